@@ -1,0 +1,416 @@
+use super::{ApiKey, Cin7Error, MAX_ROWS, Pacer, Resource};
+use crate::rate_limit::RateLimits;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use url::Url;
+
+/// How transient failures (429, 5xx, network) are retried.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// Attempts per call, the first included.
+    pub max_attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            first_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: the first failure is final.
+    pub fn never() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    fn delay(&self, failed_attempts: u32, retry_after: Option<Duration>) -> Duration {
+        let exponential = self
+            .first_delay
+            .saturating_mul(1 << failed_attempts.saturating_sub(1).min(16));
+        exponential
+            .min(self.max_delay)
+            .max(retry_after.unwrap_or_default())
+    }
+}
+
+/// Everything needed to talk to one API connection.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub username: String,
+    pub key: ApiKey,
+    pub rate_limits: RateLimits,
+    pub retry: RetryPolicy,
+    pub timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, username: impl Into<String>, key: ApiKey) -> Self {
+        Self {
+            base_url: base_url.into(),
+            username: username.into(),
+            key,
+            rate_limits: RateLimits::cin7(),
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What one list walk asks for: a filter, a total order (so pages are stable) and a projection.
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    pub filter: Option<String>,
+    pub order: String,
+    pub fields: Option<String>,
+}
+
+/// Counters of one client's calls, readable while it works.
+#[derive(Debug, Default)]
+pub struct CallStats {
+    calls: AtomicU64,
+    retries: AtomicU64,
+    waited_ms: AtomicU64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    pub calls: u64,
+    pub retries: u64,
+    pub waited: Duration,
+}
+
+impl CallStats {
+    pub fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            calls: self.calls.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            waited: Duration::from_millis(self.waited_ms.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+/// A Cin7 Omni API v1 client for one API connection: Basic auth, pacing, retries, paging.
+pub struct Client {
+    http: reqwest::Client,
+    base_url: Url,
+    username: String,
+    key: ApiKey,
+    pacer: Pacer,
+    retry: RetryPolicy,
+    stats: Arc<CallStats>,
+}
+
+/// Checks an API base URL: `https://` anywhere, `http://` only for this computer.
+pub fn validate_base_url(text: &str) -> Result<Url, Cin7Error> {
+    let url = Url::parse(text.trim()).map_err(|_| Cin7Error::InvalidBaseUrl(text.to_owned()))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(Cin7Error::InvalidBaseUrl(text.to_owned())),
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(Cin7Error::InsecureBaseUrl(text.to_owned())),
+        _ => Err(Cin7Error::InvalidBaseUrl(text.to_owned())),
+    }
+}
+
+/// Why one attempt failed, before deciding whether to retry.
+enum Attempt {
+    Final(Cin7Error),
+    Transient {
+        kind: Transient,
+        retry_after: Option<Duration>,
+    },
+}
+
+enum Transient {
+    RateLimited,
+    Server { status: u16, message: String },
+    Network(String),
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Self, Cin7Error> {
+        let base_url = validate_base_url(&config.base_url)?;
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(20))
+            .user_agent(concat!("cin7-planner/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Cin7Error::InvalidBaseUrl(format!("{}: {e}", config.base_url)))?;
+        Ok(Self {
+            http,
+            base_url,
+            username: config.username,
+            key: config.key,
+            pacer: Pacer::new(config.rate_limits),
+            retry: config.retry,
+            stats: Arc::new(CallStats::default()),
+        })
+    }
+
+    pub fn stats(&self) -> Arc<CallStats> {
+        Arc::clone(&self.stats)
+    }
+
+    fn resource_url(&self, resource: Resource) -> Url {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .map(|mut segments| {
+                segments.pop_if_empty().push("v1").push(resource.path());
+            })
+            .ok();
+        url
+    }
+
+    /// Reads every record of a resource: `rows=250` pages in the query's order until the first
+    /// empty page (a short page is not trusted as the end). `on_page` sees each page's count.
+    pub async fn list_all<T: DeserializeOwned>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        mut on_page: impl FnMut(usize),
+    ) -> Result<Vec<T>, Cin7Error> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let records: Vec<T> = self.get_page(resource, query, page).await?;
+            if records.is_empty() {
+                break;
+            }
+            on_page(records.len());
+            all.extend(records);
+        }
+        Ok(all)
+    }
+
+    /// One list call, paced and retried.
+    pub async fn get_page<T: DeserializeOwned>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        page: u32,
+    ) -> Result<Vec<T>, Cin7Error> {
+        let mut params: Vec<(&str, String)> = vec![
+            ("page", page.to_string()),
+            ("rows", MAX_ROWS.to_string()),
+            ("order", query.order.clone()),
+        ];
+        if let Some(filter) = &query.filter {
+            params.push(("where", filter.clone()));
+        }
+        if let Some(fields) = &query.fields {
+            params.push(("fields", fields.clone()));
+        }
+        let mut url = self.resource_url(resource);
+        url.query_pairs_mut()
+            .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+
+        let mut attempt = 1;
+        loop {
+            match self.attempt(resource, page, &url).await {
+                Ok(body) => {
+                    return serde_json::from_slice(&body).map_err(|e| Cin7Error::Malformed {
+                        resource,
+                        page,
+                        detail: e.to_string(),
+                    });
+                }
+                Err(Attempt::Final(error)) => return Err(error),
+                Err(Attempt::Transient { kind, retry_after }) => {
+                    if attempt >= self.retry.max_attempts {
+                        return Err(match kind {
+                            Transient::RateLimited => Cin7Error::RateLimited { resource, page },
+                            Transient::Server { status, message } => Cin7Error::Server {
+                                resource,
+                                page,
+                                status,
+                                attempts: attempt,
+                                message,
+                            },
+                            Transient::Network(detail) => Cin7Error::Network {
+                                resource,
+                                page,
+                                attempts: attempt,
+                                detail,
+                            },
+                        });
+                    }
+                    let delay = self.retry.delay(attempt, retry_after);
+                    tracing::warn!(%resource, page, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, resource: Resource, page: u32, url: &Url) -> Result<Vec<u8>, Attempt> {
+        let waited = self.pacer.acquire().await;
+        self.stats
+            .waited_ms
+            .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+        let calls = self.stats.calls.fetch_add(1, Ordering::Relaxed);
+        let response = self
+            .http
+            .get(url.clone())
+            .basic_auth(&self.username, Some(self.key.expose()))
+            .send()
+            .await
+            .map_err(network_failure)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        // A body cut off mid-way is a network failure like a dropped connection: retry it.
+        let body = response.bytes().await.map_err(network_failure)?;
+        let message = || error_message(&body);
+        match status {
+            200..=299 => Ok(body.to_vec()),
+            401 if calls == 0 => Err(Attempt::Final(Cin7Error::Unauthorized)),
+            401 => Err(Attempt::Final(Cin7Error::KeyRevoked { calls })),
+            403 => Err(Attempt::Final(Cin7Error::Forbidden(resource))),
+            404 => Err(Attempt::Final(Cin7Error::NotFound { resource })),
+            429 => Err(Attempt::Transient {
+                kind: Transient::RateLimited,
+                retry_after,
+            }),
+            500 | 502 | 503 | 504 => Err(Attempt::Transient {
+                kind: Transient::Server {
+                    status,
+                    message: message(),
+                },
+                retry_after,
+            }),
+            _ => Err(Attempt::Final(Cin7Error::BadRequest {
+                resource,
+                page,
+                message: message(),
+            })),
+        }
+    }
+}
+
+fn network_failure(error: reqwest::Error) -> Attempt {
+    // reqwest's message names the URL; ours names the resource and page instead.
+    let error = error.without_url();
+    let detail = if error.is_timeout() {
+        "the request timed out".to_owned()
+    } else if error.is_connect() {
+        "the connection could not be made".to_owned()
+    } else {
+        let mut text = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(inner) = source {
+            text = format!("{text}: {inner}");
+            source = inner.source();
+        }
+        text
+    };
+    Attempt::Transient {
+        kind: Transient::Network(detail),
+        retry_after: None,
+    }
+}
+
+/// The text of an error body: `{"Message": …}`, a JSON string, or raw text, kept short.
+fn error_message(body: &[u8]) -> String {
+    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(map)) => map
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("message"))
+            .and_then(|(_, v)| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned()),
+        _ => String::from_utf8_lossy(body).into_owned(),
+    };
+    let text = text.trim().trim_end_matches('.');
+    let mut short: String = text.chars().take(200).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    if short.is_empty() {
+        "no message".to_owned()
+    } else {
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_be_https_unless_local() {
+        assert!(validate_base_url("https://api.cin7.com/api").is_ok());
+        assert!(validate_base_url("http://127.0.0.1:8080/api").is_ok());
+        assert!(validate_base_url("http://localhost:1/api").is_ok());
+        assert!(validate_base_url("http://[::1]:1/api").is_ok());
+        assert_eq!(
+            validate_base_url("http://api.cin7.com/api"),
+            Err(Cin7Error::InsecureBaseUrl("http://api.cin7.com/api".into()))
+        );
+        assert!(matches!(
+            validate_base_url("ftp://x"),
+            Err(Cin7Error::InvalidBaseUrl(_))
+        ));
+        assert!(matches!(
+            validate_base_url("not a url"),
+            Err(Cin7Error::InvalidBaseUrl(_))
+        ));
+    }
+
+    #[test]
+    fn error_bodies_in_every_shape() {
+        assert_eq!(
+            error_message(br#""The rows argument cannot be greater than 250.""#),
+            "The rows argument cannot be greater than 250"
+        );
+        assert_eq!(
+            error_message(br#"{"Message": "Access is forbidden"}"#),
+            "Access is forbidden"
+        );
+        assert_eq!(error_message(b"<html>oops</html>"), "<html>oops</html>");
+        assert_eq!(error_message(b""), "no message");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_and_honours_retry_after() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.delay(1, None), Duration::from_secs(2));
+        assert_eq!(policy.delay(3, None), Duration::from_secs(8));
+        assert_eq!(policy.delay(10, None), Duration::from_secs(60));
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(30))),
+            Duration::from_secs(30)
+        );
+    }
+
+    #[test]
+    fn resource_urls_keep_the_base_path() {
+        let config = ClientConfig::new("http://127.0.0.1:9/api/", "u", ApiKey::new("k"));
+        let client = Client::new(config).unwrap();
+        assert_eq!(
+            client.resource_url(Resource::SalesOrders).as_str(),
+            "http://127.0.0.1:9/api/v1/SalesOrders"
+        );
+    }
+}

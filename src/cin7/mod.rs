@@ -1,0 +1,23 @@
+//! Everything that knows Cin7's wire: the HTTP client, paging, pacing, wire records and errors.
+
+mod api_key;
+mod client;
+mod error;
+pub mod lenient;
+pub mod model;
+mod pacer;
+mod resource;
+
+pub use api_key::ApiKey;
+pub use client::{
+    CallStats, Client, ClientConfig, ListQuery, RetryPolicy, StatsSnapshot, validate_base_url,
+};
+pub use error::Cin7Error;
+pub use pacer::Pacer;
+pub use resource::Resource;
+
+/// Cin7 Omni's production API root.
+pub const PRODUCTION_BASE_URL: &str = "https://api.cin7.com/api";
+
+/// The most rows a list call may ask for.
+pub const MAX_ROWS: u32 = 250;

@@ -1,0 +1,171 @@
+//! The wire records the importer reads, as Cin7 sends them: camelCase keys, every field
+//! optional (Cin7 sends explicit nulls and omits what `fields` leaves out), unknown fields
+//! ignored. Only the fields the project uses are declared.
+
+use super::lenient;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+/// `GET /v1/Branches`. The branch's name is its `company`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Branch {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub company: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub branch_type: Option<String>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub is_active: Option<bool>,
+}
+
+/// `GET /v1/Products`, with its options embedded (one element per size for size-grid products).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Product {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub style_code: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub category: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub brand: Option<String>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub size_range_id: Option<i64>,
+    pub product_options: Option<Vec<ProductOption>>,
+}
+
+/// A product option row (per size for size-grid products: the `id` repeats across sizes).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProductOption {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub code: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub product_option_code: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub product_option_size_code: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub product_option_barcode: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub product_option_size_barcode: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub option1: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub option2: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub option3: Option<String>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub size: Option<String>,
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub retail_price: Option<Decimal>,
+}
+
+/// `GET /v1/SalesOrders`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SalesOrder {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub created_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub modified_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub invoice_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub dispatched_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub is_approved: Option<bool>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub is_void: Option<bool>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub branch_id: Option<i64>,
+    pub line_items: Option<Vec<SalesOrderLine>>,
+}
+
+/// One line of a sales order: one per option; a sized option's split is in `sizes`/`sizeCodes`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SalesOrderLine {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub parent_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub product_option_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub qty: Option<Decimal>,
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub unit_price: Option<Decimal>,
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub discount: Option<Decimal>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub size_codes: Option<String>,
+    pub sizes: Option<Vec<LineSize>>,
+}
+
+/// An element of a line's `sizes[]`; older transcriptions name the fields `size` and `qty`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LineSize {
+    #[serde(alias = "size", deserialize_with = "lenient::text")]
+    pub name: Option<String>,
+    #[serde(alias = "qty", deserialize_with = "lenient::decimal")]
+    pub quantity: Option<Decimal>,
+}
+
+impl SalesOrder {
+    /// Approved and not void (`isVoid`, or `status` `Void` in any letter case).
+    pub fn counts_as_sale(&self) -> bool {
+        self.is_approved == Some(true) && !is_void(self.is_void, self.status.as_deref())
+    }
+}
+
+/// The "not void" test IMPORT-RULES.md applies to every document.
+pub fn is_void(is_void: Option<bool>, status: Option<&str>) -> bool {
+    is_void == Some(true) || status.is_some_and(|s| s.trim().eq_ignore_ascii_case("void"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_documented_sample_order() {
+        let json = r#"{ "id": 48211, "createdDate": "2024-07-01T23:12:09Z", "isApproved": true,
+          "status": "Approved", "branchId": 3, "isVoid": false, "invoiceDate": null, "unknownField": {"x": 1},
+          "lineItems": [ { "id": 771002, "parentId": 0, "productOptionId": 9120, "qty": 3.0,
+            "sizeCodes": "2|M|TEE-V-RED-M|9421900012019;1|L|TEE-V-RED-L|9421900012026",
+            "sizes": [ { "name": "M", "quantity": 2.0 }, { "size": "L", "qty": 1 } ],
+            "unitPrice": 36.6, "discount": 0.0 } ] }"#;
+        let order: SalesOrder = serde_json::from_str(json).unwrap();
+        assert!(order.counts_as_sale());
+        assert_eq!(order.invoice_date, None);
+        let line = &order.line_items.as_ref().unwrap()[0];
+        assert_eq!(line.unit_price, Some(Decimal::new(366, 1)));
+        let sizes = line.sizes.as_ref().unwrap();
+        assert_eq!(sizes[1].name.as_deref(), Some("L"));
+        assert_eq!(sizes[1].quantity, Some(Decimal::ONE));
+    }
+
+    #[test]
+    fn void_in_any_letter_case() {
+        assert!(is_void(None, Some("VOID")));
+        assert!(is_void(Some(true), Some("Approved")));
+        assert!(!is_void(Some(false), Some("Approved")));
+    }
+}

@@ -1,0 +1,313 @@
+//! The headless front end: `import`, `export`, `inspect` and `sandbox`. Each command returns
+//! its one-sentence failure as an error; `main` prints it and exits non-zero.
+
+use crate::cin7::{ApiKey, PRODUCTION_BASE_URL, RetryPolicy};
+use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
+use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, file};
+use crate::rate_limit::RateLimits;
+use crate::sandbox::{self, Preset, Sandbox, SandboxConfig};
+use chrono::{NaiveDate, Weekday};
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cin7-planner",
+    version,
+    about = "Turns a Cin7 Omni account into a demand-planning project."
+)]
+pub struct Cli {
+    /// Open the window with the built-in sandbox running and its demo account filled in.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Import an account into a new project file (the API key comes from CIN7_API_KEY or a prompt).
+    Import(ImportArgs),
+    /// Write a project's history as a CSV long table.
+    Export {
+        /// The project file.
+        file: PathBuf,
+        /// Where to write the table.
+        #[arg(long)]
+        csv: PathBuf,
+    },
+    /// Print a summary of a project file.
+    Inspect {
+        /// The project file.
+        file: PathBuf,
+    },
+    /// Serve a synthetic Cin7 account on 127.0.0.1 until interrupted.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The API username (Cin7: Settings → Integrations & API → API v1).
+    #[arg(long)]
+    pub username: String,
+    /// The first day to import; the first period is the one containing it.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub start: NaiveDate,
+    #[arg(long, value_enum, default_value = "week")]
+    pub group_by: GroupBy,
+    /// IANA time zone the periods are in (default: this computer's).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<Tz>,
+    /// First day of a week.
+    #[arg(long, default_value = "monday", value_parser = parse_weekday)]
+    pub week_start: Weekday,
+    /// The project file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The API root; http:// only for this computer.
+    #[arg(long, default_value = PRODUCTION_BASE_URL)]
+    pub base_url: String,
+    /// The rate windows to pace by, e.g. 3/1s,60/60s,5000/1d (ms, s, m, h, d).
+    #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
+    pub rate_limits: RateLimits,
+}
+
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    #[arg(long, value_enum, default_value = "demo")]
+    pub preset: Preset,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    #[arg(long, default_value = sandbox::DEMO_USERNAME)]
+    pub username: String,
+    #[arg(long, default_value = sandbox::DEMO_KEY)]
+    pub key: String,
+    /// Delay added to every response.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// The rate windows to enforce per credential ("none" for no limit).
+    #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
+    pub rate_limits: RateLimits,
+}
+
+fn parse_weekday(text: &str) -> Result<Weekday, String> {
+    text.parse::<Weekday>()
+        .map_err(|_| format!("{text:?} is not a day of the week"))
+}
+
+/// Runs one headless command.
+pub fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Import(args) => import(args),
+        Command::Export { file, csv } => export(&file, &csv),
+        Command::Inspect { file } => inspect(&file),
+        Command::Sandbox(args) => serve_sandbox(args),
+    }
+}
+
+fn read_key() -> Result<ApiKey, String> {
+    if let Ok(key) = std::env::var("CIN7_API_KEY") {
+        if !key.trim().is_empty() {
+            return Ok(ApiKey::new(key));
+        }
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "No API key: set CIN7_API_KEY, or run the command in a terminal to be asked for it."
+                .into(),
+        );
+    }
+    let key = rpassword::prompt_password("Cin7 API key: ")
+        .map_err(|e| format!("Could not read the API key: {e}."))?;
+    let key = ApiKey::new(key);
+    if key.is_empty() {
+        return Err("No API key was entered.".into());
+    }
+    Ok(key)
+}
+
+fn import(args: ImportArgs) -> Result<(), String> {
+    let key = read_key()?;
+    let request = ImportRequest {
+        connection: ConnectionInfo {
+            base_url: args.base_url.trim().to_owned(),
+            username: args.username.trim().to_owned(),
+        },
+        key,
+        settings: ImportSettings {
+            starting_date: args.start,
+            group_by: args.group_by,
+            time_zone: args
+                .tz
+                .unwrap_or_else(crate::project::calendar::system_time_zone),
+            week_start: args.week_start,
+        },
+        rate_limits: args.rate_limits,
+        retry: RetryPolicy::default(),
+    };
+    let job = ImportJob::spawn(request, || {});
+    let mut printer = ProgressPrinter::new();
+    let project = loop {
+        match job.next_timeout(Duration::from_millis(200)) {
+            Some(ImportEvent::Progress(p)) => printer.show(&p),
+            Some(ImportEvent::Finished(result)) => {
+                printer.finish();
+                break (*result).map_err(|e| e.to_string())?;
+            }
+            None => {}
+        }
+    };
+    file::save(&project, &args.out).map_err(|e| e.to_string())?;
+    println!(
+        "Imported {} items at {} locations in {} periods ({} calls) into {}.",
+        project.items.len(),
+        project.locations.len(),
+        project.periods.len(),
+        project.report.calls,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Progress on stderr: one updating line on a terminal, one line per phase otherwise.
+struct ProgressPrinter {
+    terminal: bool,
+    last_phase: Option<crate::import::Phase>,
+}
+
+impl ProgressPrinter {
+    fn new() -> Self {
+        Self {
+            terminal: std::io::stderr().is_terminal(),
+            last_phase: None,
+        }
+    }
+
+    fn show(&mut self, p: &Progress) {
+        let line = format!(
+            "{}: {} records, {} calls, {:.1} s waiting on rate limits",
+            p.phase.describe(),
+            p.records_total(),
+            p.calls,
+            p.rate_limit_wait.as_secs_f64()
+        );
+        let mut err = std::io::stderr();
+        if self.terminal {
+            write!(err, "\r\x1b[2K{line}").ok();
+            err.flush().ok();
+        } else if self.last_phase != Some(p.phase) {
+            writeln!(err, "{line}").ok();
+        }
+        self.last_phase = Some(p.phase);
+    }
+
+    fn finish(&self) {
+        if self.terminal && self.last_phase.is_some() {
+            eprintln!();
+        }
+    }
+}
+
+fn export(path: &PathBuf, csv: &PathBuf) -> Result<(), String> {
+    let project = file::open(path).map_err(|e| e.to_string())?;
+    let write = || -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(csv)?);
+        crate::project::csv::write_long_table(&project, &mut out)?;
+        out.flush()
+    };
+    write().map_err(|e| format!("Could not write {}: {e}.", csv.display()))
+}
+
+fn inspect(path: &PathBuf) -> Result<(), String> {
+    let project = file::open(path).map_err(|e| e.to_string())?;
+    print!("{}", summary(&project));
+    Ok(())
+}
+
+/// A plain-text summary of a project, as `inspect` prints it.
+pub fn summary(project: &Project) -> String {
+    let s = &project.settings;
+    let r = &project.report;
+    let w = &r.warnings;
+    let (first, last) = match (project.periods.first(), project.periods.last()) {
+        (Some(f), Some(l)) => (f.start.to_string(), l.last_day().to_string()),
+        _ => ("-".into(), "-".into()),
+    };
+    let totals = project.item_totals();
+    let qty: rust_decimal::Decimal = totals.iter().map(|t| t.0).sum();
+    let revenue: rust_decimal::Decimal = totals.iter().map(|t| t.1).sum();
+    let records: Vec<String> = r.records.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    format!(
+        "Connection: {} at {}\n\
+         Settings: from {} grouped by {} in {}, weeks from {}\n\
+         Periods: {} ({} to {}){}\n\
+         Items: {} ({} sized)\n\
+         Locations: {}\n\
+         Series: {}\n\
+         Sales: {} units, revenue {}\n\
+         Import: {} calls, {} retries, {:.1} s waiting on rate limits, finished {}\n\
+         Records read: {}\n\
+         Not counted: {} draft or void orders, {} orders outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches\n",
+        project.connection.username,
+        project.connection.base_url,
+        s.starting_date,
+        s.group_by.label().to_lowercase(),
+        s.time_zone,
+        s.week_start,
+        project.periods.len(),
+        first,
+        last,
+        if project.last_period_in_progress {
+            ", the last in progress"
+        } else {
+            ""
+        },
+        project.items.len(),
+        project.items.iter().filter(|i| i.sized).count(),
+        project.locations.len(),
+        project.series.len(),
+        qty.normalize(),
+        revenue.round_dp(2),
+        r.calls,
+        r.retries,
+        r.rate_limit_wait_ms as f64 / 1000.0,
+        r.finished_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        if records.is_empty() {
+            "none".to_owned()
+        } else {
+            records.join(", ")
+        },
+        w.orders_not_counted,
+        w.orders_outside_periods,
+        w.unknown_item_lines,
+        w.kit_component_lines,
+        w.unknown_branch_documents,
+    )
+}
+
+fn serve_sandbox(args: SandboxArgs) -> Result<(), String> {
+    let account = sandbox::generate(args.preset, args.seed, chrono::Utc::now());
+    let mut config = SandboxConfig::new(account, &args.username, &args.key);
+    config.port = args.port;
+    config.rate_limits = args.rate_limits;
+    config.latency = Duration::from_millis(args.latency_ms);
+    let server = Sandbox::start(config)
+        .map_err(|e| format!("The sandbox could not listen on port {}: {e}.", args.port))?;
+    println!(
+        "Cin7 sandbox serving the {:?} account at {}",
+        args.preset,
+        server.base_url()
+    );
+    println!(
+        "API username: {}  API key: {}  (press Ctrl+C to stop)",
+        args.username, args.key
+    );
+    std::io::stdout().flush().ok();
+    server.wait();
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Master data → the project's items and locations (IMPORT-RULES.md, "Items and locations").
+
+use crate::cin7::model::{Branch, Product, ProductOption};
+use crate::project::{Item, Location};
+use std::collections::HashMap;
+
+/// Items in catalogue order, with lookups by option id (and size).
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub items: Vec<Item>,
+    by_key: HashMap<(i64, String), usize>,
+    /// Option ids of size-grid options, with their items by size.
+    sized_options: HashMap<i64, Vec<usize>>,
+}
+
+impl Catalogue {
+    pub fn from_products(products: &[Product]) -> Self {
+        let mut catalogue = Catalogue::default();
+        for product in products {
+            let rows = product.product_options.as_deref().unwrap_or_default();
+            let sized_product = product.size_range_id.is_some_and(|id| id != 0)
+                || rows
+                    .iter()
+                    .any(|o| o.size.as_deref().is_some_and(|s| !s.is_empty()));
+            for option in rows {
+                let Some(option_id) = option.id else { continue };
+                let size = if sized_product {
+                    option.size.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                let key = (option_id, size.clone());
+                if catalogue.by_key.contains_key(&key) {
+                    continue;
+                }
+                let index = catalogue.items.len();
+                catalogue
+                    .items
+                    .push(item(product, option, size, sized_product));
+                catalogue.by_key.insert(key, index);
+                if sized_product {
+                    catalogue
+                        .sized_options
+                        .entry(option_id)
+                        .or_default()
+                        .push(index);
+                }
+            }
+        }
+        catalogue
+    }
+
+    /// The item of a regular option.
+    pub fn regular(&self, option_id: i64) -> Option<usize> {
+        self.by_key.get(&(option_id, String::new())).copied()
+    }
+
+    /// The item of one size of a size-grid option.
+    pub fn sized(&self, option_id: i64, size: &str) -> Option<usize> {
+        self.by_key.get(&(option_id, size.to_owned())).copied()
+    }
+
+    pub fn is_sized_option(&self, option_id: i64) -> bool {
+        self.sized_options.contains_key(&option_id)
+    }
+}
+
+fn non_empty(text: &Option<String>) -> Option<String> {
+    text.as_ref()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn item(product: &Product, option: &ProductOption, size: String, sized: bool) -> Item {
+    let option_code = non_empty(&option.product_option_code)
+        .or_else(|| non_empty(&option.code))
+        .unwrap_or_default();
+    let code = if sized {
+        non_empty(&option.product_option_size_code)
+            .unwrap_or_else(|| format!("{option_code}-{size}"))
+    } else {
+        option_code
+    };
+    let barcode = if sized {
+        non_empty(&option.product_option_size_barcode)
+            .or_else(|| non_empty(&option.product_option_barcode))
+    } else {
+        non_empty(&option.product_option_barcode)
+    };
+    Item {
+        product_option_id: option.id.unwrap_or_default(),
+        size,
+        code,
+        description: product.name.clone().unwrap_or_default(),
+        product_id: product.id,
+        style_code: non_empty(&product.style_code),
+        options: [&option.option1, &option.option2, &option.option3]
+            .into_iter()
+            .filter_map(non_empty)
+            .collect(),
+        category: non_empty(&product.category),
+        brand: non_empty(&product.brand),
+        barcode,
+        retail_price: option.retail_price,
+        status: non_empty(&option.status),
+        sized,
+    }
+}
+
+/// Every branch is a location; its name is its `company`.
+pub fn locations(branches: &[Branch]) -> Vec<Location> {
+    branches
+        .iter()
+        .filter_map(|b| {
+            Some(Location {
+                branch_id: b.id?,
+                name: non_empty(&b.company)
+                    .unwrap_or_else(|| format!("Branch {}", b.id.unwrap_or_default())),
+                branch_type: non_empty(&b.branch_type),
+                is_active: b.is_active.unwrap_or(true),
+            })
+        })
+        .collect()
+}

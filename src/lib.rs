@@ -1,0 +1,15 @@
+#![recursion_limit = "256"]
+//! cin7-planner: turns a Cin7 Omni account into a demand-planning project.
+//!
+//! One engine ([`import`]) behind two front ends: the egui window ([`ui`]) and the headless
+//! command line ([`cli`]). [`cin7`] speaks the API, [`sandbox`] reproduces it on loopback,
+//! [`project`] is the planning project and its file format.
+
+pub mod cin7;
+pub mod cli;
+pub mod import;
+pub mod project;
+pub mod rate_limit;
+pub mod sandbox;
+pub mod secrets;
+pub mod ui;

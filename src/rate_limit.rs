@@ -1,0 +1,254 @@
+//! Cin7's rate limits as data: a set of sliding windows ("3 calls per second, 60 per minute,
+//! 5,000 per day"). The importer's pacer and the sandbox's enforcer share this code so that
+//! both sides agree, by construction, on what "within the limit" means.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// One window: at most `calls` calls in any interval of length `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub calls: u32,
+    pub per: Duration,
+}
+
+/// Every window that applies to one API connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    pub windows: Vec<Window>,
+}
+
+impl RateLimits {
+    /// Cin7 Omni's documented limits per API connection.
+    pub fn cin7() -> Self {
+        Self {
+            windows: vec![
+                Window {
+                    calls: 3,
+                    per: Duration::from_secs(1),
+                },
+                Window {
+                    calls: 60,
+                    per: Duration::from_secs(60),
+                },
+                Window {
+                    calls: 5_000,
+                    per: Duration::from_secs(86_400),
+                },
+            ],
+        }
+    }
+
+    /// No limit at all (tests that exercise something else).
+    pub fn unlimited() -> Self {
+        Self {
+            windows: Vec::new(),
+        }
+    }
+
+    /// The sustained call rate the windows allow over a long run, in calls per second.
+    pub fn sustained_rate(&self) -> Option<f64> {
+        self.windows
+            .iter()
+            .map(|w| f64::from(w.calls) / w.per.as_secs_f64())
+            .min_by(f64::total_cmp)
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::cin7()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid rate-limit spec {spec:?}: {reason} (expected e.g. 3/1s,60/60s,5000/1d)")]
+pub struct RateLimitSpecError {
+    spec: String,
+    reason: &'static str,
+}
+
+impl FromStr for RateLimits {
+    type Err = RateLimitSpecError;
+
+    /// Parses `3/1s,60/60s,5000/1d`; durations take `ms`, `s`, `m`, `h` or `d`.
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        let fail = |reason| RateLimitSpecError {
+            spec: spec.to_owned(),
+            reason,
+        };
+        let trimmed = spec.trim();
+        if trimmed.eq_ignore_ascii_case("none") {
+            return Ok(Self::unlimited());
+        }
+        let mut windows = Vec::new();
+        for part in trimmed.split(',') {
+            let (calls, per) = part
+                .trim()
+                .split_once('/')
+                .ok_or_else(|| fail("a window needs calls/duration"))?;
+            let calls: u32 = calls
+                .trim()
+                .parse()
+                .map_err(|_| fail("the call count must be a whole number"))?;
+            let per = parse_duration(per.trim())
+                .ok_or_else(|| fail("the duration must be a number with ms, s, m, h or d"))?;
+            if calls == 0 || per.is_zero() {
+                return Err(fail("calls and duration must be above zero"));
+            }
+            windows.push(Window { calls, per });
+        }
+        Ok(Self { windows })
+    }
+}
+
+impl fmt::Display for RateLimits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.windows.is_empty() {
+            return f.write_str("none");
+        }
+        let parts: Vec<String> = self
+            .windows
+            .iter()
+            .map(|w| format!("{}/{}", w.calls, format_duration(w.per)))
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+fn parse_duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let millis = match unit {
+        "ms" => n,
+        "s" => n.checked_mul(1_000)?,
+        "m" => n.checked_mul(60_000)?,
+        "h" => n.checked_mul(3_600_000)?,
+        "d" => n.checked_mul(86_400_000)?,
+        _ => return None,
+    };
+    Some(Duration::from_millis(millis))
+}
+
+fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+    ] {
+        if ms % size == 0 {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
+}
+
+/// The record of recent calls against a [`RateLimits`]: answers "when may the next call go?"
+/// and "does this call fit?". Keeps only as many timestamps as the largest window allows.
+#[derive(Debug)]
+pub struct SlidingWindows {
+    limits: RateLimits,
+    /// Send (or arrival) times of recent calls, oldest first.
+    history: VecDeque<Instant>,
+}
+
+impl SlidingWindows {
+    pub fn new(limits: RateLimits) -> Self {
+        Self {
+            limits,
+            history: VecDeque::new(),
+        }
+    }
+
+    pub fn limits(&self) -> &RateLimits {
+        &self.limits
+    }
+
+    /// The earliest instant at or after `now` at which one more call fits every window, where
+    /// each window is treated as `margin` longer than it is (the client's safety margin).
+    pub fn next_slot(&self, now: Instant, margin: impl Fn(Duration) -> Duration) -> Instant {
+        let mut slot = now;
+        for window in &self.limits.windows {
+            let calls = window.calls as usize;
+            if self.history.len() >= calls {
+                // The call that must leave this window before another one fits.
+                let blocking = self.history[self.history.len() - calls];
+                slot = slot.max(blocking + window.per + margin(window.per));
+            }
+        }
+        slot
+    }
+
+    /// Records a call at `at` if it fits every window; returns whether it did.
+    pub fn try_record(&mut self, at: Instant) -> bool {
+        if self.next_slot(at, |_| Duration::ZERO) > at {
+            return false;
+        }
+        self.record(at);
+        true
+    }
+
+    /// Records a call at `at` unconditionally.
+    pub fn record(&mut self, at: Instant) {
+        self.history.push_back(at);
+        let keep = self
+            .limits
+            .windows
+            .iter()
+            .map(|w| w.calls as usize)
+            .max()
+            .unwrap_or(0);
+        while self.history.len() > keep {
+            self.history.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_the_default_spec() {
+        let limits: RateLimits = "3/1s,60/60s,5000/1d".parse().unwrap();
+        assert_eq!(limits, RateLimits::cin7());
+        assert_eq!(limits.to_string(), "3/1s,60/1m,5000/1d");
+        let scaled: RateLimits = "3/50ms,60/3s".parse().unwrap();
+        assert_eq!(scaled.windows[0].per, Duration::from_millis(50));
+        assert_eq!(scaled.windows[1].per, Duration::from_secs(3));
+        assert_eq!(scaled.sustained_rate(), Some(20.0));
+    }
+
+    #[test]
+    fn rejects_bad_specs() {
+        for bad in ["", "3", "3/1", "x/1s", "3/1y", "0/1s", "3/0s"] {
+            assert!(bad.parse::<RateLimits>().is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn windows_allow_bursts_up_to_the_limit_then_wait() {
+        let mut windows = SlidingWindows::new("3/1s,5/10s".parse().unwrap());
+        let t0 = Instant::now();
+        assert!(windows.try_record(t0));
+        assert!(windows.try_record(t0));
+        assert!(windows.try_record(t0));
+        assert!(!windows.try_record(t0 + Duration::from_millis(999)));
+        assert_eq!(
+            windows.next_slot(t0, |_| Duration::ZERO),
+            t0 + Duration::from_secs(1)
+        );
+        assert!(windows.try_record(t0 + Duration::from_secs(1)));
+        assert!(windows.try_record(t0 + Duration::from_secs(1)));
+        // Five calls within ten seconds: the sixth waits for the first to age out.
+        assert_eq!(
+            windows.next_slot(t0 + Duration::from_secs(2), |_| Duration::ZERO),
+            t0 + Duration::from_secs(10)
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! The API key in the operating system's credential store (Secret Service on Linux), keyed by
+//! the API address and username, behind a small trait so tests use memory instead.
+
+use crate::cin7::ApiKey;
+use crate::project::ConnectionInfo;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+const SERVICE: &str = "cin7-planner";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The system keychain is not available ({0}); the API key is kept for this session only.")]
+pub struct SecretError(String);
+
+pub trait SecretStore: Send + Sync {
+    fn get(&self, connection: &ConnectionInfo) -> Result<Option<ApiKey>, SecretError>;
+    fn set(&self, connection: &ConnectionInfo, key: &ApiKey) -> Result<(), SecretError>;
+    fn delete(&self, connection: &ConnectionInfo) -> Result<(), SecretError>;
+}
+
+fn account(connection: &ConnectionInfo) -> String {
+    format!("{}@{}", connection.username, connection.base_url)
+}
+
+/// The OS credential store. Its calls may block (a locked keychain waits for the user), so
+/// they are made from worker threads, never the UI thread.
+pub struct KeyringStore {
+    store: Result<Arc<keyring_core::CredentialStore>, SecretError>,
+}
+
+impl KeyringStore {
+    pub fn new() -> Self {
+        #[cfg(target_os = "linux")]
+        let store = zbus_secret_service_keyring_store::Store::new()
+            .map(|s| s as Arc<keyring_core::CredentialStore>)
+            .map_err(|e| SecretError(e.to_string()));
+        #[cfg(not(target_os = "linux"))]
+        let store = Err(SecretError(
+            "no credential store is built for this platform".into(),
+        ));
+        Self { store }
+    }
+
+    fn entry(&self, connection: &ConnectionInfo) -> Result<keyring_core::Entry, SecretError> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        keyring_core::Entry::new_in_store(store, SERVICE, &account(connection))
+            .map_err(|e| SecretError(e.to_string()))
+    }
+}
+
+impl Default for KeyringStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, connection: &ConnectionInfo) -> Result<Option<ApiKey>, SecretError> {
+        match self.entry(connection)?.get_password() {
+            Ok(key) => Ok(Some(ApiKey::new(key))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(SecretError(e.to_string())),
+        }
+    }
+
+    fn set(&self, connection: &ConnectionInfo, key: &ApiKey) -> Result<(), SecretError> {
+        self.entry(connection)?
+            .set_password(key.expose())
+            .map_err(|e| SecretError(e.to_string()))
+    }
+
+    fn delete(&self, connection: &ConnectionInfo) -> Result<(), SecretError> {
+        match self.entry(connection)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(SecretError(e.to_string())),
+        }
+    }
+}
+
+/// Keys held in memory for this run only (when the user declines the keychain, and in tests).
+#[derive(Default)]
+pub struct MemoryStore {
+    keys: Mutex<HashMap<String, ApiKey>>,
+}
+
+impl SecretStore for MemoryStore {
+    fn get(&self, connection: &ConnectionInfo) -> Result<Option<ApiKey>, SecretError> {
+        Ok(self
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&account(connection))
+            .cloned())
+    }
+
+    fn set(&self, connection: &ConnectionInfo, key: &ApiKey) -> Result<(), SecretError> {
+        self.keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(account(connection), key.clone());
+        Ok(())
+    }
+
+    fn delete(&self, connection: &ConnectionInfo) -> Result<(), SecretError> {
+        self.keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&account(connection));
+        Ok(())
+    }
+}

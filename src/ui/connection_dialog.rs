@@ -1,0 +1,183 @@
+//! The **Cin7 connection** dialog: API username, API key, Starting date, Group by, OK/Cancel,
+//! plus the connection's address and time zone under "Import options".
+
+use crate::cin7::{ApiKey, validate_base_url};
+use crate::project::{ConnectionInfo, GroupBy, ImportSettings};
+use chrono::{Datelike, NaiveDate, Weekday};
+use chrono_tz::Tz;
+use egui::{Id, Modal, RichText};
+
+/// What the dialog holds while it is open.
+pub struct ConnectionDialog {
+    pub username: String,
+    pub key: String,
+    pub starting_date: jiff::civil::Date,
+    pub group_by: GroupBy,
+    pub time_zone: String,
+    pub base_url: String,
+    pub remember_key: bool,
+}
+
+/// Valid input, ready to start an import.
+pub struct DialogInput {
+    pub connection: ConnectionInfo,
+    pub key: ApiKey,
+    pub settings: ImportSettings,
+    pub remember_key: bool,
+}
+
+pub enum DialogOutcome {
+    Open,
+    Ok(DialogInput),
+    Cancel,
+}
+
+/// The date picker works in jiff dates; the project in chrono's.
+pub fn to_naive(d: jiff::civil::Date) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
+}
+
+pub fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
+    jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).unwrap_or_default()
+}
+
+impl ConnectionDialog {
+    /// Why OK is disabled, or the input it would start.
+    pub fn validate(&self, today: NaiveDate) -> Result<DialogInput, String> {
+        let username = self.username.trim();
+        if username.is_empty() {
+            return Err("Enter the API username.".into());
+        }
+        let key = ApiKey::new(self.key.as_str());
+        if key.is_empty() {
+            return Err("Enter the API key.".into());
+        }
+        let starting_date = to_naive(self.starting_date).ok_or("Choose a valid starting date.")?;
+        if starting_date > today {
+            return Err("The starting date cannot be in the future.".into());
+        }
+        let time_zone: Tz = self.time_zone.trim().parse().map_err(|_| {
+            format!(
+                "\"{}\" is not a time zone; use a name like Pacific/Auckland.",
+                self.time_zone.trim()
+            )
+        })?;
+        let base_url = validate_base_url(&self.base_url).map_err(|e| e.to_string())?;
+        Ok(DialogInput {
+            connection: ConnectionInfo {
+                base_url: base_url.as_str().trim_end_matches('/').to_owned(),
+                username: username.to_owned(),
+            },
+            key,
+            settings: ImportSettings {
+                starting_date,
+                group_by: self.group_by,
+                time_zone,
+                week_start: Weekday::Mon,
+            },
+            remember_key: self.remember_key,
+        })
+    }
+
+    pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogOutcome {
+        let mut outcome = DialogOutcome::Open;
+        let modal = Modal::new(Id::unique("cin7_connection_dialog")).show(ctx, |ui| {
+            ui.set_width(460.0);
+            ui.heading("Cin7 connection");
+            ui.label(
+                RichText::new(
+                    "In Cin7 Omni, Settings → Integrations & API → API v1 shows the API username; \
+                     Add New API Connection shows its key once. Allow Read on Branches, Products \
+                     and Sales Orders.",
+                )
+                .small()
+                .weak(),
+            );
+            ui.add_space(6.0);
+            egui::Grid::new("connection_fields")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    let label = ui.label("API username");
+                    ui.add(egui::TextEdit::singleline(&mut self.username).desired_width(280.0))
+                        .labelled_by(label.id);
+                    ui.end_row();
+
+                    let label = ui.label("API key");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.key)
+                            .password(true)
+                            .desired_width(280.0),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+
+                    let label = ui.label("Starting date");
+                    ui.add(
+                        egui_extras::DatePickerButton::new(&mut self.starting_date)
+                            .id_salt("starting_date")
+                            .combo_boxes(false)
+                            .calendar_week(false),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+
+                    let label = ui.label("Group by");
+                    ui.horizontal(|ui| {
+                        for group_by in [GroupBy::Day, GroupBy::Week, GroupBy::Month] {
+                            ui.radio_value(&mut self.group_by, group_by, group_by.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                    ui.end_row();
+                });
+            ui.checkbox(
+                &mut self.remember_key,
+                "Remember the API key in the system keychain",
+            );
+            egui::CollapsingHeader::new("Import options")
+                .default_open(false)
+                .show(ui, |ui| {
+                    egui::Grid::new("import_options")
+                        .num_columns(2)
+                        .spacing([12.0, 8.0])
+                        .show(ui, |ui| {
+                            let label = ui.label("Time zone");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.time_zone)
+                                    .desired_width(220.0),
+                            )
+                            .labelled_by(label.id);
+                            ui.end_row();
+                            let label = ui.label("API address");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.base_url).desired_width(280.0),
+                            )
+                            .labelled_by(label.id);
+                            ui.end_row();
+                        });
+                });
+            ui.separator();
+            let valid = self.validate(today);
+            ui.horizontal(|ui| {
+                let ok = ui.add_enabled(valid.is_ok(), egui::Button::new("OK"));
+                if ui.button("Cancel").clicked() {
+                    outcome = DialogOutcome::Cancel;
+                }
+                match valid {
+                    Ok(input) if ok.clicked() => outcome = DialogOutcome::Ok(input),
+                    Ok(_) => {}
+                    Err(reason) => {
+                        ui.label(RichText::new(reason).color(ui.visuals().warn_fg_color));
+                    }
+                }
+            });
+        });
+        // Escape meant for the open date picker must not close the whole dialog.
+        if modal.should_close() && !ctx.any_popup_open() && matches!(outcome, DialogOutcome::Open) {
+            outcome = DialogOutcome::Cancel;
+        }
+        outcome
+    }
+}

@@ -1,0 +1,156 @@
+//! The opened project: a summary, the data warnings, and a table of items with their sales.
+
+use crate::project::Project;
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+use rust_decimal::Decimal;
+
+/// View state that is not part of the project (the search box).
+#[derive(Default)]
+pub struct ProjectView {
+    pub filter: String,
+}
+
+impl ProjectView {
+    pub fn show(&mut self, ui: &mut egui::Ui, project: &Project, path: Option<&std::path::Path>) {
+        let first = project
+            .periods
+            .first()
+            .map(|p| p.start.to_string())
+            .unwrap_or_default();
+        let last = project
+            .periods
+            .last()
+            .map(|p| p.last_day().to_string())
+            .unwrap_or_default();
+        let sized = project.items.iter().filter(|i| i.sized).count();
+        ui.heading(match path {
+            Some(path) => path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            None => "Unsaved project".to_owned(),
+        });
+        ui.label(format!(
+            "{} items ({sized} sized) at {} locations · {} {} from {first} to {last} ({})",
+            project.items.len(),
+            project.locations.len(),
+            project.periods.len(),
+            project.settings.group_by.label().to_lowercase(),
+            project.settings.time_zone,
+        ));
+        let r = &project.report;
+        ui.label(
+            RichText::new(format!(
+                "Imported from {} as {} on {}: {} calls, {} retries, {:.1} s waiting on rate limits.",
+                project.connection.base_url,
+                project.connection.username,
+                r.finished_at.format("%Y-%m-%d %H:%M UTC"),
+                r.calls,
+                r.retries,
+                r.rate_limit_wait_ms as f64 / 1000.0
+            ))
+            .weak(),
+        );
+        let w = &r.warnings;
+        let skipped = w.orders_not_counted
+            + w.unknown_item_lines
+            + w.unknown_branch_documents
+            + w.kit_component_lines;
+        if skipped > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "Not counted as sales: {} draft or void orders, {} lines for unknown items, {} kit component lines, {} orders at unknown branches.",
+                    w.orders_not_counted, w.unknown_item_lines, w.kit_component_lines, w.unknown_branch_documents
+                ))
+                .weak(),
+            );
+        }
+        if sized > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{sized} sized items have sales history but no on-hand history (Cin7 gives no per-size stock movements): inventory turnover, stockout days and lost sales cannot be analysed for them."
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let label = ui.label("Search items");
+            ui.text_edit_singleline(&mut self.filter)
+                .labelled_by(label.id);
+        });
+        ui.add_space(4.0);
+        self.table(ui, project);
+    }
+
+    fn table(&self, ui: &mut egui::Ui, project: &Project) {
+        let needle = self.filter.trim().to_lowercase();
+        let rows: Vec<usize> = (0..project.series.len())
+            .filter(|&i| {
+                let item = &project.items[project.series[i].item];
+                needle.is_empty()
+                    || item.code.to_lowercase().contains(&needle)
+                    || item.description.to_lowercase().contains(&needle)
+            })
+            .collect();
+        let last_label = project
+            .periods
+            .last()
+            .map(|p| format!("Last period ({})", p.start))
+            .unwrap_or_default();
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(180.0).clip(true))
+            .column(Column::auto().at_least(120.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(90.0))
+            .column(Column::remainder().at_least(120.0))
+            .header(22.0, |mut header| {
+                for title in [
+                    "Item",
+                    "Description",
+                    "Location",
+                    "Units sold",
+                    "Revenue",
+                    last_label.as_str(),
+                ] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(20.0, rows.len(), |mut row| {
+                    let series = &project.series[rows[row.index()]];
+                    let item = &project.items[series.item];
+                    let qty: Decimal = series.sales_qty.iter().sum();
+                    let revenue: Decimal = series.sales_revenue.iter().sum();
+                    let last = series.sales_qty.last().copied().unwrap_or_default();
+                    row.col(|ui| {
+                        ui.label(&item.code);
+                        if item.sized {
+                            ui.label(RichText::new("sized").small().weak());
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(&item.description);
+                    });
+                    row.col(|ui| {
+                        ui.label(&project.locations[series.location].name);
+                    });
+                    row.col(|ui| {
+                        ui.label(qty.normalize().to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(format!("{:.2}", revenue));
+                    });
+                    row.col(|ui| {
+                        ui.label(last.normalize().to_string());
+                    });
+                });
+            });
+    }
+}
