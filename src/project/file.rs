@@ -74,6 +74,7 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
         .map_err(|e| fail(e.to_string()))?;
         writer.flush().map_err(|e| fail(e.to_string()))?;
     }
+    keep_permissions(temp.as_file(), path).map_err(|e| fail(e.to_string()))?;
     temp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
     temp.persist(path).map_err(|e| fail(e.error.to_string()))?;
     // Make the rename itself durable.
@@ -81,6 +82,23 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     if let Ok(d) = std::fs::File::open(dir) {
         d.sync_all().ok();
     }
+    Ok(())
+}
+
+/// A temporary file is private (0600); the saved project keeps the permissions of the file it
+/// replaces, or gets the usual 0644 for a new file.
+fn keep_permissions(temp: &std::fs::File, target: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = match std::fs::metadata(target) {
+            Ok(existing) => existing.permissions(),
+            Err(_) => std::fs::Permissions::from_mode(0o644),
+        };
+        temp.set_permissions(permissions)?;
+    }
+    #[cfg(not(unix))]
+    let _ = (temp, target);
     Ok(())
 }
 

@@ -1,0 +1,203 @@
+//! A small fixed Cin7 account whose numbers are worked out by hand in the tests, and helpers
+//! to serve it from a sandbox on loopback.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use chrono::{DateTime, TimeZone, Utc};
+use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::sandbox::account::*;
+use cin7_planner::sandbox::{Sandbox, SandboxConfig};
+use rust_decimal::Decimal;
+
+pub const USERNAME: &str = "planner";
+pub const KEY: &str = "fixture-key";
+
+pub fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+pub fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> SalesLineRecord {
+    SalesLineRecord {
+        id,
+        parent_id: 0,
+        product_option_id: option,
+        qty: dec(qty),
+        unit_price: dec(price),
+        discount: dec(discount),
+        qty_shipped: dec(qty),
+        sizes: Vec::new(),
+    }
+}
+
+fn order(
+    id: i64,
+    branch: i64,
+    created: DateTime<Utc>,
+    invoiced: Option<DateTime<Utc>>,
+    lines: Vec<SalesLineRecord>,
+) -> SalesOrderRecord {
+    SalesOrderRecord {
+        id,
+        reference: format!("SO-{id}"),
+        branch_id: branch,
+        created,
+        modified: invoiced.unwrap_or(created).max(created),
+        invoiced,
+        dispatched: invoiced,
+        is_approved: true,
+        is_void: false,
+        stage: "Dispatched".into(),
+        lines,
+    }
+}
+
+/// The fixture, in Pacific/Auckland terms (UTC+13 in January and February 2024):
+///
+/// | order | branch | sale date (NZ) | lines | counts as |
+/// |---|---|---|---|---|
+/// | 1 | Warehouse | Tue 2 Jan 14:00 | MUG-BLU 2 × 10 | 2 units, 20.00 |
+/// | 2 | Warehouse | Mon 8 Jan 00:30 (Sun 7 Jan 11:30 UTC) | MUG-RED 1 × 15 − 1 | 1 unit, 14.00 |
+/// | 3 | Shop, Main St | Mon 15 Jan 16:00, never invoiced | MUG-BLU 3 × 10; unknown option; kit component | 3 units, 30.00 |
+/// | 4 | Shop, Main St | void | MUG-BLU 5 × 10 | nothing |
+/// | 5 | Shop, Main St | draft | MUG-BLU 7 × 10 | nothing |
+/// | 6 | Shop, Main St | Thu 1 Feb 13:00 | TEE-RED 3 × 20 − 6, sizes S 1, M 2 | S 1 / 18.00, M 2 / 36.00 |
+/// | 7 | Warehouse | 20 Dec 2023 (modified in January) | MUG-BLU 4 × 10 | outside the periods |
+/// | 8 | branch 3 (not listed) | 3 Jan | MUG-BLU 1 × 10 | unknown branch |
+pub fn fixture_account() -> Account {
+    let start = utc(2023, 1, 1, 0, 0);
+    let branch = |id, name: &str| BranchRecord {
+        id,
+        name: name.into(),
+        branch_type: "Retail Branch".into(),
+        is_active: true,
+        modified: start,
+    };
+    let option = |id, code: &str, colour: &str, price: &str| OptionRecord {
+        id,
+        code: code.into(),
+        barcode: None,
+        option1: Some(colour.into()),
+        option2: None,
+        status: "Active".into(),
+        retail_price: dec(price),
+        cost: dec("4"),
+    };
+    let mut o3 = order(
+        3,
+        2,
+        utc(2024, 1, 15, 3, 0),
+        None,
+        vec![
+            line(31, 9001, "3", "10", "0"),
+            line(32, 9999, "1", "5", "0"),
+        ],
+    );
+    let mut kit = line(33, 9002, "5", "0", "0");
+    kit.parent_id = 31;
+    o3.lines.push(kit);
+    let mut o4 = order(
+        4,
+        2,
+        utc(2024, 1, 16, 1, 0),
+        Some(utc(2024, 1, 16, 1, 0)),
+        vec![line(41, 9001, "5", "10", "0")],
+    );
+    o4.is_void = true;
+    let mut o5 = order(
+        5,
+        2,
+        utc(2024, 1, 17, 1, 0),
+        None,
+        vec![line(51, 9001, "7", "10", "0")],
+    );
+    o5.is_approved = false;
+    let mut tee = line(61, 9100, "3", "20", "6");
+    tee.sizes = vec![("S".into(), dec("1")), ("M".into(), dec("2"))];
+    let o6 = order(
+        6,
+        2,
+        utc(2024, 1, 31, 23, 0),
+        Some(utc(2024, 2, 1, 0, 0)),
+        vec![tee],
+    );
+    let mut o7 = order(
+        7,
+        1,
+        utc(2023, 12, 20, 1, 0),
+        Some(utc(2023, 12, 20, 1, 0)),
+        vec![line(71, 9001, "4", "10", "0")],
+    );
+    o7.modified = utc(2024, 1, 5, 0, 0);
+    let o8 = order(
+        8,
+        3,
+        utc(2024, 1, 3, 0, 0),
+        Some(utc(2024, 1, 3, 0, 0)),
+        vec![line(81, 9001, "1", "10", "0")],
+    );
+    Account {
+        branches: vec![branch(1, "Warehouse"), branch(2, "Shop, Main St")],
+        products: vec![
+            ProductRecord {
+                id: 500,
+                name: "Mug".into(),
+                style_code: "MUG".into(),
+                category: Some("Kitchen".into()),
+                brand: None,
+                status: "Public".into(),
+                sizes: Vec::new(),
+                size_range_id: 0,
+                options: vec![
+                    option(9001, "MUG-BLU", "Blue", "10"),
+                    option(9002, "MUG-RED", "Red", "15"),
+                ],
+                modified: start,
+            },
+            ProductRecord {
+                id: 600,
+                name: "Tee".into(),
+                style_code: "TEE".into(),
+                category: Some("Apparel".into()),
+                brand: None,
+                status: "Public".into(),
+                sizes: vec!["S".into(), "M".into()],
+                size_range_id: 7,
+                options: vec![option(9100, "TEE-RED", "Red", "20")],
+                modified: start,
+            },
+        ],
+        stock: Vec::new(),
+        sales_orders: vec![
+            order(
+                1,
+                1,
+                utc(2024, 1, 1, 22, 0),
+                Some(utc(2024, 1, 2, 1, 0)),
+                vec![line(11, 9001, "2", "10", "0")],
+            ),
+            order(
+                2,
+                1,
+                utc(2024, 1, 7, 11, 30),
+                Some(utc(2024, 1, 7, 11, 30)),
+                vec![line(21, 9002, "1", "15", "1")],
+            ),
+            o3,
+            o4,
+            o5,
+            o6,
+            o7,
+            o8,
+        ],
+    }
+}
+
+/// A sandbox serving `account` with no rate limit (the tests of pacing set their own).
+pub fn serve(account: Account) -> Sandbox {
+    let mut config = SandboxConfig::new(account, USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    Sandbox::start(config).unwrap()
+}

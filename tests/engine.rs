@@ -1,0 +1,243 @@
+//! The engine against the hand-worked fixture account (tests/common), over loopback: items,
+//! locations and sales series checked cell by cell for day, week and month grouping, and a
+//! time zone that moves a sale across midnight and into another week.
+
+mod common;
+
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+use cin7_planner::cin7::{ApiKey, RetryPolicy};
+use cin7_planner::import::{self, ImportError, ImportRequest};
+use cin7_planner::project::{ConnectionInfo, DataWarnings, GroupBy, ImportSettings, Project};
+use cin7_planner::rate_limit::RateLimits;
+use common::*;
+use rust_decimal::Decimal;
+
+const AUCKLAND: Tz = chrono_tz::Pacific::Auckland;
+
+fn now() -> DateTime<Utc> {
+    utc(2024, 2, 10, 0, 0)
+}
+
+fn request(base_url: &str, start: NaiveDate, group_by: GroupBy, time_zone: Tz) -> ImportRequest {
+    ImportRequest {
+        connection: ConnectionInfo {
+            base_url: base_url.into(),
+            username: USERNAME.into(),
+        },
+        key: ApiKey::new(KEY),
+        settings: ImportSettings {
+            starting_date: start,
+            group_by,
+            time_zone,
+            week_start: Weekday::Mon,
+        },
+        rate_limits: RateLimits::unlimited(),
+        retry: RetryPolicy::never(),
+    }
+}
+
+fn run(request: &ImportRequest) -> Result<Project, ImportError> {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(import::run(request, |_| {}, now()))
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// (quantities, revenues) of one item at one location, as text, one per period.
+fn cells(project: &Project, code: &str, location: &str) -> (Vec<String>, Vec<String>) {
+    let series = project
+        .series
+        .iter()
+        .find(|s| {
+            project.items[s.item].code == code && project.locations[s.location].name == location
+        })
+        .unwrap_or_else(|| panic!("no series for {code} at {location}"));
+    let text = |v: &[Decimal]| v.iter().map(|d| d.normalize().to_string()).collect();
+    (text(&series.sales_qty), text(&series.sales_revenue))
+}
+
+/// A series of `len` zeros with the given (index, value) cells set.
+fn expect(len: usize, set: &[(usize, &str)]) -> Vec<String> {
+    let mut v = vec!["0".to_owned(); len];
+    for (i, value) in set {
+        v[*i] = (*value).to_owned();
+    }
+    v
+}
+
+#[test]
+fn months_in_auckland() {
+    let sandbox = serve(fixture_account());
+    // A starting date mid-month: the first period still starts on the 1st.
+    let project = run(&request(
+        sandbox.base_url(),
+        date(2024, 1, 10),
+        GroupBy::Month,
+        AUCKLAND,
+    ))
+    .unwrap();
+
+    let starts: Vec<NaiveDate> = project.periods.iter().map(|p| p.start).collect();
+    assert_eq!(starts, vec![date(2024, 1, 1), date(2024, 2, 1)]);
+    assert!(project.last_period_in_progress);
+
+    let codes: Vec<(&str, &str, bool)> = project
+        .items
+        .iter()
+        .map(|i| (i.code.as_str(), i.size.as_str(), i.sized))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("MUG-BLU", "", false),
+            ("MUG-RED", "", false),
+            ("TEE-RED-S", "S", true),
+            ("TEE-RED-M", "M", true)
+        ]
+    );
+    assert_eq!(project.items[0].description, "Mug");
+    assert_eq!(project.items[0].options, vec!["Blue".to_owned()]);
+    assert_eq!(project.items[0].category.as_deref(), Some("Kitchen"));
+    let locations: Vec<&str> = project.locations.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(locations, vec!["Warehouse", "Shop, Main St"]);
+
+    assert_eq!(project.series.len(), 5);
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Warehouse"),
+        (expect(2, &[(0, "2")]), expect(2, &[(0, "20")]))
+    );
+    assert_eq!(
+        cells(&project, "MUG-RED", "Warehouse"),
+        (expect(2, &[(0, "1")]), expect(2, &[(0, "14")]))
+    );
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Shop, Main St"),
+        (expect(2, &[(0, "3")]), expect(2, &[(0, "30")]))
+    );
+    assert_eq!(
+        cells(&project, "TEE-RED-S", "Shop, Main St"),
+        (expect(2, &[(1, "1")]), expect(2, &[(1, "18")]))
+    );
+    assert_eq!(
+        cells(&project, "TEE-RED-M", "Shop, Main St"),
+        (expect(2, &[(1, "2")]), expect(2, &[(1, "36")]))
+    );
+
+    assert_eq!(
+        project.report.warnings,
+        DataWarnings {
+            unknown_item_lines: 1,
+            unknown_branch_documents: 1,
+            orders_not_counted: 2,
+            orders_outside_periods: 1,
+            kit_component_lines: 1,
+        }
+    );
+    // Three list walks (Branches, Products, SalesOrders), each one page and one empty page.
+    assert_eq!(project.report.calls, 6);
+    assert_eq!(project.report.records.get("SalesOrders"), Some(&8));
+}
+
+#[test]
+fn weeks_in_auckland_and_in_utc() {
+    let sandbox = serve(fixture_account());
+    let nz = run(&request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Week,
+        AUCKLAND,
+    ))
+    .unwrap();
+    let starts: Vec<NaiveDate> = nz.periods.iter().map(|p| p.start).collect();
+    assert_eq!(
+        starts,
+        vec![
+            date(2024, 1, 1),
+            date(2024, 1, 8),
+            date(2024, 1, 15),
+            date(2024, 1, 22),
+            date(2024, 1, 29),
+            date(2024, 2, 5)
+        ]
+    );
+    assert_eq!(cells(&nz, "MUG-BLU", "Warehouse").0, expect(6, &[(0, "2")]));
+    // Sunday 7 January 11:30 UTC is Monday 8 January in Auckland: the second week.
+    assert_eq!(cells(&nz, "MUG-RED", "Warehouse").0, expect(6, &[(1, "1")]));
+    assert_eq!(
+        cells(&nz, "MUG-BLU", "Shop, Main St").0,
+        expect(6, &[(2, "3")])
+    );
+    assert_eq!(
+        cells(&nz, "TEE-RED-M", "Shop, Main St"),
+        (expect(6, &[(4, "2")]), expect(6, &[(4, "36")]))
+    );
+
+    let utc_project = run(&request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Week,
+        Tz::UTC,
+    ))
+    .unwrap();
+    assert_eq!(
+        cells(&utc_project, "MUG-RED", "Warehouse").0,
+        expect(6, &[(0, "1")])
+    );
+    assert_eq!(
+        cells(&utc_project, "MUG-BLU", "Warehouse").0,
+        expect(6, &[(0, "2")])
+    );
+}
+
+#[test]
+fn days_in_auckland() {
+    let sandbox = serve(fixture_account());
+    let project = run(&request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Day,
+        AUCKLAND,
+    ))
+    .unwrap();
+    // 1 January to 10 February inclusive.
+    assert_eq!(project.periods.len(), 41);
+    assert_eq!(project.periods[40].start, date(2024, 2, 10));
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Warehouse").0,
+        expect(41, &[(1, "2")])
+    );
+    assert_eq!(
+        cells(&project, "MUG-RED", "Warehouse").0,
+        expect(41, &[(7, "1")])
+    );
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Shop, Main St").0,
+        expect(41, &[(14, "3")])
+    );
+    assert_eq!(
+        cells(&project, "TEE-RED-S", "Shop, Main St").1,
+        expect(41, &[(31, "18")])
+    );
+}
+
+#[test]
+fn failures_carry_their_one_sentence() {
+    let sandbox = serve(fixture_account());
+    let mut wrong_key = request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Month,
+        AUCKLAND,
+    );
+    wrong_key.key = ApiKey::new("not-the-key");
+    let error = run(&wrong_key).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings → Integrations & API → API v1."
+    );
+    assert!(!format!("{error:?}").contains("not-the-key"));
+}
