@@ -249,7 +249,7 @@ pub fn summary(project: &Project) -> String {
          Items: {} ({} sized)\n\
          Locations: {}\n\
          Series: {}\n\
-         Sales: {} units, revenue {}\n\
+         Sales: {} units, revenue {:.2}\n\
          Import: {} calls, {} retries, {:.1} s waiting on rate limits, finished {}\n\
          Records read: {}\n\
          Not counted: {} draft or void orders, {} orders outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches\n",
@@ -272,7 +272,7 @@ pub fn summary(project: &Project) -> String {
         project.locations.len(),
         project.series.len(),
         qty.normalize(),
-        revenue.round_dp(2),
+        revenue,
         r.calls,
         r.retries,
         r.rate_limit_wait_ms as f64 / 1000.0,

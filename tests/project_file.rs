@@ -1,0 +1,235 @@
+//! Project files: save → open round trip, atomic saves, and every kind of bad file.
+
+mod common;
+
+use chrono::{NaiveDate, Weekday};
+use cin7_planner::project::file::{self, ProjectFileError};
+use cin7_planner::project::*;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn sample() -> Project {
+    Project {
+        connection: ConnectionInfo {
+            base_url: "https://api.cin7.com/api".into(),
+            username: "planner".into(),
+        },
+        settings: ImportSettings {
+            starting_date: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            group_by: GroupBy::Month,
+            time_zone: chrono_tz::Pacific::Auckland,
+            week_start: Weekday::Mon,
+        },
+        items: vec![Item {
+            product_option_id: 9001,
+            code: "MUG-BLU".into(),
+            description: "Café \"Barista\" Mug, large".into(),
+            retail_price: Some(dec("19.90")),
+            ..Item::default()
+        }],
+        locations: vec![Location {
+            branch_id: 1,
+            name: "Warehouse".into(),
+            branch_type: None,
+            is_active: true,
+        }],
+        periods: vec![
+            Period {
+                start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                end: NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
+            },
+            Period {
+                start: NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
+                end: NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+            },
+        ],
+        last_period_in_progress: true,
+        series: vec![Series {
+            item: 0,
+            location: 0,
+            sales_qty: vec![dec("2"), dec("0.5")],
+            sales_revenue: vec![dec("39.80"), dec("9.95")],
+            on_hand: None,
+        }],
+        report: ImportReport {
+            started_at: utc(2024, 2, 10, 0, 0),
+            finished_at: utc(2024, 2, 10, 0, 1),
+            calls: 6,
+            retries: 0,
+            rate_limit_wait_ms: 1200,
+            records: BTreeMap::from([("SalesOrders".to_owned(), 8)]),
+            warnings: DataWarnings {
+                unknown_item_lines: 1,
+                ..DataWarnings::default()
+            },
+        },
+    }
+}
+
+#[test]
+fn save_then_open_gives_the_same_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.json");
+    file::save(&sample(), &path).unwrap();
+    assert_eq!(file::open(&path).unwrap(), sample());
+    // Exact decimals survive, and only the project file is left behind.
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with(r#"{"format":"cin7-planner project","version":1,"#),
+        "{}",
+        &text[..60]
+    );
+    assert!(text.contains(r#""sales_revenue":["39.80","9.95"]"#));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("shop.json")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_file_is_readable_by_its_owner_group_and_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.json");
+    file::save(&sample(), &path).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}
+
+#[test]
+fn a_failed_save_leaves_what_was_there_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    // A non-empty directory where the file should go: the final rename fails.
+    let blocked = dir.path().join("blocked.json");
+    std::fs::create_dir(&blocked).unwrap();
+    std::fs::write(blocked.join("keep"), "previous").unwrap();
+    let error = file::save(&sample(), &blocked).unwrap_err();
+    assert!(matches!(error, ProjectFileError::Write { .. }), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("the previous file, if any, is unchanged."),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(blocked.join("keep")).unwrap(),
+        "previous"
+    );
+    let missing_dir = dir.path().join("nowhere").join("shop.json");
+    assert!(matches!(
+        file::save(&sample(), &missing_dir),
+        Err(ProjectFileError::Write { .. })
+    ));
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("blocked.json")]);
+}
+
+fn open_bytes(bytes: &[u8]) -> (ProjectFileError, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, bytes).unwrap();
+    let error = file::open(&path).unwrap_err();
+    let message = error
+        .to_string()
+        .replace(&path.display().to_string(), "FILE");
+    (error, message)
+}
+
+fn saved_text() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.json");
+    file::save(&sample(), &path).unwrap();
+    std::fs::read_to_string(&path).unwrap()
+}
+
+#[test]
+fn a_truncated_file_is_reported_as_damaged() {
+    let text = saved_text();
+    let (_, message) = open_bytes(&text.as_bytes()[..text.len() / 2]);
+    assert_eq!(
+        message,
+        "FILE is damaged (it ends too early, as if cut off) and was not opened."
+    );
+    let (_, message) = open_bytes(b"");
+    assert_eq!(
+        message,
+        "FILE is damaged (it ends too early, as if cut off) and was not opened."
+    );
+}
+
+#[test]
+fn corrupt_json_in_a_project_is_damaged_with_its_position() {
+    let text = saved_text().replacen("\"items\":[", "\"items\":[}", 1);
+    let (error, message) = open_bytes(text.as_bytes());
+    assert!(matches!(error, ProjectFileError::Damaged { .. }));
+    assert!(
+        message.starts_with("FILE is damaged (invalid JSON at line 1, column "),
+        "{message}"
+    );
+}
+
+#[test]
+fn foreign_files_are_not_projects() {
+    for bytes in [
+        &b"hello, world"[..],
+        b"[1, 2, 3]",
+        br#"{"format": "something else", "version": 1}"#,
+        b"\x89PNG\r\n",
+    ] {
+        let (error, message) = open_bytes(bytes);
+        assert!(
+            matches!(error, ProjectFileError::NotAProject { .. }),
+            "{message}"
+        );
+        assert_eq!(message, "FILE is not a cin7-planner project file.");
+    }
+}
+
+#[test]
+fn a_newer_format_asks_for_a_newer_app() {
+    let text = saved_text().replacen("\"version\":1", "\"version\":7", 1);
+    let (_, message) = open_bytes(text.as_bytes());
+    assert_eq!(
+        message,
+        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 1): update the app to open it."
+    );
+}
+
+#[test]
+fn broken_cross_references_are_damage() {
+    let text = saved_text().replacen("\"item\":0", "\"item\":5", 1);
+    let (_, message) = open_bytes(text.as_bytes());
+    assert_eq!(
+        message,
+        "FILE is damaged (series 0 refers to an item or location that does not exist) and was not opened."
+    );
+    let text = saved_text().replacen("\"sales_qty\":[\"2\",\"0.5\"]", "\"sales_qty\":[\"2\"]", 1);
+    let (_, message) = open_bytes(text.as_bytes());
+    assert_eq!(
+        message,
+        "FILE is damaged (series 0 does not have one value per period) and was not opened."
+    );
+    let text = saved_text().replacen("\"group_by\":\"month\"", "\"group_by\":\"fortnight\"", 1);
+    let (error, _) = open_bytes(text.as_bytes());
+    assert!(matches!(error, ProjectFileError::Damaged { .. }));
+}
+
+#[test]
+fn a_missing_file_says_so() {
+    let error = file::open(Path::new("/nonexistent/dir/p.json")).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("Could not read /nonexistent/dir/p.json: "),
+        "{error}"
+    );
+}
