@@ -10,7 +10,7 @@ use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -50,7 +50,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The API username (Cin7: Settings → Integrations & API → API v1).
+    /// The API username (Cin7: Settings > Integrations & API > API v1).
     #[arg(long)]
     pub username: String,
     /// The first day to import; the first period is the one containing it.
@@ -111,10 +111,10 @@ pub fn run(command: Command) -> Result<(), String> {
 }
 
 fn read_key() -> Result<ApiKey, String> {
-    if let Ok(key) = std::env::var("CIN7_API_KEY") {
-        if !key.trim().is_empty() {
-            return Ok(ApiKey::new(key));
-        }
+    if let Ok(key) = std::env::var("CIN7_API_KEY")
+        && !key.trim().is_empty()
+    {
+        return Ok(ApiKey::new(key));
     }
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -213,7 +213,7 @@ impl ProgressPrinter {
     }
 }
 
-fn export(path: &PathBuf, csv: &PathBuf) -> Result<(), String> {
+fn export(path: &Path, csv: &Path) -> Result<(), String> {
     let project = file::open(path).map_err(|e| e.to_string())?;
     let write = || -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(csv)?);
@@ -223,7 +223,7 @@ fn export(path: &PathBuf, csv: &PathBuf) -> Result<(), String> {
     write().map_err(|e| format!("Could not write {}: {e}.", csv.display()))
 }
 
-fn inspect(path: &PathBuf) -> Result<(), String> {
+fn inspect(path: &Path) -> Result<(), String> {
     let project = file::open(path).map_err(|e| e.to_string())?;
     print!("{}", summary(&project));
     Ok(())

@@ -136,7 +136,7 @@ fn a_failed_import_writes_nothing_and_says_why_in_one_sentence() {
     assert_eq!(
         stderr.lines().last(),
         Some(
-            "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings → Integrations & API → API v1."
+            "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1."
         )
     );
     assert!(!stderr.contains("wrong-key"));

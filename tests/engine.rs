@@ -237,7 +237,7 @@ fn failures_carry_their_one_sentence() {
     let error = run(&wrong_key).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings → Integrations & API → API v1."
+        "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1."
     );
     assert!(!format!("{error:?}").contains("not-the-key"));
 }

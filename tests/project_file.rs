@@ -1,4 +1,4 @@
-//! Project files: save → open round trip, atomic saves, and every kind of bad file.
+//! Project files: save > open round trip, atomic saves, and every kind of bad file.
 
 mod common;
 

@@ -5,7 +5,7 @@ use super::Resource;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Cin7Error {
     #[error(
-        "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings → Integrations & API → API v1."
+        "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1."
     )]
     Unauthorized,
     #[error(

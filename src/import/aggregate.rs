@@ -1,4 +1,4 @@
-//! Sale lines → per item × location × period series. A pure function of its inputs.
+//! Sale lines > per item × location × period series. A pure function of its inputs.
 
 use super::sales::SaleLine;
 use crate::project::{Calendar, Series};

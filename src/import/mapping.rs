@@ -1,4 +1,4 @@
-//! Master data → the project's items and locations (IMPORT-RULES.md, "Items and locations").
+//! Master data > the project's items and locations (IMPORT-RULES.md, "Items and locations").
 
 use crate::cin7::model::{Branch, Product, ProductOption};
 use crate::project::{Item, Location};

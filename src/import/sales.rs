@@ -1,4 +1,4 @@
-//! Sales orders → normalized sale lines (IMPORT-RULES.md, "Sales history").
+//! Sales orders > normalized sale lines (IMPORT-RULES.md, "Sales history").
 
 use super::mapping::Catalogue;
 use crate::cin7::model::{SalesOrder, SalesOrderLine};

@@ -19,76 +19,110 @@ pub enum Preset {
 struct Shape {
     days: i64,
     orders_per_branch_day: u32,
-    products: &'static [(
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static [&'static str],
-        f64,
-    )],
+    products: &'static [Style],
 }
 
-/// (name, style code, category, colours, retail price). Some names carry unicode, commas and
-/// quotes, and some codes `#`, `%` and `+`, as real catalogues do.
-const CATALOGUE: &[(&str, &str, &str, &[&str], f64)] = &[
-    (
+/// One product of the synthetic catalogue: one option per colour, and one row per size too
+/// where it has sizes.
+struct Style {
+    name: &'static str,
+    code: &'static str,
+    category: &'static str,
+    colours: &'static [&'static str],
+    sizes: &'static [&'static str],
+    price: f64,
+}
+
+const fn style(
+    name: &'static str,
+    code: &'static str,
+    category: &'static str,
+    colours: &'static [&'static str],
+    sizes: &'static [&'static str],
+    price: f64,
+) -> Style {
+    Style {
+        name,
+        code,
+        category,
+        colours,
+        sizes,
+        price,
+    }
+}
+
+/// Some names carry unicode, commas and quotes, and some codes `#`, `%` and `+`, as real
+/// catalogues do.
+const CATALOGUE: &[Style] = &[
+    style(
         "Ceramic Mug",
         "MUG",
         "Kitchen",
         &["Blue", "Red", "Sand"],
+        &[],
         19.9,
     ),
-    (
+    style(
         "Travel Cup + Lid",
         "CUP+LID",
         "Kitchen",
         &["Black", "Mint"],
+        &[],
         34.5,
     ),
-    (
+    style(
         "Café \"Barista\" Apron, Long",
         "APRON",
         "Kitchen",
         &["Charcoal"],
+        &[],
         59.0,
     ),
-    (
+    style(
         "Tea Towel #2",
         "TOWEL#2",
         "Kitchen",
         &["Natural", "Stripe"],
+        &[],
         14.95,
     ),
-    ("Beeswax Candle 100%", "CANDLE%", "Home", &["Honey"], 24.0),
-    (
+    style(
+        "Beeswax Candle 100%",
+        "CANDLE%",
+        "Home",
+        &["Honey"],
+        &[],
+        24.0,
+    ),
+    style(
         "Linen Cushion",
         "CUSH",
         "Home",
         &["Oat", "Olive", "Rust"],
+        &[],
         79.0,
     ),
-    ("Wool Throw", "THROW", "Home", &["Grey"], 189.0),
-    (
+    style("Wool Throw", "THROW", "Home", &["Grey"], &[], 189.0),
+    style(
         "Notebook A5",
         "NB-A5",
         "Stationery",
         &["Dot", "Lined"],
+        &[],
         12.5,
     ),
-];
-
-/// Size-grid products: (name, style code, colours, sizes, price).
-const SIZED: &[(&str, &str, &[&str], &[&str], f64)] = &[
-    (
+    style(
         "V-Neck Tee",
         "TEE-V",
+        "Apparel",
         &["Red", "Black"],
         &["S", "M", "L", "XL"],
         36.6,
     ),
-    (
+    style(
         "Denim Jacket",
         "JKT-D",
+        "Apparel",
         &["Indigo"],
         &["8", "10", "12", "14"],
         149.0,
@@ -141,74 +175,54 @@ pub fn generate(preset: Preset, seed: u64, end: DateTime<Utc>) -> Account {
     }
 
     let mut option_id = 9000;
-    for (p, (name, style, category, colours, price)) in shape.products.iter().enumerate() {
-        let options = colours
+    let mut size_range_id = 0;
+    for (p, style) in shape.products.iter().enumerate() {
+        let options = style
+            .colours
             .iter()
             .enumerate()
             .map(|(c, colour)| {
                 option_id += 1;
                 OptionRecord {
                     id: option_id,
-                    code: format!("{style}-{}", colour.to_uppercase()),
-                    barcode: Some(format!("94219{:08}", option_id)),
+                    code: format!("{}-{}", style.code, colour.to_uppercase()),
+                    barcode: style
+                        .sizes
+                        .is_empty()
+                        .then(|| format!("94219{option_id:08}")),
                     option1: Some((*colour).to_owned()),
                     option2: None,
-                    // One discontinued option in the demo catalogue: it still has history.
+                    // One discontinued option: it still has history.
                     status: if p == 1 && c == 1 {
                         "Disabled"
                     } else {
                         "Active"
                     }
                     .to_owned(),
-                    retail_price: money(*price),
-                    cost: money(price * 0.42),
+                    retail_price: money(style.price),
+                    cost: money(style.price * 0.42),
                 }
             })
             .collect();
+        if !style.sizes.is_empty() {
+            size_range_id += 1;
+        }
         account.products.push(ProductRecord {
             id: 500 + p as i64,
-            name: (*name).to_owned(),
-            style_code: (*style).to_owned(),
-            category: Some((*category).to_owned()),
+            name: style.name.to_owned(),
+            style_code: style.code.to_owned(),
+            category: Some(style.category.to_owned()),
             brand: Some("Harbour & Co".to_owned()),
             status: "Public".to_owned(),
-            sizes: Vec::new(),
-            size_range_id: 0,
+            sizes: style.sizes.iter().map(|s| (*s).to_owned()).collect(),
+            size_range_id: if style.sizes.is_empty() {
+                0
+            } else {
+                size_range_id
+            },
             options,
             modified: start,
         });
-    }
-    if preset == Preset::Demo {
-        for (s, (name, style, colours, sizes, price)) in SIZED.iter().enumerate() {
-            let options = colours
-                .iter()
-                .map(|colour| {
-                    option_id += 1;
-                    OptionRecord {
-                        id: option_id,
-                        code: format!("{style}-{}", colour.to_uppercase()),
-                        barcode: None,
-                        option1: Some((*colour).to_owned()),
-                        option2: None,
-                        status: "Active".to_owned(),
-                        retail_price: money(*price),
-                        cost: money(price * 0.38),
-                    }
-                })
-                .collect();
-            account.products.push(ProductRecord {
-                id: 600 + s as i64,
-                name: (*name).to_owned(),
-                style_code: (*style).to_owned(),
-                category: Some("Apparel".to_owned()),
-                brand: Some("Harbour & Co".to_owned()),
-                status: "Public".to_owned(),
-                sizes: sizes.iter().map(|s| (*s).to_owned()).collect(),
-                size_range_id: 7 + s as i64,
-                options,
-                modified: start,
-            });
-        }
     }
 
     let sellable: Vec<(i64, Decimal, Vec<String>)> = account

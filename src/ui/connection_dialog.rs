@@ -86,7 +86,7 @@ impl ConnectionDialog {
             ui.heading("Cin7 connection");
             ui.label(
                 RichText::new(
-                    "In Cin7 Omni, Settings → Integrations & API → API v1 shows the API username; \
+                    "In Cin7 Omni, Settings > Integrations & API > API v1 shows the API username; \
                      Add New API Connection shows its key once. Allow Read on Branches, Products \
                      and Sales Orders.",
                 )
