@@ -109,7 +109,8 @@ impl PlannerApp {
         self.busy > 0 || self.import.is_some()
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    /// Shows a line in the status bar.
+    pub fn info(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: false,
@@ -223,7 +224,8 @@ impl PlannerApp {
         });
     }
 
-    fn open_dialog(&mut self) {
+    /// Opens File > New > Cin7 connection, pre-filled from the defaults.
+    pub fn open_dialog(&mut self) {
         let today = chrono::Local::now().date_naive();
         let start = today - chrono::Months::new(12);
         self.dialog = Some(ConnectionDialog {

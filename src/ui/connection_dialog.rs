@@ -90,7 +90,6 @@ impl ConnectionDialog {
                      Add New API Connection shows its key once. Allow Read on Branches, Products \
                      and Sales Orders.",
                 )
-                .small()
                 .weak(),
             );
             ui.add_space(6.0);
@@ -165,8 +164,10 @@ impl ConnectionDialog {
                 if ui.button("Cancel").clicked() {
                     outcome = DialogOutcome::Cancel;
                 }
+                // Enter confirms, as in any dialog, once the input is valid.
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
                 match valid {
-                    Ok(input) if ok.clicked() => outcome = DialogOutcome::Ok(input),
+                    Ok(input) if ok.clicked() || enter => outcome = DialogOutcome::Ok(input),
                     Ok(_) => {}
                     Err(reason) => {
                         ui.label(RichText::new(reason).color(ui.visuals().warn_fg_color));

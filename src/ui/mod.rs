@@ -63,7 +63,14 @@ pub fn run_window(demo: bool) -> Result<(), String> {
         viewport,
         ..Default::default()
     };
-    let app = PlannerApp::new(services, defaults);
+    let mut app = PlannerApp::new(services, defaults);
+    if let Some(server) = &sandbox {
+        app.info(format!(
+            "Demo: the built-in Cin7 sandbox is serving the demo account at {}; press OK to import it.",
+            server.base_url()
+        ));
+        app.open_dialog();
+    }
     eframe::run_native(
         "Cin7 Planner",
         options,

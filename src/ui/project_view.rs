@@ -97,7 +97,14 @@ impl ProjectView {
         let last_label = project
             .periods
             .last()
-            .map(|p| format!("Last period ({})", p.start))
+            .map(|p| {
+                let partial = if project.last_period_in_progress {
+                    ", so far"
+                } else {
+                    ""
+                };
+                format!("Last period ({}{partial})", p.start)
+            })
             .unwrap_or_default();
         TableBuilder::new(ui)
             .striped(true)
@@ -107,7 +114,7 @@ impl ProjectView {
             .column(Column::auto().at_least(120.0))
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(90.0))
-            .column(Column::remainder().at_least(120.0))
+            .column(Column::auto().at_least(210.0))
             .header(22.0, |mut header| {
                 for title in [
                     "Item",
@@ -130,26 +137,31 @@ impl ProjectView {
                     let revenue: Decimal = series.sales_revenue.iter().sum();
                     let last = series.sales_qty.last().copied().unwrap_or_default();
                     row.col(|ui| {
-                        ui.label(&item.code);
+                        ui.add(egui::Label::new(&item.code).truncate());
                         if item.sized {
                             ui.label(RichText::new("sized").small().weak());
                         }
                     });
                     row.col(|ui| {
-                        ui.label(&item.description);
+                        ui.add(egui::Label::new(&item.description).truncate());
                     });
                     row.col(|ui| {
-                        ui.label(&project.locations[series.location].name);
+                        ui.add(
+                            egui::Label::new(&project.locations[series.location].name).truncate(),
+                        );
                     });
-                    row.col(|ui| {
-                        ui.label(qty.normalize().to_string());
-                    });
-                    row.col(|ui| {
-                        ui.label(format!("{:.2}", revenue));
-                    });
-                    row.col(|ui| {
-                        ui.label(last.normalize().to_string());
-                    });
+                    for number in [
+                        qty.normalize().to_string(),
+                        format!("{revenue:.2}"),
+                        last.normalize().to_string(),
+                    ] {
+                        row.col(|ui| {
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| ui.label(number),
+                            );
+                        });
+                    }
                 });
             });
     }
