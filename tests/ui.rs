@@ -201,19 +201,21 @@ fn dialog_import_save_and_reopen() {
     reopened.get_by_label("TEE-RED-M");
 }
 
-#[test]
-fn errors_appear_in_the_window_as_one_sentence() {
-    let sandbox = serve(fixture_account());
-    let mut harness = harness(app(
-        sandbox.base_url(),
-        vec![],
-        Arc::new(MemoryStore::default()),
-    ));
+/// A fresh window in which the planner starts an import with the dialog's defaults.
+fn start_import(base_url: &str, key: &str) -> Harness<'static, PlannerApp> {
+    let mut harness = harness(app(base_url, vec![], Arc::new(MemoryStore::default())));
     harness.run_ok();
     menu(&mut harness, &["File", "New", "Cin7 connection…"]);
     type_into(&mut harness, "API username", USERNAME);
-    type_into(&mut harness, "API key", "wrong-key");
+    type_into(&mut harness, "API key", key);
     harness.get_by_label("OK").click();
+    harness
+}
+
+#[test]
+fn errors_appear_in_the_window_as_one_sentence() {
+    let sandbox = serve(fixture_account());
+    let mut harness = start_import(sandbox.base_url(), "wrong-key");
     step_until(&mut harness, "the import to fail", |h| {
         h.query_by_label_contains("HTTP 401").is_some()
     });
@@ -229,16 +231,7 @@ fn a_running_import_can_be_cancelled() {
     config.rate_limits = RateLimits::unlimited();
     config.latency = Duration::from_secs(3);
     let sandbox = cin7_planner::sandbox::Sandbox::start(config).unwrap();
-    let mut harness = harness(app(
-        sandbox.base_url(),
-        vec![],
-        Arc::new(MemoryStore::default()),
-    ));
-    harness.run_ok();
-    menu(&mut harness, &["File", "New", "Cin7 connection…"]);
-    type_into(&mut harness, "API username", USERNAME);
-    type_into(&mut harness, "API key", KEY);
-    harness.get_by_label("OK").click();
+    let mut harness = start_import(sandbox.base_url(), KEY);
     step_until(&mut harness, "the progress view", |h| {
         h.query_by_label("Importing from Cin7").is_some()
     });

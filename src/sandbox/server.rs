@@ -277,73 +277,53 @@ struct ListParams {
     projection: Option<Projection>,
 }
 
+/// A query argument that may be absent or blank, parsed by `parse`.
+fn optional<T>(
+    params: &BTreeMap<String, String>,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    match params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        Some(value) => parse(value)
+            .map(Some)
+            .map_err(|e| format!("The {name} argument is invalid: {e}.")),
+        None => Ok(None),
+    }
+}
+
+fn whole_number(params: &BTreeMap<String, String>, name: &str) -> Result<Option<i64>, String> {
+    params
+        .get(name)
+        .map(|v| v.trim().parse::<i64>())
+        .transpose()
+        .map_err(|_| format!("The {name} argument must be a whole number."))
+}
+
 fn parse_params(table: &Table, raw_query: &str) -> Result<ListParams, String> {
     let mut params = BTreeMap::new();
     for (key, value) in url::form_urlencoded::parse(raw_query.as_bytes()) {
         params.insert(key.to_ascii_lowercase(), value.into_owned());
     }
-    let page = match params.get("page") {
-        None => 1,
-        Some(p) => p
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| "The page argument must be a whole number.".to_owned())?,
-    };
+    let page = whole_number(&params, "page")?.unwrap_or(1);
     if page < 1 {
         return Err(
             "The page number is out of range; the value must be greater than or equal to 1.".into(),
         );
     }
-    let rows = match params.get("rows") {
-        None => 50,
-        Some(r) => r
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| "The rows argument must be a whole number.".to_owned())?,
-    };
+    let rows = whole_number(&params, "rows")?.unwrap_or(50);
     if rows > i64::from(MAX_ROWS) {
         return Err("The rows argument cannot be greater than 250.".into());
     }
     if rows < 1 {
         return Err("The rows argument must be greater than or equal to 1.".into());
     }
-    let filter = match params
-        .get("where")
-        .map(|w| w.trim())
-        .filter(|w| !w.is_empty())
-    {
-        Some(w) => Some(
-            query::parse_filter(w, &table.fields)
-                .map_err(|e| format!("The where argument is invalid: {e}."))?,
-        ),
-        None => None,
-    };
-    let order = match params
-        .get("order")
-        .map(|o| o.trim())
-        .filter(|o| !o.is_empty())
-    {
-        Some(o) => query::parse_order(o, &table.fields)
-            .map_err(|e| format!("The order argument is invalid: {e}."))?,
-        None => Vec::new(),
-    };
-    let projection = match params
-        .get("fields")
-        .map(|f| f.trim())
-        .filter(|f| !f.is_empty())
-    {
-        Some(f) => Some(
-            query::parse_fields(f, &table.fields)
-                .map_err(|e| format!("The fields argument is invalid: {e}."))?,
-        ),
-        None => None,
-    };
     Ok(ListParams {
         page: page as u32,
         rows: rows as u32,
-        filter,
-        order,
-        projection,
+        filter: optional(&params, "where", |w| query::parse_filter(w, &table.fields))?,
+        order: optional(&params, "order", |o| query::parse_order(o, &table.fields))?
+            .unwrap_or_default(),
+        projection: optional(&params, "fields", |f| query::parse_fields(f, &table.fields))?,
     })
 }
 
