@@ -1,11 +1,11 @@
 //! The headless front end: `import`, `export`, `inspect` and `sandbox`. Each command returns
 //! its one-sentence failure as an error; `main` prints it and exits non-zero.
 
-use crate::cin7::{ApiKey, PRODUCTION_BASE_URL, RetryPolicy};
+use crate::cin7::{ApiKey, PRODUCTION_BASE_URL, Resource, RetryPolicy};
 use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
 use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, file};
 use crate::rate_limit::RateLimits;
-use crate::sandbox::{self, Preset, Sandbox, SandboxConfig};
+use crate::sandbox::{self, Faults, Preset, Sandbox, SandboxConfig};
 use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
@@ -93,6 +93,22 @@ pub struct SandboxArgs {
     /// The rate windows to enforce per credential ("none" for no limit).
     #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
     pub rate_limits: RateLimits,
+    /// Faults to inject, e.g. 500@20,503~0.05,drop@50,truncate@30,drip@40,revoke@100,jitter=20ms.
+    #[arg(long, default_value = "none")]
+    pub faults: Faults,
+    /// Error bodies as {"Message": "…"} instead of a JSON string.
+    #[arg(long)]
+    pub message_errors: bool,
+    /// Send Retry-After on 429 answers.
+    #[arg(long)]
+    pub retry_after: bool,
+    /// Resources whose Read permission is off (they answer 403), e.g. SalesOrders,Stock.
+    #[arg(long, value_delimiter = ',', value_parser = parse_resource)]
+    pub deny: Vec<Resource>,
+}
+
+fn parse_resource(text: &str) -> Result<Resource, String> {
+    Resource::from_path(text.trim()).ok_or_else(|| format!("{text:?} is not a Cin7 resource"))
 }
 
 fn parse_weekday(text: &str) -> Result<Weekday, String> {
@@ -291,23 +307,39 @@ pub fn summary(project: &Project) -> String {
 }
 
 fn serve_sandbox(args: SandboxArgs) -> Result<(), String> {
+    let started = std::time::Instant::now();
     let account = sandbox::generate(args.preset, args.seed, chrono::Utc::now());
+    let generated = started.elapsed();
     let mut config = SandboxConfig::new(account, &args.username, &args.key);
     config.port = args.port;
     config.rate_limits = args.rate_limits;
     config.latency = Duration::from_millis(args.latency_ms);
+    config.faults = args.faults;
+    config.seed = args.seed;
+    config.message_object_errors = args.message_errors;
+    config.retry_after = args.retry_after;
+    config.credentials[0].denied = args.deny;
+    let orders = config.account.sales_orders.len();
     let server = Sandbox::start(config)
         .map_err(|e| format!("The sandbox could not listen on port {}: {e}.", args.port))?;
-    println!(
+    // Whoever started the sandbox may stop reading its output; that is no reason to stop.
+    let mut out = std::io::stdout();
+    writeln!(
+        out,
         "Cin7 sandbox serving the {:?} account at {}",
         args.preset,
         server.base_url()
-    );
-    println!(
-        "API username: {}  API key: {}  (press Ctrl+C to stop)",
-        args.username, args.key
-    );
-    std::io::stdout().flush().ok();
+    )
+    .ok();
+    writeln!(
+        out,
+        "API username: {}  API key: {}  ({orders} sales orders, generated in {:.1} s; press Ctrl+C to stop)",
+        args.username,
+        args.key,
+        generated.as_secs_f64()
+    )
+    .ok();
+    out.flush().ok();
     server.wait();
     Ok(())
 }

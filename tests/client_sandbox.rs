@@ -9,7 +9,7 @@ use cin7_planner::cin7::{
     ApiKey, Cin7Error, Client, ClientConfig, ListQuery, Resource, RetryPolicy,
 };
 use cin7_planner::rate_limit::RateLimits;
-use cin7_planner::sandbox::account::{Account, SalesLineRecord, SalesOrderRecord};
+use cin7_planner::sandbox::account::{Account, LineRecord, SalesOrderRecord};
 use cin7_planner::sandbox::{Credential, Sandbox, SandboxConfig};
 use common::*;
 use rust_decimal::Decimal;
@@ -42,7 +42,7 @@ fn many_orders(n: i64) -> Account {
                 is_approved: true,
                 is_void: false,
                 stage: "New".into(),
-                lines: vec![SalesLineRecord {
+                lines: vec![LineRecord {
                     id: id * 10,
                     parent_id: 0,
                     product_option_id: 9001,
@@ -51,6 +51,7 @@ fn many_orders(n: i64) -> Account {
                     discount: Decimal::ZERO,
                     qty_shipped: Decimal::ZERO,
                     sizes: Vec::new(),
+                    hidden_size: None,
                 }],
             }
         })

@@ -1,133 +1,229 @@
-//! Deterministic synthetic accounts: the same preset, seed and end date always give the same
-//! account, so demos are repeatable and tests can rely on them.
+//! Deterministic synthetic accounts. The same preset, seed and end date always give the same
+//! account, and every account is coherent: its current `Stock` is its opening stock plus every
+//! stock movement its documents record (the table of IMPORT-RULES.md), and stock never goes
+//! below zero at any instant, because the generator replays the movements in time order and
+//! only ships, transfers or writes off what is there.
 
 use super::account::*;
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// The named account shapes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Preset {
-    /// What `--demo` shows: four branches, a catalogue with size grids, 18 months of orders.
+    /// What `--demo` shows: four branches (one closed), a catalogue with size grids, 18 months.
     Demo,
-    /// A quick account for tests: two branches, a few products, two months of orders.
+    /// A quick account for tests: two branches, a few products, two months.
     Small,
+    /// About 200,000 sales orders over three years, 20,000 items, 10 branches.
+    Large,
 }
 
-struct Shape {
-    days: i64,
-    orders_per_branch_day: u32,
-    products: &'static [Style],
-}
-
-/// One product of the synthetic catalogue: one option per colour, and one row per size too
-/// where it has sizes.
+/// One product of a catalogue: one option per colour, and one row per size where it has sizes.
 struct Style {
-    name: &'static str,
-    code: &'static str,
+    name: String,
+    code: String,
     category: &'static str,
-    colours: &'static [&'static str],
-    sizes: &'static [&'static str],
+    colours: Vec<&'static str>,
+    sizes: Vec<&'static str>,
     price: f64,
 }
 
-const fn style(
-    name: &'static str,
-    code: &'static str,
+fn style(
+    name: &str,
+    code: &str,
     category: &'static str,
-    colours: &'static [&'static str],
-    sizes: &'static [&'static str],
+    colours: &[&'static str],
+    sizes: &[&'static str],
     price: f64,
 ) -> Style {
     Style {
-        name,
-        code,
+        name: name.to_owned(),
+        code: code.to_owned(),
         category,
-        colours,
-        sizes,
+        colours: colours.to_vec(),
+        sizes: sizes.to_vec(),
         price,
     }
 }
 
-/// Some names carry unicode, commas and quotes, and some codes `#`, `%` and `+`, as real
-/// catalogues do.
-const CATALOGUE: &[Style] = &[
-    style(
-        "Ceramic Mug",
-        "MUG",
-        "Kitchen",
-        &["Blue", "Red", "Sand"],
-        &[],
-        19.9,
-    ),
-    style(
-        "Travel Cup + Lid",
-        "CUP+LID",
-        "Kitchen",
-        &["Black", "Mint"],
-        &[],
-        34.5,
-    ),
-    style(
-        "Café \"Barista\" Apron, Long",
-        "APRON",
-        "Kitchen",
-        &["Charcoal"],
-        &[],
-        59.0,
-    ),
-    style(
-        "Tea Towel #2",
-        "TOWEL#2",
-        "Kitchen",
-        &["Natural", "Stripe"],
-        &[],
-        14.95,
-    ),
-    style(
-        "Beeswax Candle 100%",
-        "CANDLE%",
-        "Home",
-        &["Honey"],
-        &[],
-        24.0,
-    ),
-    style(
-        "Linen Cushion",
-        "CUSH",
-        "Home",
-        &["Oat", "Olive", "Rust"],
-        &[],
-        79.0,
-    ),
-    style("Wool Throw", "THROW", "Home", &["Grey"], &[], 189.0),
-    style(
-        "Notebook A5",
-        "NB-A5",
-        "Stationery",
-        &["Dot", "Lined"],
-        &[],
-        12.5,
-    ),
-    style(
-        "V-Neck Tee",
-        "TEE-V",
-        "Apparel",
-        &["Red", "Black"],
-        &["S", "M", "L", "XL"],
-        36.6,
-    ),
-    style(
-        "Denim Jacket",
-        "JKT-D",
-        "Apparel",
-        &["Indigo"],
-        &["8", "10", "12", "14"],
-        149.0,
-    ),
+/// A hand-written catalogue: names with unicode, commas and quotes, codes with `#`, `%`, `+`.
+fn demo_catalogue() -> Vec<Style> {
+    vec![
+        style(
+            "Ceramic Mug",
+            "MUG",
+            "Kitchen",
+            &["Blue", "Red", "Sand"],
+            &[],
+            19.9,
+        ),
+        style(
+            "Travel Cup + Lid",
+            "CUP+LID",
+            "Kitchen",
+            &["Black", "Mint"],
+            &[],
+            34.5,
+        ),
+        style(
+            "Café \"Barista\" Apron, Long",
+            "APRON",
+            "Kitchen",
+            &["Charcoal"],
+            &[],
+            59.0,
+        ),
+        style(
+            "Tea Towel #2",
+            "TOWEL#2",
+            "Kitchen",
+            &["Natural", "Stripe"],
+            &[],
+            14.95,
+        ),
+        style(
+            "Beeswax Candle 100%",
+            "CANDLE%",
+            "Home",
+            &["Honey"],
+            &[],
+            24.0,
+        ),
+        style(
+            "Linen Cushion",
+            "CUSH",
+            "Home",
+            &["Oat", "Olive", "Rust"],
+            &[],
+            79.0,
+        ),
+        style("Wool Throw", "THROW", "Home", &["Grey"], &[], 189.0),
+        style(
+            "Notebook A5",
+            "NB-A5",
+            "Stationery",
+            &["Dot", "Lined"],
+            &[],
+            12.5,
+        ),
+        style(
+            "V-Neck Tee",
+            "TEE-V",
+            "Apparel",
+            &["Red", "Black"],
+            &["S", "M", "L", "XL"],
+            36.6,
+        ),
+        style(
+            "Denim Jacket",
+            "JKT-D",
+            "Apparel",
+            &["Indigo"],
+            &["8", "10", "12", "14"],
+            149.0,
+        ),
+    ]
+}
+
+const COLOURS: &[&str] = &[
+    "Black", "White", "Navy", "Olive", "Sand", "Rust", "Grey", "Teal",
 ];
+const SIZES: &[&str] = &["XS", "S", "M", "L", "XL"];
+const CATEGORIES: &[&str] = &[
+    "Kitchen",
+    "Home",
+    "Apparel",
+    "Garden",
+    "Stationery",
+    "Outdoor",
+];
+
+/// A generated catalogue of `products` styles, one in five with a size grid.
+fn large_catalogue(products: usize, rng: &mut ChaCha8Rng) -> Vec<Style> {
+    (0..products)
+        .map(|i| {
+            let sized = i % 5 == 4;
+            let colours = rng.random_range(1..=if sized { 2 } else { 3 });
+            let first = rng.random_range(0..COLOURS.len());
+            let colours: Vec<&str> = (0..colours)
+                .map(|c| COLOURS[(first + c) % COLOURS.len()])
+                .collect();
+            let category = CATEGORIES[rng.random_range(0..CATEGORIES.len())];
+            let name = format!("{category} item {i}");
+            let code = format!("L{i:05}");
+            let price = f64::from(rng.random_range(5..300)) - 0.05;
+            style(
+                &name,
+                &code,
+                category,
+                &colours,
+                if sized { SIZES } else { &[] },
+                price,
+            )
+        })
+        .collect()
+}
+
+struct Shape {
+    days: i64,
+    branches: Vec<(String, &'static str, bool)>,
+    catalogue: Vec<Style>,
+    /// Most sales orders a branch takes in a day (the daily count is uniform up to this).
+    orders_per_branch_day: u32,
+    opening_stock: u32,
+}
+
+fn shape(preset: Preset, rng: &mut ChaCha8Rng) -> Shape {
+    let named = |list: &[(&str, &'static str, bool)]| {
+        list.iter()
+            .map(|(n, t, a)| ((*n).to_owned(), *t, *a))
+            .collect()
+    };
+    match preset {
+        Preset::Demo => Shape {
+            days: 540,
+            branches: named(&[
+                ("Head Office", "Head Office", true),
+                ("Ponsonby Store", "Retail Branch", true),
+                ("Wellington Store", "Retail Branch", true),
+                ("Christchurch Pop-up", "Retail Branch", false),
+            ]),
+            catalogue: demo_catalogue(),
+            orders_per_branch_day: 3,
+            opening_stock: 40,
+        },
+        Preset::Small => Shape {
+            days: 60,
+            branches: named(&[
+                ("Warehouse", "Warehouse", true),
+                ("Shop", "Retail Branch", true),
+            ]),
+            catalogue: demo_catalogue().into_iter().take(3).collect(),
+            orders_per_branch_day: 2,
+            opening_stock: 20,
+        },
+        Preset::Large => Shape {
+            days: 3 * 365,
+            branches: (1..=10)
+                .map(|i| {
+                    (
+                        format!("Store {i:02}"),
+                        if i == 1 { "Warehouse" } else { "Retail Branch" },
+                        i != 10,
+                    )
+                })
+                .collect(),
+            catalogue: large_catalogue(6_000, rng),
+            orders_per_branch_day: 38,
+            opening_stock: 30,
+        },
+    }
+}
 
 fn money(value: f64) -> Decimal {
     Decimal::from_f64_retain(value)
@@ -135,219 +231,766 @@ fn money(value: f64) -> Decimal {
         .round_dp(2)
 }
 
-pub fn generate(preset: Preset, seed: u64, end: DateTime<Utc>) -> Account {
-    let shape = match preset {
-        Preset::Demo => Shape {
-            days: 540,
-            orders_per_branch_day: 3,
-            products: CATALOGUE,
-        },
-        Preset::Small => Shape {
-            days: 60,
-            orders_per_branch_day: 2,
-            products: &CATALOGUE[..3],
-        },
-    };
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let start = end - Duration::days(shape.days);
-    let mut account = Account::default();
+/// A stock-moving event, replayed in time order once every document exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    Dispatch(usize),
+    /// A credit note's goods back in stock; `true` when it completes then, `false` when it is
+    /// not completed by the end (the rules then date it by its credit-note date).
+    Return(usize, bool),
+    Receive(usize),
+    TransferOut(usize),
+    TransferIn(usize),
+    /// An adjustment applied; `true` when it completes then (as for `Return`).
+    Adjust(usize, bool),
+}
 
-    let branches: &[(&str, &str, bool)] = match preset {
-        Preset::Demo => &[
-            ("Head Office", "Head Office", true),
-            ("Ponsonby Store", "Retail Branch", true),
-            ("Wellington Store", "Retail Branch", true),
-            ("Christchurch Pop-up", "Retail Branch", false),
-        ],
-        Preset::Small => &[
-            ("Warehouse", "Warehouse", true),
-            ("Shop", "Retail Branch", true),
-        ],
-    };
-    for (i, (name, kind, active)) in branches.iter().enumerate() {
-        account.branches.push(BranchRecord {
-            id: i as i64 + 1,
-            name: (*name).to_owned(),
-            branch_type: (*kind).to_owned(),
-            is_active: *active,
-            modified: start,
-        });
+/// A sellable unit: option and size (if sized), with its product index.
+#[derive(Clone)]
+struct Sku {
+    option_id: i64,
+    size: Option<String>,
+    price: Decimal,
+}
+
+pub fn generate(preset: Preset, seed: u64, end: DateTime<Utc>) -> Account {
+    Generator::new(preset, seed, end).run()
+}
+
+struct Generator {
+    rng: ChaCha8Rng,
+    shape: Shape,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    account: Account,
+    /// Options of each product (index), for picking lines.
+    skus: Vec<(i64, Vec<Sku>)>,
+    stock: BTreeMap<StockKey, Decimal>,
+    events: BinaryHeap<Reverse<(DateTime<Utc>, Event)>>,
+    next_id: i64,
+}
+
+impl Generator {
+    fn new(preset: Preset, seed: u64, end: DateTime<Utc>) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let shape = shape(preset, &mut rng);
+        let start = end - Duration::days(shape.days);
+        Self {
+            rng,
+            shape,
+            start,
+            end,
+            account: Account::default(),
+            skus: Vec::new(),
+            stock: BTreeMap::new(),
+            events: BinaryHeap::new(),
+            next_id: 1_000,
+        }
     }
 
-    let mut option_id = 9000;
-    let mut size_range_id = 0;
-    for (p, style) in shape.products.iter().enumerate() {
-        let options = style
-            .colours
-            .iter()
-            .enumerate()
-            .map(|(c, colour)| {
-                option_id += 1;
-                OptionRecord {
-                    id: option_id,
-                    code: format!("{}-{}", style.code, colour.to_uppercase()),
-                    barcode: style
-                        .sizes
-                        .is_empty()
-                        .then(|| format!("94219{option_id:08}")),
-                    option1: Some((*colour).to_owned()),
-                    option2: None,
-                    // One discontinued option: it still has history.
-                    status: if p == 1 && c == 1 {
-                        "Disabled"
-                    } else {
-                        "Active"
+    fn id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn run(mut self) -> Account {
+        self.master_data();
+        self.opening_stock();
+        for day in 0..self.shape.days {
+            self.documents_of_day(day);
+        }
+        self.replay();
+        self.stock_rows();
+        self.account
+    }
+
+    fn master_data(&mut self) {
+        let start = self.start;
+        for (i, (name, kind, active)) in self.shape.branches.iter().enumerate() {
+            self.account.branches.push(BranchRecord {
+                id: i as i64 + 1,
+                name: name.clone(),
+                branch_type: (*kind).to_owned(),
+                is_active: *active,
+                modified: start,
+            });
+        }
+        for (i, supplier) in [
+            "Harbour Imports Ltd",
+            "Kōwhai Textiles",
+            "Smith, Jones & Co",
+        ]
+        .iter()
+        .enumerate()
+        {
+            self.account.contacts.push(ContactRecord {
+                id: 200 + i as i64,
+                company: (*supplier).to_owned(),
+                contact_type: "Supplier".to_owned(),
+                modified: start,
+            });
+        }
+        self.account.users.push(UserRecord {
+            id: 1,
+            first_name: "Sandbox".into(),
+            last_name: "Admin".into(),
+            email: "admin@example.com".into(),
+        });
+        let mut option_id = 9_000;
+        let mut size_range = 0;
+        for (p, style) in self.shape.catalogue.iter().enumerate() {
+            let options: Vec<OptionRecord> = style
+                .colours
+                .iter()
+                .enumerate()
+                .map(|(c, colour)| {
+                    option_id += 1;
+                    OptionRecord {
+                        id: option_id,
+                        code: format!("{}-{}", style.code, colour.to_uppercase()),
+                        barcode: Some(format!("94219{option_id:08}")),
+                        option1: Some((*colour).to_owned()),
+                        option2: None,
+                        // Every 7th product's second option is discontinued: it still has history.
+                        status: if p % 7 == 1 && c == 1 {
+                            "Disabled"
+                        } else {
+                            "Active"
+                        }
+                        .to_owned(),
+                        retail_price: money(style.price),
+                        cost: money(style.price * 0.42),
                     }
-                    .to_owned(),
-                    retail_price: money(style.price),
-                    cost: money(style.price * 0.42),
+                })
+                .collect();
+            if !style.sizes.is_empty() {
+                size_range += 1;
+            }
+            let skus = options
+                .iter()
+                .flat_map(|o| {
+                    let sizes: Vec<Option<String>> = if style.sizes.is_empty() {
+                        vec![None]
+                    } else {
+                        style.sizes.iter().map(|s| Some((*s).to_owned())).collect()
+                    };
+                    sizes.into_iter().map(|size| Sku {
+                        option_id: o.id,
+                        size,
+                        price: o.retail_price,
+                    })
+                })
+                .collect();
+            let product_id = 500 + p as i64;
+            self.skus.push((product_id, skus));
+            self.account.products.push(ProductRecord {
+                id: product_id,
+                name: style.name.clone(),
+                style_code: style.code.clone(),
+                category: Some(style.category.to_owned()),
+                brand: Some("Harbour & Co".to_owned()),
+                status: if p % 11 == 3 { "Inactive" } else { "Public" }.to_owned(),
+                supplier_id: 200 + (p % 3) as i64,
+                sizes: style.sizes.iter().map(|s| (*s).to_owned()).collect(),
+                size_range_id: if style.sizes.is_empty() {
+                    0
+                } else {
+                    size_range
+                },
+                options,
+                modified: self.start,
+            });
+        }
+    }
+
+    fn opening_stock(&mut self) {
+        let branches: Vec<i64> = self.account.branches.iter().map(|b| b.id).collect();
+        let skus: Vec<Sku> = self
+            .skus
+            .iter()
+            .flat_map(|(_, s)| s.iter().cloned())
+            .collect();
+        for sku in &skus {
+            for &branch in &branches {
+                let qty = Decimal::from(self.rng.random_range(0..=self.shape.opening_stock));
+                self.stock
+                    .insert((sku.option_id, sku.size.clone(), branch), qty);
+            }
+        }
+        self.account.opening_stock = self.stock.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    }
+
+    /// A moment in the `day`th UTC day of the history; one in ten is within a minute of
+    /// midnight UTC.
+    fn moment(&mut self, day: i64) -> DateTime<Utc> {
+        let base = (self.start + Duration::days(day))
+            .date_naive()
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
+        let seconds = match self.rng.random_range(0..20) {
+            0 => self.rng.random_range(0..60),
+            1 => 86_340 + self.rng.random_range(0..60),
+            _ => self.rng.random_range(60..86_340),
+        };
+        base + Duration::seconds(seconds)
+    }
+
+    fn schedule(&mut self, at: DateTime<Utc>, event: Event) {
+        if at <= self.end {
+            self.events.push(Reverse((at, event)));
+        }
+    }
+
+    fn pick_sku(&mut self) -> (i64, Sku, Vec<Sku>) {
+        let (product, skus) = &self.skus[self.rng.random_range(0..self.skus.len())];
+        let sku = skus[self.rng.random_range(0..skus.len())].clone();
+        let siblings = skus
+            .iter()
+            .filter(|s| s.option_id == sku.option_id)
+            .cloned()
+            .collect();
+        (*product, sku, siblings)
+    }
+
+    /// One document line for an option: a sized option gets a per-size split.
+    fn line(&mut self, max_qty: u32) -> LineRecord {
+        let (_, sku, siblings) = self.pick_sku();
+        let mut sizes = Vec::new();
+        let qty = if sku.size.is_some() {
+            for s in &siblings {
+                if self.rng.random_bool(0.5) || sizes.is_empty() && s.size == sku.size {
+                    sizes.push((
+                        s.size.clone().unwrap_or_default(),
+                        Decimal::from(self.rng.random_range(1..=2)),
+                    ));
+                }
+            }
+            sizes.iter().map(|(_, q)| *q).sum()
+        } else {
+            Decimal::from(self.rng.random_range(1..=max_qty))
+        };
+        LineRecord {
+            id: self.id(),
+            parent_id: 0,
+            product_option_id: sku.option_id,
+            qty,
+            unit_price: sku.price,
+            discount: Decimal::ZERO,
+            qty_shipped: Decimal::ZERO,
+            sizes,
+            hidden_size: None,
+        }
+    }
+
+    fn active_branch(&mut self, day: i64) -> i64 {
+        loop {
+            let b = &self.account.branches[self.rng.random_range(0..self.account.branches.len())];
+            // The closed branch traded for the first half of the history only.
+            if b.is_active || day < self.shape.days / 2 {
+                return b.id;
+            }
+        }
+    }
+
+    fn documents_of_day(&mut self, day: i64) {
+        let branches: Vec<(i64, bool)> = self
+            .account
+            .branches
+            .iter()
+            .map(|b| (b.id, b.is_active))
+            .collect();
+        for (branch, active) in branches {
+            if !active && day >= self.shape.days / 2 {
+                continue;
+            }
+            for _ in 0..self.rng.random_range(0..=self.shape.orders_per_branch_day) {
+                self.sales_order(day, branch);
+            }
+        }
+        if day % 7 == 3 {
+            for b in 0..self.account.branches.len() {
+                self.purchase_order(day, self.account.branches[b].id);
+            }
+        }
+        if self.rng.random_bool(0.3) && self.account.branches.len() > 1 {
+            self.transfer(day);
+        }
+        if self.rng.random_bool(0.2) {
+            self.adjustment(day);
+        }
+    }
+
+    fn sales_order(&mut self, day: i64, branch: i64) {
+        let id = self.id();
+        let created = self.moment(day);
+        if created > self.end {
+            return;
+        }
+        let mut lines: Vec<LineRecord> = (0..self.rng.random_range(1..=3))
+            .map(|_| self.line(4))
+            .collect();
+        for line in &mut lines {
+            if self.rng.random_bool(0.1) {
+                line.discount = (line.qty * line.unit_price * Decimal::new(1, 1)).round_dp(2);
+            }
+        }
+        if self.rng.random_bool(0.03) {
+            // A kit: a parent line with two component lines of its own.
+            let parent = self.line(1);
+            let parent_id = parent.id;
+            lines.push(parent);
+            for _ in 0..2 {
+                let mut component = self.line(2);
+                component.parent_id = parent_id;
+                component.unit_price = Decimal::ZERO;
+                lines.push(component);
+            }
+        }
+        if self.rng.random_bool(0.02) {
+            // Freight, or an item deleted since: no known product option.
+            let mut freight = self.line(1);
+            freight.product_option_id = 0;
+            freight.sizes.clear();
+            freight.qty = Decimal::ONE;
+            freight.unit_price = Decimal::new(895, 2);
+            lines.push(freight);
+        }
+        let roll: f64 = self.rng.random();
+        let (is_approved, is_void) = match roll {
+            r if r < 0.03 => (false, false),
+            r if r < 0.05 => (true, true),
+            _ => (true, false),
+        };
+        let invoiced = match self.rng.random::<f64>() {
+            _ if !is_approved || is_void => None,
+            r if r < 0.05 => None,
+            r if r < 0.12 => Some(created + Duration::days(self.rng.random_range(1..45))),
+            _ => Some(created + Duration::minutes(self.rng.random_range(0..90))),
+        }
+        .filter(|t| *t <= self.end);
+        let index = self.account.sales_orders.len();
+        self.account.sales_orders.push(SalesOrderRecord {
+            id,
+            reference: if self.rng.random_bool(0.3) {
+                format!("#{id}")
+            } else {
+                format!("SO-{id}")
+            },
+            branch_id: branch,
+            created,
+            modified: invoiced.unwrap_or(created).max(created),
+            invoiced,
+            dispatched: None,
+            is_approved,
+            is_void,
+            stage: "New".to_owned(),
+            lines,
+        });
+        if is_approved && !is_void && self.rng.random_bool(0.97) {
+            let ship_at =
+                invoiced.unwrap_or(created + Duration::hours(self.rng.random_range(1..72)));
+            self.schedule(ship_at, Event::Dispatch(index));
+        }
+        if is_approved && !is_void && self.rng.random_bool(0.04) {
+            self.credit_note(index);
+        }
+    }
+
+    fn credit_note(&mut self, order: usize) {
+        let o = &self.account.sales_orders[order];
+        let (branch_id, created, reference) = (o.branch_id, o.created, o.reference.clone());
+        let returned: Vec<LineRecord> = o
+            .lines
+            .iter()
+            .filter(|l| l.parent_id == 0 && l.product_option_id != 0)
+            .take(1)
+            .cloned()
+            .collect();
+        let at = created + Duration::days(self.rng.random_range(2..30));
+        if at > self.end {
+            return;
+        }
+        let id = self.id();
+        let lines = returned
+            .into_iter()
+            .map(|mut l| {
+                l.id += 50_000_000;
+                l.qty = -l.qty;
+                l.sizes = l.sizes.into_iter().map(|(s, q)| (s, -q)).collect();
+                l.discount = Decimal::ZERO;
+                l
+            })
+            .collect();
+        let index = self.account.credit_notes.len();
+        self.account.credit_notes.push(CreditNoteRecord {
+            id,
+            reference: format!("CN-{id}"),
+            sales_reference: reference,
+            branch_id,
+            created: at,
+            modified: at,
+            credit_note_date: Some(at),
+            completed: None,
+            is_void: self.rng.random_bool(0.05),
+            lines,
+        });
+        if !self.account.credit_notes[index].is_void {
+            let complete_at = at + Duration::hours(self.rng.random_range(0..48));
+            if complete_at <= self.end {
+                self.schedule(complete_at, Event::Return(index, true));
+            } else {
+                self.schedule(at, Event::Return(index, false));
+            }
+        }
+    }
+
+    fn purchase_order(&mut self, day: i64, branch: i64) {
+        let id = self.id();
+        let created = self.moment(day);
+        if created > self.end {
+            return;
+        }
+        let lines: Vec<LineRecord> = (0..self.rng.random_range(2..=12))
+            .map(|_| {
+                let mut l = self.line(30);
+                l.sizes = l
+                    .sizes
+                    .into_iter()
+                    .map(|(s, q)| (s, q * Decimal::from(5)))
+                    .collect();
+                if !l.sizes.is_empty() {
+                    l.qty = l.sizes.iter().map(|(_, q)| *q).sum();
+                }
+                l.unit_price = (l.unit_price * Decimal::new(42, 2)).round_dp(2);
+                l
+            })
+            .collect();
+        let index = self.account.purchase_orders.len();
+        let is_void = self.rng.random_bool(0.02);
+        self.account.purchase_orders.push(PurchaseOrderRecord {
+            id,
+            reference: format!("PO-{id}"),
+            branch_id: branch,
+            supplier_id: 200 + self.rng.random_range(0..3),
+            created,
+            modified: created,
+            fully_received: None,
+            is_approved: true,
+            is_void,
+            stage: "Ordered".to_owned(),
+            lines,
+        });
+        if !is_void {
+            let arrive = created
+                + Duration::days(self.rng.random_range(3..21))
+                + Duration::minutes(self.rng.random_range(0..600));
+            self.schedule(arrive, Event::Receive(index));
+        }
+    }
+
+    fn transfer(&mut self, day: i64) {
+        let source = self.active_branch(day);
+        let destination = loop {
+            let b = self.active_branch(day);
+            if b != source {
+                break b;
+            }
+        };
+        let id = self.id();
+        let created = self.moment(day);
+        let lines = (0..self.rng.random_range(1..=4))
+            .map(|_| self.line(6))
+            .collect();
+        if created > self.end {
+            return;
+        }
+        let index = self.account.transfers.len();
+        self.account.transfers.push(TransferRecord {
+            id,
+            reference: format!("TR-{id}"),
+            source_branch_id: source,
+            destination_branch_id: destination,
+            created,
+            modified: created,
+            dispatched: None,
+            received: None,
+            is_approved: true,
+            lines,
+        });
+        let out = created + Duration::hours(self.rng.random_range(1..30));
+        self.schedule(out, Event::TransferOut(index));
+    }
+
+    fn adjustment(&mut self, day: i64) {
+        let branch = self.active_branch(day);
+        let id = self.id();
+        let created = self.moment(day);
+        if created > self.end {
+            return;
+        }
+        let lines = (0..self.rng.random_range(1..=3))
+            .map(|_| {
+                let (_, sku, _) = self.pick_sku();
+                let qty = Decimal::from(self.rng.random_range(-4..=3));
+                LineRecord {
+                    id: self.id(),
+                    parent_id: 0,
+                    product_option_id: sku.option_id,
+                    qty: if qty.is_zero() { Decimal::ONE } else { qty },
+                    unit_price: (sku.price * Decimal::new(42, 2)).round_dp(2),
+                    discount: Decimal::ZERO,
+                    qty_shipped: Decimal::ZERO,
+                    sizes: Vec::new(),
+                    hidden_size: sku.size,
                 }
             })
             .collect();
-        if !style.sizes.is_empty() {
-            size_range_id += 1;
-        }
-        account.products.push(ProductRecord {
-            id: 500 + p as i64,
-            name: style.name.to_owned(),
-            style_code: style.code.to_owned(),
-            category: Some(style.category.to_owned()),
-            brand: Some("Harbour & Co".to_owned()),
-            status: "Public".to_owned(),
-            sizes: style.sizes.iter().map(|s| (*s).to_owned()).collect(),
-            size_range_id: if style.sizes.is_empty() {
-                0
-            } else {
-                size_range_id
-            },
-            options,
-            modified: start,
+        let index = self.account.adjustments.len();
+        let is_approved = self.rng.random_bool(0.95);
+        self.account.adjustments.push(AdjustmentRecord {
+            id,
+            reference: format!("ADJ-{id}"),
+            branch_id: branch,
+            created,
+            modified: created,
+            completed: None,
+            is_approved,
+            reason: "Stocktake".to_owned(),
+            lines,
         });
+        if is_approved {
+            let at = created + Duration::minutes(self.rng.random_range(0..240));
+            if at <= self.end {
+                self.schedule(at, Event::Adjust(index, true));
+            } else {
+                self.schedule(created, Event::Adjust(index, false));
+            }
+        }
     }
 
-    let sellable: Vec<(i64, Decimal, Vec<String>)> = account
-        .products
-        .iter()
-        .flat_map(|p| {
-            p.options
+    /// Per-size quantities of a line, or the line quantity for a regular option.
+    fn parts(line: &LineRecord) -> Vec<(Option<String>, Decimal)> {
+        if line.sizes.is_empty() {
+            vec![(line.hidden_size.clone(), line.qty)]
+        } else {
+            line.sizes
                 .iter()
-                .map(|o| (o.id, o.retail_price, p.sizes.clone()))
-        })
-        .collect();
-    let mut order_id = 100_000;
-    let mut line_id = 5_000_000;
-    for day in 0..shape.days {
-        for branch in &account.branches {
-            // The inactive branch closed half-way through the history.
-            if !branch.is_active && day > shape.days / 2 {
+                .map(|(s, q)| (Some(s.clone()), *q))
+                .collect()
+        }
+    }
+
+    fn has(&self, option: i64, size: &Option<String>, branch: i64, qty: Decimal) -> bool {
+        option == 0
+            || self
+                .stock
+                .get(&(option, size.clone(), branch))
+                .is_some_and(|on_hand| *on_hand >= qty)
+    }
+
+    fn add(&mut self, option: i64, size: Option<String>, branch: i64, qty: Decimal) {
+        if option != 0 {
+            *self.stock.entry((option, size, branch)).or_default() += qty;
+        }
+    }
+
+    /// Applies every scheduled movement in time order, shipping only what is on hand.
+    fn replay(&mut self) {
+        while let Some(Reverse((at, event))) = self.events.pop() {
+            match event {
+                Event::Dispatch(i) => self.dispatch(i, at),
+                Event::Return(i, completes) => {
+                    let c = &self.account.credit_notes[i];
+                    let branch = c.branch_id;
+                    let moves: Vec<(i64, Option<String>, Decimal)> = c
+                        .lines
+                        .iter()
+                        .flat_map(|l| {
+                            Self::parts(l)
+                                .into_iter()
+                                .map(|(s, q)| (l.product_option_id, s, q.abs()))
+                        })
+                        .collect();
+                    for (option, size, qty) in moves {
+                        self.add(option, size, branch, qty);
+                    }
+                    if completes {
+                        let c = &mut self.account.credit_notes[i];
+                        c.completed = Some(at);
+                        c.modified = c.modified.max(at);
+                    }
+                }
+                Event::Receive(i) => {
+                    let po = &self.account.purchase_orders[i];
+                    let branch = po.branch_id;
+                    let moves: Vec<(i64, Option<String>, Decimal)> = po
+                        .lines
+                        .iter()
+                        .flat_map(|l| {
+                            Self::parts(l)
+                                .into_iter()
+                                .map(|(s, q)| (l.product_option_id, s, q))
+                        })
+                        .collect();
+                    for (option, size, qty) in moves {
+                        self.add(option, size, branch, qty);
+                    }
+                    let po = &mut self.account.purchase_orders[i];
+                    for line in &mut po.lines {
+                        line.qty_shipped = line.qty;
+                    }
+                    po.fully_received = Some(at);
+                    po.stage = "Received".to_owned();
+                    po.modified = po.modified.max(at);
+                }
+                Event::TransferOut(i) => self.transfer_out(i, at),
+                Event::TransferIn(i) => {
+                    let t = &self.account.transfers[i];
+                    let branch = t.destination_branch_id;
+                    let moves: Vec<(i64, Option<String>, Decimal)> = t
+                        .lines
+                        .iter()
+                        .flat_map(|l| {
+                            Self::parts(l)
+                                .into_iter()
+                                .map(|(s, q)| (l.product_option_id, s, q))
+                        })
+                        .collect();
+                    for (option, size, qty) in moves {
+                        self.add(option, size, branch, qty);
+                    }
+                    let t = &mut self.account.transfers[i];
+                    t.received = Some(at);
+                    t.modified = t.modified.max(at);
+                }
+                Event::Adjust(i, completes) => self.adjust(i, at, completes),
+            }
+        }
+    }
+
+    /// Ships each line that is on hand. An invoiced order ships whole or waits three days for
+    /// stock (for up to two months); an order not invoiced may ship in part, and since a part
+    /// shipment has no dispatch date the rules date it by the order's modification date, which
+    /// becomes this moment.
+    fn dispatch(&mut self, i: usize, at: DateTime<Utc>) {
+        let order = self.account.sales_orders[i].clone();
+        let mut shipped = Vec::with_capacity(order.lines.len());
+        for line in &order.lines {
+            let parts = Self::parts(line);
+            let fits = parts
+                .iter()
+                .all(|(s, q)| self.has(line.product_option_id, s, order.branch_id, *q));
+            if fits {
+                for (s, q) in parts {
+                    self.add(line.product_option_id, s, order.branch_id, -q);
+                }
+            }
+            shipped.push(fits);
+        }
+        let all = shipped.iter().all(|d| *d);
+        let any = shipped.iter().any(|d| *d);
+        if !any || (!all && order.invoiced.is_some()) {
+            for (line, done) in order.lines.iter().zip(&shipped) {
+                if *done {
+                    for (s, q) in Self::parts(line) {
+                        self.add(line.product_option_id, s, order.branch_id, q);
+                    }
+                }
+            }
+            let retry = at + Duration::days(3);
+            if retry - order.created < Duration::days(60) {
+                self.schedule(retry, Event::Dispatch(i));
+            }
+            return;
+        }
+        let o = &mut self.account.sales_orders[i];
+        for (line, done) in o.lines.iter_mut().zip(&shipped) {
+            if *done {
+                line.qty_shipped = line.qty;
+            }
+        }
+        if all {
+            o.dispatched = Some(at);
+            o.stage = "Dispatched".to_owned();
+            o.modified = o.modified.max(at);
+        } else {
+            o.stage = "Partially Dispatched".to_owned();
+            o.modified = at;
+        }
+    }
+
+    fn transfer_out(&mut self, i: usize, at: DateTime<Utc>) {
+        let t = self.account.transfers[i].clone();
+        let mut lines = Vec::new();
+        for mut line in t.lines {
+            let parts = Self::parts(&line);
+            if parts
+                .iter()
+                .all(|(s, q)| self.has(line.product_option_id, s, t.source_branch_id, *q))
+            {
+                for (s, q) in parts {
+                    self.add(line.product_option_id, s, t.source_branch_id, -q);
+                }
+                line.qty_shipped = line.qty;
+                lines.push(line);
+            }
+        }
+        let tr = &mut self.account.transfers[i];
+        if lines.is_empty() {
+            return;
+        }
+        tr.lines = lines;
+        tr.dispatched = Some(at);
+        tr.modified = tr.modified.max(at);
+        // One in ten is still in transit at the end.
+        let arrive = at + Duration::hours(self.rng.random_range(2..120));
+        if self.rng.random_bool(0.9) {
+            self.schedule(arrive, Event::TransferIn(i));
+        }
+    }
+
+    fn adjust(&mut self, i: usize, at: DateTime<Utc>, completes: bool) {
+        let a = self.account.adjustments[i].clone();
+        let mut lines = Vec::new();
+        for mut line in a.lines {
+            let key = (
+                line.product_option_id,
+                line.hidden_size.clone(),
+                a.branch_id,
+            );
+            let on_hand = self.stock.get(&key).copied().unwrap_or_default();
+            // A write-off takes no more than is there.
+            if line.qty < Decimal::ZERO && -line.qty > on_hand {
+                line.qty = -on_hand;
+            }
+            if line.qty.is_zero() {
                 continue;
             }
-            for _ in 0..rng.random_range(0..=shape.orders_per_branch_day) {
-                order_id += 1;
-                let created =
-                    start + Duration::days(day) + Duration::seconds(rng.random_range(0..86_400));
-                if created > end {
-                    continue;
-                }
-                let roll: f64 = rng.random();
-                let (is_approved, is_void) = match roll {
-                    r if r < 0.03 => (false, false),
-                    r if r < 0.05 => (true, true),
-                    _ => (true, false),
-                };
-                let invoiced = match rng.random::<f64>() {
-                    _ if !is_approved => None,
-                    r if r < 0.04 => None,
-                    r if r < 0.10 => Some(created + Duration::days(rng.random_range(1..20))),
-                    _ => Some(created + Duration::minutes(rng.random_range(0..90))),
-                }
-                .filter(|t| *t <= end);
-                let dispatched = invoiced;
-                let mut lines = Vec::new();
-                for _ in 0..rng.random_range(1..=3) {
-                    line_id += 1;
-                    let (option, price, sizes) = &sellable[rng.random_range(0..sellable.len())];
-                    let mut size_split: Vec<(String, Decimal)> = Vec::new();
-                    for size in sizes {
-                        if rng.random_bool(0.5) {
-                            size_split.push((size.clone(), Decimal::from(rng.random_range(1..=2))));
-                        }
-                    }
-                    let qty = if sizes.is_empty() {
-                        Decimal::from(rng.random_range(1..=4))
-                    } else if size_split.is_empty() {
-                        continue;
-                    } else {
-                        size_split.iter().map(|(_, q)| *q).sum()
-                    };
-                    let discount = if rng.random_bool(0.1) {
-                        (qty * price * Decimal::new(1, 1)).round_dp(2)
-                    } else {
-                        Decimal::ZERO
-                    };
-                    lines.push(SalesLineRecord {
-                        id: line_id,
-                        parent_id: 0,
-                        product_option_id: *option,
-                        qty,
-                        unit_price: *price,
-                        discount,
-                        qty_shipped: if dispatched.is_some() {
-                            qty
-                        } else {
-                            Decimal::ZERO
-                        },
-                        sizes: size_split,
-                    });
-                }
-                let modified = [Some(created), invoiced, dispatched]
-                    .into_iter()
-                    .flatten()
-                    .max()
-                    .unwrap_or(created);
-                account.sales_orders.push(SalesOrderRecord {
-                    id: order_id,
-                    reference: format!("SO-{order_id}"),
-                    branch_id: branch.id,
-                    created,
-                    modified,
-                    invoiced,
-                    dispatched,
-                    is_approved,
-                    is_void,
-                    stage: if dispatched.is_some() {
-                        "Dispatched"
-                    } else {
-                        "New"
-                    }
-                    .to_owned(),
-                    lines,
-                });
-            }
+            self.add(key.0, key.1, key.2, line.qty);
+            lines.push(line);
+        }
+        let adj = &mut self.account.adjustments[i];
+        adj.lines = lines;
+        if completes {
+            adj.completed = Some(at);
+            adj.modified = adj.modified.max(at);
         }
     }
 
-    for product in &account.products {
-        for option in &product.options {
-            let sizes: Vec<Option<String>> = if product.sizes.is_empty() {
-                vec![None]
-            } else {
-                product.sizes.iter().cloned().map(Some).collect()
-            };
-            for size in sizes {
-                for branch in account.branches.iter().filter(|b| b.is_active) {
-                    account.stock.push(StockRecord {
-                        product_option_id: option.id,
-                        size: size.clone(),
-                        branch_id: branch.id,
-                        on_hand: Decimal::from(rng.random_range(0..40)),
-                        modified: end,
-                    });
-                }
-            }
-        }
+    fn stock_rows(&mut self) {
+        let end = self.end;
+        self.account.stock = self
+            .stock
+            .iter()
+            .map(|((option, size, branch), qty)| StockRecord {
+                product_option_id: *option,
+                size: size.clone(),
+                branch_id: *branch,
+                on_hand: *qty,
+                modified: end,
+            })
+            .collect();
     }
-    account
 }
 
 #[cfg(test)]
@@ -365,6 +1008,7 @@ mod tests {
             format!("{:?}", a.sales_orders),
             format!("{:?}", b.sales_orders)
         );
+        assert_eq!(format!("{:?}", a.stock), format!("{:?}", b.stock));
         assert_ne!(
             format!("{:?}", a.sales_orders),
             format!("{:?}", c.sales_orders)

@@ -2,11 +2,13 @@
 //! deterministic synthetic accounts. Tests, benchmarks and the demo all run against it.
 
 pub mod account;
+pub mod faults;
 pub mod generator;
 pub mod query;
 mod server;
 
 pub use account::Account;
+pub use faults::Faults;
 pub use generator::{Preset, generate};
 pub use server::{Credential, LoggedRequest, SandboxConfig};
 
@@ -33,6 +35,8 @@ impl SandboxConfig {
             port: 0,
             message_object_errors: false,
             retry_after: false,
+            faults: Faults::none(),
+            seed: 1,
         }
     }
 }
@@ -50,7 +54,7 @@ impl Sandbox {
     pub fn start(config: SandboxConfig) -> std::io::Result<Self> {
         let listener = server::bind(config.port)?;
         let base_url = format!("http://{}/api", listener.local_addr()?);
-        let shared = Arc::new(server::Shared::new(&config));
+        let shared = Arc::new(server::Shared::new(config));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -92,6 +96,17 @@ impl Sandbox {
     /// The API root to give the client, e.g. `http://127.0.0.1:40123/api`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Changes the account between calls (void an order, dispatch one, add new ones); the
+    /// next call sees the change. Use the [`Account`] methods that move `modifiedDate`.
+    pub fn update(&self, change: impl FnOnce(&mut Account)) {
+        self.shared.update(change);
+    }
+
+    /// A copy of the account as served now.
+    pub fn account(&self) -> Account {
+        self.shared.account()
     }
 
     /// Every request served so far, in arrival order.

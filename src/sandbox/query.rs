@@ -128,7 +128,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, String> {
 struct Parser<'a> {
     tokens: Vec<Token>,
     at: usize,
-    fields: &'a [String],
+    fields: &'a [&'a str],
 }
 
 impl Parser<'_> {
@@ -265,16 +265,16 @@ fn describe(token: Option<&Token>) -> String {
 }
 
 /// The record's own spelling of a field named in any letter case, or an error if it has none.
-fn canonical_field(fields: &[String], name: &str) -> Result<String, String> {
+fn canonical_field(fields: &[&str], name: &str) -> Result<String, String> {
     fields
         .iter()
         .find(|f| f.eq_ignore_ascii_case(name))
-        .cloned()
+        .map(|f| (*f).to_owned())
         .ok_or_else(|| format!("unknown field '{name}'"))
 }
 
 /// Parses a `where` value against the fields a resource's records have.
-pub fn parse_filter(input: &str, fields: &[String]) -> Result<Filter, String> {
+pub fn parse_filter(input: &str, fields: &[&str]) -> Result<Filter, String> {
     let mut parser = Parser {
         tokens: tokenize(input)?,
         at: 0,
@@ -291,12 +291,13 @@ pub fn parse_filter(input: &str, fields: &[String]) -> Result<Filter, String> {
 }
 
 impl Filter {
-    pub fn matches(&self, record: &Map<String, Value>) -> bool {
+    /// Whether a record matches; `get` answers one field of the record by its canonical name.
+    pub fn matches(&self, get: &dyn Fn(&str) -> Value) -> bool {
         match self {
-            Filter::And(a, b) => a.matches(record) && b.matches(record),
-            Filter::Or(a, b) => a.matches(record) || b.matches(record),
+            Filter::And(a, b) => a.matches(get) && b.matches(get),
+            Filter::Or(a, b) => a.matches(get) || b.matches(get),
             Filter::Compare { field, op, value } => {
-                let Some(ordering) = compare(record.get(field), value) else {
+                let Some(ordering) = compare(&get(field), value) else {
                     return false;
                 };
                 match op {
@@ -308,20 +309,19 @@ impl Filter {
                     CompareOp::Ge => ordering != Ordering::Less,
                 }
             }
-            Filter::In { field, values } => values
-                .iter()
-                .any(|v| compare(record.get(field), v) == Some(Ordering::Equal)),
-            Filter::IsNull { field, negated } => {
-                record.get(field).is_none_or(Value::is_null) != *negated
+            Filter::In { field, values } => {
+                let value = get(field);
+                values
+                    .iter()
+                    .any(|v| compare(&value, v) == Some(Ordering::Equal))
             }
+            Filter::IsNull { field, negated } => get(field).is_null() != *negated,
             Filter::Like {
                 field,
                 pattern,
                 negated,
-            } => match record.get(field) {
-                Some(Value::String(s)) => {
-                    like(&s.to_lowercase(), &pattern.to_lowercase()) != *negated
-                }
+            } => match get(field) {
+                Value::String(s) => like(&s.to_lowercase(), &pattern.to_lowercase()) != *negated,
                 _ => false,
             },
         }
@@ -330,8 +330,8 @@ impl Filter {
 
 /// SQL comparison of a record's value with a literal; `None` where SQL gives unknown (nulls,
 /// mismatched types). Text compares case-insensitively, and as instants when both are dates.
-fn compare(value: Option<&Value>, literal: &Literal) -> Option<Ordering> {
-    match (value?, literal) {
+fn compare(value: &Value, literal: &Literal) -> Option<Ordering> {
+    match (value, literal) {
         (Value::Number(n), Literal::Number(l)) => n.as_f64()?.partial_cmp(l),
         (Value::Number(n), Literal::Text(t)) => n.as_f64()?.partial_cmp(&t.parse::<f64>().ok()?),
         (Value::Bool(b), Literal::Bool(l)) => Some(b.cmp(l)),
@@ -382,7 +382,7 @@ pub struct SortKey {
 }
 
 /// Parses `field [ASC|DESC], …`; the direction defaults to descending, as Cin7's does.
-pub fn parse_order(input: &str, fields: &[String]) -> Result<Vec<SortKey>, String> {
+pub fn parse_order(input: &str, fields: &[&str]) -> Result<Vec<SortKey>, String> {
     input
         .split(',')
         .map(|part| {
@@ -405,25 +405,25 @@ pub fn parse_order(input: &str, fields: &[String]) -> Result<Vec<SortKey>, Strin
         .collect()
 }
 
-pub fn sort(records: &mut [&Map<String, Value>], keys: &[SortKey]) {
-    records.sort_by(|a, b| {
-        keys.iter()
-            .map(|key| {
-                let ordering = order_values(a.get(&key.field), b.get(&key.field));
-                if key.descending {
-                    ordering.reverse()
-                } else {
-                    ordering
-                }
-            })
-            .find(|o| o.is_ne())
-            .unwrap_or(Ordering::Equal)
-    });
+/// Orders two records by their values of the sort keys (`a` and `b` hold one value per key).
+pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
+    keys.iter()
+        .zip(a.iter().zip(b))
+        .map(|(key, (x, y))| {
+            let ordering = order_values(x, y);
+            if key.descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
+        })
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
 }
 
 /// Nulls first, then by value (numbers numerically, text by its characters).
-fn order_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
-    match (a.unwrap_or(&Value::Null), b.unwrap_or(&Value::Null)) {
+fn order_values(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Less,
         (_, Value::Null) => Ordering::Greater,
@@ -443,7 +443,7 @@ pub struct Projection {
     fields: Vec<(String, Option<Vec<String>>)>,
 }
 
-pub fn parse_fields(input: &str, fields: &[String]) -> Result<Projection, String> {
+pub fn parse_fields(input: &str, fields: &[&str]) -> Result<Projection, String> {
     let mut out = Vec::new();
     let mut rest = input.trim();
     while !rest.is_empty() {
@@ -506,8 +506,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn fields() -> Vec<String> {
-        [
+    fn fields() -> Vec<&'static str> {
+        vec![
             "id",
             "modifiedDate",
             "status",
@@ -516,8 +516,6 @@ mod tests {
             "isVoid",
             "invoiceDate",
         ]
-        .map(String::from)
-        .to_vec()
     }
 
     fn record(v: Value) -> Map<String, Value> {
@@ -525,7 +523,10 @@ mod tests {
     }
 
     fn check(filter: &str, v: Value) -> bool {
-        parse_filter(filter, &fields()).unwrap().matches(&record(v))
+        let r = record(v);
+        parse_filter(filter, &fields())
+            .unwrap()
+            .matches(&|name| r.get(name).cloned().unwrap_or(Value::Null))
     }
 
     #[test]
@@ -589,7 +590,7 @@ mod tests {
     #[test]
     fn projection_with_nested_lines() {
         let mut all = fields();
-        all.push("lineItems".into());
+        all.push("lineItems");
         let projection = parse_fields("id,lineItems(qty, code)", &all).unwrap();
         let r = record(
             json!({"id": 1, "status": "x", "lineItems": [{"qty": 2, "code": "A", "name": "n"}]}),

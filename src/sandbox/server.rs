@@ -1,7 +1,8 @@
 //! The sandbox's HTTP side: Cin7's routes, Basic auth, per-resource permissions, per-credential
-//! rate windows and the list contract, served by axum on a loopback port of its own thread.
+//! rate windows, the list contract, and injected faults, served by axum on a loopback port.
 
-use super::account::Account;
+use super::account::{Account, Row, Wire};
+use super::faults::{Delivery, Faults};
 use super::query::{self, Filter, Projection, SortKey};
 use crate::cin7::{MAX_ROWS, Resource};
 use crate::rate_limit::{RateLimits, SlidingWindows};
@@ -10,10 +11,13 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use base64::Engine;
-use serde_json::{Map, Value};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// One API connection the sandbox accepts.
@@ -30,8 +34,9 @@ pub struct Credential {
 pub struct SandboxConfig {
     pub account: Account,
     pub credentials: Vec<Credential>,
+    /// Enforced per credential.
     pub rate_limits: RateLimits,
-    /// Added to every response.
+    /// Added to every response (before `faults.jitter`).
     pub latency: Duration,
     /// 0 picks a free port.
     pub port: u16,
@@ -39,87 +44,95 @@ pub struct SandboxConfig {
     pub message_object_errors: bool,
     /// Add `Retry-After: 1` to 429 answers.
     pub retry_after: bool,
+    pub faults: Faults,
+    /// Seeds the random faults and the latency jitter.
+    pub seed: u64,
 }
 
 /// One request as the sandbox saw it.
 #[derive(Clone, Debug)]
 pub struct LoggedRequest {
+    /// When it arrived.
     pub at: Instant,
     pub method: String,
     pub path: String,
     pub query: String,
     pub status: u16,
+    /// Body bytes the answer carried (before any fault cut it short).
     pub bytes: usize,
+    /// From arrival to the answer's headers.
     pub latency: Duration,
 }
 
-/// The records of each resource, rendered once, plus the field names a query may use.
-struct Table {
-    records: Vec<Map<String, Value>>,
-    fields: Vec<String>,
+/// The account as served now, with its rows per resource.
+struct Snapshot {
+    wire: Wire,
+    rows: HashMap<Resource, Vec<Row>>,
 }
 
+impl Snapshot {
+    fn new(account: Account) -> Self {
+        let wire = Wire::new(account);
+        let rows = Resource::ALL.iter().map(|&r| (r, wire.rows(r))).collect();
+        Self { wire, rows }
+    }
+}
+
+/// The rows one `where` and `order` select, cached across the pages of a walk.
+type QueryKey = (Resource, String, String);
+
 pub(super) struct Shared {
-    tables: HashMap<Resource, Table>,
+    snapshot: RwLock<Arc<Snapshot>>,
+    queries: Mutex<HashMap<QueryKey, Arc<Vec<Row>>>>,
     credentials: Vec<Credential>,
     windows: Mutex<HashMap<String, SlidingWindows>>,
     rate_limits: RateLimits,
     latency: Duration,
     message_object_errors: bool,
     retry_after: bool,
+    faults: Faults,
+    rng: Mutex<ChaCha8Rng>,
+    calls: AtomicU64,
     pub(super) log: Mutex<Vec<LoggedRequest>>,
 }
 
-fn table(records: Vec<Value>) -> Table {
-    let records: Vec<Map<String, Value>> = records
-        .into_iter()
-        .filter_map(|v| match v {
-            Value::Object(map) => Some(map),
-            _ => None,
-        })
-        .collect();
-    let fields = records
-        .first()
-        .map(|r| r.keys().cloned().collect())
-        .unwrap_or_default();
-    Table { records, fields }
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Shared {
-    pub(super) fn new(config: &SandboxConfig) -> Self {
-        let a = &config.account;
-        let mut tables = HashMap::new();
-        tables.insert(
-            Resource::Branches,
-            table(a.branches.iter().map(|b| a.branch_json(b)).collect()),
-        );
-        tables.insert(
-            Resource::Products,
-            table(a.products.iter().map(|p| a.product_json(p)).collect()),
-        );
-        tables.insert(
-            Resource::Stock,
-            table(a.stock.iter().map(|s| a.stock_json(s)).collect()),
-        );
-        tables.insert(
-            Resource::SalesOrders,
-            table(
-                a.sales_orders
-                    .iter()
-                    .map(|o| a.sales_order_json(o))
-                    .collect(),
-            ),
-        );
+    pub(super) fn new(config: SandboxConfig) -> Self {
         Self {
-            tables,
-            credentials: config.credentials.clone(),
+            snapshot: RwLock::new(Arc::new(Snapshot::new(config.account))),
+            queries: Mutex::new(HashMap::new()),
+            credentials: config.credentials,
             windows: Mutex::new(HashMap::new()),
-            rate_limits: config.rate_limits.clone(),
+            rate_limits: config.rate_limits,
             latency: config.latency,
             message_object_errors: config.message_object_errors,
             retry_after: config.retry_after,
+            faults: config.faults,
+            rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
+            calls: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
         }
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Changes the account between calls; later calls see the change.
+    pub(super) fn update(&self, change: impl FnOnce(&mut Account)) {
+        let mut account = self.snapshot().wire.account().clone();
+        change(&mut account);
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) =
+            Arc::new(Snapshot::new(account));
+        lock(&self.queries).clear();
+    }
+
+    pub(super) fn account(&self) -> Account {
+        self.snapshot().wire.account().clone()
     }
 
     fn error(&self, status: StatusCode, message: &str) -> Response {
@@ -133,9 +146,10 @@ impl Shared {
 
     fn authenticate(&self, headers: &HeaderMap) -> Option<&Credential> {
         let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-        let encoded = value
-            .strip_prefix("Basic ")
-            .or_else(|| value.strip_prefix("basic "))?;
+        let (scheme, encoded) = value.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())
             .ok()?;
@@ -148,11 +162,68 @@ impl Shared {
 
     /// Whether this credential's call fits its rate windows now (and records it if so).
     fn admit(&self, credential: &Credential) -> bool {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        windows
+        lock(&self.windows)
             .entry(format!("{}\n{}", credential.username, credential.key))
             .or_insert_with(|| SlidingWindows::new(self.rate_limits.clone()))
             .try_record(Instant::now())
+    }
+
+    fn delay(&self) -> Duration {
+        let jitter = self.faults.jitter.as_secs_f64();
+        if jitter == 0.0 {
+            return self.latency;
+        }
+        let offset = lock(&self.rng).random_range(-jitter..=jitter);
+        Duration::from_secs_f64((self.latency.as_secs_f64() + offset).max(0.0))
+    }
+
+    fn draw(&self) -> f64 {
+        lock(&self.rng).random()
+    }
+
+    /// The rows a query selects, in its order; computed once per distinct query and account.
+    fn select(
+        &self,
+        snapshot: &Snapshot,
+        resource: Resource,
+        params: &ListParams,
+    ) -> Arc<Vec<Row>> {
+        let key = (resource, params.raw_where.clone(), params.raw_order.clone());
+        if let Some(rows) = lock(&self.queries).get(&key) {
+            return Arc::clone(rows);
+        }
+        let wire = &snapshot.wire;
+        let empty = Vec::new();
+        let mut hits: Vec<(Vec<Value>, Row)> = snapshot
+            .rows
+            .get(&resource)
+            .unwrap_or(&empty)
+            .iter()
+            .filter(|&&row| {
+                params
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| f.matches(&|name| wire.field(row, name)))
+            })
+            .map(|&row| {
+                (
+                    params
+                        .order
+                        .iter()
+                        .map(|k| wire.field(row, &k.field))
+                        .collect(),
+                    row,
+                )
+            })
+            .collect();
+        hits.sort_by(|a, b| query::compare_keys(&a.0, &b.0, &params.order));
+        let rows = Arc::new(hits.into_iter().map(|(_, row)| row).collect::<Vec<_>>());
+        let mut queries = lock(&self.queries);
+        if queries.len() > 256 {
+            queries.clear();
+        }
+        queries.insert(key, Arc::clone(&rows));
+        rows
     }
 }
 
@@ -168,32 +239,78 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 
 /// The only handler: routes by hand so that paths match case-insensitively, as Cin7's do.
 pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let started = Instant::now();
+    let arrived = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let raw_query = request.uri().query().unwrap_or("").to_owned();
-    if !shared.latency.is_zero() {
-        tokio::time::sleep(shared.latency).await;
+    let call = shared.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    let delay = shared.delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
-    let response = respond(&shared, &method, &path, &raw_query, request.headers());
-    let bytes = match response.body().size_hint().exact() {
-        Some(n) => n as usize,
-        None => 0,
-    };
-    let entry = LoggedRequest {
-        at: started,
+    let (response, bytes) =
+        match respond(&shared, call, &method, &path, &raw_query, request.headers()) {
+            Answer::Plain(response) => {
+                let bytes = response.body().size_hint().exact().unwrap_or(0) as usize;
+                (response, bytes)
+            }
+            Answer::Body(body) => {
+                let bytes = body.len();
+                (deliver(body, shared.faults.delivery(call)), bytes)
+            }
+        };
+    lock(&shared.log).push(LoggedRequest {
+        at: arrived,
         method: method.to_string(),
         path,
         query: raw_query,
         status: response.status().as_u16(),
         bytes,
-        latency: started.elapsed(),
-    };
-    shared
-        .log
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(entry);
+        latency: arrived.elapsed(),
+    });
+    response
+}
+
+/// An error or empty answer, or a successful JSON body still to be delivered.
+enum Answer {
+    Plain(Response),
+    Body(Vec<u8>),
+}
+
+/// Sends a 200 body whole, cut off, truncated or slowly, as the faults say.
+fn deliver(body: Vec<u8>, delivery: Delivery) -> Response {
+    match delivery {
+        Delivery::Whole => json_response(StatusCode::OK, body),
+        Delivery::Truncated => json_response(StatusCode::OK, body[..body.len() / 2].to_vec()),
+        Delivery::Dropped => {
+            let half = body[..body.len() / 2].to_vec();
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+                Ok(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "dropped by the sandbox",
+                )),
+            ];
+            streamed(Body::from_stream(futures_util::stream::iter(chunks)))
+        }
+        Delivery::Dripped => {
+            let chunks: Vec<Vec<u8>> = body.chunks(512).map(<[u8]>::to_vec).collect();
+            let stream = futures_util::stream::unfold(chunks.into_iter(), |mut rest| async move {
+                let chunk = rest.next()?;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Some((Ok::<_, std::io::Error>(chunk), rest))
+            });
+            streamed(Body::from_stream(stream))
+        }
+    }
+}
+
+fn streamed(body: Body) -> Response {
+    let mut response = Response::new(body);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     response
 }
 
@@ -201,11 +318,12 @@ use axum::body::HttpBody;
 
 fn respond(
     shared: &Shared,
+    call: u64,
     method: &Method,
     path: &str,
     raw_query: &str,
     headers: &HeaderMap,
-) -> Response {
+) -> Answer {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (resource, id) = match segments.as_slice() {
         [api, v1, name, rest @ ..]
@@ -215,14 +333,19 @@ fn respond(
         {
             match Resource::from_path(name) {
                 Some(resource) => (resource, rest.first().copied()),
-                None => return shared.error(StatusCode::NOT_FOUND, "Resource not found"),
+                None => {
+                    return Answer::Plain(shared.error(StatusCode::NOT_FOUND, "Resource not found"));
+                }
             }
         }
-        _ => return shared.error(StatusCode::NOT_FOUND, "Resource not found"),
+        _ => return Answer::Plain(shared.error(StatusCode::NOT_FOUND, "Resource not found")),
     };
     let Some(credential) = shared.authenticate(headers) else {
-        return shared.error(StatusCode::UNAUTHORIZED, "Unauthorized access");
+        return Answer::Plain(shared.error(StatusCode::UNAUTHORIZED, "Unauthorized access"));
     };
+    if shared.faults.revoked(call) {
+        return Answer::Plain(shared.error(StatusCode::UNAUTHORIZED, "Unauthorized access"));
+    }
     if !shared.admit(credential) {
         let mut response = shared.error(
             StatusCode::TOO_MANY_REQUESTS,
@@ -233,45 +356,73 @@ fn respond(
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
-        return response;
+        return Answer::Plain(response);
+    }
+    if let Some(status) = shared.faults.status(call, shared.draw()) {
+        let (code, message) = match status {
+            503 => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service temporarily unavailable. Please try again later.",
+            ),
+            502 => (StatusCode::BAD_GATEWAY, "Bad gateway."),
+            504 => (StatusCode::GATEWAY_TIMEOUT, "Gateway timeout."),
+            _ => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "An unexpected error occurred. Please try again later.",
+            ),
+        };
+        return Answer::Plain(shared.error(code, message));
     }
     if credential.denied.contains(&resource) {
-        return shared.error(StatusCode::FORBIDDEN, "Access is forbidden");
+        return Answer::Plain(shared.error(StatusCode::FORBIDDEN, "Access is forbidden"));
     }
     if method != Method::GET {
-        return shared.error(StatusCode::METHOD_NOT_ALLOWED, "The sandbox is read-only.");
+        return Answer::Plain(
+            shared.error(StatusCode::METHOD_NOT_ALLOWED, "The sandbox is read-only."),
+        );
     }
-    let Some(table) = shared.tables.get(&resource) else {
-        // A resource this account does not hold yet: an empty list, as an empty account would give.
-        return json_response(StatusCode::OK, b"[]".to_vec());
+    let snapshot = shared.snapshot();
+    let result = match id {
+        Some(id) => get_by_id(&snapshot, resource, id),
+        None => list(shared, &snapshot, resource, raw_query),
     };
-    match id {
-        Some(id) => get_by_id(shared, table, id),
-        None => match list(table, raw_query) {
-            Ok(body) => json_response(StatusCode::OK, body),
-            Err(message) => shared.error(StatusCode::BAD_REQUEST, &message),
-        },
+    match result {
+        Ok(body) => Answer::Body(body),
+        Err((status, message)) => Answer::Plain(shared.error(status, &message)),
     }
 }
 
-fn get_by_id(shared: &Shared, table: &Table, id: &str) -> Response {
-    let found = table.records.iter().find(|r| {
-        r.get("id")
-            .and_then(Value::as_i64)
-            .is_some_and(|v| v.to_string() == id)
-    });
-    match found {
-        Some(record) => json_response(
-            StatusCode::OK,
-            Value::Object(record.clone()).to_string().into_bytes(),
-        ),
-        None => shared.error(StatusCode::NOT_FOUND, "Resource not found"),
-    }
+type Failure = (StatusCode, String);
+
+/// `GET /v1/{Resource}/{id}`: an object, except product options, whose size rows share the
+/// id, so the answer is an array (as Cin7 documents).
+fn get_by_id(snapshot: &Snapshot, resource: Resource, id: &str) -> Result<Vec<u8>, Failure> {
+    let not_found = || (StatusCode::NOT_FOUND, "Resource not found".to_owned());
+    let wire = &snapshot.wire;
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let rows: Vec<&Row> = snapshot
+        .rows
+        .get(&resource)
+        .map(|rows| {
+            rows.iter()
+                .filter(|&&row| wire.field(row, "id").as_i64() == Some(id))
+                .collect()
+        })
+        .unwrap_or_default();
+    let render = |row: &Row| Value::Object(wire.render(resource, *row));
+    let body = match (resource, rows.as_slice()) {
+        (_, []) => return Err(not_found()),
+        (Resource::ProductOptions, rows) => Value::Array(rows.iter().map(|r| render(r)).collect()),
+        (_, [row, ..]) => render(row),
+    };
+    Ok(body.to_string().into_bytes())
 }
 
 struct ListParams {
     page: u32,
     rows: u32,
+    raw_where: String,
+    raw_order: String,
     filter: Option<Filter>,
     order: Vec<SortKey>,
     projection: Option<Projection>,
@@ -299,7 +450,7 @@ fn whole_number(params: &BTreeMap<String, String>, name: &str) -> Result<Option<
         .map_err(|_| format!("The {name} argument must be a whole number."))
 }
 
-fn parse_params(table: &Table, raw_query: &str) -> Result<ListParams, String> {
+fn parse_params(resource: Resource, raw_query: &str) -> Result<ListParams, String> {
     let mut params = BTreeMap::new();
     for (key, value) in url::form_urlencoded::parse(raw_query.as_bytes()) {
         params.insert(key.to_ascii_lowercase(), value.into_owned());
@@ -317,35 +468,46 @@ fn parse_params(table: &Table, raw_query: &str) -> Result<ListParams, String> {
     if rows < 1 {
         return Err("The rows argument must be greater than or equal to 1.".into());
     }
+    let fields = Wire::field_names(resource);
     Ok(ListParams {
         page: page as u32,
         rows: rows as u32,
-        filter: optional(&params, "where", |w| query::parse_filter(w, &table.fields))?,
-        order: optional(&params, "order", |o| query::parse_order(o, &table.fields))?
+        raw_where: params
+            .get("where")
+            .map(|w| w.trim().to_owned())
             .unwrap_or_default(),
-        projection: optional(&params, "fields", |f| query::parse_fields(f, &table.fields))?,
+        raw_order: params
+            .get("order")
+            .map(|o| o.trim().to_owned())
+            .unwrap_or_default(),
+        filter: optional(&params, "where", |w| query::parse_filter(w, &fields))?,
+        order: optional(&params, "order", |o| query::parse_order(o, &fields))?.unwrap_or_default(),
+        projection: optional(&params, "fields", |f| query::parse_fields(f, &fields))?,
     })
 }
 
-fn list(table: &Table, raw_query: &str) -> Result<Vec<u8>, String> {
-    let params = parse_params(table, raw_query)?;
-    let mut matching: Vec<&Map<String, Value>> = table
-        .records
-        .iter()
-        .filter(|r| params.filter.as_ref().is_none_or(|f| f.matches(r)))
-        .collect();
-    query::sort(&mut matching, &params.order);
+fn list(
+    shared: &Shared,
+    snapshot: &Snapshot,
+    resource: Resource,
+    raw_query: &str,
+) -> Result<Vec<u8>, Failure> {
+    let params = parse_params(resource, raw_query).map_err(|m| (StatusCode::BAD_REQUEST, m))?;
+    let selected = shared.select(snapshot, resource, &params);
     let skip = (params.page as usize - 1).saturating_mul(params.rows as usize);
-    let page: Vec<Value> = matching
-        .into_iter()
+    let page: Vec<Value> = selected
+        .iter()
         .skip(skip)
         .take(params.rows as usize)
-        .map(|r| match &params.projection {
-            Some(p) => p.apply(r),
-            None => Value::Object(r.clone()),
+        .map(|&row| {
+            let record = snapshot.wire.render(resource, row);
+            match &params.projection {
+                Some(p) => p.apply(&record),
+                None => Value::Object(record),
+            }
         })
         .collect();
-    serde_json::to_vec(&page).map_err(|e| e.to_string())
+    serde_json::to_vec(&page).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
 pub(super) fn bind(port: u16) -> std::io::Result<std::net::TcpListener> {

@@ -19,8 +19,8 @@ pub fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
 }
 
-fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> SalesLineRecord {
-    SalesLineRecord {
+fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> LineRecord {
+    LineRecord {
         id,
         parent_id: 0,
         product_option_id: option,
@@ -29,6 +29,7 @@ fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> SalesLi
         discount: dec(discount),
         qty_shipped: dec(qty),
         sizes: Vec::new(),
+        hidden_size: None,
     }
 }
 
@@ -37,7 +38,7 @@ fn order(
     branch: i64,
     created: DateTime<Utc>,
     invoiced: Option<DateTime<Utc>>,
-    lines: Vec<SalesLineRecord>,
+    lines: Vec<LineRecord>,
 ) -> SalesOrderRecord {
     SalesOrderRecord {
         id,
@@ -148,6 +149,7 @@ pub fn fixture_account() -> Account {
                 category: Some("Kitchen".into()),
                 brand: None,
                 status: "Public".into(),
+                supplier_id: 0,
                 sizes: Vec::new(),
                 size_range_id: 0,
                 options: vec![
@@ -163,13 +165,13 @@ pub fn fixture_account() -> Account {
                 category: Some("Apparel".into()),
                 brand: None,
                 status: "Public".into(),
+                supplier_id: 0,
                 sizes: vec!["S".into(), "M".into()],
                 size_range_id: 7,
                 options: vec![option(9100, "TEE-RED", "Red", "20")],
                 modified: start,
             },
         ],
-        stock: Vec::new(),
         sales_orders: vec![
             order(
                 1,
@@ -192,6 +194,7 @@ pub fn fixture_account() -> Account {
             o7,
             o8,
         ],
+        ..Account::default()
     }
 }
 

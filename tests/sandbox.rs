@@ -1,0 +1,804 @@
+//! The sandbox's contract over loopback: resources and their shapes, size grids, the list
+//! contract and its errors, rate windows, permissions, faults, changes between calls, and the
+//! coherence of every preset's stock.
+
+mod common;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use cin7_planner::cin7::Resource;
+use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::sandbox::account::{Account, LineRecord, SalesOrderRecord, StockKey, Wire};
+use cin7_planner::sandbox::{Credential, Faults, Preset, Sandbox, SandboxConfig, generate};
+use common::{KEY, USERNAME};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+
+fn end() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 30, 12, 0, 0).unwrap()
+}
+
+fn config(account: Account) -> SandboxConfig {
+    let mut config = SandboxConfig::new(account, USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    config
+}
+
+fn demo() -> Sandbox {
+    Sandbox::start(config(generate(Preset::Demo, 3, end()))).unwrap()
+}
+
+struct Api<'a> {
+    sandbox: &'a Sandbox,
+    http: reqwest::blocking::Client,
+    key: String,
+}
+
+impl<'a> Api<'a> {
+    fn new(sandbox: &'a Sandbox) -> Self {
+        Self {
+            sandbox,
+            http: reqwest::blocking::Client::new(),
+            key: KEY.to_owned(),
+        }
+    }
+
+    fn get_raw(&self, path_and_query: &str) -> Result<(u16, String), reqwest::Error> {
+        let response = self
+            .http
+            .get(format!("{}/{path_and_query}", self.sandbox.base_url()))
+            .basic_auth(USERNAME, Some(&self.key))
+            .send()?;
+        let status = response.status().as_u16();
+        Ok((status, response.text()?))
+    }
+
+    fn get(&self, path_and_query: &str) -> (u16, String) {
+        self.get_raw(path_and_query).unwrap()
+    }
+
+    fn json(&self, path_and_query: &str) -> Value {
+        let (status, body) = self.get(path_and_query);
+        assert_eq!(status, 200, "{path_and_query}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Every record of a walk, page by page until an empty page.
+    fn walk(&self, resource: &str, query: &str) -> Vec<Value> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let records = self.json(&format!("v1/{resource}?rows=250&page={page}&{query}"));
+            let records = records.as_array().unwrap();
+            if records.is_empty() {
+                return all;
+            }
+            all.extend(records.iter().cloned());
+        }
+        unreachable!()
+    }
+}
+
+fn ids(records: &[Value]) -> Vec<i64> {
+    records.iter().map(|r| r["id"].as_i64().unwrap()).collect()
+}
+
+#[test]
+fn every_resource_answers_with_cin7_fields_in_camel_case() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    for resource in Resource::ALL {
+        let records = api.json(&format!("v1/{}?rows=3", resource.path()));
+        let records = records.as_array().unwrap();
+        assert!(!records.is_empty(), "{resource} is empty");
+        let keys: Vec<&str> = records[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, Wire::field_names(resource), "{resource}");
+        assert!(
+            keys.iter()
+                .all(|k| k.starts_with(|c: char| c.is_ascii_lowercase())),
+            "{resource}: {keys:?}"
+        );
+    }
+    // Paths match in any letter case; enums and dates have Cin7's shapes.
+    let upper = format!(
+        "{}/API/V1/salesorders?rows=1&order=id%20ASC",
+        sandbox.base_url().trim_end_matches("/api")
+    );
+    let body = api
+        .http
+        .get(upper)
+        .basic_auth(USERNAME, Some(KEY))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let order = &serde_json::from_str::<Value>(&body).unwrap()[0];
+    assert!(["Approved", "Void", "Draft"].contains(&order["status"].as_str().unwrap()));
+    let created = order["createdDate"].as_str().unwrap();
+    assert!(created.len() == 20 && created.ends_with('Z'), "{created}");
+    assert_eq!(order["memberEmail"], Value::Null);
+}
+
+#[test]
+fn get_by_id_and_not_found() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let product = api.json("v1/Products/508");
+    assert_eq!(product["name"], "V-Neck Tee");
+    let option_id = product["productOptions"][0]["id"].as_i64().unwrap();
+    // Size rows share the option id, so the product option answers with an array.
+    let rows = api.json(&format!("v1/ProductOptions/{option_id}"));
+    let sizes: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["size"].as_str().unwrap())
+        .collect();
+    assert_eq!(sizes, vec!["S", "M", "L", "XL"]);
+    assert_eq!(
+        api.get("v1/SalesOrders/1"),
+        (404, "\"Resource not found\"".into())
+    );
+    assert_eq!(
+        api.get("v1/Stock/1"),
+        (404, "\"Resource not found\"".into())
+    );
+    assert_eq!(
+        api.get("v1/Widgets"),
+        (404, "\"Resource not found\"".into())
+    );
+    let branch = api.json("v1/Branches/2");
+    assert_eq!(branch["company"], "Ponsonby Store");
+}
+
+#[test]
+fn size_grids_have_cin7s_shapes() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let tee = api.json("v1/Products/508");
+    assert_eq!(tee["sizeRangeId"], 1);
+    let rows = tee["productOptions"].as_array().unwrap();
+    assert_eq!(rows.len(), 8, "two colours × four sizes");
+    assert!(rows.iter().all(|r| {
+        r["code"].is_null()
+            && r["productOptionCode"]
+                .as_str()
+                .unwrap()
+                .starts_with("TEE-V-")
+    }));
+    assert_eq!(
+        rows[1]["productOptionSizeCode"],
+        format!("{}-M", rows[1]["productOptionCode"].as_str().unwrap())
+    );
+    let red = rows[0]["id"].as_i64().unwrap();
+    let ranges = api.json("v1/SizeRanges");
+    assert_eq!(ranges[0]["sizes"], serde_json::json!(["S", "M", "L", "XL"]));
+
+    let stock = api.walk("Stock", &format!("where=productOptionId={red}"));
+    assert!(
+        stock
+            .iter()
+            .all(|r| ["S", "M", "L", "XL"].contains(&r["size"].as_str().unwrap()))
+    );
+    assert_eq!(stock.len(), 4 * 4, "four sizes at four branches");
+
+    let orders = api.walk("SalesOrders", "order=id ASC");
+    let sized: Vec<&Value> = orders
+        .iter()
+        .flat_map(|o| o["lineItems"].as_array().unwrap())
+        .filter(|l| l["sizes"].as_array().is_some_and(|s| !s.is_empty()))
+        .collect();
+    assert!(sized.len() > 50, "{} sized lines", sized.len());
+    for line in sized {
+        let sizes = line["sizes"].as_array().unwrap();
+        let total: f64 = sizes.iter().map(|s| s["quantity"].as_f64().unwrap()).sum();
+        assert_eq!(total, line["qty"].as_f64().unwrap());
+        let packed: Vec<String> = sizes
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}|{}|{}|",
+                    s["quantity"],
+                    s["name"].as_str().unwrap(),
+                    s["code"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(line["sizeCodes"].as_str().unwrap(), packed.join(";"));
+    }
+    for resource in ["CreditNotes", "PurchaseOrders"] {
+        let lines: Vec<Value> = api
+            .walk(resource, "")
+            .iter()
+            .flat_map(|d| d["lineItems"].as_array().unwrap().clone())
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| !l["sizes"].as_array().unwrap().is_empty()),
+            "{resource} has sized lines"
+        );
+    }
+    let adjustment_lines: Vec<Value> = api
+        .walk("Adjustments", "")
+        .iter()
+        .flat_map(|d| d["lineItems"].as_array().unwrap().clone())
+        .collect();
+    assert!(!adjustment_lines.is_empty());
+    assert!(
+        adjustment_lines
+            .iter()
+            .all(|l| l.get("sizes").is_none() && l.get("sizeCodes").is_none())
+    );
+}
+
+#[test]
+fn paging_is_stable_and_complete_under_an_order() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let total = sandbox.account().sales_orders.len();
+    let by_modified = api.walk(
+        "SalesOrders",
+        "order=modifiedDate ASC,id ASC&fields=id,modifiedDate",
+    );
+    assert_eq!(by_modified.len(), total);
+    let unique: HashSet<i64> = ids(&by_modified).into_iter().collect();
+    assert_eq!(unique.len(), total);
+    let dates: Vec<&str> = by_modified
+        .iter()
+        .map(|o| o["modifiedDate"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+    let by_id_desc = api.walk("SalesOrders", "order=id&fields=id");
+    let mut expected = ids(&by_id_desc);
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(
+        ids(&by_id_desc),
+        expected,
+        "order without a direction is descending"
+    );
+    // Default page size 50; past the end, an empty array.
+    assert_eq!(api.json("v1/SalesOrders").as_array().unwrap().len(), 50);
+    assert_eq!(
+        api.get("v1/SalesOrders?page=1000&rows=250"),
+        (200, "[]".into())
+    );
+}
+
+#[test]
+fn where_operators_select_what_they_say() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let account = sandbox.account();
+    let count = |query: &str| {
+        api.walk(
+            "SalesOrders",
+            &format!("fields=id&where={}", urlencode(query)),
+        )
+        .len()
+    };
+    let since = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+    let expect = |f: &dyn Fn(&SalesOrderRecord) -> bool| {
+        account.sales_orders.iter().filter(|o| f(o)).count()
+    };
+    assert_eq!(
+        count("modifiedDate>='2026-03-01T00:00:00Z'"),
+        expect(&|o| o.modified >= since)
+    );
+    assert_eq!(
+        count("modifiedDate>=2026-03-01T00:00:00Z"),
+        expect(&|o| o.modified >= since)
+    );
+    assert_eq!(count("isVoid=true"), expect(&|o| o.is_void));
+    assert_eq!(count("status='void'"), expect(&|o| o.is_void));
+    assert_eq!(
+        count("invoiceDate IS NULL"),
+        expect(&|o| o.invoiced.is_none())
+    );
+    assert_eq!(
+        count("invoiceDate IS NOT NULL AND branchId<>1"),
+        expect(&|o| o.invoiced.is_some() && o.branch_id != 1)
+    );
+    assert_eq!(
+        count("branchId IN (2, 3)"),
+        expect(&|o| [2, 3].contains(&o.branch_id))
+    );
+    assert_eq!(
+        count("(branchId=1 OR branchId=4) AND isApproved=false"),
+        expect(&|o| [1, 4].contains(&o.branch_id) && !o.is_approved)
+    );
+    assert_eq!(
+        count("reference LIKE '#%'"),
+        expect(&|o| o.reference.starts_with('#'))
+    );
+    assert_eq!(
+        count("reference NOT LIKE '#%'"),
+        expect(&|o| !o.reference.starts_with('#'))
+    );
+    assert!(count("reference LIKE '#%'") > 0 && count("isVoid=true") > 0);
+    let products = api.walk(
+        "Products",
+        &format!("where={}", urlencode("name='Café \"Barista\" Apron, Long'")),
+    );
+    assert_eq!(ids(&products), vec![502]);
+    let codes = api.walk(
+        "ProductOptions",
+        &format!(
+            "where={}",
+            urlencode("productOptionCode IN ('CUP+LID-MINT','TOWEL#2-STRIPE')")
+        ),
+    );
+    assert_eq!(codes.len(), 2);
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[test]
+fn bad_requests_are_400_with_a_message() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let cases = [
+        ("rows=251", "The rows argument cannot be greater than 250."),
+        (
+            "rows=0",
+            "The rows argument must be greater than or equal to 1.",
+        ),
+        ("rows=lots", "The rows argument must be a whole number."),
+        (
+            "page=0",
+            "The page number is out of range; the value must be greater than or equal to 1.",
+        ),
+        (
+            "page=-3",
+            "The page number is out of range; the value must be greater than or equal to 1.",
+        ),
+        (
+            "where=colour%3D'red'",
+            "The where argument is invalid: unknown field 'colour'.",
+        ),
+        (
+            "where=id%3D",
+            "The where argument is invalid: expected a value, found the end.",
+        ),
+        (
+            "where=(id%3D1",
+            "The where argument is invalid: a parenthesis is not closed.",
+        ),
+        (
+            "order=colour",
+            "The order argument is invalid: unknown field 'colour'.",
+        ),
+        (
+            "order=id%20UP",
+            "The order argument is invalid: unknown sort direction 'UP'.",
+        ),
+        (
+            "fields=id,colour",
+            "The fields argument is invalid: unknown field 'colour'.",
+        ),
+    ];
+    for (query, message) in cases {
+        assert_eq!(
+            api.get(&format!("v1/SalesOrders?{query}")),
+            (400, format!("\"{message}\"")),
+            "{query}"
+        );
+    }
+    let mut message_objects = config(generate(Preset::Small, 1, end()));
+    message_objects.message_object_errors = true;
+    let other = Sandbox::start(message_objects).unwrap();
+    assert_eq!(
+        Api::new(&other).get("v1/Stock?rows=300"),
+        (
+            400,
+            r#"{"Message":"The rows argument cannot be greater than 250."}"#.into()
+        )
+    );
+}
+
+#[test]
+fn credentials_permissions_and_rate_windows() {
+    let mut config = config(generate(Preset::Small, 1, end()));
+    config.rate_limits = "2/1s,5/10s".parse().unwrap();
+    config.retry_after = true;
+    config.credentials.push(Credential {
+        username: "second".into(),
+        key: "other-key".into(),
+        denied: vec![Resource::Stock],
+    });
+    let sandbox = Sandbox::start(config).unwrap();
+    let mut api = Api::new(&sandbox);
+    let http = reqwest::blocking::Client::new();
+    let anonymous = http
+        .get(format!("{}/v1/Branches", sandbox.base_url()))
+        .send()
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    assert_eq!(anonymous.text().unwrap(), "\"Unauthorized access\"");
+
+    assert_eq!(api.get("v1/Branches").0, 200);
+    assert_eq!(api.get("v1/Branches").0, 200);
+    let limited = http
+        .get(format!("{}/v1/Branches", sandbox.base_url()))
+        .basic_auth(USERNAME, Some(KEY))
+        .send()
+        .unwrap();
+    assert_eq!(limited.status().as_u16(), 429);
+    assert_eq!(limited.headers()["retry-after"], "1");
+    assert_eq!(
+        limited.text().unwrap(),
+        "\"Rate limit exceeded. Retry after some time.\""
+    );
+
+    // Each credential has windows of its own, and permissions of its own.
+    let second = |path: &str| {
+        let r = http
+            .get(format!("{}/{path}", sandbox.base_url()))
+            .basic_auth("second", Some("other-key"))
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    assert_eq!(second("v1/Branches").0, 200);
+    assert_eq!(second("v1/Stock"), (403, "\"Access is forbidden\"".into()));
+    api.key = "wrong".into();
+    assert_eq!(api.get("v1/Branches").0, 401);
+}
+
+fn with_faults(spec: &str) -> Sandbox {
+    let mut c = config(generate(Preset::Small, 1, end()));
+    c.faults = spec.parse::<Faults>().unwrap();
+    Sandbox::start(c).unwrap()
+}
+
+fn statuses(sandbox: &Sandbox) -> Vec<u16> {
+    sandbox.requests().iter().map(|r| r.status).collect()
+}
+
+const ORDERS: &str = "v1/SalesOrders?rows=250&order=id ASC";
+
+#[test]
+fn error_statuses_on_every_nth_call() {
+    let sandbox = with_faults("500@2,503@3");
+    let api = Api::new(&sandbox);
+    let answers: Vec<(u16, String)> = (0..4).map(|_| api.get("v1/Users")).collect();
+    assert_eq!(
+        answers[1],
+        (
+            500,
+            "\"An unexpected error occurred. Please try again later.\"".into()
+        )
+    );
+    assert_eq!(
+        answers[2],
+        (
+            503,
+            "\"Service temporarily unavailable. Please try again later.\"".into()
+        )
+    );
+    assert_eq!(statuses(&sandbox), vec![200, 500, 503, 500]);
+}
+
+#[test]
+fn bodies_dropped_truncated_and_dripped() {
+    let whole = Api::new(&with_faults("none")).get(ORDERS);
+    assert_eq!(whole.0, 200);
+    assert!(whole.1.len() > 10_000);
+
+    let dropping = with_faults("drop@2");
+    let api = Api::new(&dropping);
+    assert_eq!(api.get(ORDERS), whole);
+    assert!(
+        api.get_raw(ORDERS).is_err(),
+        "the second call is cut off mid-body"
+    );
+    assert_eq!(api.get(ORDERS), whole);
+
+    let truncating = with_faults("truncate@1");
+    let truncated = Api::new(&truncating).get(ORDERS);
+    assert_eq!(truncated.0, 200);
+    assert_eq!(truncated.1, whole.1[..whole.1.len() / 2]);
+    assert!(serde_json::from_str::<Value>(&truncated.1).is_err());
+
+    let dripping = with_faults("drip@1");
+    let started = std::time::Instant::now();
+    assert_eq!(
+        Api::new(&dripping).get(ORDERS),
+        whole,
+        "a dripped body arrives whole"
+    );
+    let chunks = whole.1.len().div_ceil(512) as u32;
+    assert!(started.elapsed() >= std::time::Duration::from_millis(20) * chunks);
+    let log = dripping.requests();
+    assert_eq!(
+        (log[0].bytes, log[0].path.as_str(), log[0].query.as_str()),
+        (
+            whole.1.len(),
+            "/api/v1/SalesOrders",
+            "rows=250&order=id%20ASC"
+        )
+    );
+}
+
+#[test]
+fn a_revoked_key_answers_401_from_the_nth_call() {
+    let sandbox = with_faults("revoke@3");
+    let api = Api::new(&sandbox);
+    let answers: Vec<u16> = (0..5).map(|_| api.get("v1/Branches").0).collect();
+    assert_eq!(answers, vec![200, 200, 401, 401, 401]);
+}
+
+#[test]
+fn random_faults_repeat_with_the_seed() {
+    let statuses = |seed: u64| {
+        let mut c = config(generate(Preset::Small, 1, end()));
+        c.faults = "503~0.3".parse().unwrap();
+        c.seed = seed;
+        let sandbox = Sandbox::start(c).unwrap();
+        let api = Api::new(&sandbox);
+        (0..30).map(|_| api.get("v1/Users").0).collect::<Vec<u16>>()
+    };
+    let first = statuses(9);
+    assert_eq!(first, statuses(9));
+    assert_ne!(first, statuses(10));
+    let failures = first.iter().filter(|s| **s == 503).count();
+    assert!((3..=18).contains(&failures), "{failures} of 30");
+}
+
+#[test]
+fn changes_between_calls_move_modified_date() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let account = sandbox.account();
+    let open = account
+        .sales_orders
+        .iter()
+        .find(|o| {
+            o.is_approved
+                && !o.is_void
+                && o.dispatched.is_none()
+                && o.lines.iter().all(|l| l.qty_shipped.is_zero())
+        })
+        .unwrap()
+        .id;
+    let to_void = account
+        .sales_orders
+        .iter()
+        .rev()
+        .find(|o| o.id != open && !o.is_void && o.lines.iter().all(|l| l.qty_shipped.is_zero()))
+        .unwrap()
+        .id;
+    let at = end() + Duration::hours(1);
+    let mut new_order = account.sales_orders[0].clone();
+    new_order.id = 9_999_999;
+    new_order.created = at;
+    new_order.modified = at;
+    new_order.invoiced = None;
+    new_order.dispatched = None;
+    new_order.stage = "New".into();
+    for line in &mut new_order.lines {
+        line.qty_shipped = Decimal::ZERO;
+    }
+    sandbox.update(|a| {
+        assert!(a.dispatch_sales_order(open, at));
+        assert!(a.void_sales_order(to_void, at));
+        a.add_sales_order(new_order);
+    });
+    let changed = api.walk(
+        "SalesOrders",
+        &format!(
+            "order=id ASC&where={}",
+            urlencode("modifiedDate>='2026-06-30T13:00:00Z'")
+        ),
+    );
+    let mut expected = vec![open, to_void, 9_999_999];
+    expected.sort_unstable();
+    assert_eq!(ids(&changed), expected);
+    let dispatched = changed.iter().find(|o| o["id"] == open).unwrap();
+    assert_eq!(dispatched["dispatchedDate"], "2026-06-30T13:00:00Z");
+    assert_eq!(
+        changed.iter().find(|o| o["id"] == to_void).unwrap()["status"],
+        "Void"
+    );
+    assert_invariant(&sandbox.account(), "demo after changes");
+}
+
+/// Stock movements per IMPORT-RULES.md, replayed from the documents as the API shows them
+/// (plus each adjustment line's size, which only the sandbox knows): `(key, when, quantity)`.
+fn movements(a: &Account) -> Vec<(StockKey, DateTime<Utc>, Decimal)> {
+    let mut out = Vec::new();
+    let mut add =
+        |line: &LineRecord, branch: i64, at: DateTime<Utc>, total: Decimal, sign: Decimal| {
+            if line.product_option_id == 0 {
+                return;
+            }
+            if line.sizes.is_empty() {
+                out.push((
+                    (line.product_option_id, line.hidden_size.clone(), branch),
+                    at,
+                    sign * total,
+                ));
+            } else {
+                for (size, qty) in &line.sizes {
+                    out.push((
+                        (line.product_option_id, Some(size.clone()), branch),
+                        at,
+                        sign * qty.abs(),
+                    ));
+                }
+            }
+        };
+    for o in a
+        .sales_orders
+        .iter()
+        .filter(|o| o.is_approved && !o.is_void)
+    {
+        let at = o.dispatched.or(o.invoiced).unwrap_or(o.modified);
+        for l in o.lines.iter().filter(|l| l.qty_shipped > Decimal::ZERO) {
+            add(l, o.branch_id, at, l.qty_shipped, -Decimal::ONE);
+        }
+    }
+    for c in a.credit_notes.iter().filter(|c| !c.is_void) {
+        let at = c.completed.or(c.credit_note_date).unwrap_or(c.created);
+        for l in &c.lines {
+            add(l, c.branch_id, at, l.qty.abs(), Decimal::ONE);
+        }
+    }
+    for p in a
+        .purchase_orders
+        .iter()
+        .filter(|p| p.is_approved && !p.is_void)
+    {
+        let at = p.fully_received.unwrap_or(p.modified);
+        for l in p.lines.iter().filter(|l| l.qty_shipped > Decimal::ZERO) {
+            add(l, p.branch_id, at, l.qty_shipped, Decimal::ONE);
+        }
+    }
+    for t in &a.transfers {
+        for l in &t.lines {
+            if let Some(at) = t.dispatched {
+                add(l, t.source_branch_id, at, l.qty, -Decimal::ONE);
+            }
+            if let Some(at) = t.received {
+                add(l, t.destination_branch_id, at, l.qty, Decimal::ONE);
+            }
+        }
+    }
+    for adj in a.adjustments.iter().filter(|a| a.is_approved) {
+        let at = adj.completed.unwrap_or(adj.created);
+        for l in &adj.lines {
+            add(l, adj.branch_id, at, l.qty, Decimal::ONE);
+        }
+    }
+    out
+}
+
+/// Current stock = opening stock + every movement, and never below zero along the way.
+fn assert_invariant(a: &Account, what: &str) {
+    let mut moves = movements(a);
+    moves.sort_by_key(|(_, at, qty)| (*at, std::cmp::Reverse(*qty)));
+    let mut level: BTreeMap<StockKey, Decimal> = a
+        .opening_stock
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    for (key, at, qty) in &moves {
+        let value = level.entry(key.clone()).or_default();
+        *value += qty;
+        assert!(
+            *value >= Decimal::ZERO,
+            "{what}: {key:?} went to {value} at {at}"
+        );
+    }
+    let current: BTreeMap<StockKey, Decimal> = a
+        .stock
+        .iter()
+        .map(|s| {
+            (
+                (s.product_option_id, s.size.clone(), s.branch_id),
+                s.on_hand,
+            )
+        })
+        .collect();
+    level.retain(|_, v| !v.is_zero());
+    let mut nonzero = current.clone();
+    nonzero.retain(|_, v| !v.is_zero());
+    assert_eq!(
+        level, nonzero,
+        "{what}: stock differs from opening + movements"
+    );
+    assert!(moves.len() > 100, "{what}: only {} movements", moves.len());
+}
+
+#[test]
+fn every_preset_is_coherent() {
+    for (preset, seed) in [
+        (Preset::Small, 1),
+        (Preset::Small, 2),
+        (Preset::Demo, 1),
+        (Preset::Large, 1),
+    ] {
+        let account = generate(preset, seed, end());
+        assert_invariant(&account, &format!("{preset:?} seed {seed}"));
+        // Every edge case the generator promises is there.
+        let orders = &account.sales_orders;
+        assert!(orders.iter().any(|o| !o.is_approved), "{preset:?}: drafts");
+        assert!(orders.iter().any(|o| o.is_void), "{preset:?}: voids");
+        assert!(
+            orders.iter().any(|o| o
+                .invoiced
+                .is_some_and(|i| i - o.created > Duration::days(1))),
+            "{preset:?}: late invoices"
+        );
+        assert!(
+            orders.iter().any(|o| o.invoiced.is_none() && o.is_approved),
+            "{preset:?}: never invoiced"
+        );
+        assert!(
+            orders
+                .iter()
+                .any(|o| o.lines.iter().any(|l| l.parent_id != 0)),
+            "{preset:?}: kits"
+        );
+        assert!(
+            orders
+                .iter()
+                .any(|o| o.lines.iter().any(|l| l.product_option_id == 0)),
+            "{preset:?}: unknown options"
+        );
+        assert!(
+            account
+                .transfers
+                .iter()
+                .any(|t| t.dispatched.is_some() && t.received.is_none())
+                || preset == Preset::Small,
+            "{preset:?}: in transit"
+        );
+        assert!(
+            account
+                .adjustments
+                .iter()
+                .any(|a| a.lines.iter().any(|l| l.qty < Decimal::ZERO)),
+            "{preset:?}: write-offs"
+        );
+        assert!(
+            account
+                .adjustments
+                .iter()
+                .any(|a| a.lines.iter().any(|l| l.qty > Decimal::ZERO)),
+            "{preset:?}: finds"
+        );
+        let near_midnight = |o: &&SalesOrderRecord| {
+            ["23:59", "00:00"].contains(&o.created.format("%H:%M").to_string().as_str())
+        };
+        assert!(
+            orders.iter().any(|o| near_midnight(&o)),
+            "{preset:?}: near midnight"
+        );
+    }
+}
+
+#[test]
+fn the_large_preset_has_its_size() {
+    let account = generate(Preset::Large, 1, end());
+    let items: usize = account
+        .products
+        .iter()
+        .map(|p| p.options.len() * p.sizes.len().max(1))
+        .sum();
+    assert!(
+        (190_000..=210_000).contains(&account.sales_orders.len()),
+        "{} orders",
+        account.sales_orders.len()
+    );
+    assert!((18_000..=22_000).contains(&items), "{items} items");
+    assert_eq!(account.branches.len(), 10);
+    let first = account.sales_orders.first().unwrap().created;
+    assert!(end() - first > Duration::days(3 * 365 - 2));
+}
