@@ -334,7 +334,9 @@ fn respond(
             match Resource::from_path(name) {
                 Some(resource) => (resource, rest.first().copied()),
                 None => {
-                    return Answer::Plain(shared.error(StatusCode::NOT_FOUND, "Resource not found"));
+                    return Answer::Plain(
+                        shared.error(StatusCode::NOT_FOUND, "Resource not found"),
+                    );
                 }
             }
         }
