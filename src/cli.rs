@@ -163,8 +163,8 @@ fn import(args: ImportArgs) -> Result<(), String> {
                 .unwrap_or_else(crate::project::calendar::system_time_zone),
             week_start: args.week_start,
         },
+        retry: RetryPolicy::for_limits(&args.rate_limits),
         rate_limits: args.rate_limits,
-        retry: RetryPolicy::default(),
     };
     let job = ImportJob::spawn(request, || {});
     let mut printer = ProgressPrinter::new();
@@ -266,7 +266,7 @@ pub fn summary(project: &Project) -> String {
          Locations: {}\n\
          Series: {}\n\
          Sales: {} units, revenue {:.2}\n\
-         Import: {} calls, {} retries, {:.1} s waiting on rate limits, finished {}\n\
+         Import: {} calls ({} at the least), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}\n\
          Records read: {}\n\
          Not counted: {} draft or void orders, {} orders outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches\n",
         project.connection.username,
@@ -290,7 +290,9 @@ pub fn summary(project: &Project) -> String {
         qty.normalize(),
         revenue,
         r.calls,
+        r.minimum_calls,
         r.retries,
+        r.elapsed_ms as f64 / 1000.0,
         r.rate_limit_wait_ms as f64 / 1000.0,
         r.finished_at.format("%Y-%m-%d %H:%M:%S UTC"),
         if records.is_empty() {

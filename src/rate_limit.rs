@@ -7,6 +7,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+/// Windows this long or longer are call budgets rather than rates.
+pub const BUDGET_WINDOW: Duration = Duration::from_secs(3600);
+
 /// One window: at most `calls` calls in any interval of length `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
@@ -48,10 +51,13 @@ impl RateLimits {
         }
     }
 
-    /// The sustained call rate the windows allow over a long run, in calls per second.
+    /// The call rate the windows allow while an import runs, in calls per second. Windows of
+    /// an hour or more (Cin7's 5,000 a day) are budgets that end an import rather than pace
+    /// it, so they do not count here; `None` when nothing shorter limits the rate.
     pub fn sustained_rate(&self) -> Option<f64> {
         self.windows
             .iter()
+            .filter(|w| w.per < BUDGET_WINDOW)
             .map(|w| f64::from(w.calls) / w.per.as_secs_f64())
             .min_by(f64::total_cmp)
     }
@@ -218,6 +224,7 @@ mod tests {
         let limits: RateLimits = "3/1s,60/60s,5000/1d".parse().unwrap();
         assert_eq!(limits, RateLimits::cin7());
         assert_eq!(limits.to_string(), "3/1s,60/1m,5000/1d");
+        assert_eq!(limits.sustained_rate(), Some(1.0));
         let scaled: RateLimits = "3/50ms,60/3s".parse().unwrap();
         assert_eq!(scaled.windows[0].per, Duration::from_millis(50));
         assert_eq!(scaled.windows[1].per, Duration::from_secs(3));

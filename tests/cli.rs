@@ -64,7 +64,7 @@ fn import_inspect_and_export_the_fixture() {
             project.display()
         )
     );
-    assert!(text(&output.stderr).contains("Reading sales orders"));
+    assert!(text(&output.stderr).contains("Reading from Cin7"));
     assert!(!text(&output.stderr).contains(KEY));
 
     let output = bin().arg("inspect").arg(&project).output().unwrap();

@@ -56,7 +56,9 @@ fn sample() -> Project {
             started_at: utc(2024, 2, 10, 0, 0),
             finished_at: utc(2024, 2, 10, 0, 1),
             calls: 6,
+            minimum_calls: 6,
             retries: 0,
+            elapsed_ms: 2400,
             rate_limit_wait_ms: 1200,
             records: BTreeMap::from([("SalesOrders".to_owned(), 8)]),
             warnings: DataWarnings {

@@ -1,6 +1,9 @@
 use super::{ApiKey, Cin7Error, MAX_ROWS, Pacer, Resource};
 use crate::rate_limit::RateLimits;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -34,13 +37,30 @@ impl RetryPolicy {
         }
     }
 
+    /// Delays in proportion to the rate limit's call interval: 2 s doubling to 60 s at
+    /// Cin7's one call a second, and as much shorter as the windows are when scaled down.
+    pub fn for_limits(limits: &RateLimits) -> Self {
+        let interval = limits
+            .sustained_rate()
+            .map(|rate| 1.0 / rate)
+            .unwrap_or(0.05);
+        Self {
+            max_attempts: 6,
+            first_delay: Duration::from_secs_f64((2.0 * interval).max(0.02)),
+            max_delay: Duration::from_secs_f64((60.0 * interval).clamp(0.5, 60.0)),
+        }
+    }
+
+    /// The wait before attempt `failed_attempts + 1`: exponential, with ±25% jitter so that
+    /// clients that failed together do not retry together, and never less than `Retry-After`.
     fn delay(&self, failed_attempts: u32, retry_after: Option<Duration>) -> Duration {
         let exponential = self
             .first_delay
             .saturating_mul(1 << failed_attempts.saturating_sub(1).min(16));
-        exponential
+        let jittered = exponential
             .min(self.max_delay)
-            .max(retry_after.unwrap_or_default())
+            .mul_f64(0.75 + rand::random::<f64>() * 0.5);
+        jittered.max(retry_after.unwrap_or_default())
     }
 }
 
@@ -62,7 +82,7 @@ impl ClientConfig {
             username: username.into(),
             key,
             rate_limits: RateLimits::cin7(),
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy::for_limits(&RateLimits::cin7()),
             timeout: Duration::from_secs(120),
         }
     }
@@ -80,8 +100,11 @@ pub struct ListQuery {
 #[derive(Debug, Default)]
 pub struct CallStats {
     calls: AtomicU64,
+    successes: AtomicU64,
     retries: AtomicU64,
     waited_ms: AtomicU64,
+    /// Recent response time (exponentially weighted), in microseconds.
+    latency_us: AtomicU64,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -92,6 +115,17 @@ pub struct StatsSnapshot {
 }
 
 impl CallStats {
+    fn observe_latency(&self, latency: Duration) {
+        let sample = latency.as_micros() as u64;
+        let old = self.latency_us.load(Ordering::Relaxed);
+        let new = if old == 0 {
+            sample
+        } else {
+            (old * 7 + sample) / 8
+        };
+        self.latency_us.store(new, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             calls: self.calls.load(Ordering::Relaxed),
@@ -108,6 +142,8 @@ pub struct Client {
     username: String,
     key: ApiKey,
     pacer: Pacer,
+    /// Calls a second the windows allow over a long run (`None`: no limit).
+    sustained_rate: Option<f64>,
     retry: RetryPolicy,
     stats: Arc<CallStats>,
 }
@@ -158,6 +194,7 @@ impl Client {
             base_url,
             username: config.username,
             key: config.key,
+            sustained_rate: config.rate_limits.sustained_rate(),
             pacer: Pacer::new(config.rate_limits),
             retry: config.retry,
             stats: Arc::new(CallStats::default()),
@@ -178,24 +215,64 @@ impl Client {
         url
     }
 
-    /// Reads every record of a resource: `rows=250` pages in the query's order until the first
-    /// empty page (a short page is not trusted as the end). `on_page` sees each page's count.
+    /// How many pages of one walk to keep requested at once: enough that the calls the
+    /// rate allows during one response time are all under way, so latency does not lower the
+    /// call rate. Requests beyond what the pacer lets out wait unsent, and are dropped unsent
+    /// when the walk ends.
+    fn depth(&self) -> usize {
+        let latency = Duration::from_micros(self.stats.latency_us.load(Ordering::Relaxed));
+        match self.sustained_rate {
+            Some(rate) => ((latency.as_secs_f64() * rate).ceil() as usize + 1).clamp(2, 32),
+            None => 2,
+        }
+    }
+
+    /// Reads every record of a resource: `rows=250` pages in the query's order, several in
+    /// flight at once, until the first empty page (a short page is not trusted as the end,
+    /// but nothing past the page after it is requested until that page answers). `on_page`
+    /// sees each page's count as it arrives.
     pub async fn list_all<T: DeserializeOwned>(
         &self,
         resource: Resource,
         query: &ListQuery,
         mut on_page: impl FnMut(usize),
     ) -> Result<Vec<T>, Cin7Error> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let records: Vec<T> = self.get_page(resource, query, page).await?;
+        let mut pages: BTreeMap<u32, Vec<T>> = BTreeMap::new();
+        let mut in_flight = FuturesUnordered::new();
+        let mut next = 1;
+        // The first page known to be empty.
+        let mut end: Option<u32> = None;
+        // After a short last page, the page after it is the last one worth asking for.
+        let mut limit: Option<u32> = None;
+        loop {
+            while in_flight.len() < self.depth()
+                && end.is_none_or(|e| next < e)
+                && limit.is_none_or(|l| next <= l)
+            {
+                let page = next;
+                next += 1;
+                in_flight
+                    .push(async move { (page, self.get_page::<T>(resource, query, page).await) });
+            }
+            let Some((page, result)) = in_flight.next().await else {
+                break;
+            };
+            let records = result?;
             if records.is_empty() {
+                end = Some(end.map_or(page, |e| e.min(page)));
+            } else {
+                on_page(records.len());
+                pages.insert(page, records);
+            }
+            limit = pages
+                .last_key_value()
+                .filter(|(_, last)| last.len() < MAX_ROWS as usize)
+                .map(|(&p, _)| p + 1);
+            if end.is_some_and(|e| (1..e).all(|p| pages.contains_key(&p))) {
                 break;
             }
-            on_page(records.len());
-            all.extend(records);
         }
-        Ok(all)
+        Ok(pages.into_values().flatten().collect())
     }
 
     /// One list call, paced and retried.
@@ -222,41 +299,47 @@ impl Client {
 
         let mut attempt = 1;
         loop {
-            match self.attempt(resource, page, &url).await {
-                Ok(body) => {
-                    return serde_json::from_slice(&body).map_err(|e| Cin7Error::Malformed {
-                        resource,
-                        page,
-                        detail: e.to_string(),
-                    });
-                }
-                Err(Attempt::Final(error)) => return Err(error),
-                Err(Attempt::Transient { kind, retry_after }) => {
-                    if attempt >= self.retry.max_attempts {
-                        return Err(match kind {
-                            Transient::RateLimited => Cin7Error::RateLimited { resource, page },
-                            Transient::Server { status, message } => Cin7Error::Server {
-                                resource,
-                                page,
-                                status,
-                                attempts: attempt,
-                                message,
-                            },
-                            Transient::Network(detail) => Cin7Error::Network {
-                                resource,
-                                page,
-                                attempts: attempt,
-                                detail,
-                            },
+            let (kind, retry_after) = match self.attempt(resource, page, &url).await {
+                Ok(body) => match serde_json::from_slice(&body) {
+                    Ok(records) => return Ok(records),
+                    // A body that ends early was cut off on the way: ask again.
+                    Err(e) if e.is_eof() => {
+                        (Transient::Network("the response was cut off".into()), None)
+                    }
+                    Err(e) => {
+                        return Err(Cin7Error::Malformed {
+                            resource,
+                            page,
+                            detail: e.to_string(),
                         });
                     }
-                    let delay = self.retry.delay(attempt, retry_after);
-                    tracing::warn!(%resource, page, attempt, delay_ms = delay.as_millis() as u64, "retrying");
-                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
+                },
+                Err(Attempt::Final(error)) => return Err(error),
+                Err(Attempt::Transient { kind, retry_after }) => (kind, retry_after),
+            };
+            if attempt >= self.retry.max_attempts {
+                return Err(match kind {
+                    Transient::RateLimited => Cin7Error::RateLimited { resource, page },
+                    Transient::Server { status, message } => Cin7Error::Server {
+                        resource,
+                        page,
+                        status,
+                        attempts: attempt,
+                        message,
+                    },
+                    Transient::Network(detail) => Cin7Error::Network {
+                        resource,
+                        page,
+                        attempts: attempt,
+                        detail,
+                    },
+                });
             }
+            let delay = self.retry.delay(attempt, retry_after);
+            tracing::warn!(%resource, page, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(delay).await;
+            attempt += 1;
         }
     }
 
@@ -265,7 +348,8 @@ impl Client {
         self.stats
             .waited_ms
             .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
-        let calls = self.stats.calls.fetch_add(1, Ordering::Relaxed);
+        let calls = self.stats.calls.fetch_add(1, Ordering::Relaxed) + 1;
+        let sent = std::time::Instant::now();
         let response = self
             .http
             .get(url.clone())
@@ -282,10 +366,18 @@ impl Client {
             .map(Duration::from_secs);
         // A body cut off mid-way is a network failure like a dropped connection: retry it.
         let body = response.bytes().await.map_err(network_failure)?;
+        self.stats.observe_latency(sent.elapsed());
         let message = || error_message(&body);
         match status {
-            200..=299 => Ok(body.to_vec()),
-            401 if calls == 0 => Err(Attempt::Final(Cin7Error::Unauthorized)),
+            200..=299 => {
+                self.stats.successes.fetch_add(1, Ordering::Relaxed);
+                Ok(body.to_vec())
+            }
+            // Rejected before anything worked: the username or key is wrong. Rejected after:
+            // the key was reset or its connection deleted while the import ran.
+            401 if self.stats.successes.load(Ordering::Relaxed) == 0 => {
+                Err(Attempt::Final(Cin7Error::Unauthorized))
+            }
             401 => Err(Attempt::Final(Cin7Error::KeyRevoked { calls })),
             403 => Err(Attempt::Final(Cin7Error::Forbidden(resource))),
             404 => Err(Attempt::Final(Cin7Error::NotFound { resource })),
@@ -393,14 +485,21 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_up_to_the_cap_and_honours_retry_after() {
-        let policy = RetryPolicy::default();
-        assert_eq!(policy.delay(1, None), Duration::from_secs(2));
-        assert_eq!(policy.delay(3, None), Duration::from_secs(8));
-        assert_eq!(policy.delay(10, None), Duration::from_secs(60));
+    fn backoff_doubles_up_to_the_cap_with_jitter_and_honours_retry_after() {
+        let policy = RetryPolicy::for_limits(&RateLimits::cin7());
+        let within = |d: Duration, nominal: f64| {
+            (nominal * 0.75..=nominal * 1.25).contains(&d.as_secs_f64())
+        };
+        for _ in 0..50 {
+            assert!(within(policy.delay(1, None), 2.0));
+            assert!(within(policy.delay(3, None), 8.0));
+            assert!(within(policy.delay(10, None), 60.0));
+            assert!(policy.delay(1, Some(Duration::from_secs(30))) >= Duration::from_secs(30));
+        }
+        let scaled = RetryPolicy::for_limits(&"3/50ms,60/3s".parse().unwrap());
         assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(30))),
-            Duration::from_secs(30)
+            (scaled.first_delay, scaled.max_delay),
+            (Duration::from_millis(100), Duration::from_secs(3))
         );
     }
 

@@ -8,8 +8,22 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-/// The sales-order fields the project uses (a projection keeps pages small).
-const SALES_ORDER_FIELDS: &str = "id,createdDate,modifiedDate,invoiceDate,dispatchedDate,isApproved,isVoid,status,branchId,lineItems";
+// The fields the project uses: projections keep pages small, so they travel and parse fast.
+const BRANCH_FIELDS: &str = "id,company,branchType,isActive";
+const PRODUCT_FIELDS: &str = concat!(
+    "id,name,styleCode,status,category,brand,sizeRangeId,productOptions(id,status,code,productOptionCode,",
+    "productOptionSizeCode,productOptionBarcode,productOptionSizeBarcode,option1,option2,option3,size,retailPrice)"
+);
+const SALES_ORDER_FIELDS: &str = concat!(
+    "id,createdDate,modifiedDate,invoiceDate,dispatchedDate,isApproved,isVoid,status,branchId,",
+    "lineItems(id,parentId,productOptionId,qty,unitPrice,discount,sizeCodes,sizes)"
+);
+
+/// The fewest calls that can read `records` records: one per 250, plus the empty page that
+/// proves the end.
+pub fn minimum_calls(records: u64) -> u64 {
+    records.div_ceil(u64::from(crate::cin7::MAX_ROWS)) + 1
+}
 
 /// Runs one import to the end: reads the account, then builds the project as of `now`.
 pub async fn run(
@@ -45,34 +59,19 @@ pub async fn run(
             records: records.borrow().clone(),
         });
     };
-    let count = |resource: Resource, phase: Phase| {
+    let count = |resource: Resource| {
         move |n: usize| {
             *records.borrow_mut().entry(resource).or_default() += n as u64;
-            report(phase);
+            report(Phase::Reading);
         }
     };
 
-    report(Phase::Branches);
-    let by_id = ListQuery {
+    report(Phase::Reading);
+    let by_id = |fields: &str| ListQuery {
         order: "id ASC".into(),
-        ..ListQuery::default()
+        filter: None,
+        fields: Some(fields.into()),
     };
-    let branches: Vec<Branch> = client
-        .list_all(
-            Resource::Branches,
-            &by_id,
-            count(Resource::Branches, Phase::Branches),
-        )
-        .await?;
-    report(Phase::Products);
-    let products: Vec<Product> = client
-        .list_all(
-            Resource::Products,
-            &by_id,
-            count(Resource::Products, Phase::Products),
-        )
-        .await?;
-    report(Phase::SalesOrders);
     // Every order that can place a sale in the periods was modified at or after its sale date.
     let orders_query = ListQuery {
         filter: Some(format!(
@@ -84,13 +83,26 @@ pub async fn run(
         order: "id ASC".into(),
         fields: Some(SALES_ORDER_FIELDS.into()),
     };
-    let orders: Vec<SalesOrder> = client
-        .list_all(
+    // All walks at once: they share the connection's pacer, which keeps the call rate at the
+    // limit while any of them has pages left.
+    let (branches_query, products_query) = (by_id(BRANCH_FIELDS), by_id(PRODUCT_FIELDS));
+    let (branches, products, orders): (Vec<Branch>, Vec<Product>, Vec<SalesOrder>) = tokio::try_join!(
+        client.list_all(
+            Resource::Branches,
+            &branches_query,
+            count(Resource::Branches)
+        ),
+        client.list_all(
+            Resource::Products,
+            &products_query,
+            count(Resource::Products)
+        ),
+        client.list_all(
             Resource::SalesOrders,
             &orders_query,
-            count(Resource::SalesOrders, Phase::SalesOrders),
-        )
-        .await?;
+            count(Resource::SalesOrders)
+        ),
+    )?;
     report(Phase::Building);
 
     let catalogue = Catalogue::from_products(&products);
@@ -110,6 +122,8 @@ pub async fn run(
     );
     let series = aggregate::sales_series(&lines, &calendar);
     let s = stats.snapshot();
+    let records = records_cell.into_inner();
+    let minimum_calls = records.values().map(|&n| minimum_calls(n)).sum();
     Ok(Project {
         connection: request.connection.clone(),
         settings: request.settings.clone(),
@@ -123,9 +137,10 @@ pub async fn run(
             finished_at: Utc::now(),
             calls: s.calls,
             retries: s.retries,
+            minimum_calls,
+            elapsed_ms: clock.elapsed().as_millis() as u64,
             rate_limit_wait_ms: s.waited.as_millis() as u64,
-            records: records_cell
-                .into_inner()
+            records: records
                 .into_iter()
                 .map(|(r, n)| (r.path().to_owned(), n))
                 .collect(),

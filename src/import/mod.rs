@@ -6,7 +6,7 @@ mod engine;
 mod mapping;
 mod sales;
 
-pub use engine::run;
+pub use engine::{minimum_calls, run};
 pub use sales::parse_size_codes;
 
 use crate::cin7::{ApiKey, Cin7Error, Resource, RetryPolicy};
@@ -30,18 +30,15 @@ pub struct ImportRequest {
 /// What the import is doing now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
-    Branches,
-    Products,
-    SalesOrders,
+    /// Reading every resource the project needs, all at once.
+    Reading,
     Building,
 }
 
 impl Phase {
     pub fn describe(self) -> &'static str {
         match self {
-            Phase::Branches => "Reading branches",
-            Phase::Products => "Reading products",
-            Phase::SalesOrders => "Reading sales orders",
+            Phase::Reading => "Reading from Cin7",
             Phase::Building => "Building the project",
         }
     }

@@ -103,7 +103,12 @@ pub struct ImportReport {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub calls: u64,
+    /// The fewest calls that could have read the same records (one per 250 records of each
+    /// resource, plus one empty page).
+    pub minimum_calls: u64,
     pub retries: u64,
+    /// From the first call to the finished project.
+    pub elapsed_ms: u64,
     pub rate_limit_wait_ms: u64,
     /// Records read, by resource.
     pub records: BTreeMap<String, u64>,

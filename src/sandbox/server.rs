@@ -244,21 +244,23 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let path = request.uri().path().to_owned();
     let raw_query = request.uri().query().unwrap_or("").to_owned();
     let call = shared.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    // Decided at arrival, as Cin7's rate limiter counts calls when they arrive; the latency
+    // is the time the answer then takes.
+    let answer = respond(&shared, call, &method, &path, &raw_query, request.headers());
     let delay = shared.delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let (response, bytes) =
-        match respond(&shared, call, &method, &path, &raw_query, request.headers()) {
-            Answer::Plain(response) => {
-                let bytes = response.body().size_hint().exact().unwrap_or(0) as usize;
-                (response, bytes)
-            }
-            Answer::Body(body) => {
-                let bytes = body.len();
-                (deliver(body, shared.faults.delivery(call)), bytes)
-            }
-        };
+    let (response, bytes) = match answer {
+        Answer::Plain(response) => {
+            let bytes = response.body().size_hint().exact().unwrap_or(0) as usize;
+            (response, bytes)
+        }
+        Answer::Body(body) => {
+            let bytes = body.len();
+            (deliver(body, shared.faults.delivery(call)), bytes)
+        }
+    };
     lock(&shared.log).push(LoggedRequest {
         at: arrived,
         method: method.to_string(),

@@ -424,9 +424,7 @@ fn phase_fraction(progress: Option<&Progress>) -> f32 {
     use crate::import::Phase;
     match progress.map(|p| p.phase) {
         None => 0.0,
-        Some(Phase::Branches) => 0.05,
-        Some(Phase::Products) => 0.15,
-        Some(Phase::SalesOrders) => 0.35,
+        Some(Phase::Reading) => 0.1,
         Some(Phase::Building) => 0.95,
     }
 }

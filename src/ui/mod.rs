@@ -49,7 +49,7 @@ pub fn run_window(demo: bool) -> Result<(), String> {
         dialogs: Box::new(file_dialogs::NativeDialogs),
         secrets: Arc::new(crate::secrets::KeyringStore::new()),
         rate_limits: RateLimits::cin7(),
-        retry: RetryPolicy::default(),
+        retry: RetryPolicy::for_limits(&RateLimits::cin7()),
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Cin7 Planner")
