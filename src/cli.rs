@@ -1,7 +1,7 @@
 //! The headless front end: `import`, `export`, `inspect` and `sandbox`. Each command returns
 //! its one-sentence failure as an error; `main` prints it and exits non-zero.
 
-use crate::cin7::{ApiKey, PRODUCTION_BASE_URL, Resource, RetryPolicy};
+use crate::cin7::{ApiKey, CallLog, PRODUCTION_BASE_URL, Resource, RetryPolicy};
 use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
 use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, file};
 use crate::rate_limit::RateLimits;
@@ -165,6 +165,7 @@ fn import(args: ImportArgs) -> Result<(), String> {
         },
         retry: RetryPolicy::for_limits(&args.rate_limits),
         rate_limits: args.rate_limits,
+        call_log: CallLog::for_user(),
     };
     let job = ImportJob::spawn(request, || {});
     let mut printer = ProgressPrinter::new();
@@ -205,8 +206,12 @@ impl ProgressPrinter {
     }
 
     fn show(&mut self, p: &Progress) {
+        let left = p
+            .eta
+            .map(|eta| format!(", about {} left", crate::import::duration_text(eta)))
+            .unwrap_or_default();
         let line = format!(
-            "{}: {} records, {} calls, {:.1} s waiting on rate limits",
+            "{}: {} records, {} calls, {:.1} s waiting on rate limits{left}",
             p.phase.describe(),
             p.records_total(),
             p.calls,

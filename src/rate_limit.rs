@@ -190,6 +190,28 @@ impl SlidingWindows {
         slot
     }
 
+    /// A budget window (an hour or longer) that is full at `now`: its size, and when its
+    /// oldest call ages out.
+    pub fn budget_spent(&self, now: Instant) -> Option<(u32, Instant)> {
+        self.limits
+            .windows
+            .iter()
+            .filter(|w| w.per >= BUDGET_WINDOW && self.history.len() >= w.calls as usize)
+            .map(|w| {
+                (
+                    w.calls,
+                    self.history[self.history.len() - w.calls as usize] + w.per,
+                )
+            })
+            .filter(|(_, free_at)| *free_at > now)
+            .max_by_key(|(_, free_at)| *free_at)
+    }
+
+    /// Calls recorded in the last `window` before `now`.
+    pub fn calls_within(&self, window: Duration, now: Instant) -> usize {
+        self.history.iter().filter(|&&t| t + window > now).count()
+    }
+
     /// Records a call at `at` if it fits every window; returns whether it did.
     pub fn try_record(&mut self, at: Instant) -> bool {
         if self.next_slot(at, |_| Duration::ZERO) > at {
@@ -199,9 +221,14 @@ impl SlidingWindows {
         true
     }
 
-    /// Records a call at `at` unconditionally.
+    /// Records a call at `at` unconditionally (in time order: earlier calls first).
     pub fn record(&mut self, at: Instant) {
-        self.history.push_back(at);
+        let position = self
+            .history
+            .iter()
+            .rposition(|&t| t <= at)
+            .map_or(0, |i| i + 1);
+        self.history.insert(position, at);
         let keep = self
             .limits
             .windows

@@ -8,14 +8,33 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+/// The program, with no key in its environment and its call log in a folder of its own.
 fn bin() -> Command {
+    bin_with_state(
+        &std::env::temp_dir().join(format!("cin7-planner-cli-tests-{}", std::process::id())),
+    )
+}
+
+fn bin_with_state(state: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cin7-planner"));
-    command.env_remove("CIN7_API_KEY").stdin(Stdio::null());
+    command
+        .env_remove("CIN7_API_KEY")
+        .env("CIN7_PLANNER_STATE_DIR", state)
+        .stdin(Stdio::null());
     command
 }
 
 fn import(base_url: &str, key: Option<&str>, out: &Path) -> Output {
-    let mut command = bin();
+    import_with_state(
+        base_url,
+        key,
+        out,
+        &std::env::temp_dir().join(format!("cin7-planner-cli-tests-{}", std::process::id())),
+    )
+}
+
+fn import_with_state(base_url: &str, key: Option<&str>, out: &Path, state: &Path) -> Output {
+    let mut command = bin_with_state(state);
     command.args([
         "import",
         "--username",
@@ -27,7 +46,7 @@ fn import(base_url: &str, key: Option<&str>, out: &Path) -> Output {
         "--tz",
         "Pacific/Auckland",
         "--rate-limits",
-        "3/100ms,60/2s",
+        "3/100ms,60/2s,5000/1d",
         "--base-url",
         base_url,
         "--out",
@@ -60,7 +79,7 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         text(&output.stdout),
         format!(
-            "Imported 4 items at 2 locations in {months} periods (6 calls) into {}.\n",
+            "Imported 4 items at 2 locations in {months} periods (7 calls) into {}.\n",
             project.display()
         )
     );
@@ -300,5 +319,56 @@ fn the_sandbox_command_serves_an_account_the_importer_reads() {
         text(&output.stdout).starts_with("Imported 6 items at 2 locations in "),
         "{}",
         text(&output.stdout)
+    );
+}
+
+#[test]
+fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let project = dir.path().join("shop.json");
+    let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("calls.json")).unwrap()).unwrap();
+    let connection = format!("{USERNAME}@{}", sandbox.base_url());
+    assert_eq!(log["connections"][&connection].as_array().unwrap().len(), 7);
+
+    // 4,989 more calls an hour ago: the next import has four calls left and needs seven.
+    let an_hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp_millis();
+    let mut times: Vec<i64> = log["connections"][&connection]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_i64().unwrap())
+        .collect();
+    times.extend(std::iter::repeat_n(an_hour_ago, 4_989));
+    let log = serde_json::json!({ "connections": { connection.clone(): times } });
+    std::fs::write(state.join("calls.json"), log.to_string()).unwrap();
+    std::fs::remove_file(&project).unwrap();
+    let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    let last = stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with("Cin7's daily limit of 5000 calls for this API connection is used up, so the import stopped before going over it, at "),
+        "{last}"
+    );
+    assert!(last.ends_with("it can run again in 23 h."), "{last}");
+    assert!(!project.exists());
+    // The calls it did make count too: the log is full.
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("calls.json")).unwrap()).unwrap();
+    assert_eq!(
+        log["connections"][&connection].as_array().unwrap().len(),
+        5_000
+    );
+    // Cin7 saw no more than the budget allowed: the first run's seven, and at most four more
+    // (a call whose slot was taken may be dropped unsent when the import stops).
+    let second_run = sandbox.requests().len() - 7;
+    assert!(
+        (1..=4).contains(&second_run),
+        "{second_run} calls in the second run"
     );
 }

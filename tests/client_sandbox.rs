@@ -71,8 +71,12 @@ fn pages_through_every_record_and_stops_on_the_empty_page() {
     let sandbox = serve(many_orders(601));
     let client = client(sandbox.base_url(), KEY, RateLimits::unlimited());
     let mut pages = Vec::new();
-    let orders: Vec<SalesOrder> =
-        block_on(client.list_all(Resource::SalesOrders, &by_id(), |n| pages.push(n))).unwrap();
+    let orders: Vec<SalesOrder> = block_on(client.list_all(
+        Resource::SalesOrders,
+        &by_id(),
+        |page: &[SalesOrder]| pages.push(page.len()),
+    ))
+    .unwrap();
     // Pages travel concurrently and may arrive in any order; the records come back in order.
     pages.sort_unstable();
     assert_eq!(pages, vec![101, 250, 250]);

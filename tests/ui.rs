@@ -24,6 +24,7 @@ fn app(base_url: &str, answers: Vec<Option<PathBuf>>, secrets: Arc<dyn SecretSto
         // The sandbox in these tests enforces nothing; pacing is tested elsewhere.
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
+        call_log: None,
     };
     PlannerApp::new(
         services,
@@ -155,7 +156,7 @@ fn dialog_import_save_and_reopen() {
         h.state().project().is_some()
     });
     harness.get_by_label(
-        "Imported 4 items at 2 locations with 6 calls. Save the project with File > Save.",
+        "Imported 4 items at 2 locations with 7 calls. Save the project with File > Save.",
     );
     let project = harness.state().project().unwrap().clone();
     let start = project.settings.starting_date;

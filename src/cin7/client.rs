@@ -4,9 +4,9 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 use url::Url;
 
 /// How transient failures (429, 5xx, network) are retried.
@@ -73,6 +73,8 @@ pub struct ClientConfig {
     pub rate_limits: RateLimits,
     pub retry: RetryPolicy,
     pub timeout: Duration,
+    /// This connection's calls from earlier runs, for the daily budget.
+    pub earlier_calls: Vec<SystemTime>,
 }
 
 impl ClientConfig {
@@ -84,6 +86,7 @@ impl ClientConfig {
             rate_limits: RateLimits::cin7(),
             retry: RetryPolicy::for_limits(&RateLimits::cin7()),
             timeout: Duration::from_secs(120),
+            earlier_calls: Vec::new(),
         }
     }
 }
@@ -105,6 +108,8 @@ pub struct CallStats {
     waited_ms: AtomicU64,
     /// Recent response time (exponentially weighted), in microseconds.
     latency_us: AtomicU64,
+    /// When each call went out, for the daily budget kept across runs.
+    sent_at: Mutex<Vec<SystemTime>>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -124,6 +129,14 @@ impl CallStats {
             (old * 7 + sample) / 8
         };
         self.latency_us.store(new, Ordering::Relaxed);
+    }
+
+    /// When each call went out, in order.
+    pub fn sent_at(&self) -> Vec<SystemTime> {
+        self.sent_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn snapshot(&self) -> StatsSnapshot {
@@ -195,7 +208,7 @@ impl Client {
             username: config.username,
             key: config.key,
             sustained_rate: config.rate_limits.sustained_rate(),
-            pacer: Pacer::new(config.rate_limits),
+            pacer: Pacer::with_history(config.rate_limits, &config.earlier_calls),
             retry: config.retry,
             stats: Arc::new(CallStats::default()),
         })
@@ -230,12 +243,12 @@ impl Client {
     /// Reads every record of a resource: `rows=250` pages in the query's order, several in
     /// flight at once, until the first empty page (a short page is not trusted as the end,
     /// but nothing past the page after it is requested until that page answers). `on_page`
-    /// sees each page's count as it arrives.
+    /// sees each page as it arrives.
     pub async fn list_all<T: DeserializeOwned>(
         &self,
         resource: Resource,
         query: &ListQuery,
-        mut on_page: impl FnMut(usize),
+        mut on_page: impl FnMut(&[T]),
     ) -> Result<Vec<T>, Cin7Error> {
         let mut pages: BTreeMap<u32, Vec<T>> = BTreeMap::new();
         let mut in_flight = FuturesUnordered::new();
@@ -261,7 +274,7 @@ impl Client {
             if records.is_empty() {
                 end = Some(end.map_or(page, |e| e.min(page)));
             } else {
-                on_page(records.len());
+                on_page(&records);
                 pages.insert(page, records);
             }
             limit = pages
@@ -344,10 +357,22 @@ impl Client {
     }
 
     async fn attempt(&self, resource: Resource, page: u32, url: &Url) -> Result<Vec<u8>, Attempt> {
-        let waited = self.pacer.acquire().await;
+        let waited = self.pacer.acquire().await.map_err(|spent| {
+            Attempt::Final(Cin7Error::BudgetExhausted {
+                resource,
+                page,
+                limit: spent.limit,
+                resets_in: spent.resets_in,
+            })
+        })?;
         self.stats
             .waited_ms
             .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+        self.stats
+            .sent_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(SystemTime::now());
         let calls = self.stats.calls.fetch_add(1, Ordering::Relaxed) + 1;
         let sent = std::time::Instant::now();
         let response = self

@@ -20,6 +20,16 @@ pub enum Cin7Error {
         "Cin7 kept answering that its rate limit was exceeded (HTTP 429) for {resource}, page {page}: another app may be sharing this API connection, so wait a few minutes and try again."
     )]
     RateLimited { resource: Resource, page: u32 },
+    #[error(
+        "Cin7's daily limit of {limit} calls for this API connection is used up, so the import stopped before going over it, at {resource} page {page}: it can run again in {}.",
+        wait_text(*resets_in)
+    )]
+    BudgetExhausted {
+        resource: Resource,
+        page: u32,
+        limit: u32,
+        resets_in: std::time::Duration,
+    },
     #[error("Cin7 refused the request for {resource}, page {page} (HTTP 400: {message}).")]
     BadRequest {
         resource: Resource,
@@ -59,4 +69,15 @@ pub enum Cin7Error {
     InsecureBaseUrl(String),
     #[error("The API address {0:?} is not a valid URL.")]
     InvalidBaseUrl(String),
+}
+
+/// "3 h 20 min", "12 min", "less than a minute".
+fn wait_text(wait: std::time::Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60);
+    match (minutes / 60, minutes % 60) {
+        (0, 0) => "less than a minute".to_owned(),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
 }

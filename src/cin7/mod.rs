@@ -1,6 +1,7 @@
 //! Everything that knows Cin7's wire: the HTTP client, paging, pacing, wire records and errors.
 
 mod api_key;
+mod budget;
 mod client;
 mod error;
 pub mod lenient;
@@ -9,11 +10,12 @@ mod pacer;
 mod resource;
 
 pub use api_key::ApiKey;
+pub use budget::CallLog;
 pub use client::{
     CallStats, Client, ClientConfig, ListQuery, RetryPolicy, StatsSnapshot, validate_base_url,
 };
 pub use error::Cin7Error;
-pub use pacer::Pacer;
+pub use pacer::{BudgetSpent, Pacer};
 pub use resource::Resource;
 
 /// Cin7 Omni's production API root.

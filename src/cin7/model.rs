@@ -128,6 +128,23 @@ pub struct LineSize {
     pub quantity: Option<Decimal>,
 }
 
+/// A record with an id, whatever its resource.
+pub trait Identified {
+    fn id(&self) -> Option<i64>;
+}
+
+macro_rules! identified {
+    ($($record:ty),*) => {$(
+        impl Identified for $record {
+            fn id(&self) -> Option<i64> {
+                self.id
+            }
+        }
+    )*};
+}
+
+identified!(Branch, Product, SalesOrder);
+
 impl SalesOrder {
     /// Approved and not void (`isVoid`, or `status` `Void` in any letter case).
     pub fn counts_as_sale(&self) -> bool {

@@ -1,24 +1,52 @@
 use crate::rate_limit::{RateLimits, SlidingWindows};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 /// Spaces the calls of one API connection so that every window of its rate limits holds at
-/// the server. Shared by every request of an import; each call first waits for its slot.
+/// the server. Shared by every request of an import; each call first waits for its slot. A
+/// window of an hour or more is a budget: when it is spent the pacer refuses instead of
+/// waiting for hours.
 #[derive(Debug)]
 pub struct Pacer {
     windows: Mutex<SlidingWindows>,
 }
 
+/// The daily budget is spent: no call fits until `resets_in` has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BudgetSpent {
+    pub limit: u32,
+    pub resets_in: Duration,
+}
+
 impl Pacer {
     pub fn new(limits: RateLimits) -> Self {
+        Self::with_history(limits, &[])
+    }
+
+    /// A pacer that knows the connection's earlier calls (from other runs), so that budgets
+    /// count them.
+    pub fn with_history(limits: RateLimits, earlier: &[SystemTime]) -> Self {
+        let mut windows = SlidingWindows::new(limits);
+        let (now, wall) = (std::time::Instant::now(), SystemTime::now());
+        for &t in earlier {
+            // A call from before this computer started cannot be placed; it is left out.
+            if let Some(at) = wall
+                .duration_since(t)
+                .ok()
+                .and_then(|ago| now.checked_sub(ago))
+            {
+                windows.record(at);
+            }
+        }
         Self {
-            windows: Mutex::new(SlidingWindows::new(limits)),
+            windows: Mutex::new(windows),
         }
     }
 
-    /// Waits until one more call fits, claims the slot, and returns how long it waited.
-    pub async fn acquire(&self) -> Duration {
+    /// Waits until one more call fits, claims the slot, and returns how long it waited; or,
+    /// when a budget window is spent, returns when it frees up instead of waiting.
+    pub async fn acquire(&self) -> Result<Duration, BudgetSpent> {
         let started = Instant::now();
         loop {
             let now = Instant::now();
@@ -27,10 +55,16 @@ impl Pacer {
                     .windows
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
+                if let Some((limit, free_at)) = windows.budget_spent(now.into_std()) {
+                    return Err(BudgetSpent {
+                        limit,
+                        resets_in: free_at - now.into_std(),
+                    });
+                }
                 let slot = windows.next_slot(now.into_std(), safety_margin);
                 if slot <= now.into_std() {
                     windows.record(now.into_std());
-                    return now - started;
+                    return Ok(now - started);
                 }
                 slot
             };
@@ -39,10 +73,11 @@ impl Pacer {
     }
 }
 
-/// The server sees a call when it arrives, not when it was sent; a window treated as 1% (at
-/// least 2 ms) longer absorbs that jitter at a cost of 1% of the call rate.
+/// The server counts a call when it arrives, not when it was sent, and concurrent requests
+/// can arrive a little out of step: a window treated as 2% (at least 5 ms) longer absorbs
+/// that, at a cost of 2% of the call rate.
 fn safety_margin(window: Duration) -> Duration {
-    (window / 100).max(Duration::from_millis(2))
+    (window / 50).max(Duration::from_millis(5))
 }
 
 #[cfg(test)]
@@ -52,9 +87,26 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn waits_for_the_next_slot() {
         let pacer = Pacer::new("2/100ms".parse().unwrap());
-        assert_eq!(pacer.acquire().await, Duration::ZERO);
-        assert_eq!(pacer.acquire().await, Duration::ZERO);
-        // The third call waits a full window plus the 2 ms margin.
-        assert_eq!(pacer.acquire().await, Duration::from_millis(102));
+        assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
+        assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
+        // The third call waits a full window plus the 5 ms margin.
+        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(105)));
+    }
+
+    #[tokio::test]
+    async fn a_spent_budget_refuses_with_the_time_it_frees_up() {
+        let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        let pacer = Pacer::with_history("5/1d".parse().unwrap(), &[an_hour_ago; 4]);
+        assert!(
+            pacer.acquire().await.unwrap() < Duration::from_millis(5),
+            "the fifth call fits"
+        );
+        let spent = pacer.acquire().await.unwrap_err();
+        assert_eq!(spent.limit, 5);
+        let expected = Duration::from_secs(23 * 3600);
+        assert!(
+            spent.resets_in <= expected && spent.resets_in > expected - Duration::from_secs(5),
+            "{spent:?}"
+        );
     }
 }

@@ -1,12 +1,14 @@
 use super::mapping::{self, Catalogue};
+use super::progress::Tracker;
 use super::{ImportError, ImportRequest, Phase, Progress, aggregate, sales};
-use crate::cin7::model::{Branch, Product, SalesOrder};
-use crate::cin7::{Client, ClientConfig, ListQuery, Resource};
+use crate::cin7::model::{Branch, Identified, Product, SalesOrder};
+use crate::cin7::{CallLog, CallStats, Client, ClientConfig, ListQuery, Resource};
 use crate::project::{DataWarnings, ImportReport, Project};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::SystemTime;
 
 // The fields the project uses: projections keep pages small, so they travel and parse fast.
 const BRANCH_FIELDS: &str = "id,company,branchType,isActive";
@@ -25,6 +27,45 @@ pub fn minimum_calls(records: u64) -> u64 {
     records.div_ceil(u64::from(crate::cin7::MAX_ROWS)) + 1
 }
 
+/// A sales-order record with only its id (the probe for the highest id).
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    #[serde(default, deserialize_with = "crate::cin7::lenient::int")]
+    id: Option<i64>,
+}
+
+/// Saves the calls an import made to the daily-budget log when the import ends, however it
+/// ends (finished, failed, or cancelled and dropped).
+struct RecordCalls<'a> {
+    log: Option<&'a CallLog>,
+    connection: String,
+    stats: Arc<CallStats>,
+}
+
+impl Drop for RecordCalls<'_> {
+    fn drop(&mut self) {
+        if let Some(log) = self.log
+            && let Err(error) = log.add(&self.connection, &self.stats.sent_at(), SystemTime::now())
+        {
+            tracing::warn!(%error, path = %log.path().display(), "could not save the daily call count");
+        }
+    }
+}
+
+/// Counts each page of a walk as it arrives and reports the progress.
+fn counter<'a, T: Identified>(
+    resource: Resource,
+    tracker: &'a RefCell<Tracker>,
+    progress: &'a impl Fn(Progress),
+) -> impl FnMut(&[T]) + 'a {
+    move |records| {
+        tracker
+            .borrow_mut()
+            .page(resource, records.len(), records.iter().filter_map(T::id));
+        progress(tracker.borrow().snapshot(Phase::Reading));
+    }
+}
+
 /// Runs one import to the end: reads the account, then builds the project as of `now`.
 pub async fn run(
     request: &ImportRequest,
@@ -32,7 +73,10 @@ pub async fn run(
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
     let started_at = Utc::now();
-    let clock = Instant::now();
+    let connection = format!(
+        "{}@{}",
+        request.connection.username, request.connection.base_url
+    );
     let mut config = ClientConfig::new(
         &request.connection.base_url,
         &request.connection.username,
@@ -40,32 +84,26 @@ pub async fn run(
     );
     config.rate_limits = request.rate_limits.clone();
     config.retry = request.retry.clone();
+    config.earlier_calls = request
+        .call_log
+        .as_ref()
+        .map(|log| log.recent(&connection, SystemTime::now()))
+        .unwrap_or_default();
     let client = Client::new(config)?;
-    let stats = client.stats();
+    let _record_calls = RecordCalls {
+        log: request.call_log.as_ref(),
+        connection,
+        stats: client.stats(),
+    };
     let calendar = request.settings.calendar(now);
 
-    let records_cell: RefCell<BTreeMap<Resource, u64>> = RefCell::new(BTreeMap::new());
+    let tracker = RefCell::new(Tracker::new(
+        client.stats(),
+        request.rate_limits.sustained_rate(),
+    ));
     // Shared references only, so the closures below are Copy and can be handed out freely.
-    let records = &records_cell;
-    let progress = &progress;
-    let report = |phase: Phase| {
-        let s = stats.snapshot();
-        progress(Progress {
-            phase,
-            calls: s.calls,
-            retries: s.retries,
-            rate_limit_wait: s.waited,
-            elapsed: clock.elapsed(),
-            records: records.borrow().clone(),
-        });
-    };
-    let count = |resource: Resource| {
-        move |n: usize| {
-            *records.borrow_mut().entry(resource).or_default() += n as u64;
-            report(Phase::Reading);
-        }
-    };
-
+    let (tracker, progress) = (&tracker, &progress);
+    let report = |phase: Phase| progress(tracker.borrow().snapshot(phase));
     report(Phase::Reading);
     let by_id = |fields: &str| ListQuery {
         order: "id ASC".into(),
@@ -73,34 +111,49 @@ pub async fn run(
         fields: Some(fields.into()),
     };
     // Every order that can place a sale in the periods was modified at or after its sale date.
+    let since = format!(
+        "modifiedDate>='{}'",
+        calendar
+            .first_instant()
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
+    );
     let orders_query = ListQuery {
-        filter: Some(format!(
-            "modifiedDate>='{}'",
-            calendar
-                .first_instant()
-                .to_rfc3339_opts(SecondsFormat::Secs, true)
-        )),
+        filter: Some(since.clone()),
         order: "id ASC".into(),
         fields: Some(SALES_ORDER_FIELDS.into()),
+    };
+    // One call that tells how far the order walk will go, for the estimate of the time left.
+    let probe = ListQuery {
+        filter: Some(since),
+        order: "id DESC".into(),
+        fields: Some("id".into()),
+    };
+    let highest_order = async {
+        let top: Vec<IdOnly> = client.get_page(Resource::SalesOrders, &probe, 1).await?;
+        tracker
+            .borrow_mut()
+            .orders_end(top.first().and_then(|o| o.id));
+        Ok::<_, crate::cin7::Cin7Error>(())
     };
     // All walks at once: they share the connection's pacer, which keeps the call rate at the
     // limit while any of them has pages left.
     let (branches_query, products_query) = (by_id(BRANCH_FIELDS), by_id(PRODUCT_FIELDS));
-    let (branches, products, orders): (Vec<Branch>, Vec<Product>, Vec<SalesOrder>) = tokio::try_join!(
+    let ((), branches, products, orders): ((), Vec<Branch>, Vec<Product>, Vec<SalesOrder>) = tokio::try_join!(
+        highest_order,
         client.list_all(
             Resource::Branches,
             &branches_query,
-            count(Resource::Branches)
+            counter(Resource::Branches, tracker, progress)
         ),
         client.list_all(
             Resource::Products,
             &products_query,
-            count(Resource::Products)
+            counter(Resource::Products, tracker, progress)
         ),
         client.list_all(
             Resource::SalesOrders,
             &orders_query,
-            count(Resource::SalesOrders)
+            counter(Resource::SalesOrders, tracker, progress)
         ),
     )?;
     report(Phase::Building);
@@ -121,9 +174,9 @@ pub async fn run(
         &mut warnings,
     );
     let series = aggregate::sales_series(&lines, &calendar);
-    let s = stats.snapshot();
-    let records = records_cell.into_inner();
-    let minimum_calls = records.values().map(|&n| minimum_calls(n)).sum();
+    let tracker = tracker.borrow();
+    let s = client.stats().snapshot();
+    let records = tracker.records();
     Ok(Project {
         connection: request.connection.clone(),
         settings: request.settings.clone(),
@@ -136,13 +189,14 @@ pub async fn run(
             started_at,
             finished_at: Utc::now(),
             calls: s.calls,
+            // The probe for the highest order id is one call beyond the pages.
+            minimum_calls: records.values().map(|&n| minimum_calls(n)).sum::<u64>() + 1,
             retries: s.retries,
-            minimum_calls,
-            elapsed_ms: clock.elapsed().as_millis() as u64,
+            elapsed_ms: tracker.elapsed().as_millis() as u64,
             rate_limit_wait_ms: s.waited.as_millis() as u64,
             records: records
-                .into_iter()
-                .map(|(r, n)| (r.path().to_owned(), n))
+                .iter()
+                .map(|(r, n)| (r.path().to_owned(), *n))
                 .collect(),
             warnings,
         },

@@ -4,12 +4,13 @@
 mod aggregate;
 mod engine;
 mod mapping;
+mod progress;
 mod sales;
 
 pub use engine::{minimum_calls, run};
 pub use sales::parse_size_codes;
 
-use crate::cin7::{ApiKey, Cin7Error, Resource, RetryPolicy};
+use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};
 use crate::project::{ConnectionInfo, ImportSettings, Project};
 use crate::rate_limit::RateLimits;
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ pub struct ImportRequest {
     pub settings: ImportSettings,
     pub rate_limits: RateLimits,
     pub retry: RetryPolicy,
+    /// Where the connection's daily call count is kept across runs (`None`: not kept).
+    pub call_log: Option<CallLog>,
 }
 
 /// What the import is doing now.
@@ -45,7 +48,7 @@ impl Phase {
 }
 
 /// A snapshot of an import's progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Progress {
     pub phase: Phase,
     pub calls: u64,
@@ -54,6 +57,10 @@ pub struct Progress {
     pub elapsed: Duration,
     /// Records read so far, by resource.
     pub records: BTreeMap<Resource, u64>,
+    /// How much of the reading is done (0 to 1), where the account's size is known.
+    pub fraction: Option<f64>,
+    /// The time left, from the rate limit and what is known of the account's size.
+    pub eta: Option<Duration>,
 }
 
 impl Progress {
@@ -152,5 +159,15 @@ impl Drop for ImportJob {
         if let Some(thread) = self.thread.take() {
             thread.join().ok();
         }
+    }
+}
+
+/// A duration for people: "45 s", "12 min", "3 h 20 min".
+pub fn duration_text(d: Duration) -> String {
+    let seconds = d.as_secs();
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds.div_ceil(60)),
+        _ => format!("{} h {} min", seconds / 3600, (seconds % 3600) / 60),
     }
 }

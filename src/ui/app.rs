@@ -19,6 +19,8 @@ pub struct Services {
     pub secrets: Arc<dyn SecretStore>,
     pub rate_limits: RateLimits,
     pub retry: RetryPolicy,
+    /// Where each connection's daily call count is kept (`None`: not kept).
+    pub call_log: Option<crate::cin7::CallLog>,
 }
 
 /// What a new connection dialog is pre-filled with.
@@ -267,6 +269,7 @@ impl PlannerApp {
             settings: input.settings,
             rate_limits: self.services.rate_limits.clone(),
             retry: self.services.retry.clone(),
+            call_log: self.services.call_log.clone(),
         };
         let waker = ctx.clone();
         let job = ImportJob::spawn(request, move || waker.request_repaint());
@@ -397,7 +400,11 @@ fn progress_view(ui: &mut egui::Ui, progress: Option<&Progress>, cancel: &mut dy
         ui.heading("Importing from Cin7");
         let phase = progress.map(|p| p.phase.describe()).unwrap_or("Connecting");
         ui.label(format!("{phase}…"));
-        ui.add(egui::ProgressBar::new(phase_fraction(progress)).animate(true));
+        let fraction = progress.and_then(|p| p.fraction).map(|f| 0.05 + 0.9 * f as f32);
+        ui.add(egui::ProgressBar::new(fraction.unwrap_or_else(|| phase_fraction(progress))).animate(true));
+        if let Some(eta) = progress.and_then(|p| p.eta).filter(|eta| !eta.is_zero()) {
+            ui.label(format!("About {} left at Cin7's rate limit", crate::import::duration_text(eta)));
+        }
         if let Some(p) = progress {
             let records: Vec<String> = p.records.iter().map(|(r, n)| format!("{r}: {n}")).collect();
             ui.label(if records.is_empty() { "No records yet".to_owned() } else { records.join(" · ") });

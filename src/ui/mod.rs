@@ -50,6 +50,7 @@ pub fn run_window(demo: bool) -> Result<(), String> {
         secrets: Arc::new(crate::secrets::KeyringStore::new()),
         rate_limits: RateLimits::cin7(),
         retry: RetryPolicy::for_limits(&RateLimits::cin7()),
+        call_log: crate::cin7::CallLog::for_user(),
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Cin7 Planner")

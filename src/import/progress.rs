@@ -1,0 +1,124 @@
+//! What an import tells its front end while it reads: counts per resource, and an estimate of
+//! the time left from the rate limit and what is known of the account's size.
+
+use super::{Phase, Progress};
+use crate::cin7::{CallStats, MAX_ROWS, Resource};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How far the sales-order walk has come, by ids: the walk goes in id order, and a probe tells
+/// the highest id it will reach.
+#[derive(Debug, Default)]
+struct IdRange {
+    lowest: Option<i64>,
+    highest_seen: Option<i64>,
+    highest: Option<i64>,
+}
+
+impl IdRange {
+    /// The share of the id range read so far.
+    fn fraction(&self) -> Option<f64> {
+        let (low, seen, high) = (self.lowest?, self.highest_seen?, self.highest?);
+        (high > low).then(|| ((seen - low) as f64 / (high - low) as f64).clamp(0.0, 1.0))
+    }
+}
+
+/// The running tally of one import.
+pub struct Tracker {
+    started: Instant,
+    stats: Arc<CallStats>,
+    /// Calls a second the rate limit allows, for the estimate.
+    rate: Option<f64>,
+    records: BTreeMap<Resource, u64>,
+    orders: IdRange,
+}
+
+impl Tracker {
+    pub fn new(stats: Arc<CallStats>, rate: Option<f64>) -> Self {
+        Self {
+            started: Instant::now(),
+            stats,
+            rate,
+            records: BTreeMap::new(),
+            orders: IdRange::default(),
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    pub fn records(&self) -> &BTreeMap<Resource, u64> {
+        &self.records
+    }
+
+    /// A page of `count` records of `resource` arrived, with these ids.
+    pub fn page(&mut self, resource: Resource, count: usize, ids: impl Iterator<Item = i64>) {
+        *self.records.entry(resource).or_default() += count as u64;
+        if resource == Resource::SalesOrders {
+            for id in ids {
+                self.orders.lowest = Some(self.orders.lowest.map_or(id, |low| low.min(id)));
+                self.orders.highest_seen =
+                    Some(self.orders.highest_seen.map_or(id, |high| high.max(id)));
+            }
+        }
+    }
+
+    /// The highest sales-order id the walk will reach.
+    pub fn orders_end(&mut self, highest: Option<i64>) {
+        self.orders.highest = highest;
+    }
+
+    /// The time left: the sales-order pages still to come at the rate the limit allows.
+    fn eta(&self) -> Option<Duration> {
+        let fraction = self.orders.fraction().filter(|f| *f > 0.0)?;
+        let read = *self.records.get(&Resource::SalesOrders)? as f64 / f64::from(MAX_ROWS);
+        let pages_left = read * (1.0 - fraction) / fraction;
+        Some(Duration::from_secs_f64(pages_left.ceil() / self.rate?))
+    }
+
+    pub fn snapshot(&self, phase: Phase) -> Progress {
+        let s = self.stats.snapshot();
+        Progress {
+            phase,
+            calls: s.calls,
+            retries: s.retries,
+            rate_limit_wait: s.waited,
+            elapsed: self.elapsed(),
+            records: self.records.clone(),
+            fraction: match phase {
+                Phase::Reading => self.orders.fraction(),
+                Phase::Building => Some(1.0),
+            },
+            eta: match phase {
+                Phase::Reading => self.eta(),
+                Phase::Building => Some(Duration::ZERO),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_from_the_id_range_and_the_rate() {
+        let mut tracker = Tracker::new(Arc::new(CallStats::default()), Some(1.0));
+        assert_eq!(tracker.snapshot(Phase::Reading).eta, None);
+        tracker.orders_end(Some(10_995));
+        // Two pages of 250 cover ids 1,000 to 2,999 of 1,000 to 10,995: a fifth of the range.
+        tracker.page(Resource::SalesOrders, 250, 1_000..1_250);
+        tracker.page(
+            Resource::SalesOrders,
+            250,
+            [1_251, 2_999].into_iter().chain(1_260..1_508),
+        );
+        let progress = tracker.snapshot(Phase::Reading);
+        assert_eq!(progress.records.get(&Resource::SalesOrders), Some(&500));
+        assert_eq!(progress.fraction, Some(0.2));
+        // Eight more pages at one call a second.
+        assert_eq!(progress.eta, Some(Duration::from_secs(8)));
+    }
+}
