@@ -10,6 +10,8 @@ use tokio::time::Instant;
 #[derive(Debug)]
 pub struct Pacer {
     windows: Mutex<SlidingWindows>,
+    /// The window that sets the sustained rate (Cin7's minute), which gets the tight margin.
+    binding: Option<Duration>,
 }
 
 /// The daily budget is spent: no call fits until `resets_in` has passed.
@@ -27,6 +29,12 @@ impl Pacer {
     /// A pacer that knows the connection's earlier calls (from other runs), so that budgets
     /// count them.
     pub fn with_history(limits: RateLimits, earlier: &[SystemTime]) -> Self {
+        let binding = limits
+            .windows
+            .iter()
+            .filter(|w| w.per < crate::rate_limit::BUDGET_WINDOW)
+            .min_by(|a, b| (f64::from(a.calls) / a.per.as_secs_f64()).total_cmp(&(f64::from(b.calls) / b.per.as_secs_f64())))
+            .map(|w| w.per);
         let mut windows = SlidingWindows::new(limits);
         let (now, wall) = (std::time::Instant::now(), SystemTime::now());
         for &t in earlier {
@@ -39,9 +47,7 @@ impl Pacer {
                 windows.record(at);
             }
         }
-        Self {
-            windows: Mutex::new(windows),
-        }
+        Self { windows: Mutex::new(windows), binding }
     }
 
     /// Waits until one more call fits, claims the slot, and returns how long it waited; or,
@@ -61,7 +67,7 @@ impl Pacer {
                         resets_in: free_at - now.into_std(),
                     });
                 }
-                let slot = windows.next_slot(now.into_std(), safety_margin);
+                let slot = windows.next_slot(now.into_std(), |per| self.safety_margin(per));
                 if slot <= now.into_std() {
                     windows.record(now.into_std());
                     return Ok(now - started);
@@ -73,11 +79,16 @@ impl Pacer {
     }
 }
 
-/// The server counts a call when it arrives, not when it was sent, and concurrent requests
-/// can arrive a little out of step: a window treated as 2% (at least 5 ms) longer absorbs
-/// that, at a cost of 2% of the call rate.
-fn safety_margin(window: Duration) -> Duration {
-    (window / 50).max(Duration::from_millis(5))
+impl Pacer {
+    /// The server counts a call when it arrives, not when it was sent, and concurrent requests
+    /// arrive a little out of step with the order they were sent in. Each window is treated
+    /// as longer than it is: by 2% (at least 5 ms) for the window that sets the sustained rate,
+    /// which costs 2% of the call rate, and by 10% for the burst windows, which costs nothing
+    /// since they do not set the rate.
+    fn safety_margin(&self, per: Duration) -> Duration {
+        let share = if Some(per) == self.binding { per / 50 } else { per / 10 };
+        share.max(Duration::from_millis(5))
+    }
 }
 
 #[cfg(test)]
@@ -86,11 +97,14 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn waits_for_the_next_slot() {
-        let pacer = Pacer::new("2/100ms".parse().unwrap());
+        let pacer = Pacer::new("2/100ms,4/1s".parse().unwrap());
         assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
         assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
-        // The third call waits a full window plus the 5 ms margin.
-        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(105)));
+        // The third call waits the burst window plus its 10% margin…
+        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(110)));
+        assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
+        // …and the fifth the rate-setting window plus its 2%: a second and 20 ms from the first.
+        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(1020 - 110)));
     }
 
     #[tokio::test]

@@ -246,17 +246,32 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let call = shared.calls.fetch_add(1, Ordering::Relaxed) + 1;
     // Decided at arrival, as Cin7's rate limiter counts calls when they arrive; the latency
     // is the time the answer then takes.
-    let answer = respond(&shared, call, &method, &path, &raw_query, request.headers());
+    let answer = respond(&shared, call, &method, &path, request.headers());
     let delay = shared.delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let (response, bytes) = match answer {
-        Answer::Plain(response) => {
+    // Rendering a page takes milliseconds of CPU: off the threads that accept and admit calls,
+    // so that a busy sandbox still counts each call when it arrives.
+    let result = match answer {
+        Answer::Plain(response) => Err(response),
+        Answer::Work(resource, id) => {
+            let worker = Arc::clone(&shared);
+            let query = raw_query.clone();
+            let done = tokio::task::spawn_blocking(move || execute(&worker, resource, id.as_deref(), &query)).await;
+            match done {
+                Ok(Ok(body)) => Ok(body),
+                Ok(Err((status, message))) => Err(shared.error(status, &message)),
+                Err(_) => Err(shared.error(StatusCode::INTERNAL_SERVER_ERROR, "An unexpected error occurred. Please try again later.")),
+            }
+        }
+    };
+    let (response, bytes) = match result {
+        Err(response) => {
             let bytes = response.body().size_hint().exact().unwrap_or(0) as usize;
             (response, bytes)
         }
-        Answer::Body(body) => {
+        Ok(body) => {
             let bytes = body.len();
             (deliver(body, shared.faults.delivery(call)), bytes)
         }
@@ -273,10 +288,11 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     response
 }
 
-/// An error or empty answer, or a successful JSON body still to be delivered.
+/// What the checks at arrival decided: an answer already, or the work of a list page or a
+/// get by id (on a resource, with the id).
 enum Answer {
     Plain(Response),
-    Body(Vec<u8>),
+    Work(Resource, Option<String>),
 }
 
 /// Sends a 200 body whole, cut off, truncated or slowly, as the faults say.
@@ -323,7 +339,6 @@ fn respond(
     call: u64,
     method: &Method,
     path: &str,
-    raw_query: &str,
     headers: &HeaderMap,
 ) -> Answer {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -385,14 +400,15 @@ fn respond(
             shared.error(StatusCode::METHOD_NOT_ALLOWED, "The sandbox is read-only."),
         );
     }
+    Answer::Work(resource, id.map(str::to_owned))
+}
+
+/// Does the work of an admitted request: a get by id, or a list page.
+fn execute(shared: &Shared, resource: Resource, id: Option<&str>, raw_query: &str) -> Result<Vec<u8>, Failure> {
     let snapshot = shared.snapshot();
-    let result = match id {
+    match id {
         Some(id) => get_by_id(&snapshot, resource, id),
         None => list(shared, &snapshot, resource, raw_query),
-    };
-    match result {
-        Ok(body) => Answer::Body(body),
-        Err((status, message)) => Answer::Plain(shared.error(status, &message)),
     }
 }
 
