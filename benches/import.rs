@@ -62,6 +62,7 @@ fn request(base_url: &str) -> ImportRequest {
         rate_limits: limits(),
         retry: RetryPolicy::for_limits(&limits()),
         call_log: None,
+        page_store: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The headless front end: `import`, `export`, `inspect` and `sandbox`. Each command returns
 //! its one-sentence failure as an error; `main` prints it and exits non-zero.
 
-use crate::cin7::{ApiKey, CallLog, PRODUCTION_BASE_URL, Resource, RetryPolicy};
+use crate::cin7::{ApiKey, CallLog, PRODUCTION_BASE_URL, PageStore, Resource, RetryPolicy};
 use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
 use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, file};
 use crate::rate_limit::RateLimits;
@@ -166,6 +166,7 @@ fn import(args: ImportArgs) -> Result<(), String> {
         retry: RetryPolicy::for_limits(&args.rate_limits),
         rate_limits: args.rate_limits,
         call_log: CallLog::for_user(),
+        page_store: PageStore::for_user(),
     };
     let job = ImportJob::spawn(request, || {});
     let mut printer = ProgressPrinter::new();
@@ -271,7 +272,7 @@ pub fn summary(project: &Project) -> String {
          Locations: {}\n\
          Series: {}\n\
          Sales: {} units, revenue {:.2}\n\
-         Import: {} calls ({} at the least), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}\n\
+         Import: {} calls ({} at the least, {} pages reused from a stopped run), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}\n\
          Records read: {}\n\
          Not counted: {} draft or void orders, {} orders outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches\n",
         project.connection.username,
@@ -296,6 +297,7 @@ pub fn summary(project: &Project) -> String {
         revenue,
         r.calls,
         r.minimum_calls,
+        r.pages_reused,
         r.retries,
         r.elapsed_ms as f64 / 1000.0,
         r.rate_limit_wait_ms as f64 / 1000.0,

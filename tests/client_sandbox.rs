@@ -290,3 +290,88 @@ async fn unpaced_calls(client: &Client, n: usize) -> Vec<Result<Vec<SalesOrder>,
     }
     results
 }
+
+fn retrying_client(sandbox: &Sandbox) -> Client {
+    let mut config = ClientConfig::new(sandbox.base_url(), USERNAME, ApiKey::new(KEY));
+    config.rate_limits = RateLimits::unlimited();
+    config.retry = RetryPolicy {
+        max_attempts: 4,
+        first_delay: std::time::Duration::from_millis(5),
+        max_delay: std::time::Duration::from_millis(20),
+    };
+    Client::new(config).unwrap()
+}
+
+fn sandbox_with_faults(account: Account, faults: &str) -> Sandbox {
+    let mut config = SandboxConfig::new(account, USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    config.faults = faults.parse().unwrap();
+    Sandbox::start(config).unwrap()
+}
+
+#[test]
+fn server_errors_dropped_connections_and_cut_off_bodies_are_retried() {
+    let clean = serve(many_orders(601));
+    let expected: Vec<SalesOrder> = block_on(
+        client(clean.base_url(), KEY, RateLimits::unlimited()).list_all(
+            Resource::SalesOrders,
+            &by_id(),
+            |_: &[SalesOrder]| {},
+        ),
+    )
+    .unwrap();
+    let sandbox = sandbox_with_faults(many_orders(601), "500@4,drop@9,truncate@11");
+    let client = retrying_client(&sandbox);
+    let orders: Vec<SalesOrder> =
+        block_on(client.list_all(Resource::SalesOrders, &by_id(), |_: &[SalesOrder]| {})).unwrap();
+    assert_eq!(format!("{orders:?}"), format!("{expected:?}"));
+    let stats = client.stats().snapshot();
+    // Every failed call was asked again, and nothing else: four pages, plus one call per failure.
+    let failing = (1..=stats.calls)
+        .filter(|k| k % 4 == 0 || k % 9 == 0 || k % 11 == 0)
+        .count() as u64;
+    assert!(failing >= 1);
+    assert_eq!((stats.calls, stats.retries), (4 + failing, failing));
+    assert_eq!(sandbox.requests().len() as u64, stats.calls);
+}
+
+#[test]
+fn a_failure_that_persists_names_the_resource_and_the_page() {
+    let sandbox = sandbox_with_faults(many_orders(10), "503@1");
+    let client = retrying_client(&sandbox);
+    let error = block_on(client.list_all::<SalesOrder>(Resource::SalesOrders, &by_id(), |_| {}))
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Cin7 failed with HTTP 503 on Sales Orders, page 1, 4 times in a row (Service temporarily unavailable. Please try again later): try again later."
+    );
+    // Never retried: a bad request.
+    let sandbox = serve(many_orders(10));
+    let client = retrying_client(&sandbox);
+    let query = ListQuery {
+        filter: Some("colour='red'".into()),
+        ..by_id()
+    };
+    assert!(matches!(
+        block_on(client.get_page::<SalesOrder>(Resource::SalesOrders, &query, 1)),
+        Err(Cin7Error::BadRequest { .. })
+    ));
+    assert_eq!(sandbox.requests().len(), 1);
+}
+
+#[test]
+fn a_key_revoked_mid_walk_says_so() {
+    let sandbox = sandbox_with_faults(many_orders(2_000), "revoke@4");
+    let client = retrying_client(&sandbox);
+    for page in 1..=3 {
+        block_on(client.get_page::<SalesOrder>(Resource::SalesOrders, &by_id(), page)).unwrap();
+    }
+    let error =
+        block_on(client.get_page::<SalesOrder>(Resource::SalesOrders, &by_id(), 4)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Cin7 stopped accepting the API key after 4 calls (HTTP 401): it was probably reset or its connection deleted, so enter the new key and try again."
+    );
+    // A 401 is never retried.
+    assert_eq!(sandbox.requests().len(), 4);
+}

@@ -56,6 +56,7 @@ fn sample() -> Project {
             started_at: utc(2024, 2, 10, 0, 0),
             finished_at: utc(2024, 2, 10, 0, 1),
             calls: 6,
+            pages_reused: 0,
             minimum_calls: 6,
             retries: 0,
             elapsed_ms: 2400,

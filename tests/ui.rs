@@ -25,6 +25,7 @@ fn app(base_url: &str, answers: Vec<Option<PathBuf>>, secrets: Arc<dyn SecretSto
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
+        page_store: None,
     };
     PlannerApp::new(
         services,

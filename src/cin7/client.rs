@@ -1,4 +1,5 @@
-use super::{ApiKey, Cin7Error, MAX_ROWS, Pacer, Resource};
+use super::page_store::page_key;
+use super::{ApiKey, Cin7Error, MAX_ROWS, Pacer, PageStore, Resource};
 use crate::rate_limit::RateLimits;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -75,6 +76,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// This connection's calls from earlier runs, for the daily budget.
     pub earlier_calls: Vec<SystemTime>,
+    /// Where pages read are kept until the import finishes, and found again by a later run.
+    pub page_store: Option<PageStore>,
 }
 
 impl ClientConfig {
@@ -87,6 +90,7 @@ impl ClientConfig {
             retry: RetryPolicy::for_limits(&RateLimits::cin7()),
             timeout: Duration::from_secs(120),
             earlier_calls: Vec::new(),
+            page_store: None,
         }
     }
 }
@@ -110,11 +114,15 @@ pub struct CallStats {
     latency_us: AtomicU64,
     /// When each call went out, for the daily budget kept across runs.
     sent_at: Mutex<Vec<SystemTime>>,
+    /// Pages found in the page store instead of being asked for.
+    reused: AtomicU64,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatsSnapshot {
     pub calls: u64,
+    /// Pages read from the page store (kept by an earlier run) instead of from Cin7.
+    pub reused_pages: u64,
     pub retries: u64,
     pub waited: Duration,
 }
@@ -142,6 +150,7 @@ impl CallStats {
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             calls: self.calls.load(Ordering::Relaxed),
+            reused_pages: self.reused.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             waited: Duration::from_millis(self.waited_ms.load(Ordering::Relaxed)),
         }
@@ -159,6 +168,9 @@ pub struct Client {
     sustained_rate: Option<f64>,
     retry: RetryPolicy,
     stats: Arc<CallStats>,
+    page_store: Option<PageStore>,
+    /// Keys of the pages this client put in the store.
+    stored: Mutex<Vec<u64>>,
 }
 
 /// Checks an API base URL: `https://` anywhere, `http://` only for this computer.
@@ -211,6 +223,8 @@ impl Client {
             pacer: Pacer::with_history(config.rate_limits, &config.earlier_calls),
             retry: config.retry,
             stats: Arc::new(CallStats::default()),
+            page_store: config.page_store,
+            stored: Mutex::new(Vec::new()),
         })
     }
 
@@ -310,11 +324,18 @@ impl Client {
         url.query_pairs_mut()
             .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
 
+        let key = page_key(&[&self.username, self.base_url.as_str(), url.as_str()]);
+        if let Some(records) = self.kept_page(key) {
+            return Ok(records);
+        }
         let mut attempt = 1;
         loop {
             let (kind, retry_after) = match self.attempt(resource, page, &url).await {
                 Ok(body) => match serde_json::from_slice(&body) {
-                    Ok(records) => return Ok(records),
+                    Ok(records) => {
+                        self.keep_page(key, &body);
+                        return Ok(records);
+                    }
                     // A body that ends early was cut off on the way: ask again.
                     Err(e) if e.is_eof() => {
                         (Transient::Network("the response was cut off".into()), None)
@@ -356,6 +377,40 @@ impl Client {
         }
     }
 
+    /// A page an earlier run kept, if there is one that reads.
+    fn kept_page<T: DeserializeOwned>(&self, key: u64) -> Option<Vec<T>> {
+        let records = serde_json::from_slice(&self.page_store.as_ref()?.get(key)?).ok()?;
+        self.stats.reused.fetch_add(1, Ordering::Relaxed);
+        lock(&self.stored).push(key);
+        Some(records)
+    }
+
+    fn keep_page(&self, key: u64, body: &[u8]) {
+        let Some(store) = &self.page_store else {
+            return;
+        };
+        match store.put(key, body) {
+            Ok(()) => lock(&self.stored).push(key),
+            Err(error) => {
+                tracing::warn!(%error, dir = %store.dir().display(), "could not keep a page")
+            }
+        }
+    }
+
+    /// How many pages are kept for a later run.
+    pub fn kept_pages(&self) -> usize {
+        lock(&self.stored).len()
+    }
+
+    /// Deletes the pages this client kept: the import they were kept for is done.
+    pub fn forget_kept_pages(&self) {
+        if let Some(store) = &self.page_store {
+            for key in lock(&self.stored).drain(..) {
+                store.remove(key);
+            }
+        }
+    }
+
     async fn attempt(&self, resource: Resource, page: u32, url: &Url) -> Result<Vec<u8>, Attempt> {
         let waited = self.pacer.acquire().await.map_err(|spent| {
             Attempt::Final(Cin7Error::BudgetExhausted {
@@ -363,6 +418,7 @@ impl Client {
                 page,
                 limit: spent.limit,
                 resets_in: spent.resets_in,
+                kept_pages: self.page_store.as_ref().map(|_| self.kept_pages() as u64),
             })
         })?;
         self.stats
@@ -424,6 +480,12 @@ impl Client {
             })),
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn network_failure(error: reqwest::Error) -> Attempt {

@@ -21,14 +21,17 @@ pub enum Cin7Error {
     )]
     RateLimited { resource: Resource, page: u32 },
     #[error(
-        "Cin7's daily limit of {limit} calls for this API connection is used up, so the import stopped before going over it, at {resource} page {page}: it can run again in {}.",
-        wait_text(*resets_in)
+        "Cin7's daily limit of {limit} calls for this API connection is used up, so the import stopped before going over it, at {resource} page {page}: it can run again in {}{}.",
+        wait_text(*resets_in),
+        kept_text(*kept_pages)
     )]
     BudgetExhausted {
         resource: Resource,
         page: u32,
         limit: u32,
         resets_in: std::time::Duration,
+        /// Pages read so far and kept for the next run (`None`: none are kept).
+        kept_pages: Option<u64>,
     },
     #[error("Cin7 refused the request for {resource}, page {page} (HTTP 400: {message}).")]
     BadRequest {
@@ -79,5 +82,14 @@ fn wait_text(wait: std::time::Duration) -> String {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+fn kept_text(kept: Option<u64>) -> String {
+    match kept {
+        Some(n) => {
+            format!(", and the next run with the same settings picks up the {n} pages read so far")
+        }
+        None => String::new(),
     }
 }

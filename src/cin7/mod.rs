@@ -7,6 +7,7 @@ mod error;
 pub mod lenient;
 pub mod model;
 mod pacer;
+mod page_store;
 mod resource;
 
 pub use api_key::ApiKey;
@@ -16,6 +17,7 @@ pub use client::{
 };
 pub use error::Cin7Error;
 pub use pacer::{BudgetSpent, Pacer};
+pub use page_store::PageStore;
 pub use resource::Resource;
 
 /// Cin7 Omni's production API root.

@@ -33,7 +33,10 @@ impl Pacer {
             .windows
             .iter()
             .filter(|w| w.per < crate::rate_limit::BUDGET_WINDOW)
-            .min_by(|a, b| (f64::from(a.calls) / a.per.as_secs_f64()).total_cmp(&(f64::from(b.calls) / b.per.as_secs_f64())))
+            .min_by(|a, b| {
+                (f64::from(a.calls) / a.per.as_secs_f64())
+                    .total_cmp(&(f64::from(b.calls) / b.per.as_secs_f64()))
+            })
             .map(|w| w.per);
         let mut windows = SlidingWindows::new(limits);
         let (now, wall) = (std::time::Instant::now(), SystemTime::now());
@@ -47,7 +50,10 @@ impl Pacer {
                 windows.record(at);
             }
         }
-        Self { windows: Mutex::new(windows), binding }
+        Self {
+            windows: Mutex::new(windows),
+            binding,
+        }
     }
 
     /// Waits until one more call fits, claims the slot, and returns how long it waited; or,
@@ -82,12 +88,16 @@ impl Pacer {
 impl Pacer {
     /// The server counts a call when it arrives, not when it was sent, and concurrent requests
     /// arrive a little out of step with the order they were sent in. Each window is treated
-    /// as longer than it is: by 2% (at least 5 ms) for the window that sets the sustained rate,
+    /// as longer than it is (by at least 10 ms): by 2% for the window that sets the sustained rate,
     /// which costs 2% of the call rate, and by 10% for the burst windows, which costs nothing
     /// since they do not set the rate.
     fn safety_margin(&self, per: Duration) -> Duration {
-        let share = if Some(per) == self.binding { per / 50 } else { per / 10 };
-        share.max(Duration::from_millis(5))
+        let share = if Some(per) == self.binding {
+            per / 50
+        } else {
+            per / 10
+        };
+        share.max(Duration::from_millis(10))
     }
 }
 

@@ -89,6 +89,7 @@ pub async fn run(
         .as_ref()
         .map(|log| log.recent(&connection, SystemTime::now()))
         .unwrap_or_default();
+    config.page_store = request.page_store.clone();
     let client = Client::new(config)?;
     let _record_calls = RecordCalls {
         log: request.call_log.as_ref(),
@@ -157,6 +158,8 @@ pub async fn run(
         ),
     )?;
     report(Phase::Building);
+    // Everything is read: the pages kept in case the import stopped are not needed any more.
+    client.forget_kept_pages();
 
     let catalogue = Catalogue::from_products(&products);
     let locations = mapping::locations(&branches);
@@ -189,6 +192,7 @@ pub async fn run(
             started_at,
             finished_at: Utc::now(),
             calls: s.calls,
+            pages_reused: s.reused_pages,
             // The probe for the highest order id is one call beyond the pages.
             minimum_calls: records.values().map(|&n| minimum_calls(n)).sum::<u64>() + 1,
             retries: s.retries,

@@ -10,7 +10,7 @@ mod sales;
 pub use engine::{minimum_calls, run};
 pub use sales::parse_size_codes;
 
-use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};
+use crate::cin7::{ApiKey, CallLog, Cin7Error, PageStore, Resource, RetryPolicy};
 use crate::project::{ConnectionInfo, ImportSettings, Project};
 use crate::rate_limit::RateLimits;
 use std::collections::BTreeMap;
@@ -28,6 +28,9 @@ pub struct ImportRequest {
     pub retry: RetryPolicy,
     /// Where the connection's daily call count is kept across runs (`None`: not kept).
     pub call_log: Option<CallLog>,
+    /// Where pages read are kept until the import finishes, for a run that picks up after a
+    /// stop (`None`: not kept).
+    pub page_store: Option<PageStore>,
 }
 
 /// What the import is doing now.

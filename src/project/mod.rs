@@ -103,6 +103,9 @@ pub struct ImportReport {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub calls: u64,
+    /// Pages read from what an earlier, stopped run had kept, instead of from Cin7.
+    #[serde(default)]
+    pub pages_reused: u64,
     /// The fewest calls that could have read the same records (one per 250 records of each
     /// resource, plus one empty page).
     pub minimum_calls: u64,

@@ -258,11 +258,17 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Answer::Work(resource, id) => {
             let worker = Arc::clone(&shared);
             let query = raw_query.clone();
-            let done = tokio::task::spawn_blocking(move || execute(&worker, resource, id.as_deref(), &query)).await;
+            let done = tokio::task::spawn_blocking(move || {
+                execute(&worker, resource, id.as_deref(), &query)
+            })
+            .await;
             match done {
                 Ok(Ok(body)) => Ok(body),
                 Ok(Err((status, message))) => Err(shared.error(status, &message)),
-                Err(_) => Err(shared.error(StatusCode::INTERNAL_SERVER_ERROR, "An unexpected error occurred. Please try again later.")),
+                Err(_) => Err(shared.error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "An unexpected error occurred. Please try again later.",
+                )),
             }
         }
     };
@@ -334,13 +340,7 @@ fn streamed(body: Body) -> Response {
 
 use axum::body::HttpBody;
 
-fn respond(
-    shared: &Shared,
-    call: u64,
-    method: &Method,
-    path: &str,
-    headers: &HeaderMap,
-) -> Answer {
+fn respond(shared: &Shared, call: u64, method: &Method, path: &str, headers: &HeaderMap) -> Answer {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (resource, id) = match segments.as_slice() {
         [api, v1, name, rest @ ..]
@@ -404,7 +404,12 @@ fn respond(
 }
 
 /// Does the work of an admitted request: a get by id, or a list page.
-fn execute(shared: &Shared, resource: Resource, id: Option<&str>, raw_query: &str) -> Result<Vec<u8>, Failure> {
+fn execute(
+    shared: &Shared,
+    resource: Resource,
+    id: Option<&str>,
+    raw_query: &str,
+) -> Result<Vec<u8>, Failure> {
     let snapshot = shared.snapshot();
     match id {
         Some(id) => get_by_id(&snapshot, resource, id),

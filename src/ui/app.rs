@@ -21,6 +21,8 @@ pub struct Services {
     pub retry: RetryPolicy,
     /// Where each connection's daily call count is kept (`None`: not kept).
     pub call_log: Option<crate::cin7::CallLog>,
+    /// Where pages read are kept until an import finishes (`None`: not kept).
+    pub page_store: Option<crate::cin7::PageStore>,
 }
 
 /// What a new connection dialog is pre-filled with.
@@ -270,6 +272,7 @@ impl PlannerApp {
             rate_limits: self.services.rate_limits.clone(),
             retry: self.services.retry.clone(),
             call_log: self.services.call_log.clone(),
+            page_store: self.services.page_store.clone(),
         };
         let waker = ctx.clone();
         let job = ImportJob::spawn(request, move || waker.request_repaint());

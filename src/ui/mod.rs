@@ -51,6 +51,7 @@ pub fn run_window(demo: bool) -> Result<(), String> {
         rate_limits: RateLimits::cin7(),
         retry: RetryPolicy::for_limits(&RateLimits::cin7()),
         call_log: crate::cin7::CallLog::for_user(),
+        page_store: crate::cin7::PageStore::for_user(),
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Cin7 Planner")
