@@ -794,6 +794,16 @@ impl Generator {
         }
     }
 
+    /// Puts every line's goods (per size where sized) into a branch's stock: returns (whose
+    /// quantities are negative), receipts and arriving transfers.
+    fn put_away(&mut self, lines: Vec<LineRecord>, branch: i64) {
+        for line in &lines {
+            for (size, qty) in Self::parts(line) {
+                self.add(line.product_option_id, size, branch, qty.abs());
+            }
+        }
+    }
+
     /// Applies every scheduled movement in time order, shipping only what is on hand.
     fn replay(&mut self) {
         while let Some(Reverse((at, event))) = self.events.pop() {
@@ -801,19 +811,7 @@ impl Generator {
                 Event::Dispatch(i) => self.dispatch(i, at),
                 Event::Return(i, completes) => {
                     let c = &self.account.credit_notes[i];
-                    let branch = c.branch_id;
-                    let moves: Vec<(i64, Option<String>, Decimal)> = c
-                        .lines
-                        .iter()
-                        .flat_map(|l| {
-                            Self::parts(l)
-                                .into_iter()
-                                .map(|(s, q)| (l.product_option_id, s, q.abs()))
-                        })
-                        .collect();
-                    for (option, size, qty) in moves {
-                        self.add(option, size, branch, qty);
-                    }
+                    self.put_away(c.lines.clone(), c.branch_id);
                     if completes {
                         let c = &mut self.account.credit_notes[i];
                         c.completed = Some(at);
@@ -822,19 +820,7 @@ impl Generator {
                 }
                 Event::Receive(i) => {
                     let po = &self.account.purchase_orders[i];
-                    let branch = po.branch_id;
-                    let moves: Vec<(i64, Option<String>, Decimal)> = po
-                        .lines
-                        .iter()
-                        .flat_map(|l| {
-                            Self::parts(l)
-                                .into_iter()
-                                .map(|(s, q)| (l.product_option_id, s, q))
-                        })
-                        .collect();
-                    for (option, size, qty) in moves {
-                        self.add(option, size, branch, qty);
-                    }
+                    self.put_away(po.lines.clone(), po.branch_id);
                     let po = &mut self.account.purchase_orders[i];
                     for line in &mut po.lines {
                         line.qty_shipped = line.qty;
@@ -846,19 +832,7 @@ impl Generator {
                 Event::TransferOut(i) => self.transfer_out(i, at),
                 Event::TransferIn(i) => {
                     let t = &self.account.transfers[i];
-                    let branch = t.destination_branch_id;
-                    let moves: Vec<(i64, Option<String>, Decimal)> = t
-                        .lines
-                        .iter()
-                        .flat_map(|l| {
-                            Self::parts(l)
-                                .into_iter()
-                                .map(|(s, q)| (l.product_option_id, s, q))
-                        })
-                        .collect();
-                    for (option, size, qty) in moves {
-                        self.add(option, size, branch, qty);
-                    }
+                    self.put_away(t.lines.clone(), t.destination_branch_id);
                     let t = &mut self.account.transfers[i];
                     t.received = Some(at);
                     t.modified = t.modified.max(at);
