@@ -7,7 +7,7 @@
 //!
 //! Run with `cargo bench --bench import`. Asserts nothing; prints figures.
 
-use chrono::{Duration as Days, Utc, Weekday};
+use chrono::{Duration as Days, Utc};
 use cin7_planner::cin7::{ApiKey, RetryPolicy};
 use cin7_planner::import::{self, ImportRequest};
 use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project};
@@ -53,12 +53,7 @@ fn request(base_url: &str) -> ImportRequest {
             username: USERNAME.to_owned(),
         },
         key: ApiKey::new(KEY),
-        settings: ImportSettings {
-            starting_date,
-            group_by: GroupBy::Week,
-            time_zone: chrono_tz::Pacific::Auckland,
-            week_start: Weekday::Mon,
-        },
+        settings: ImportSettings::new(starting_date, GroupBy::Week, chrono_tz::Pacific::Auckland),
         rate_limits: limits(),
         retry: RetryPolicy::for_limits(&limits()),
         call_log: None,

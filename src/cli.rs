@@ -3,7 +3,7 @@
 
 use crate::cin7::{ApiKey, CallLog, PRODUCTION_BASE_URL, PageStore, Resource, RetryPolicy};
 use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
-use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, file};
+use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, SaleDate, file};
 use crate::rate_limit::RateLimits;
 use crate::sandbox::{self, Faults, Preset, Sandbox, SandboxConfig};
 use chrono::{NaiveDate, Weekday};
@@ -64,6 +64,18 @@ pub struct ImportArgs {
     /// First day of a week.
     #[arg(long, default_value = "monday", value_parser = parse_weekday)]
     pub week_start: Weekday,
+    /// Which date places a sale in a period.
+    #[arg(long, value_enum, default_value = "invoice")]
+    pub sale_date: SaleDate,
+    /// Count only orders that have been dispatched.
+    #[arg(long)]
+    pub dispatched_only: bool,
+    /// Do not subtract returns (credit notes) from sales.
+    #[arg(long)]
+    pub no_returns: bool,
+    /// Import only these branches (Cin7 branch ids), e.g. 1,3.
+    #[arg(long, value_delimiter = ',')]
+    pub branches: Option<Vec<i64>>,
     /// The project file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -156,12 +168,17 @@ fn import(args: ImportArgs) -> Result<(), String> {
         },
         key,
         settings: ImportSettings {
-            starting_date: args.start,
-            group_by: args.group_by,
-            time_zone: args
-                .tz
-                .unwrap_or_else(crate::project::calendar::system_time_zone),
             week_start: args.week_start,
+            sale_date: args.sale_date,
+            dispatched_only: args.dispatched_only,
+            returns: !args.no_returns,
+            branches: args.branches,
+            ..ImportSettings::new(
+                args.start,
+                args.group_by,
+                args.tz
+                    .unwrap_or_else(crate::project::calendar::system_time_zone),
+            )
         },
         retry: RetryPolicy::for_limits(&args.rate_limits),
         rate_limits: args.rate_limits,
@@ -267,6 +284,7 @@ pub fn summary(project: &Project) -> String {
     format!(
         "Connection: {} at {}\n\
          Settings: from {} grouped by {} in {}, weeks from {}\n\
+         Options: sales by {}{}, returns {}, branches {}\n\
          Periods: {} ({} to {}){}\n\
          Items: {} ({} sized)\n\
          Locations: {}\n\
@@ -274,13 +292,28 @@ pub fn summary(project: &Project) -> String {
          Sales: {} units, revenue {:.2}\n\
          Import: {} calls ({} at the least, {} pages reused from a stopped run), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}\n\
          Records read: {}\n\
-         Not counted: {} draft or void orders, {} orders outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches\n",
+         Not counted: {} draft or void orders, {} orders not dispatched, {} orders outside the periods, {} void credit notes, {} credit notes outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches, {} at branches left out\n",
         project.connection.username,
         project.connection.base_url,
         s.starting_date,
         s.group_by.label().to_lowercase(),
         s.time_zone,
         s.week_start,
+        s.sale_date.label().to_lowercase(),
+        if s.dispatched_only {
+            ", dispatched orders only"
+        } else {
+            ""
+        },
+        if s.returns {
+            "subtracted"
+        } else {
+            "not subtracted"
+        },
+        s.branches
+            .as_ref()
+            .map(|b| b.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+            .unwrap_or_else(|| "all".into()),
         project.periods.len(),
         first,
         last,
@@ -308,10 +341,14 @@ pub fn summary(project: &Project) -> String {
             records.join(", ")
         },
         w.orders_not_counted,
+        w.orders_not_dispatched,
         w.orders_outside_periods,
+        w.credit_notes_not_counted,
+        w.credit_notes_outside_periods,
         w.unknown_item_lines,
         w.kit_component_lines,
         w.unknown_branch_documents,
+        w.documents_at_other_branches,
     )
 }
 

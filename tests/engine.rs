@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 use cin7_planner::cin7::{ApiKey, RetryPolicy};
 use cin7_planner::import::{self, ImportError, ImportRequest};
+use cin7_planner::project::SaleDate;
 use cin7_planner::project::{ConnectionInfo, DataWarnings, GroupBy, ImportSettings, Project};
 use cin7_planner::rate_limit::RateLimits;
 use common::*;
@@ -26,12 +27,7 @@ fn request(base_url: &str, start: NaiveDate, group_by: GroupBy, time_zone: Tz) -
             username: USERNAME.into(),
         },
         key: ApiKey::new(KEY),
-        settings: ImportSettings {
-            starting_date: start,
-            group_by,
-            time_zone,
-            week_start: Weekday::Mon,
-        },
+        settings: ImportSettings::new(start, group_by, time_zone),
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
@@ -116,17 +112,19 @@ fn months_in_auckland() {
         cells(&project, "MUG-RED", "Warehouse"),
         (expect(2, &[(0, "1")]), expect(2, &[(0, "14")]))
     );
+    // Three sold, one returned on 20 January.
     assert_eq!(
         cells(&project, "MUG-BLU", "Shop, Main St"),
-        (expect(2, &[(0, "3")]), expect(2, &[(0, "30")]))
+        (expect(2, &[(0, "2")]), expect(2, &[(0, "20")]))
     );
     assert_eq!(
         cells(&project, "TEE-RED-S", "Shop, Main St"),
         (expect(2, &[(1, "1")]), expect(2, &[(1, "18")]))
     );
+    // Two sold, one returned on 3 February.
     assert_eq!(
         cells(&project, "TEE-RED-M", "Shop, Main St"),
-        (expect(2, &[(1, "2")]), expect(2, &[(1, "36")]))
+        (expect(2, &[(1, "1")]), expect(2, &[(1, "18")]))
     );
 
     assert_eq!(
@@ -137,13 +135,16 @@ fn months_in_auckland() {
             orders_not_counted: 2,
             orders_outside_periods: 1,
             kit_component_lines: 1,
+            credit_notes_not_counted: 1,
+            ..DataWarnings::default()
         }
     );
-    // Three list walks (Branches, Products, SalesOrders), each one page and one empty page,
-    // and the probe for the highest order id: the fewest calls possible.
-    assert_eq!(project.report.calls, 7);
-    assert_eq!(project.report.minimum_calls, 7);
+    // Four list walks (Branches, Products, SalesOrders, CreditNotes), each one page and one
+    // empty page, and the probe for the highest order id: the fewest calls possible.
+    assert_eq!(project.report.calls, 9);
+    assert_eq!(project.report.minimum_calls, 9);
     assert_eq!(project.report.records.get("SalesOrders"), Some(&8));
+    assert_eq!(project.report.records.get("CreditNotes"), Some(&3));
 }
 
 #[test]
@@ -171,13 +172,14 @@ fn weeks_in_auckland_and_in_utc() {
     assert_eq!(cells(&nz, "MUG-BLU", "Warehouse").0, expect(6, &[(0, "2")]));
     // Sunday 7 January 11:30 UTC is Monday 8 January in Auckland: the second week.
     assert_eq!(cells(&nz, "MUG-RED", "Warehouse").0, expect(6, &[(1, "1")]));
+    // The return of 20 January falls in the week of 15 January, with the sale it undoes.
     assert_eq!(
         cells(&nz, "MUG-BLU", "Shop, Main St").0,
-        expect(6, &[(2, "3")])
+        expect(6, &[(2, "2")])
     );
     assert_eq!(
         cells(&nz, "TEE-RED-M", "Shop, Main St"),
-        (expect(6, &[(4, "2")]), expect(6, &[(4, "36")]))
+        (expect(6, &[(4, "1")]), expect(6, &[(4, "18")]))
     );
 
     let utc_project = run(&request(
@@ -220,7 +222,7 @@ fn days_in_auckland() {
     );
     assert_eq!(
         cells(&project, "MUG-BLU", "Shop, Main St").0,
-        expect(41, &[(14, "3")])
+        expect(41, &[(14, "3"), (19, "-1")])
     );
     assert_eq!(
         cells(&project, "TEE-RED-S", "Shop, Main St").1,
@@ -244,4 +246,159 @@ fn failures_carry_their_one_sentence() {
         "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1."
     );
     assert!(!format!("{error:?}").contains("not-the-key"));
+}
+
+fn months(
+    sandbox: &cin7_planner::sandbox::Sandbox,
+    change: impl FnOnce(&mut ImportSettings),
+) -> Project {
+    let mut request = request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Month,
+        AUCKLAND,
+    );
+    change(&mut request.settings);
+    run(&request).unwrap()
+}
+
+#[test]
+fn the_sale_date_option_moves_sales_between_months() {
+    let sandbox = serve(fixture_account());
+    // Order date: the tee ordered on 30 January sells in January.
+    let by_order = months(&sandbox, |s| s.sale_date = SaleDate::Order);
+    assert_eq!(
+        cells(&by_order, "MUG-BLU", "Warehouse").0,
+        expect(2, &[(0, "2")])
+    );
+    assert_eq!(
+        cells(&by_order, "TEE-RED-S", "Shop, Main St"),
+        (expect(2, &[(0, "1")]), expect(2, &[(0, "18")]))
+    );
+    assert_eq!(
+        cells(&by_order, "TEE-RED-M", "Shop, Main St").0,
+        expect(2, &[(0, "2"), (1, "-1")])
+    );
+    // Dispatch date: order 1 dispatched on 5 February sells in February; order 3, never
+    // dispatched, does not sell (its return still counts).
+    let by_dispatch = months(&sandbox, |s| s.sale_date = SaleDate::Dispatch);
+    assert_eq!(
+        cells(&by_dispatch, "MUG-BLU", "Warehouse"),
+        (expect(2, &[(1, "2")]), expect(2, &[(1, "20")]))
+    );
+    assert_eq!(
+        cells(&by_dispatch, "MUG-BLU", "Shop, Main St"),
+        (expect(2, &[(0, "-1")]), expect(2, &[(0, "-10")]))
+    );
+    assert_eq!(by_dispatch.report.warnings.orders_not_dispatched, 1);
+    assert_eq!(by_dispatch.report.warnings.orders_not_counted, 2);
+}
+
+#[test]
+fn only_dispatched_orders_keeps_the_invoice_date() {
+    let sandbox = serve(fixture_account());
+    let project = months(&sandbox, |s| s.dispatched_only = true);
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Warehouse").0,
+        expect(2, &[(0, "2")])
+    );
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Shop, Main St").0,
+        expect(2, &[(0, "-1")])
+    );
+    assert_eq!(project.report.warnings.orders_not_dispatched, 1);
+}
+
+#[test]
+fn returns_can_be_left_in() {
+    let sandbox = serve(fixture_account());
+    let project = months(&sandbox, |s| s.returns = false);
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Shop, Main St"),
+        (expect(2, &[(0, "3")]), expect(2, &[(0, "30")]))
+    );
+    assert_eq!(
+        cells(&project, "TEE-RED-M", "Shop, Main St"),
+        (expect(2, &[(1, "2")]), expect(2, &[(1, "36")]))
+    );
+    // Credit notes are not even read.
+    assert_eq!(project.report.records.get("CreditNotes"), None);
+    assert_eq!(
+        (
+            project.report.calls,
+            project.report.warnings.credit_notes_not_counted
+        ),
+        (7, 0)
+    );
+}
+
+#[test]
+fn a_branch_subset_leaves_the_other_branches_out() {
+    let sandbox = serve(fixture_account());
+    let project = months(&sandbox, |s| s.branches = Some(vec![2]));
+    let locations: Vec<&str> = project.locations.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(locations, vec!["Shop, Main St"]);
+    let pairs: Vec<(&str, &str)> = project
+        .series
+        .iter()
+        .map(|s| {
+            (
+                project.items[s.item].code.as_str(),
+                project.locations[s.location].name.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("MUG-BLU", "Shop, Main St"),
+            ("TEE-RED-S", "Shop, Main St"),
+            ("TEE-RED-M", "Shop, Main St")
+        ]
+    );
+    let w = &project.report.warnings;
+    // Orders 1 and 2 are at the warehouse; order 8 at a branch the account does not list.
+    assert_eq!(
+        (w.documents_at_other_branches, w.unknown_branch_documents),
+        (2, 1)
+    );
+}
+
+#[test]
+fn weeks_can_start_on_sunday() {
+    let sandbox = serve(fixture_account());
+    let mut request = request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Week,
+        AUCKLAND,
+    );
+    request.settings.week_start = Weekday::Sun;
+    let project = run(&request).unwrap();
+    let starts: Vec<NaiveDate> = project.periods.iter().map(|p| p.start).collect();
+    assert_eq!(
+        starts,
+        vec![
+            date(2023, 12, 31),
+            date(2024, 1, 7),
+            date(2024, 1, 14),
+            date(2024, 1, 21),
+            date(2024, 1, 28),
+            date(2024, 2, 4)
+        ]
+    );
+    // Monday 8 January is in the week of Sunday 7 January; the return of Saturday 20 January
+    // in the week of Sunday 14 January.
+    assert_eq!(
+        cells(&project, "MUG-RED", "Warehouse").0,
+        expect(6, &[(1, "1")])
+    );
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Shop, Main St").0,
+        expect(6, &[(2, "2")])
+    );
+    assert_eq!(
+        cells(&project, "TEE-RED-M", "Shop, Main St").0,
+        expect(6, &[(4, "1")])
+    );
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use chrono::{NaiveDate, Weekday};
+use chrono::NaiveDate;
 use cin7_planner::project::file::{self, ProjectFileError};
 use cin7_planner::project::*;
 use common::*;
@@ -16,10 +16,13 @@ fn sample() -> Project {
             username: "planner".into(),
         },
         settings: ImportSettings {
-            starting_date: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
-            group_by: GroupBy::Month,
-            time_zone: chrono_tz::Pacific::Auckland,
-            week_start: Weekday::Mon,
+            sale_date: SaleDate::Dispatch,
+            branches: Some(vec![1]),
+            ..ImportSettings::new(
+                NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                GroupBy::Month,
+                chrono_tz::Pacific::Auckland,
+            )
         },
         items: vec![Item {
             product_option_id: 9001,

@@ -97,6 +97,40 @@ pub struct SalesOrder {
     pub line_items: Option<Vec<SalesOrderLine>>,
 }
 
+/// `GET /v1/CreditNotes`: returns. Lines have the sales-line shape, with negative `qty`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CreditNote {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub created_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub credit_note_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub completed_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub is_void: Option<bool>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub branch_id: Option<i64>,
+    pub line_items: Option<Vec<SalesOrderLine>>,
+}
+
+impl CreditNote {
+    /// The date a return counts on: credit-note date, else completed, else created.
+    pub fn return_date(&self) -> Option<DateTime<Utc>> {
+        self.credit_note_date
+            .or(self.completed_date)
+            .or(self.created_date)
+    }
+
+    pub fn counts(&self) -> bool {
+        !is_void(self.is_void, self.status.as_deref())
+    }
+}
+
 /// One line of a sales order: one per option; a sized option's split is in `sizes`/`sizeCodes`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -143,7 +177,7 @@ macro_rules! identified {
     )*};
 }
 
-identified!(Branch, Product, SalesOrder);
+identified!(Branch, Product, SalesOrder, CreditNote);
 
 impl SalesOrder {
     /// Approved and not void (`isVoid`, or `status` `Void` in any letter case).

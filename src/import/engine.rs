@@ -1,12 +1,13 @@
 use super::mapping::{self, Catalogue};
 use super::progress::Tracker;
+use super::sales::Places;
 use super::{ImportError, ImportRequest, Phase, Progress, aggregate, sales};
-use crate::cin7::model::{Branch, Identified, Product, SalesOrder};
+use crate::cin7::model::{Branch, CreditNote, Identified, Product, SalesOrder};
 use crate::cin7::{CallLog, CallStats, Client, ClientConfig, ListQuery, Resource};
 use crate::project::{DataWarnings, ImportReport, Project};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -15,6 +16,10 @@ const BRANCH_FIELDS: &str = "id,company,branchType,isActive";
 const PRODUCT_FIELDS: &str = concat!(
     "id,name,styleCode,status,category,brand,sizeRangeId,productOptions(id,status,code,productOptionCode,",
     "productOptionSizeCode,productOptionBarcode,productOptionSizeBarcode,option1,option2,option3,size,retailPrice)"
+);
+const CREDIT_NOTE_FIELDS: &str = concat!(
+    "id,createdDate,creditNoteDate,completedDate,isVoid,status,branchId,",
+    "lineItems(id,parentId,productOptionId,qty,unitPrice,discount,sizeCodes,sizes)"
 );
 const SALES_ORDER_FIELDS: &str = concat!(
     "id,createdDate,modifiedDate,invoiceDate,dispatchedDate,isApproved,isVoid,status,branchId,",
@@ -139,7 +144,29 @@ pub async fn run(
     // All walks at once: they share the connection's pacer, which keeps the call rate at the
     // limit while any of them has pages left.
     let (branches_query, products_query) = (by_id(BRANCH_FIELDS), by_id(PRODUCT_FIELDS));
-    let ((), branches, products, orders): ((), Vec<Branch>, Vec<Product>, Vec<SalesOrder>) = tokio::try_join!(
+    let credit_notes_query = ListQuery {
+        fields: Some(CREDIT_NOTE_FIELDS.into()),
+        ..orders_query.clone()
+    };
+    let credit_notes = async {
+        if !request.settings.returns {
+            return Ok(Vec::new());
+        }
+        client
+            .list_all(
+                Resource::CreditNotes,
+                &credit_notes_query,
+                counter(Resource::CreditNotes, tracker, progress),
+            )
+            .await
+    };
+    let ((), branches, products, orders, credit_notes): (
+        (),
+        Vec<Branch>,
+        Vec<Product>,
+        Vec<SalesOrder>,
+        Vec<CreditNote>,
+    ) = tokio::try_join!(
         highest_order,
         client.list_all(
             Resource::Branches,
@@ -156,26 +183,45 @@ pub async fn run(
             &orders_query,
             counter(Resource::SalesOrders, tracker, progress)
         ),
+        credit_notes,
     )?;
     report(Phase::Building);
     // Everything is read: the pages kept in case the import stopped are not needed any more.
     client.forget_kept_pages();
 
+    let settings = &request.settings;
     let catalogue = Catalogue::from_products(&products);
-    let locations = mapping::locations(&branches);
+    let known: HashSet<i64> = branches.iter().filter_map(|b| b.id).collect();
+    let locations: Vec<_> = mapping::locations(&branches)
+        .into_iter()
+        .filter(|l| settings.includes_branch(l.branch_id))
+        .collect();
     let location_index: HashMap<i64, usize> = locations
         .iter()
         .enumerate()
         .map(|(i, l)| (l.branch_id, i))
         .collect();
+    let places = Places {
+        locations: &location_index,
+        known: &known,
+    };
+    let in_range = |at| calendar.index_of(at).is_some();
     let mut warnings = DataWarnings::default();
-    let lines = sales::sale_lines(
+    let mut lines = sales::sale_lines(
         &orders,
         &catalogue,
-        &location_index,
-        |at| calendar.index_of(at).is_some(),
+        &places,
+        settings,
+        in_range,
         &mut warnings,
     );
+    lines.extend(sales::return_lines(
+        &credit_notes,
+        &catalogue,
+        &places,
+        in_range,
+        &mut warnings,
+    ));
     let series = aggregate::sales_series(&lines, &calendar);
     let tracker = tracker.borrow();
     let s = client.stats().snapshot();

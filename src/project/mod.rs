@@ -19,6 +19,35 @@ pub struct ConnectionInfo {
     pub username: String,
 }
 
+/// Which date places a sale in a period.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SaleDate {
+    /// `invoiceDate`, or `createdDate` for an order not invoiced.
+    #[default]
+    Invoice,
+    /// `createdDate`.
+    Order,
+    /// `dispatchedDate`; orders not dispatched are not sales.
+    Dispatch,
+}
+
+impl SaleDate {
+    pub fn label(self) -> &'static str {
+        match self {
+            SaleDate::Invoice => "Invoice date",
+            SaleDate::Order => "Order date",
+            SaleDate::Dispatch => "Dispatch date",
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// The settings an import was made with; an update reuses them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportSettings {
@@ -26,6 +55,40 @@ pub struct ImportSettings {
     pub group_by: GroupBy,
     pub time_zone: Tz,
     pub week_start: Weekday,
+    #[serde(default)]
+    pub sale_date: SaleDate,
+    /// Count only orders that have been dispatched.
+    #[serde(default)]
+    pub dispatched_only: bool,
+    /// Subtract returns (credit notes) from sales.
+    #[serde(default = "yes")]
+    pub returns: bool,
+    /// The branches to import; `None` for all.
+    #[serde(default)]
+    pub branches: Option<Vec<i64>>,
+}
+
+impl ImportSettings {
+    /// The default import options around the three choices of the dialog.
+    pub fn new(starting_date: NaiveDate, group_by: GroupBy, time_zone: Tz) -> Self {
+        Self {
+            starting_date,
+            group_by,
+            time_zone,
+            week_start: Weekday::Mon,
+            sale_date: SaleDate::Invoice,
+            dispatched_only: false,
+            returns: true,
+            branches: None,
+        }
+    }
+
+    /// Whether documents at this branch are imported.
+    pub fn includes_branch(&self, branch_id: i64) -> bool {
+        self.branches
+            .as_ref()
+            .is_none_or(|chosen| chosen.contains(&branch_id))
+    }
 }
 
 impl ImportSettings {
@@ -95,6 +158,18 @@ pub struct DataWarnings {
     pub orders_outside_periods: u64,
     /// Kit component lines (not sales in themselves).
     pub kit_component_lines: u64,
+    /// Orders skipped because they were not dispatched (dispatch date or dispatched only).
+    #[serde(default)]
+    pub orders_not_dispatched: u64,
+    /// Void credit notes.
+    #[serde(default)]
+    pub credit_notes_not_counted: u64,
+    /// Credit notes dated outside the imported periods.
+    #[serde(default)]
+    pub credit_notes_outside_periods: u64,
+    /// Documents at branches left out by the import options.
+    #[serde(default)]
+    pub documents_at_other_branches: u64,
 }
 
 /// How an import went.

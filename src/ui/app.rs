@@ -247,6 +247,11 @@ impl PlannerApp {
                 .to_owned(),
             base_url: self.defaults.base_url.clone(),
             remember_key: false,
+            week_start: chrono::Weekday::Mon,
+            sale_date: crate::project::SaleDate::Invoice,
+            dispatched_only: false,
+            returns: true,
+            branches: String::new(),
         });
     }
 

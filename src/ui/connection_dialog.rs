@@ -2,7 +2,7 @@
 //! plus the connection's address and time zone under "Import options".
 
 use crate::cin7::{ApiKey, validate_base_url};
-use crate::project::{ConnectionInfo, GroupBy, ImportSettings};
+use crate::project::{ConnectionInfo, GroupBy, ImportSettings, SaleDate};
 use chrono::{Datelike, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use egui::{Id, Modal, RichText};
@@ -16,6 +16,12 @@ pub struct ConnectionDialog {
     pub time_zone: String,
     pub base_url: String,
     pub remember_key: bool,
+    pub week_start: Weekday,
+    pub sale_date: SaleDate,
+    pub dispatched_only: bool,
+    pub returns: bool,
+    /// Branch ids, comma separated; empty for every branch.
+    pub branches: String,
 }
 
 /// Valid input, ready to start an import.
@@ -30,6 +36,21 @@ pub enum DialogOutcome {
     Open,
     Ok(DialogInput),
     Cancel,
+}
+
+/// Branch ids from "1, 3"; `None` (every branch) when blank.
+fn parse_branches(text: &str) -> Result<Option<Vec<i64>>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    text.split(',')
+        .map(|id| {
+            id.trim()
+                .parse::<i64>()
+                .map_err(|_| format!("\"{}\" is not a branch id; list ids like 1, 3.", id.trim()))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// The date picker works in jiff dates; the project in chrono's.
@@ -70,10 +91,12 @@ impl ConnectionDialog {
             },
             key,
             settings: ImportSettings {
-                starting_date,
-                group_by: self.group_by,
-                time_zone,
-                week_start: Weekday::Mon,
+                week_start: self.week_start,
+                sale_date: self.sale_date,
+                dispatched_only: self.dispatched_only,
+                returns: self.returns,
+                branches: parse_branches(&self.branches)?,
+                ..ImportSettings::new(starting_date, self.group_by, time_zone)
             },
             remember_key: self.remember_key,
         })
@@ -142,6 +165,46 @@ impl ConnectionDialog {
                         .num_columns(2)
                         .spacing([12.0, 8.0])
                         .show(ui, |ui| {
+                            let label = ui.label("Sale date");
+                            ui.horizontal(|ui| {
+                                for option in
+                                    [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch]
+                                {
+                                    ui.radio_value(&mut self.sale_date, option, option.label());
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                            ui.end_row();
+                            ui.label("");
+                            ui.checkbox(&mut self.dispatched_only, "Only dispatched orders");
+                            ui.end_row();
+                            ui.label("");
+                            ui.checkbox(&mut self.returns, "Subtract returns (credit notes)");
+                            ui.end_row();
+                            let label = ui.label("Branches");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.branches)
+                                    .hint_text("all")
+                                    .desired_width(220.0),
+                            )
+                            .labelled_by(label.id);
+                            ui.end_row();
+                            let label = ui.label("Weeks start on");
+                            egui::ComboBox::from_id_salt("week_start")
+                                .selected_text(weekday_name(self.week_start))
+                                .show_ui(ui, |ui| {
+                                    for day in WEEKDAYS {
+                                        ui.selectable_value(
+                                            &mut self.week_start,
+                                            day,
+                                            weekday_name(day),
+                                        );
+                                    }
+                                })
+                                .response
+                                .labelled_by(label.id);
+                            ui.end_row();
                             let label = ui.label("Time zone");
                             ui.add(
                                 egui::TextEdit::singleline(&mut self.time_zone)
@@ -180,5 +243,27 @@ impl ConnectionDialog {
             outcome = DialogOutcome::Cancel;
         }
         outcome
+    }
+}
+
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
     }
 }

@@ -59,14 +59,17 @@ fn order(
 ///
 /// | order | branch | sale date (NZ) | lines | counts as |
 /// |---|---|---|---|---|
-/// | 1 | Warehouse | Tue 2 Jan 14:00 | MUG-BLU 2 × 10 | 2 units, 20.00 |
+/// | 1 | Warehouse | Tue 2 Jan 14:00 (dispatched Mon 5 Feb) | MUG-BLU 2 × 10 | 2 units, 20.00 |
 /// | 2 | Warehouse | Mon 8 Jan 00:30 (Sun 7 Jan 11:30 UTC) | MUG-RED 1 × 15 − 1 | 1 unit, 14.00 |
 /// | 3 | Shop, Main St | Mon 15 Jan 16:00, never invoiced | MUG-BLU 3 × 10; unknown option; kit component | 3 units, 30.00 |
 /// | 4 | Shop, Main St | void | MUG-BLU 5 × 10 | nothing |
 /// | 5 | Shop, Main St | draft | MUG-BLU 7 × 10 | nothing |
-/// | 6 | Shop, Main St | Thu 1 Feb 13:00 | TEE-RED 3 × 20 − 6, sizes S 1, M 2 | S 1 / 18.00, M 2 / 36.00 |
+/// | 6 | Shop, Main St | Thu 1 Feb 13:00 (ordered Tue 30 Jan) | TEE-RED 3 × 20 − 6, sizes S 1, M 2 | S 1 / 18.00, M 2 / 36.00 |
 /// | 7 | Warehouse | 20 Dec 2023 (modified in January) | MUG-BLU 4 × 10 | outside the periods |
 /// | 8 | branch 3 (not listed) | 3 Jan | MUG-BLU 1 × 10 | unknown branch |
+///
+/// and three credit notes at Shop, Main St: 101 on Sat 20 Jan returns MUG-BLU 1 × 10
+/// (−1, −10.00); 102 is void; 103 on Sat 3 Feb returns TEE-RED size M 1 × 20 − 2 (−1, −18.00).
 pub fn fixture_account() -> Account {
     let start = utc(2023, 1, 1, 0, 0);
     let branch = |id, name: &str| BranchRecord {
@@ -120,7 +123,7 @@ pub fn fixture_account() -> Account {
     let o6 = order(
         6,
         2,
-        utc(2024, 1, 31, 23, 0),
+        utc(2024, 1, 30, 1, 0),
         Some(utc(2024, 2, 1, 0, 0)),
         vec![tee],
     );
@@ -139,7 +142,36 @@ pub fn fixture_account() -> Account {
         Some(utc(2024, 1, 3, 0, 0)),
         vec![line(81, 9001, "1", "10", "0")],
     );
+    let mut o1 = order(
+        1,
+        1,
+        utc(2024, 1, 1, 22, 0),
+        Some(utc(2024, 1, 2, 1, 0)),
+        vec![line(11, 9001, "2", "10", "0")],
+    );
+    o1.dispatched = Some(utc(2024, 2, 5, 2, 0));
+    o1.modified = utc(2024, 2, 5, 2, 0);
+    let mut returned_tee = line(1031, 9100, "-1", "20", "2");
+    returned_tee.sizes = vec![("M".into(), dec("-1"))];
+    let credit_notes = vec![
+        credit_note(
+            101,
+            2,
+            utc(2024, 1, 20, 1, 0),
+            false,
+            vec![line(1011, 9001, "-1", "10", "0")],
+        ),
+        credit_note(
+            102,
+            2,
+            utc(2024, 1, 21, 1, 0),
+            true,
+            vec![line(1021, 9001, "-4", "10", "0")],
+        ),
+        credit_note(103, 2, utc(2024, 2, 3, 0, 0), false, vec![returned_tee]),
+    ];
     Account {
+        credit_notes,
         branches: vec![branch(1, "Warehouse"), branch(2, "Shop, Main St")],
         products: vec![
             ProductRecord {
@@ -173,13 +205,7 @@ pub fn fixture_account() -> Account {
             },
         ],
         sales_orders: vec![
-            order(
-                1,
-                1,
-                utc(2024, 1, 1, 22, 0),
-                Some(utc(2024, 1, 2, 1, 0)),
-                vec![line(11, 9001, "2", "10", "0")],
-            ),
+            o1,
             order(
                 2,
                 1,
@@ -195,6 +221,27 @@ pub fn fixture_account() -> Account {
             o8,
         ],
         ..Account::default()
+    }
+}
+
+fn credit_note(
+    id: i64,
+    branch: i64,
+    at: DateTime<Utc>,
+    is_void: bool,
+    lines: Vec<LineRecord>,
+) -> CreditNoteRecord {
+    CreditNoteRecord {
+        id,
+        reference: format!("CN-{id}"),
+        sales_reference: String::new(),
+        branch_id: branch,
+        created: at,
+        modified: at,
+        credit_note_date: Some(at),
+        completed: None,
+        is_void,
+        lines,
     }
 }
 
