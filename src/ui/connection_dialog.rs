@@ -110,8 +110,8 @@ impl ConnectionDialog {
             ui.label(
                 RichText::new(
                     "In Cin7 Omni, Settings > Integrations & API > API v1 shows the API username; \
-                     Add New API Connection shows its key once. Allow Read on Branches, Products \
-                     and Sales Orders.",
+                     Add New API Connection shows its key once. Allow Read on Branches, Products, \
+                     Sales Orders and Credit Notes.",
                 )
                 .weak(),
             );
