@@ -412,7 +412,7 @@ impl Client {
     }
 
     async fn attempt(&self, resource: Resource, page: u32, url: &Url) -> Result<Vec<u8>, Attempt> {
-        let waited = self.pacer.acquire().await.map_err(|spent| {
+        self.pacer.acquire().await.map_err(|spent| {
             Attempt::Final(Cin7Error::BudgetExhausted {
                 resource,
                 page,
@@ -421,14 +421,12 @@ impl Client {
                 kept_pages: self.page_store.as_ref().map(|_| self.kept_pages() as u64),
             })
         })?;
+        // Concurrent calls wait together: the report counts the wall time the limit held the
+        // import back, not the sum of every call's wait.
         self.stats
             .waited_ms
-            .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
-        self.stats
-            .sent_at
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(SystemTime::now());
+            .store(self.pacer.held_back().as_millis() as u64, Ordering::Relaxed);
+        lock(&self.stats.sent_at).push(SystemTime::now());
         let calls = self.stats.calls.fetch_add(1, Ordering::Relaxed) + 1;
         let sent = std::time::Instant::now();
         let response = self

@@ -12,6 +12,14 @@ pub struct Pacer {
     windows: Mutex<SlidingWindows>,
     /// The window that sets the sustained rate (Cin7's minute), which gets the tight margin.
     binding: Option<Duration>,
+    /// Wall time during which some call was held back, however many were waiting at once.
+    held_back: Mutex<HeldBack>,
+}
+
+#[derive(Debug, Default)]
+struct HeldBack {
+    until: Option<std::time::Instant>,
+    total: Duration,
 }
 
 /// The daily budget is spent: no call fits until `resets_in` has passed.
@@ -53,6 +61,25 @@ impl Pacer {
         Self {
             windows: Mutex::new(windows),
             binding,
+            held_back: Mutex::new(HeldBack::default()),
+        }
+    }
+
+    /// Wall time during which the rate limit held back some call.
+    pub fn held_back(&self) -> Duration {
+        self.held_back
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .total
+    }
+
+    /// Adds the part of `[now, slot)` not already counted to the time held back.
+    fn hold(&self, now: std::time::Instant, slot: std::time::Instant) {
+        let mut held = self.held_back.lock().unwrap_or_else(|p| p.into_inner());
+        let from = held.until.map_or(now, |until| until.max(now));
+        if slot > from {
+            held.total += slot - from;
+            held.until = Some(slot);
         }
     }
 
@@ -78,6 +105,7 @@ impl Pacer {
                     windows.record(now.into_std());
                     return Ok(now - started);
                 }
+                self.hold(now.into_std(), slot);
                 slot
             };
             tokio::time::sleep_until(Instant::from_std(slot)).await;
@@ -115,6 +143,7 @@ mod tests {
         assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
         // …and the fifth the rate-setting window plus its 2%: a second and 20 ms from the first.
         assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(1020 - 110)));
+        assert_eq!(pacer.held_back(), Duration::from_millis(110 + 1020 - 110));
     }
 
     #[tokio::test]

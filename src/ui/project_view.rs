@@ -53,17 +53,31 @@ impl ProjectView {
             .weak(),
         );
         let w = &r.warnings;
-        let skipped = w.orders_not_counted
-            + w.unknown_item_lines
-            + w.unknown_branch_documents
-            + w.kit_component_lines;
-        if skipped > 0 {
+        let notes = [
+            (w.orders_not_counted, "draft or void orders"),
+            (w.orders_not_dispatched, "orders not dispatched"),
+            (w.orders_outside_periods, "orders outside the periods"),
+            (w.credit_notes_not_counted, "void credit notes"),
+            (
+                w.credit_notes_outside_periods,
+                "credit notes outside the periods",
+            ),
+            (w.unknown_item_lines, "lines for unknown items"),
+            (w.kit_component_lines, "kit component lines"),
+            (w.unknown_branch_documents, "documents at unknown branches"),
+            (
+                w.documents_at_other_branches,
+                "documents at branches left out",
+            ),
+        ];
+        let counted: Vec<String> = notes
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if !counted.is_empty() {
             ui.label(
-                RichText::new(format!(
-                    "Not counted as sales: {} draft or void orders, {} lines for unknown items, {} kit component lines, {} orders at unknown branches.",
-                    w.orders_not_counted, w.unknown_item_lines, w.kit_component_lines, w.unknown_branch_documents
-                ))
-                .weak(),
+                RichText::new(format!("Not counted as sales: {}.", counted.join(", "))).weak(),
             );
         }
         if sized > 0 {
