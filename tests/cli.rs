@@ -79,7 +79,7 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         text(&output.stdout),
         format!(
-            "Imported 4 items at 2 locations in {months} periods (9 calls) into {}.\n",
+            "Imported 4 items at 2 locations in {months} periods (17 calls) into {}.\n",
             project.display()
         )
     );
@@ -98,7 +98,7 @@ fn import_inspect_and_export_the_fixture() {
         "Series: 5".to_owned(),
         "Options: sales by invoice date, returns subtracted, branches all".to_owned(),
         "Sales: 7 units, revenue 90.00".to_owned(),
-        "Records read: Branches 2, CreditNotes 3, Products 2, SalesOrders 8".to_owned(),
+        "Records read: Adjustments 2, BranchTransfers 1, Branches 2, CreditNotes 3, Products 2, PurchaseOrders 1, SalesOrders 8, Stock 3".to_owned(),
         "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 1 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
     ] {
         assert!(summary.contains(&line), "missing {line:?} in\n{summary}");
@@ -124,15 +124,21 @@ fn import_inspect_and_export_the_fixture() {
         rows[0],
         "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand"
     );
-    assert_eq!(rows[1], "MUG-BLU,Mug,Warehouse,2024-01-01,2024-01-31,2,20,");
-    assert_eq!(rows[2], "MUG-BLU,Mug,Warehouse,2024-02-01,2024-02-29,0,0,");
+    assert_eq!(
+        rows[1],
+        "MUG-BLU,Mug,Warehouse,2024-01-01,2024-01-31,2,20,12"
+    );
+    assert_eq!(
+        rows[2],
+        "MUG-BLU,Mug,Warehouse,2024-02-01,2024-02-29,0,0,10"
+    );
     assert_eq!(
         rows[1 + months],
-        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-01,2024-01-31,2,20,"
+        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-01,2024-01-31,2,20,3"
     );
     assert_eq!(
         rows[1 + 2 * months],
-        "MUG-RED,Mug,Warehouse,2024-01-01,2024-01-31,1,14,"
+        "MUG-RED,Mug,Warehouse,2024-01-01,2024-01-31,1,14,-3"
     );
     assert_eq!(
         rows[1 + 3 * months + 1],
@@ -334,9 +340,12 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     let log: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(state.join("calls.json")).unwrap()).unwrap();
     let connection = format!("{USERNAME}@{}", sandbox.base_url());
-    assert_eq!(log["connections"][&connection].as_array().unwrap().len(), 9);
+    assert_eq!(
+        log["connections"][&connection].as_array().unwrap().len(),
+        17
+    );
 
-    // 4,987 more calls an hour ago: the next import has four calls left and needs nine.
+    // 4,979 more calls an hour ago: the next import has four calls left and needs 17.
     let an_hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp_millis();
     let mut times: Vec<i64> = log["connections"][&connection]
         .as_array()
@@ -344,7 +353,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .iter()
         .map(|t| t.as_i64().unwrap())
         .collect();
-    times.extend(std::iter::repeat_n(an_hour_ago, 4_987));
+    times.extend(std::iter::repeat_n(an_hour_ago, 4_979));
     let log = serde_json::json!({ "connections": { connection.clone(): times } });
     std::fs::write(state.join("calls.json"), log.to_string()).unwrap();
     std::fs::remove_file(&project).unwrap();
@@ -370,11 +379,31 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         log["connections"][&connection].as_array().unwrap().len(),
         5_000
     );
-    // Cin7 saw no more than the budget allowed: the first run's nine, and at most four more
+    // Cin7 saw no more than the budget allowed: the first run's 17, and at most four more
     // (a call whose slot was taken may be dropped unsent when the import stops).
-    let second_run = sandbox.requests().len() - 9;
+    let second_run = sandbox.requests().len() - 17;
     assert!(
         (1..=4).contains(&second_run),
         "{second_run} calls in the second run"
     );
+    assert!(kept_pages >= 1 && kept_pages as usize <= second_run);
+
+    // A day later (the log forgotten), the next run picks up the kept pages: nothing read is lost.
+    std::fs::remove_file(state.join("calls.json")).unwrap();
+    let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let third_run = sandbox.requests().len() - 17 - second_run;
+    assert_eq!(third_run as u64, 17 - kept_pages);
+    let inspect = bin_with_state(&state)
+        .arg("inspect")
+        .arg(&project)
+        .output()
+        .unwrap();
+    let summary = text(&inspect.stdout);
+    let expected = format!(
+        "Import: {third_run} calls (17 at the least, {kept_pages} pages reused from a stopped run)"
+    );
+    assert!(summary.contains(&expected), "{summary}");
+    // The finished import leaves no pages behind.
+    assert_eq!(std::fs::read_dir(state.join("pages")).unwrap().count(), 0);
 }

@@ -339,12 +339,13 @@ fn server_errors_dropped_connections_and_cut_off_bodies_are_retried() {
 fn a_failure_that_persists_names_the_resource_and_the_page() {
     let sandbox = sandbox_with_faults(many_orders(10), "503@1");
     let client = retrying_client(&sandbox);
-    let error = block_on(client.list_all::<SalesOrder>(Resource::SalesOrders, &by_id(), |_| {}))
-        .unwrap_err();
+    let error =
+        block_on(client.get_page::<SalesOrder>(Resource::SalesOrders, &by_id(), 3)).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "Cin7 failed with HTTP 503 on Sales Orders, page 1, 4 times in a row (Service temporarily unavailable. Please try again later): try again later."
+        "Cin7 failed with HTTP 503 on Sales Orders, page 3, 4 times in a row (Service temporarily unavailable. Please try again later): try again later."
     );
+    assert_eq!(sandbox.requests().len(), 4);
     // Never retried: a bad request.
     let sandbox = serve(many_orders(10));
     let client = retrying_client(&sandbox);

@@ -136,15 +136,37 @@ fn months_in_auckland() {
             orders_outside_periods: 1,
             kit_component_lines: 1,
             credit_notes_not_counted: 1,
+            // MUG-RED at the warehouse at the end of January, below.
+            negative_on_hand_values: 1,
             ..DataWarnings::default()
         }
     );
-    // Four list walks (Branches, Products, SalesOrders, CreditNotes), each one page and one
-    // empty page, and the probe for the highest order id: the fewest calls possible.
-    assert_eq!(project.report.calls, 9);
-    assert_eq!(project.report.minimum_calls, 9);
-    assert_eq!(project.report.records.get("SalesOrders"), Some(&8));
-    assert_eq!(project.report.records.get("CreditNotes"), Some(&3));
+    // Eight list walks (branches, products, sales orders, credit notes, stock, purchase orders,
+    // transfers, adjustments), each one page and one empty page, and the probe for the highest
+    // order id: the fewest calls possible.
+    assert_eq!(
+        (project.report.calls, project.report.minimum_calls),
+        (17, 17)
+    );
+    let records: Vec<(&str, u64)> = project
+        .report
+        .records
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(
+        records,
+        vec![
+            ("Adjustments", 2),
+            ("BranchTransfers", 1),
+            ("Branches", 2),
+            ("CreditNotes", 3),
+            ("Products", 2),
+            ("PurchaseOrders", 1),
+            ("SalesOrders", 8),
+            ("Stock", 3)
+        ]
+    );
 }
 
 #[test]
@@ -321,15 +343,12 @@ fn returns_can_be_left_in() {
         cells(&project, "TEE-RED-M", "Shop, Main St"),
         (expect(2, &[(1, "2")]), expect(2, &[(1, "36")]))
     );
-    // Credit notes are not even read.
-    assert_eq!(project.report.records.get("CreditNotes"), None);
+    // Credit notes are still read, for the stock they bring back, but are not returns.
     assert_eq!(
-        (
-            project.report.calls,
-            project.report.warnings.credit_notes_not_counted
-        ),
-        (7, 0)
+        on_hand(&project, "MUG-BLU", "Shop, Main St"),
+        Some(vec!["3".to_owned(), "4".to_owned()])
     );
+    assert_eq!(project.report.warnings.credit_notes_not_counted, 0);
 }
 
 #[test]
@@ -401,4 +420,68 @@ fn weeks_can_start_on_sunday() {
         cells(&project, "TEE-RED-M", "Shop, Main St").0,
         expect(6, &[(4, "1")])
     );
+}
+
+/// On-hand at the end of each period of one item at one location, as text.
+fn on_hand(project: &Project, code: &str, location: &str) -> Option<Vec<String>> {
+    let series = project.series.iter().find(|s| {
+        project.items[s.item].code == code && project.locations[s.location].name == location
+    })?;
+    series
+        .on_hand
+        .as_ref()
+        .map(|v| v.iter().map(|d| d.normalize().to_string()).collect())
+}
+
+#[test]
+fn on_hand_history_is_rebuilt_backwards_from_current_stock() {
+    let sandbox = serve(fixture_account());
+    let project = months(&sandbox, |_| {});
+    let text = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    // The warehouse has 10 now; order 1 shipped 2 in February: 12 at the end of January.
+    assert_eq!(
+        on_hand(&project, "MUG-BLU", "Warehouse"),
+        text(&["12", "10"])
+    );
+    // The shop has 4 now; in February the transfer brought 2 and the stocktake wrote off 1.
+    assert_eq!(
+        on_hand(&project, "MUG-BLU", "Shop, Main St"),
+        text(&["3", "4"])
+    );
+    // The warehouse has 3 now, after receiving 6 in February: −3 at the end of January, kept
+    // as computed and counted as a warning.
+    assert_eq!(
+        on_hand(&project, "MUG-RED", "Warehouse"),
+        text(&["-3", "3"])
+    );
+    // The shop's MUG-RED went out as a kit component and never came back: nothing to show.
+    assert!(
+        project
+            .series
+            .iter()
+            .all(|s| !(project.items[s.item].code == "MUG-RED" && s.location == 1))
+    );
+    // Sized items have no on-hand history.
+    assert_eq!(on_hand(&project, "TEE-RED-S", "Shop, Main St"), None);
+    assert_eq!(on_hand(&project, "TEE-RED-M", "Shop, Main St"), None);
+
+    // Days: the transfer leaves the warehouse on 25 January, order 1 on 5 February.
+    let days = run(&request(
+        sandbox.base_url(),
+        date(2024, 1, 20),
+        GroupBy::Day,
+        AUCKLAND,
+    ))
+    .unwrap();
+    let warehouse = on_hand(&days, "MUG-BLU", "Warehouse").unwrap();
+    assert_eq!(warehouse.len(), 22);
+    let expected: Vec<String> = (0..22)
+        .map(|day| match day {
+            0..=4 => "14",  // 20–24 January
+            5..=15 => "12", // 25 January – 4 February
+            _ => "10",      // 5 February on
+        })
+        .map(String::from)
+        .collect();
+    assert_eq!(warehouse, expected);
 }

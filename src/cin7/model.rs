@@ -131,6 +131,75 @@ impl CreditNote {
     }
 }
 
+/// `GET /v1/Stock`: current stock on hand of one option (and size) at one branch.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StockRow {
+    #[serde(deserialize_with = "lenient::int")]
+    pub product_option_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub size: Option<String>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub branch_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub stock_on_hand: Option<Decimal>,
+}
+
+/// `GET /v1/PurchaseOrders`: stock in, when received (`qtyShipped` on its lines).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PurchaseOrder {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub modified_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub fully_received_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub is_approved: Option<bool>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub is_void: Option<bool>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub branch_id: Option<i64>,
+    pub line_items: Option<Vec<SalesOrderLine>>,
+}
+
+/// `GET /v1/BranchTransfers`: stock out of one branch when dispatched, into another when received.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BranchTransfer {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub dispatched_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub received_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub source_branch_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub destination_branch_id: Option<i64>,
+    pub line_items: Option<Vec<SalesOrderLine>>,
+}
+
+/// `GET /v1/Adjustments`: stocktake and write-off changes; lines carry no size.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Adjustment {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub created_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::datetime")]
+    pub completed_date: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub is_approved: Option<bool>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub branch_id: Option<i64>,
+    pub line_items: Option<Vec<SalesOrderLine>>,
+}
+
 /// One line of a sales order: one per option; a sized option's split is in `sizes`/`sizeCodes`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -147,6 +216,9 @@ pub struct SalesOrderLine {
     pub unit_price: Option<Decimal>,
     #[serde(deserialize_with = "lenient::decimal")]
     pub discount: Option<Decimal>,
+    /// Dispatched (sales) or received (purchases) so far.
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub qty_shipped: Option<Decimal>,
     #[serde(deserialize_with = "lenient::text")]
     pub size_codes: Option<String>,
     pub sizes: Option<Vec<LineSize>>,
@@ -177,7 +249,21 @@ macro_rules! identified {
     )*};
 }
 
-identified!(Branch, Product, SalesOrder, CreditNote);
+identified!(
+    Branch,
+    Product,
+    SalesOrder,
+    CreditNote,
+    PurchaseOrder,
+    BranchTransfer,
+    Adjustment
+);
+
+impl Identified for StockRow {
+    fn id(&self) -> Option<i64> {
+        None
+    }
+}
 
 impl SalesOrder {
     /// Approved and not void (`isVoid`, or `status` `Void` in any letter case).

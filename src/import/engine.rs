@@ -1,8 +1,12 @@
 use super::mapping::{self, Catalogue};
 use super::progress::Tracker;
 use super::sales::Places;
+use super::stock::{self, Documents};
 use super::{ImportError, ImportRequest, Phase, Progress, aggregate, sales};
-use crate::cin7::model::{Branch, CreditNote, Identified, Product, SalesOrder};
+use crate::cin7::model::{
+    Adjustment, Branch, BranchTransfer, CreditNote, Identified, Product, PurchaseOrder, SalesOrder,
+    StockRow,
+};
 use crate::cin7::{CallLog, CallStats, Client, ClientConfig, ListQuery, Resource};
 use crate::project::{DataWarnings, ImportReport, Project};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -23,8 +27,16 @@ const CREDIT_NOTE_FIELDS: &str = concat!(
 );
 const SALES_ORDER_FIELDS: &str = concat!(
     "id,createdDate,modifiedDate,invoiceDate,dispatchedDate,isApproved,isVoid,status,branchId,",
-    "lineItems(id,parentId,productOptionId,qty,unitPrice,discount,sizeCodes,sizes)"
+    "lineItems(id,parentId,productOptionId,qty,qtyShipped,unitPrice,discount,sizeCodes,sizes)"
 );
+const STOCK_FIELDS: &str = "productOptionId,size,branchId,stockOnHand";
+const PURCHASE_ORDER_FIELDS: &str = concat!(
+    "id,modifiedDate,fullyReceivedDate,isApproved,isVoid,status,branchId,",
+    "lineItems(productOptionId,qty,qtyShipped,sizeCodes,sizes)"
+);
+const TRANSFER_FIELDS: &str = "id,dispatchedDate,receivedDate,sourceBranchId,destinationBranchId,lineItems(productOptionId,qty,sizes)";
+const ADJUSTMENT_FIELDS: &str =
+    "id,createdDate,completedDate,isApproved,branchId,lineItems(productOptionId,qty)";
 
 /// The fewest calls that can read `records` records: one per 250, plus the empty page that
 /// proves the end.
@@ -144,46 +156,75 @@ pub async fn run(
     // All walks at once: they share the connection's pacer, which keeps the call rate at the
     // limit while any of them has pages left.
     let (branches_query, products_query) = (by_id(BRANCH_FIELDS), by_id(PRODUCT_FIELDS));
-    let credit_notes_query = ListQuery {
-        fields: Some(CREDIT_NOTE_FIELDS.into()),
+    // The documents that move stock, from the same moment: only their movements from the
+    // first period on change a period's end.
+    let since_query = |fields: &str| ListQuery {
+        fields: Some(fields.into()),
         ..orders_query.clone()
     };
-    let credit_notes = async {
-        if !request.settings.returns {
-            return Ok(Vec::new());
-        }
-        client
-            .list_all(
-                Resource::CreditNotes,
-                &credit_notes_query,
-                counter(Resource::CreditNotes, tracker, progress),
-            )
-            .await
+    let (credit_notes_query, purchases_query) = (
+        since_query(CREDIT_NOTE_FIELDS),
+        since_query(PURCHASE_ORDER_FIELDS),
+    );
+    let (transfers_query, adjustments_query) =
+        (since_query(TRANSFER_FIELDS), since_query(ADJUSTMENT_FIELDS));
+    let stock_query = ListQuery {
+        order: "productOptionId ASC,branchId ASC,size ASC".into(),
+        filter: None,
+        fields: Some(STOCK_FIELDS.into()),
     };
-    let ((), branches, products, orders, credit_notes): (
+    let (
         (),
-        Vec<Branch>,
-        Vec<Product>,
-        Vec<SalesOrder>,
-        Vec<CreditNote>,
+        branches,
+        products,
+        orders,
+        credit_notes,
+        stock,
+        purchase_orders,
+        transfers,
+        adjustments,
     ) = tokio::try_join!(
         highest_order,
-        client.list_all(
+        client.list_all::<Branch>(
             Resource::Branches,
             &branches_query,
             counter(Resource::Branches, tracker, progress)
         ),
-        client.list_all(
+        client.list_all::<Product>(
             Resource::Products,
             &products_query,
             counter(Resource::Products, tracker, progress)
         ),
-        client.list_all(
+        client.list_all::<SalesOrder>(
             Resource::SalesOrders,
             &orders_query,
             counter(Resource::SalesOrders, tracker, progress)
         ),
-        credit_notes,
+        client.list_all::<CreditNote>(
+            Resource::CreditNotes,
+            &credit_notes_query,
+            counter(Resource::CreditNotes, tracker, progress)
+        ),
+        client.list_all::<StockRow>(
+            Resource::Stock,
+            &stock_query,
+            counter(Resource::Stock, tracker, progress)
+        ),
+        client.list_all::<PurchaseOrder>(
+            Resource::PurchaseOrders,
+            &purchases_query,
+            counter(Resource::PurchaseOrders, tracker, progress)
+        ),
+        client.list_all::<BranchTransfer>(
+            Resource::BranchTransfers,
+            &transfers_query,
+            counter(Resource::BranchTransfers, tracker, progress)
+        ),
+        client.list_all::<Adjustment>(
+            Resource::Adjustments,
+            &adjustments_query,
+            counter(Resource::Adjustments, tracker, progress)
+        ),
     )?;
     report(Phase::Building);
     // Everything is read: the pages kept in case the import stopped are not needed any more.
@@ -215,14 +256,26 @@ pub async fn run(
         in_range,
         &mut warnings,
     );
-    lines.extend(sales::return_lines(
-        &credit_notes,
-        &catalogue,
-        &places,
-        in_range,
-        &mut warnings,
-    ));
-    let series = aggregate::sales_series(&lines, &calendar);
+    if settings.returns {
+        lines.extend(sales::return_lines(
+            &credit_notes,
+            &catalogue,
+            &places,
+            in_range,
+            &mut warnings,
+        ));
+    }
+    let documents = Documents {
+        orders: &orders,
+        credit_notes: &credit_notes,
+        purchase_orders: &purchase_orders,
+        transfers: &transfers,
+        adjustments: &adjustments,
+    };
+    let movements = stock::movements(&documents, &catalogue, &places);
+    let current = stock::current_stock(&stock, &catalogue, &places);
+    let on_hand = stock::on_hand(&current, &movements, &calendar, &mut warnings);
+    let series = aggregate::series(&lines, on_hand, &catalogue.items, &calendar);
     let tracker = tracker.borrow();
     let s = client.stats().snapshot();
     let records = tracker.records();

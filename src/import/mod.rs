@@ -6,6 +6,7 @@ mod engine;
 mod mapping;
 mod progress;
 mod sales;
+mod stock;
 
 pub use engine::{minimum_calls, run};
 pub use sales::parse_size_codes;

@@ -170,6 +170,9 @@ pub struct DataWarnings {
     /// Documents at branches left out by the import options.
     #[serde(default)]
     pub documents_at_other_branches: u64,
+    /// Reconstructed on-hand values below zero (kept as computed).
+    #[serde(default)]
+    pub negative_on_hand_values: u64,
 }
 
 /// How an import went.

@@ -70,6 +70,13 @@ fn order(
 ///
 /// and three credit notes at Shop, Main St: 101 on Sat 20 Jan returns MUG-BLU 1 × 10
 /// (−1, −10.00); 102 is void; 103 on Sat 3 Feb returns TEE-RED size M 1 × 20 − 2 (−1, −18.00).
+///
+/// Stock now: MUG-BLU 10 at the warehouse and 4 at the shop, MUG-RED 3 at the warehouse (none
+/// at the shop). Its movements, besides the orders' shipped lines and the returns: purchase
+/// 201 receives MUG-RED 6 at the warehouse on Fri 2 Feb; transfer 301 takes MUG-BLU 2 from the
+/// warehouse on Thu 25 Jan and brings it to the shop on Tue 6 Feb; adjustment 401 writes off
+/// MUG-BLU 1 at the shop on Wed 7 Feb; adjustment 402 (+5) is not approved. Every line of the
+/// orders shipped in full, the kit component MUG-RED 5 of order 3 included.
 pub fn fixture_account() -> Account {
     let start = utc(2023, 1, 1, 0, 0);
     let branch = |id, name: &str| BranchRecord {
@@ -170,7 +177,63 @@ pub fn fixture_account() -> Account {
         ),
         credit_note(103, 2, utc(2024, 2, 3, 0, 0), false, vec![returned_tee]),
     ];
+    let stock = |option, branch, on_hand: &str| StockRecord {
+        product_option_id: option,
+        size: None,
+        branch_id: branch,
+        on_hand: dec(on_hand),
+        modified: utc(2024, 2, 7, 0, 0),
+    };
+    let mut received = line(2011, 9002, "6", "4", "0");
+    received.qty_shipped = dec("6");
+    let purchase = PurchaseOrderRecord {
+        id: 201,
+        reference: "PO-201".into(),
+        branch_id: 1,
+        supplier_id: 0,
+        created: utc(2024, 1, 25, 0, 0),
+        modified: utc(2024, 2, 2, 0, 0),
+        fully_received: Some(utc(2024, 2, 2, 0, 0)),
+        is_approved: true,
+        is_void: false,
+        stage: "Received".into(),
+        lines: vec![received],
+    };
+    let transfer = TransferRecord {
+        id: 301,
+        reference: "TR-301".into(),
+        source_branch_id: 1,
+        destination_branch_id: 2,
+        created: utc(2024, 1, 24, 0, 0),
+        modified: utc(2024, 2, 6, 0, 0),
+        dispatched: Some(utc(2024, 1, 25, 0, 0)),
+        received: Some(utc(2024, 2, 6, 0, 0)),
+        is_approved: true,
+        lines: vec![line(3011, 9001, "2", "0", "0")],
+    };
+    let adjustment = |id, branch, qty: &str, approved| AdjustmentRecord {
+        id,
+        reference: format!("ADJ-{id}"),
+        branch_id: branch,
+        created: utc(2024, 2, 7, 0, 0),
+        modified: utc(2024, 2, 7, 0, 0),
+        completed: Some(utc(2024, 2, 7, 0, 0)),
+        is_approved: approved,
+        reason: "Stocktake".into(),
+        lines: vec![line(id * 10, 9001, qty, "4", "0")],
+    };
     Account {
+        stock: vec![
+            stock(9001, 1, "10"),
+            stock(9001, 2, "4"),
+            stock(9002, 1, "3"),
+        ],
+        purchase_orders: vec![purchase],
+        transfers: vec![transfer],
+        adjustments: vec![
+            adjustment(401, 2, "-1", true),
+            adjustment(402, 1, "5", false),
+        ],
         credit_notes,
         branches: vec![branch(1, "Warehouse"), branch(2, "Shop, Main St")],
         products: vec![
