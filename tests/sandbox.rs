@@ -7,9 +7,9 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cin7_planner::cin7::Resource;
 use cin7_planner::rate_limit::RateLimits;
-use cin7_planner::sandbox::account::{Account, LineRecord, SalesOrderRecord, StockKey, Wire};
+use cin7_planner::sandbox::account::{Account, SalesOrderRecord, StockKey, Wire};
 use cin7_planner::sandbox::{Credential, Faults, Preset, Sandbox, SandboxConfig, generate};
-use common::{KEY, USERNAME};
+use common::{KEY, USERNAME, movements};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -607,76 +607,6 @@ fn changes_between_calls_move_modified_date() {
         "Void"
     );
     assert_invariant(&sandbox.account(), "demo after changes");
-}
-
-/// Stock movements per IMPORT-RULES.md, replayed from the documents as the API shows them
-/// (plus each adjustment line's size, which only the sandbox knows): `(key, when, quantity)`.
-fn movements(a: &Account) -> Vec<(StockKey, DateTime<Utc>, Decimal)> {
-    let mut out = Vec::new();
-    let mut add =
-        |line: &LineRecord, branch: i64, at: DateTime<Utc>, total: Decimal, sign: Decimal| {
-            if line.product_option_id == 0 {
-                return;
-            }
-            if line.sizes.is_empty() {
-                out.push((
-                    (line.product_option_id, line.hidden_size.clone(), branch),
-                    at,
-                    sign * total,
-                ));
-            } else {
-                for (size, qty) in &line.sizes {
-                    out.push((
-                        (line.product_option_id, Some(size.clone()), branch),
-                        at,
-                        sign * qty.abs(),
-                    ));
-                }
-            }
-        };
-    for o in a
-        .sales_orders
-        .iter()
-        .filter(|o| o.is_approved && !o.is_void)
-    {
-        let at = o.dispatched.or(o.invoiced).unwrap_or(o.modified);
-        for l in o.lines.iter().filter(|l| l.qty_shipped > Decimal::ZERO) {
-            add(l, o.branch_id, at, l.qty_shipped, -Decimal::ONE);
-        }
-    }
-    for c in a.credit_notes.iter().filter(|c| !c.is_void) {
-        let at = c.completed.or(c.credit_note_date).unwrap_or(c.created);
-        for l in &c.lines {
-            add(l, c.branch_id, at, l.qty.abs(), Decimal::ONE);
-        }
-    }
-    for p in a
-        .purchase_orders
-        .iter()
-        .filter(|p| p.is_approved && !p.is_void)
-    {
-        let at = p.fully_received.unwrap_or(p.modified);
-        for l in p.lines.iter().filter(|l| l.qty_shipped > Decimal::ZERO) {
-            add(l, p.branch_id, at, l.qty_shipped, Decimal::ONE);
-        }
-    }
-    for t in &a.transfers {
-        for l in &t.lines {
-            if let Some(at) = t.dispatched {
-                add(l, t.source_branch_id, at, l.qty, -Decimal::ONE);
-            }
-            if let Some(at) = t.received {
-                add(l, t.destination_branch_id, at, l.qty, Decimal::ONE);
-            }
-        }
-    }
-    for adj in a.adjustments.iter().filter(|a| a.is_approved) {
-        let at = adj.completed.unwrap_or(adj.created);
-        for l in &adj.lines {
-            add(l, adj.branch_id, at, l.qty, Decimal::ONE);
-        }
-    }
-    out
 }
 
 /// Current stock = opening stock + every movement, and never below zero along the way.
