@@ -31,13 +31,17 @@ pub struct Cli {
 pub enum Command {
     /// Import an account into a new project file (the API key comes from CIN7_API_KEY or a prompt).
     Import(ImportArgs),
-    /// Write a project's history as a CSV long table.
+    /// Write a project's history as a CSV long table, and its items' info.
+    #[command(group = clap::ArgGroup::new("output").required(true).multiple(true).args(["csv", "items_csv"]))]
     Export {
         /// The project file.
         file: PathBuf,
-        /// Where to write the table.
+        /// Where to write the history: one row per period of every item and location with data.
         #[arg(long)]
-        csv: PathBuf,
+        csv: Option<PathBuf>,
+        /// Where to write the item info: one row per item.
+        #[arg(long)]
+        items_csv: Option<PathBuf>,
     },
     /// Print a summary of a project file.
     Inspect {
@@ -132,7 +136,11 @@ fn parse_weekday(text: &str) -> Result<Weekday, String> {
 pub fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Import(args) => import(args),
-        Command::Export { file, csv } => export(&file, &csv),
+        Command::Export {
+            file,
+            csv,
+            items_csv,
+        } => export(&file, csv.as_deref(), items_csv.as_deref()),
         Command::Inspect { file } => inspect(&file),
         Command::Sandbox(args) => serve_sandbox(args),
     }
@@ -252,14 +260,23 @@ impl ProgressPrinter {
     }
 }
 
-fn export(path: &Path, csv: &Path) -> Result<(), String> {
+fn export(path: &Path, csv: Option<&Path>, items_csv: Option<&Path>) -> Result<(), String> {
     let project = file::open(path).map_err(|e| e.to_string())?;
-    let write = || -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(csv)?);
-        crate::project::csv::write_long_table(&project, &mut out)?;
-        out.flush()
-    };
-    write().map_err(|e| format!("Could not write {}: {e}.", csv.display()))
+    type Writer = fn(&Project, &mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>;
+    let tables: [(Option<&Path>, Writer); 2] = [
+        (csv, |p, out| crate::project::csv::write_long_table(p, out)),
+        (items_csv, |p, out| crate::project::csv::write_items(p, out)),
+    ];
+    for (target, write) in tables {
+        let Some(target) = target else { continue };
+        let result = std::fs::File::create(target).and_then(|f| {
+            let mut out = std::io::BufWriter::new(f);
+            write(&project, &mut out)?;
+            out.flush()
+        });
+        result.map_err(|e| format!("Could not write {}: {e}.", target.display()))?;
+    }
+    Ok(())
 }
 
 fn inspect(path: &Path) -> Result<(), String> {
@@ -292,6 +309,7 @@ pub fn summary(project: &Project) -> String {
          Sales: {} units, revenue {:.2}\n\
          Import: {} calls ({} at the least, {} pages reused from a stopped run), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}\n\
          Records read: {}\n\
+         On-hand: {} regular items with history, {} sized items without (Cin7 gives no per-size stock movements), {} values below zero\n\
          Not counted: {} draft or void orders, {} orders not dispatched, {} orders outside the periods, {} void credit notes, {} credit notes outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches, {} at branches left out\n",
         project.connection.username,
         project.connection.base_url,
@@ -340,6 +358,9 @@ pub fn summary(project: &Project) -> String {
         } else {
             records.join(", ")
         },
+        project.items.iter().filter(|i| !i.sized).count(),
+        project.items.iter().filter(|i| i.sized).count(),
+        w.negative_on_hand_values,
         w.orders_not_counted,
         w.orders_not_dispatched,
         w.orders_outside_periods,

@@ -98,6 +98,7 @@ fn import_inspect_and_export_the_fixture() {
         "Series: 5".to_owned(),
         "Options: sales by invoice date, returns subtracted, branches all".to_owned(),
         "Sales: 7 units, revenue 90.00".to_owned(),
+        "On-hand: 2 regular items with history, 2 sized items without (Cin7 gives no per-size stock movements), 1 values below zero".to_owned(),
         "Records read: Adjustments 2, BranchTransfers 1, Branches 2, CreditNotes 3, Products 2, PurchaseOrders 1, SalesOrders 8, Stock 3".to_owned(),
         "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 1 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
     ] {
@@ -122,33 +123,62 @@ fn import_inspect_and_export_the_fixture() {
     );
     assert_eq!(
         rows[0],
-        "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand"
+        "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand,product_option_id,size,sized,branch_id"
     );
     assert_eq!(
         rows[1],
-        "MUG-BLU,Mug,Warehouse,2024-01-01,2024-01-31,2,20,12"
+        "MUG-BLU,Mug,Warehouse,2024-01-01,2024-01-31,2,20,12,9001,,false,1"
     );
     assert_eq!(
         rows[2],
-        "MUG-BLU,Mug,Warehouse,2024-02-01,2024-02-29,0,0,10"
+        "MUG-BLU,Mug,Warehouse,2024-02-01,2024-02-29,0,0,10,9001,,false,1"
     );
     assert_eq!(
         rows[1 + months],
-        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-01,2024-01-31,2,20,3"
+        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-01,2024-01-31,2,20,3,9001,,false,2"
     );
     assert_eq!(
         rows[1 + 2 * months],
-        "MUG-RED,Mug,Warehouse,2024-01-01,2024-01-31,1,14,-3"
+        "MUG-RED,Mug,Warehouse,2024-01-01,2024-01-31,1,14,-3,9002,,false,1"
     );
     assert_eq!(
         rows[1 + 3 * months + 1],
-        "TEE-RED-S,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,"
+        "TEE-RED-S,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,,9100,S,true,2"
     );
     assert_eq!(
         rows[1 + 4 * months + 1],
-        "TEE-RED-M,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,"
+        "TEE-RED-M,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,,9100,M,true,2"
     );
     assert_eq!(rows.last(), Some(&""));
+
+    let items = dir.path().join("items.csv");
+    let output = bin()
+        .arg("export")
+        .arg(&project)
+        .arg("--items-csv")
+        .arg(&items)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let table = std::fs::read_to_string(&items).unwrap();
+    let rows: Vec<&str> = table.split("\r\n").collect();
+    assert_eq!(
+        rows,
+        vec![
+            "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,category,brand,barcode,retail_price,status",
+            "MUG-BLU,Mug,9001,,false,500,MUG,Blue,Kitchen,,,10,Active",
+            "MUG-RED,Mug,9002,,false,500,MUG,Red,Kitchen,,,15,Active",
+            "TEE-RED-S,Tee,9100,S,true,600,TEE,Red,Apparel,,,20,Active",
+            "TEE-RED-M,Tee,9100,M,true,600,TEE,Red,Apparel,,,20,Active",
+            "",
+        ]
+    );
+    let output = bin().arg("export").arg(&project).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an export needs somewhere to write"
+    );
 }
 
 #[test]

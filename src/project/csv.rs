@@ -1,10 +1,18 @@
-//! The long-table CSV export: one row per period of every item–location pair with data.
+//! The CSV exports: the long table (one row per period of every item–location pair with data)
+//! and the item info table.
 
 use super::Project;
 use std::io::{self, Write};
 
-pub const HEADER: &str =
-    "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand";
+pub const HEADER: &str = concat!(
+    "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand,",
+    "product_option_id,size,sized,branch_id"
+);
+
+pub const ITEMS_HEADER: &str = concat!(
+    "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,",
+    "category,brand,barcode,retail_price,status"
+);
 
 /// Quotes a field per RFC 4180 when it holds a comma, a quote or a line break.
 fn field(text: &str) -> String {
@@ -30,7 +38,7 @@ pub fn write_long_table(project: &Project, out: &mut impl Write) -> io::Result<(
                 .unwrap_or_default();
             write!(
                 out,
-                "{},{},{},{},{},{},{},{}\r\n",
+                "{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
                 field(&item.code),
                 field(&item.description),
                 field(&location.name),
@@ -38,9 +46,41 @@ pub fn write_long_table(project: &Project, out: &mut impl Write) -> io::Result<(
                 period.last_day(),
                 series.sales_qty[p].normalize(),
                 series.sales_revenue[p].normalize(),
-                on_hand
+                on_hand,
+                item.product_option_id,
+                field(&item.size),
+                item.sized,
+                location.branch_id
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The item info table: one row per item, as planners keep it beside the history.
+pub fn write_items(project: &Project, out: &mut impl Write) -> io::Result<()> {
+    write!(out, "{ITEMS_HEADER}\r\n")?;
+    let text = |value: &Option<String>| field(value.as_deref().unwrap_or(""));
+    for item in &project.items {
+        write!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            field(&item.code),
+            field(&item.description),
+            item.product_option_id,
+            field(&item.size),
+            item.sized,
+            item.product_id.map(|id| id.to_string()).unwrap_or_default(),
+            text(&item.style_code),
+            field(&item.options.join(" / ")),
+            text(&item.category),
+            text(&item.brand),
+            text(&item.barcode),
+            item.retail_price
+                .map(|p| p.normalize().to_string())
+                .unwrap_or_default(),
+            text(&item.status),
+        )?;
     }
     Ok(())
 }

@@ -80,6 +80,15 @@ impl ProjectView {
                 RichText::new(format!("Not counted as sales: {}.", counted.join(", "))).weak(),
             );
         }
+        if w.negative_on_hand_values > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{} rebuilt on-hand values are below zero: some stock movement is missing from Cin7's records (kept as computed).",
+                    w.negative_on_hand_values
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
         if sized > 0 {
             ui.label(
                 RichText::new(format!(
