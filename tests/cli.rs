@@ -79,7 +79,7 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         text(&output.stdout),
         format!(
-            "Imported 4 items at 2 locations in {months} periods (17 calls) into {}.\n",
+            "Imported 4 items at 2 locations in {months} periods (19 calls) into {}.\n",
             project.display()
         )
     );
@@ -99,7 +99,7 @@ fn import_inspect_and_export_the_fixture() {
         "Options: sales by invoice date, returns subtracted, branches all".to_owned(),
         "Sales: 7 units, revenue 90.00".to_owned(),
         "On-hand: 2 regular items with history, 2 sized items without (Cin7 gives no per-size stock movements), 1 values below zero".to_owned(),
-        "Records read: Adjustments 2, BranchTransfers 1, Branches 2, CreditNotes 3, Products 2, PurchaseOrders 1, SalesOrders 8, Stock 3".to_owned(),
+        "Records read: Adjustments 2, BranchTransfers 1, Branches 2, Contacts 1, CreditNotes 3, Products 2, PurchaseOrders 1, SalesOrders 8, Stock 3".to_owned(),
         "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 1 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
     ] {
         assert!(summary.contains(&line), "missing {line:?} in\n{summary}");
@@ -165,11 +165,11 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         rows,
         vec![
-            "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,category,brand,barcode,retail_price,status",
-            "MUG-BLU,Mug,9001,,false,500,MUG,Blue,Kitchen,,,10,Active",
-            "MUG-RED,Mug,9002,,false,500,MUG,Red,Kitchen,,,15,Active",
-            "TEE-RED-S,Tee,9100,S,true,600,TEE,Red,Apparel,,,20,Active",
-            "TEE-RED-M,Tee,9100,M,true,600,TEE,Red,Apparel,,,20,Active",
+            "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,category,brand,barcode,retail_price,cost,supplier,status",
+            "MUG-BLU,Mug,9001,,false,500,MUG,Blue,Kitchen,,,10,4,\"Kōwhai Ceramics, Ltd\",Active",
+            "MUG-RED,Mug,9002,,false,500,MUG,Red,Kitchen,,,15,4,\"Kōwhai Ceramics, Ltd\",Active",
+            "TEE-RED-S,Tee,9100,S,true,600,TEE,Red,Apparel,,,20,4,,Active",
+            "TEE-RED-M,Tee,9100,M,true,600,TEE,Red,Apparel,,,20,4,,Active",
             "",
         ]
     );
@@ -372,10 +372,10 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     let connection = format!("{USERNAME}@{}", sandbox.base_url());
     assert_eq!(
         log["connections"][&connection].as_array().unwrap().len(),
-        17
+        19
     );
 
-    // 4,979 more calls an hour ago: the next import has four calls left and needs 17.
+    // 4,977 more calls an hour ago: the next import has four calls left and needs 19.
     let an_hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp_millis();
     let mut times: Vec<i64> = log["connections"][&connection]
         .as_array()
@@ -383,7 +383,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .iter()
         .map(|t| t.as_i64().unwrap())
         .collect();
-    times.extend(std::iter::repeat_n(an_hour_ago, 4_979));
+    times.extend(std::iter::repeat_n(an_hour_ago, 4_977));
     let log = serde_json::json!({ "connections": { connection.clone(): times } });
     std::fs::write(state.join("calls.json"), log.to_string()).unwrap();
     std::fs::remove_file(&project).unwrap();
@@ -409,9 +409,9 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         log["connections"][&connection].as_array().unwrap().len(),
         5_000
     );
-    // Cin7 saw no more than the budget allowed: the first run's 17, and at most four more
+    // Cin7 saw no more than the budget allowed: the first run's 19, and at most four more
     // (a call whose slot was taken may be dropped unsent when the import stops).
-    let second_run = sandbox.requests().len() - 17;
+    let second_run = sandbox.requests().len() - 19;
     assert!(
         (1..=4).contains(&second_run),
         "{second_run} calls in the second run"
@@ -422,8 +422,8 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     std::fs::remove_file(state.join("calls.json")).unwrap();
     let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let third_run = sandbox.requests().len() - 17 - second_run;
-    assert_eq!(third_run as u64, 17 - kept_pages);
+    let third_run = sandbox.requests().len() - 19 - second_run;
+    assert_eq!(third_run as u64, 19 - kept_pages);
     let inspect = bin_with_state(&state)
         .arg("inspect")
         .arg(&project)
@@ -431,7 +431,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .unwrap();
     let summary = text(&inspect.stdout);
     let expected = format!(
-        "Import: {third_run} calls (17 at the least, {kept_pages} pages reused from a stopped run)"
+        "Import: {third_run} calls (19 at the least, {kept_pages} pages reused from a stopped run)"
     );
     assert!(summary.contains(&expected), "{summary}");
     // The finished import leaves no pages behind.

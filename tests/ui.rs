@@ -157,7 +157,7 @@ fn dialog_import_save_and_reopen() {
         h.state().project().is_some()
     });
     harness.get_by_label(
-        "Imported 4 items at 2 locations with 17 calls. Save the project with File > Save.",
+        "Imported 4 items at 2 locations with 19 calls. Save the project with File > Save.",
     );
     let project = harness.state().project().unwrap().clone();
     let start = project.settings.starting_date;

@@ -39,7 +39,20 @@ pub struct Product {
     pub brand: Option<String>,
     #[serde(deserialize_with = "lenient::int")]
     pub size_range_id: Option<i64>,
+    /// A contact of type Supplier.
+    #[serde(deserialize_with = "lenient::int")]
+    pub supplier_id: Option<i64>,
     pub product_options: Option<Vec<ProductOption>>,
+}
+
+/// `GET /v1/Contacts` (suppliers): who a product is bought from.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Contact {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: Option<i64>,
+    #[serde(deserialize_with = "lenient::text")]
+    pub company: Option<String>,
 }
 
 /// A product option row (per size for size-grid products: the `id` repeats across sizes).
@@ -70,6 +83,19 @@ pub struct ProductOption {
     pub size: Option<String>,
     #[serde(deserialize_with = "lenient::decimal")]
     pub retail_price: Option<Decimal>,
+    /// Account-specific price columns, e.g. `{"priceNZD": 19.9, "costNZD": 6.1}`.
+    pub price_columns: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ProductOption {
+    /// The cost, where the account has a price column named `cost…` (e.g. `costNZD`).
+    pub fn cost(&self) -> Option<Decimal> {
+        let columns = self.price_columns.as_ref()?;
+        let (_, value) = columns
+            .iter()
+            .find(|(name, _)| name.to_ascii_lowercase().starts_with("cost"))?;
+        lenient::decimal(value.clone()).ok().flatten()
+    }
 }
 
 /// `GET /v1/SalesOrders`.
@@ -252,6 +278,7 @@ macro_rules! identified {
 identified!(
     Branch,
     Product,
+    Contact,
     SalesOrder,
     CreditNote,
     PurchaseOrder,

@@ -3,6 +3,7 @@ use super::progress::Tracker;
 use super::sales::Places;
 use super::stock::{self, Documents};
 use super::{ImportError, ImportRequest, Phase, Progress, aggregate, sales};
+use crate::cin7::model::Contact;
 use crate::cin7::model::{
     Adjustment, Branch, BranchTransfer, CreditNote, Identified, Product, PurchaseOrder, SalesOrder,
     StockRow,
@@ -18,9 +19,11 @@ use std::time::SystemTime;
 // The fields the project uses: projections keep pages small, so they travel and parse fast.
 const BRANCH_FIELDS: &str = "id,company,branchType,isActive";
 const PRODUCT_FIELDS: &str = concat!(
-    "id,name,styleCode,status,category,brand,sizeRangeId,productOptions(id,status,code,productOptionCode,",
-    "productOptionSizeCode,productOptionBarcode,productOptionSizeBarcode,option1,option2,option3,size,retailPrice)"
+    "id,name,styleCode,status,category,brand,sizeRangeId,supplierId,productOptions(id,status,code,",
+    "productOptionCode,productOptionSizeCode,productOptionBarcode,productOptionSizeBarcode,option1,option2,",
+    "option3,size,retailPrice,priceColumns)"
 );
+const CONTACT_FIELDS: &str = "id,company";
 const CREDIT_NOTE_FIELDS: &str = concat!(
     "id,createdDate,creditNoteDate,completedDate,isVoid,status,branchId,",
     "lineItems(id,parentId,productOptionId,qty,unitPrice,discount,sizeCodes,sizes)"
@@ -168,6 +171,11 @@ pub async fn run(
     );
     let (transfers_query, adjustments_query) =
         (since_query(TRANSFER_FIELDS), since_query(ADJUSTMENT_FIELDS));
+    let suppliers_query = ListQuery {
+        order: "id ASC".into(),
+        filter: Some("type='Supplier'".into()),
+        fields: Some(CONTACT_FIELDS.into()),
+    };
     let stock_query = ListQuery {
         order: "productOptionId ASC,branchId ASC,size ASC".into(),
         filter: None,
@@ -175,6 +183,7 @@ pub async fn run(
     };
     let (
         (),
+        suppliers,
         branches,
         products,
         orders,
@@ -185,6 +194,11 @@ pub async fn run(
         adjustments,
     ) = tokio::try_join!(
         highest_order,
+        client.list_all::<Contact>(
+            Resource::Contacts,
+            &suppliers_query,
+            counter(Resource::Contacts, tracker, progress)
+        ),
         client.list_all::<Branch>(
             Resource::Branches,
             &branches_query,
@@ -231,7 +245,11 @@ pub async fn run(
     client.forget_kept_pages();
 
     let settings = &request.settings;
-    let catalogue = Catalogue::from_products(&products);
+    let suppliers: HashMap<i64, String> = suppliers
+        .into_iter()
+        .filter_map(|c| Some((c.id?, c.company?)))
+        .collect();
+    let catalogue = Catalogue::from_products(&products, &suppliers);
     let known: HashSet<i64> = branches.iter().filter_map(|b| b.id).collect();
     let locations: Vec<_> = mapping::locations(&branches)
         .into_iter()

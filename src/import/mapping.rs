@@ -14,7 +14,8 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    pub fn from_products(products: &[Product]) -> Self {
+    /// Items of every product, with supplier names from `suppliers` (contact id → company).
+    pub fn from_products(products: &[Product], suppliers: &HashMap<i64, String>) -> Self {
         let mut catalogue = Catalogue::default();
         for product in products {
             let rows = product.product_options.as_deref().unwrap_or_default();
@@ -34,9 +35,11 @@ impl Catalogue {
                     continue;
                 }
                 let index = catalogue.items.len();
-                catalogue
-                    .items
-                    .push(item(product, option, size, sized_product));
+                let mut item = item(product, option, size, sized_product);
+                item.supplier = product
+                    .supplier_id
+                    .and_then(|id| suppliers.get(&id).cloned());
+                catalogue.items.push(item);
                 catalogue.by_key.insert(key, index);
                 if sized_product {
                     catalogue
@@ -103,6 +106,8 @@ fn item(product: &Product, option: &ProductOption, size: String, sized: bool) ->
         brand: non_empty(&product.brand),
         barcode,
         retail_price: option.retail_price,
+        cost: option.cost(),
+        supplier: None,
         status: non_empty(&option.status),
         sized,
     }

@@ -252,7 +252,7 @@ mod tests {
                 {"id": 5, "productOptionCode": "TEE", "size": "L"}]}"#,
         )
         .unwrap();
-        Catalogue::from_products(&[product])
+        Catalogue::from_products(&[product], &HashMap::new())
     }
 
     /// One order of a sized line at branch 1, with the given size fields.

@@ -11,7 +11,7 @@ pub const HEADER: &str = concat!(
 
 pub const ITEMS_HEADER: &str = concat!(
     "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,",
-    "category,brand,barcode,retail_price,status"
+    "category,brand,barcode,retail_price,cost,supplier,status"
 );
 
 /// Quotes a field per RFC 4180 when it holds a comma, a quote or a line break.
@@ -57,6 +57,10 @@ pub fn write_long_table(project: &Project, out: &mut impl Write) -> io::Result<(
     Ok(())
 }
 
+fn money(value: Option<rust_decimal::Decimal>) -> String {
+    value.map(|v| v.normalize().to_string()).unwrap_or_default()
+}
+
 /// The item info table: one row per item, as planners keep it beside the history.
 pub fn write_items(project: &Project, out: &mut impl Write) -> io::Result<()> {
     write!(out, "{ITEMS_HEADER}\r\n")?;
@@ -64,7 +68,7 @@ pub fn write_items(project: &Project, out: &mut impl Write) -> io::Result<()> {
     for item in &project.items {
         write!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             field(&item.code),
             field(&item.description),
             item.product_option_id,
@@ -76,9 +80,9 @@ pub fn write_items(project: &Project, out: &mut impl Write) -> io::Result<()> {
             text(&item.category),
             text(&item.brand),
             text(&item.barcode),
-            item.retail_price
-                .map(|p| p.normalize().to_string())
-                .unwrap_or_default(),
+            money(item.retail_price),
+            money(item.cost),
+            text(&item.supplier),
             text(&item.status),
         )?;
     }

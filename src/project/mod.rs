@@ -118,6 +118,12 @@ pub struct Item {
     pub brand: Option<String>,
     pub barcode: Option<String>,
     pub retail_price: Option<Decimal>,
+    /// From the account's `cost…` price column, where it has one.
+    #[serde(default)]
+    pub cost: Option<Decimal>,
+    /// The product's supplier (a Cin7 contact's company).
+    #[serde(default)]
+    pub supplier: Option<String>,
     pub status: Option<String>,
     /// A size-grid item: it has sales history but no on-hand history.
     pub sized: bool,

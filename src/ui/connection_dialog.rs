@@ -111,7 +111,7 @@ impl ConnectionDialog {
                 RichText::new(
                     "In Cin7 Omni, Settings > Integrations & API > API v1 shows the API username; \
                      Add New API Connection shows its key once. Allow Read on Branches, Products, \
-                     Stock, Sales Orders, Credit Notes, Purchase Orders, Branch Transfers and \
+                     Contacts, Stock, Sales Orders, Credit Notes, Purchase Orders, Branch Transfers and \
                      Adjustments.",
                 )
                 .weak(),

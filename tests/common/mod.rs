@@ -222,7 +222,20 @@ pub fn fixture_account() -> Account {
         reason: "Stocktake".into(),
         lines: vec![line(id * 10, 9001, qty, "4", "0")],
     };
+    let supplier = ContactRecord {
+        id: 200,
+        company: "Kōwhai Ceramics, Ltd".into(),
+        contact_type: "Supplier".into(),
+        modified: start,
+    };
+    let customer = ContactRecord {
+        id: 300,
+        company: "A customer".into(),
+        contact_type: "Customer".into(),
+        modified: start,
+    };
     Account {
+        contacts: vec![supplier, customer],
         stock: vec![
             stock(9001, 1, "10"),
             stock(9001, 2, "4"),
@@ -244,7 +257,7 @@ pub fn fixture_account() -> Account {
                 category: Some("Kitchen".into()),
                 brand: None,
                 status: "Public".into(),
-                supplier_id: 0,
+                supplier_id: 200,
                 sizes: Vec::new(),
                 size_range_id: 0,
                 options: vec![
