@@ -8,9 +8,10 @@ use crate::cin7::model::{
     Adjustment, Branch, BranchTransfer, CreditNote, Identified, Product, PurchaseOrder, SalesOrder,
     StockRow,
 };
-use crate::cin7::{CallLog, CallStats, Client, ClientConfig, ListQuery, Resource};
+use crate::cin7::{CallLog, CallStats, Cin7Error, Client, ClientConfig, ListQuery, Resource};
 use crate::project::{DataWarnings, ImportReport, Project};
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -72,18 +73,22 @@ impl Drop for RecordCalls<'_> {
     }
 }
 
-/// Counts each page of a walk as it arrives and reports the progress.
-fn counter<'a, T: Identified>(
+/// Reads every record of one resource, counting each page as it arrives and reporting the
+/// progress.
+async fn walk<T: DeserializeOwned + Identified>(
+    client: &Client,
     resource: Resource,
-    tracker: &'a RefCell<Tracker>,
-    progress: &'a impl Fn(Progress),
-) -> impl FnMut(&[T]) + 'a {
-    move |records| {
+    query: &ListQuery,
+    tracker: &RefCell<Tracker>,
+    progress: &impl Fn(Progress),
+) -> Result<Vec<T>, Cin7Error> {
+    let count = |records: &[T]| {
         tracker
             .borrow_mut()
             .page(resource, records.len(), records.iter().filter_map(T::id));
         progress(tracker.borrow().snapshot(Phase::Reading));
-    }
+    };
+    client.list_all(resource, query, count).await
 }
 
 /// Runs one import to the end: reads the account, then builds the project as of `now`.
@@ -154,7 +159,7 @@ pub async fn run(
         tracker
             .borrow_mut()
             .orders_end(top.first().and_then(|o| o.id));
-        Ok::<_, crate::cin7::Cin7Error>(())
+        Ok::<_, Cin7Error>(())
     };
     // All walks at once: they share the connection's pacer, which keeps the call rate at the
     // limit while any of them has pages left.
@@ -194,50 +199,62 @@ pub async fn run(
         adjustments,
     ) = tokio::try_join!(
         highest_order,
-        client.list_all::<Contact>(
+        walk::<Contact>(
+            &client,
             Resource::Contacts,
             &suppliers_query,
-            counter(Resource::Contacts, tracker, progress)
+            tracker,
+            progress
         ),
-        client.list_all::<Branch>(
+        walk::<Branch>(
+            &client,
             Resource::Branches,
             &branches_query,
-            counter(Resource::Branches, tracker, progress)
+            tracker,
+            progress
         ),
-        client.list_all::<Product>(
+        walk::<Product>(
+            &client,
             Resource::Products,
             &products_query,
-            counter(Resource::Products, tracker, progress)
+            tracker,
+            progress
         ),
-        client.list_all::<SalesOrder>(
+        walk::<SalesOrder>(
+            &client,
             Resource::SalesOrders,
             &orders_query,
-            counter(Resource::SalesOrders, tracker, progress)
+            tracker,
+            progress
         ),
-        client.list_all::<CreditNote>(
+        walk::<CreditNote>(
+            &client,
             Resource::CreditNotes,
             &credit_notes_query,
-            counter(Resource::CreditNotes, tracker, progress)
+            tracker,
+            progress
         ),
-        client.list_all::<StockRow>(
-            Resource::Stock,
-            &stock_query,
-            counter(Resource::Stock, tracker, progress)
-        ),
-        client.list_all::<PurchaseOrder>(
+        walk::<StockRow>(&client, Resource::Stock, &stock_query, tracker, progress),
+        walk::<PurchaseOrder>(
+            &client,
             Resource::PurchaseOrders,
             &purchases_query,
-            counter(Resource::PurchaseOrders, tracker, progress)
+            tracker,
+            progress
         ),
-        client.list_all::<BranchTransfer>(
+        walk::<BranchTransfer>(
+            &client,
             Resource::BranchTransfers,
             &transfers_query,
-            counter(Resource::BranchTransfers, tracker, progress)
+            tracker,
+            progress
         ),
-        client.list_all::<Adjustment>(
+        walk::<Adjustment>(
+            &client,
             Resource::Adjustments,
             &adjustments_query,
-            counter(Resource::Adjustments, tracker, progress)
+            tracker,
+            progress
         ),
     )?;
     report(Phase::Building);
