@@ -67,6 +67,30 @@ struct Run {
     calls: usize,
     rate_ratio: f64,
     too_many: usize,
+    /// The list walks the import made (path and query without `page`), for the baseline.
+    walks: Vec<String>,
+}
+
+/// The distinct list walks in a sandbox's log, without the probe for the highest id (a
+/// sequential peer has no use for it).
+fn walks(sandbox: &Sandbox) -> Vec<String> {
+    let mut walks: Vec<String> = Vec::new();
+    for request in sandbox.requests() {
+        let query: Vec<&str> = request
+            .query
+            .split('&')
+            .filter(|p| !p.starts_with("page="))
+            .collect();
+        let walk = format!(
+            "{}?{}",
+            request.path.trim_start_matches("/api/"),
+            query.join("&")
+        );
+        if !walk.contains("DESC") && !walks.contains(&walk) {
+            walks.push(walk);
+        }
+    }
+    walks
 }
 
 /// Achieved call rate over the run ÷ the sustained rate the windows allow.
@@ -106,6 +130,7 @@ fn ours(
         calls,
         rate_ratio,
         too_many,
+        walks: walks(&sandbox),
     }
 }
 
@@ -164,7 +189,7 @@ fn main() {
         let latency = interval().mul_f64(factor);
         let run = ours(&runtime, &account, latency, Faults::none());
         let minimum = run.project.report.minimum_calls;
-        let queries = page_queries();
+        let queries = run.walks.clone();
         let (baseline_wall, baseline_calls) = sequential(&runtime, &account, latency, &queries);
         println!(
             "latency {factor}× ({latency:?}): call rate {:.3} of the limit, {} 429s, calls {} ÷ minimum {} = {:.4}, wall {:.1} s; sequential peer {:.1} s ({} calls): ours ÷ peer = {:.2}",
@@ -198,14 +223,4 @@ fn main() {
         run.too_many,
         run.wall.as_secs_f64()
     );
-}
-
-/// The list queries the importer made, as the baseline repeats them (without `page`).
-fn page_queries() -> Vec<String> {
-    let since = (Utc::now() - Days::days(3 * 365 + 14)).format("%Y-%m-%dT00:00:00Z");
-    vec![
-        "v1/Branches?rows=250&order=id%20ASC&fields=id,company,branchType,isActive".to_owned(),
-        "v1/Products?rows=250&order=id%20ASC&fields=id,name,styleCode,status,category,brand,sizeRangeId,productOptions".to_owned(),
-        format!("v1/SalesOrders?rows=250&order=id%20ASC&where=modifiedDate%3E%3D'{since}'&fields=id,createdDate,modifiedDate,invoiceDate,dispatchedDate,isApproved,isVoid,status,branchId,lineItems"),
-    ]
 }

@@ -116,7 +116,7 @@ impl Pacer {
 impl Pacer {
     /// The server counts a call when it arrives, not when it was sent, and concurrent requests
     /// arrive a little out of step with the order they were sent in. Each window is treated
-    /// as longer than it is (by at least 10 ms): by 2% for the window that sets the sustained rate,
+    /// as longer than it is (by at least 20 ms): by 2% for the window that sets the sustained rate,
     /// which costs 2% of the call rate, and by 10% for the burst windows, which costs nothing
     /// since they do not set the rate.
     fn safety_margin(&self, per: Duration) -> Duration {
@@ -125,7 +125,7 @@ impl Pacer {
         } else {
             per / 10
         };
-        share.max(Duration::from_millis(10))
+        share.max(Duration::from_millis(20))
     }
 }
 
@@ -138,12 +138,12 @@ mod tests {
         let pacer = Pacer::new("2/100ms,4/1s".parse().unwrap());
         assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
         assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
-        // The third call waits the burst window plus its 10% margin…
-        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(110)));
+        // The third call waits the burst window plus its margin (10%, at least 20 ms)…
+        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(120)));
         assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
         // …and the fifth the rate-setting window plus its 2%: a second and 20 ms from the first.
-        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(1020 - 110)));
-        assert_eq!(pacer.held_back(), Duration::from_millis(110 + 1020 - 110));
+        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(1020 - 120)));
+        assert_eq!(pacer.held_back(), Duration::from_millis(120 + 1020 - 120));
     }
 
     #[tokio::test]
