@@ -4,6 +4,7 @@ mod common;
 
 use chrono::NaiveDate;
 use cin7_planner::project::file::{self, ProjectFileError};
+use cin7_planner::project::ledger::{Document, DocumentKind};
 use cin7_planner::project::*;
 use common::*;
 use std::collections::BTreeMap;
@@ -70,7 +71,28 @@ fn sample() -> Project {
                 ..DataWarnings::default()
             },
         },
+        ledger: Some(sample_ledger()),
     }
+}
+
+/// The sales behind the sample's series: 2 mugs on 15 January, half a mug on 3 February.
+fn sample_ledger() -> Ledger {
+    let mut ledger = Ledger::new(utc(2024, 2, 10, 0, 0), vec![1, 2]);
+    for (id, day, qty, revenue) in [
+        (1, utc(2024, 1, 15, 0, 0), "2", "39.80"),
+        (2, utc(2024, 2, 3, 0, 0), "0.5", "9.95"),
+    ] {
+        let document = ledger.documents.push(Document {
+            branch: Some(1),
+            counted: true,
+            ordered: Some(day.timestamp()),
+            dispatched: Some(day.timestamp()),
+            unknown_lines: u32::from(id == 2),
+            ..Document::new(DocumentKind::SalesOrder, id)
+        });
+        ledger.sales.push(document, 0, dec(qty), dec(revenue));
+    }
+    ledger
 }
 
 #[test]
@@ -82,11 +104,16 @@ fn save_then_open_gives_the_same_project() {
     // Exact decimals survive, and only the project file is left behind.
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
-        text.starts_with(r#"{"format":"cin7-planner project","version":1,"#),
+        text.starts_with(r#"{"format":"cin7-planner project","version":2,"#),
         "{}",
         &text[..60]
     );
     assert!(text.contains(r#""sales_revenue":["39.80","9.95"]"#));
+    // The ledger, column by column.
+    assert!(
+        text.contains(r#""sales":{"document":[0,1],"item":[0,0],"qty":["2","0.5"],"revenue":["39.80","9.95"]}"#),
+        "{text}"
+    );
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -202,11 +229,62 @@ fn foreign_files_are_not_projects() {
 
 #[test]
 fn a_newer_format_asks_for_a_newer_app() {
-    let text = saved_text().replacen("\"version\":1", "\"version\":7", 1);
+    let text = saved_text().replacen("\"version\":2", "\"version\":7", 1);
     let (_, message) = open_bytes(text.as_bytes());
     assert_eq!(
         message,
-        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 1): update the app to open it."
+        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 2): update the app to open it."
+    );
+}
+
+#[test]
+fn a_version_1_file_opens_without_a_ledger_and_says_why_it_cannot_regroup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.json");
+    file::save(
+        &Project {
+            ledger: None,
+            ..sample()
+        },
+        &path,
+    )
+    .unwrap();
+    let text =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\"version\":2", "\"version\":1", 1);
+    std::fs::write(&path, text).unwrap();
+    let opened = file::open(&path).unwrap();
+    assert_eq!(
+        opened,
+        Project {
+            ledger: None,
+            ..sample()
+        }
+    );
+    let by_week = ImportSettings {
+        group_by: GroupBy::Week,
+        ..opened.settings.clone()
+    };
+    assert_eq!(
+        opened.regrouped(by_week).unwrap_err().to_string(),
+        "This project was saved before projects kept their ledger, so it cannot be regrouped: import it again."
+    );
+}
+
+#[test]
+fn a_damaged_ledger_is_damage() {
+    let text = saved_text().replacen("\"document\":[0,1]", "\"document\":[0,2]", 1);
+    let (_, message) = open_bytes(text.as_bytes());
+    assert_eq!(
+        message,
+        "FILE is damaged (the ledger refers to a document, item or location that does not exist) and was not opened."
+    );
+    let text = saved_text().replacen("\"qty\":[\"2\",\"0.5\"]", "\"qty\":[\"2\"]", 1);
+    let (_, message) = open_bytes(text.as_bytes());
+    assert_eq!(
+        message,
+        "FILE is damaged (the ledger's sale lines do not have one value per column) and was not opened."
     );
 }
 
@@ -237,5 +315,41 @@ fn a_missing_file_says_so() {
             .to_string()
             .starts_with("Could not read /nonexistent/dir/p.json: "),
         "{error}"
+    );
+}
+
+#[test]
+fn the_sample_regroups_by_day_from_its_ledger() {
+    let project = sample();
+    let by_day = ImportSettings {
+        group_by: GroupBy::Day,
+        ..project.settings.clone()
+    };
+    let regrouped = project.regrouped(by_day.clone()).unwrap();
+    // 1 January to 10 February (Auckland) is 41 days; the sales fall on 15 January (index 14)
+    // and 3 February (index 33), 13:00 in Auckland.
+    assert_eq!(regrouped.periods.len(), 41);
+    let mut qty = vec![dec("0"); 41];
+    let mut revenue = qty.clone();
+    (qty[14], revenue[14]) = (dec("2"), dec("39.80"));
+    (qty[33], revenue[33]) = (dec("0.5"), dec("9.95"));
+    assert_eq!(regrouped.series.len(), 1);
+    assert_eq!(regrouped.series[0].sales_qty, qty);
+    assert_eq!(regrouped.series[0].sales_revenue, revenue);
+    // The item is regular: with no stock and no movement, its on-hand is zero throughout.
+    assert_eq!(regrouped.series[0].on_hand, Some(vec![dec("0"); 41]));
+    assert_eq!(regrouped.settings, by_day);
+    assert_eq!(regrouped.report.warnings.unknown_item_lines, 1);
+    // Back to months gives the sample's series again.
+    let by_month = regrouped.regrouped(project.settings.clone()).unwrap();
+    assert_eq!(by_month.periods, project.periods);
+    assert_eq!(by_month.series[0].sales_qty, project.series[0].sales_qty);
+    let elsewhere = ImportSettings {
+        branches: None,
+        ..project.settings.clone()
+    };
+    assert_eq!(
+        project.regrouped(elsewhere).unwrap_err().to_string(),
+        "The starting date and the branches decide what is read from Cin7: import again to change them."
     );
 }

@@ -1,19 +1,20 @@
 use super::mapping::{self, Catalogue};
 use super::progress::Tracker;
-use super::sales::Places;
-use super::stock::{self, Documents};
-use super::{ImportError, ImportRequest, Phase, Progress, aggregate, sales};
+use super::record::{self, Read};
+use super::{ImportError, ImportRequest, Phase, Progress};
 use crate::cin7::model::Contact;
 use crate::cin7::model::{
     Adjustment, Branch, BranchTransfer, CreditNote, Identified, Product, PurchaseOrder, SalesOrder,
     StockRow,
 };
 use crate::cin7::{CallLog, CallStats, Cin7Error, Client, ClientConfig, ListQuery, Resource};
-use crate::project::{DataWarnings, ImportReport, Project};
+use crate::project::calendar::earliest_start;
+use crate::project::rebuild::{Places, rebuild};
+use crate::project::{ImportReport, Project};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -121,7 +122,6 @@ pub async fn run(
         connection,
         stats: client.stats(),
     };
-    let calendar = request.settings.calendar(now);
 
     let tracker = RefCell::new(Tracker::new(
         client.stats(),
@@ -137,11 +137,11 @@ pub async fn run(
         fields: Some(fields.into()),
     };
     // Every order that can place a sale in the periods was modified at or after its sale date.
+    // Reading from the earliest start any grouping, week start or time zone could give lets
+    // the project be regrouped later without calling Cin7.
     let since = format!(
         "modifiedDate>='{}'",
-        calendar
-            .first_instant()
-            .to_rfc3339_opts(SecondsFormat::Secs, true)
+        earliest_start(request.settings.starting_date).to_rfc3339_opts(SecondsFormat::Secs, true)
     );
     let orders_query = ListQuery {
         filter: Some(since.clone()),
@@ -267,50 +267,22 @@ pub async fn run(
         .filter_map(|c| Some((c.id?, c.company?)))
         .collect();
     let catalogue = Catalogue::from_products(&products, &suppliers);
-    let known: HashSet<i64> = branches.iter().filter_map(|b| b.id).collect();
+    let branch_ids: Vec<i64> = branches.iter().filter_map(|b| b.id).collect();
     let locations: Vec<_> = mapping::locations(&branches)
         .into_iter()
         .filter(|l| settings.includes_branch(l.branch_id))
         .collect();
-    let location_index: HashMap<i64, usize> = locations
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.branch_id, i))
-        .collect();
-    let places = Places {
-        locations: &location_index,
-        known: &known,
-    };
-    let in_range = |at| calendar.index_of(at).is_some();
-    let mut warnings = DataWarnings::default();
-    let mut lines = sales::sale_lines(
-        &orders,
-        &catalogue,
-        &places,
-        settings,
-        in_range,
-        &mut warnings,
-    );
-    if settings.returns {
-        lines.extend(sales::return_lines(
-            &credit_notes,
-            &catalogue,
-            &places,
-            in_range,
-            &mut warnings,
-        ));
-    }
-    let documents = Documents {
+    let places = Places::new(&locations, branch_ids.iter().copied());
+    let read = Read {
         orders: &orders,
         credit_notes: &credit_notes,
         purchase_orders: &purchase_orders,
         transfers: &transfers,
         adjustments: &adjustments,
+        stock: &stock,
     };
-    let movements = stock::movements(&documents, &catalogue, &places);
-    let current = stock::current_stock(&stock, &catalogue, &places);
-    let on_hand = stock::on_hand(&current, &movements, &calendar, &mut warnings);
-    let series = aggregate::series(&lines, on_hand, &catalogue.items, &calendar);
+    let ledger = record::ledger(&read, &catalogue, &places, now, branch_ids);
+    let rebuilt = rebuild(&ledger, settings, &catalogue.items, &locations);
     let tracker = tracker.borrow();
     let s = client.stats().snapshot();
     let records = tracker.records();
@@ -319,9 +291,9 @@ pub async fn run(
         settings: request.settings.clone(),
         items: catalogue.items,
         locations,
-        periods: calendar.periods,
+        periods: rebuilt.calendar.periods,
         last_period_in_progress: true,
-        series,
+        series: rebuilt.series,
         report: ImportReport {
             started_at,
             finished_at: Utc::now(),
@@ -336,7 +308,8 @@ pub async fn run(
                 .iter()
                 .map(|(r, n)| (r.path().to_owned(), *n))
                 .collect(),
-            warnings,
+            warnings: rebuilt.warnings,
         },
+        ledger: Some(ledger),
     })
 }

@@ -1,12 +1,11 @@
 //! The import engine: reads an account through the Cin7 client and builds the project. The
 //! window and the command line both run it through [`ImportJob`], on a worker thread.
 
-mod aggregate;
 mod engine;
 mod mapping;
 mod progress;
+mod record;
 mod sales;
-mod stock;
 
 pub use engine::{minimum_calls, run};
 pub use sales::parse_size_codes;

@@ -53,6 +53,9 @@ pub struct Calendar {
     /// Start of the first period.
     pub origin: NaiveDate,
     pub periods: Vec<Period>,
+    /// The Unix second at which each period starts, then the end of the last one: placing an
+    /// instant is a binary search, with no time-zone arithmetic per instant.
+    bounds: Vec<i64>,
 }
 
 /// The natural start of the period that contains `date`.
@@ -94,35 +97,45 @@ impl Calendar {
             periods.push(Period { start, end });
             start = end;
         }
+        let bounds = std::iter::once(origin)
+            .chain(periods.iter().map(|p| p.end))
+            .map(|date| local_midnight_utc(date, time_zone).timestamp())
+            .collect();
         Self {
             group_by,
             time_zone,
             origin,
             periods,
+            bounds,
         }
     }
 
-    /// The UTC instant at which the first period starts (the fetch's lower bound).
+    /// The UTC instant at which the first period starts.
     pub fn first_instant(&self) -> DateTime<Utc> {
         local_midnight_utc(self.origin, self.time_zone)
     }
 
     /// The index of the period that contains `at`, if any.
     pub fn index_of(&self, at: DateTime<Utc>) -> Option<usize> {
-        let date = at.with_timezone(&self.time_zone).date_naive();
-        if date < self.origin {
-            return None;
-        }
-        let index = match self.group_by {
-            GroupBy::Day => (date - self.origin).num_days() as usize,
-            GroupBy::Week => (date - self.origin).num_days() as usize / 7,
-            GroupBy::Month => {
-                let months = |d: NaiveDate| d.year() as i64 * 12 + d.month0() as i64;
-                (months(date) - months(self.origin)) as usize
-            }
-        };
-        (index < self.periods.len()).then_some(index)
+        self.index_at(at.timestamp())
     }
+
+    /// The index of the period that contains the Unix second `at`, if any. Periods start at
+    /// local midnights, whole seconds, so the second an instant falls in decides its period.
+    pub fn index_at(&self, at: i64) -> Option<usize> {
+        let started = self.bounds.partition_point(|&start| start <= at);
+        (started >= 1 && started < self.bounds.len()).then(|| started - 1)
+    }
+}
+
+/// The earliest instant at which any calendar from `starting_date` can start, whatever its
+/// grouping, week start and time zone: the start of its month or of a week up to six days
+/// before it, a day earlier still for the zones ahead of UTC. An import reads the documents
+/// from here, so that its ledger can be regrouped any of those ways without calling Cin7.
+pub fn earliest_start(starting_date: NaiveDate) -> DateTime<Utc> {
+    let month_start = starting_date.with_day(1).unwrap_or(starting_date);
+    let earliest_day = month_start.min(starting_date - Duration::days(6)) - Duration::days(1);
+    earliest_day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 /// The UTC instant of local midnight (or the first instant of the day, where a DST change
@@ -210,5 +223,56 @@ mod tests {
             cal.index_of(Utc.with_ymd_and_hms(2023, 12, 31, 10, 59, 59).unwrap()),
             None
         );
+        // 1 May in Auckland is after the last period.
+        assert_eq!(
+            cal.index_of(Utc.with_ymd_and_hms(2024, 4, 30, 12, 0, 0).unwrap()),
+            None
+        );
+        assert_eq!(
+            cal.index_of(Utc.with_ymd_and_hms(2024, 4, 30, 11, 59, 59).unwrap()),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn a_period_starts_at_the_first_instant_of_a_day_that_skips_midnight() {
+        // Santiago moved its clocks from 00:00 to 01:00 on 2024-09-08: that day starts at
+        // 01:00 local, 04:00 UTC.
+        let zone = chrono_tz::America::Santiago;
+        let now = Utc.with_ymd_and_hms(2024, 9, 10, 12, 0, 0).unwrap();
+        let cal = Calendar::new(d(2024, 9, 7), GroupBy::Day, zone, Weekday::Mon, now);
+        assert_eq!(
+            cal.index_of(Utc.with_ymd_and_hms(2024, 9, 8, 3, 59, 59).unwrap()),
+            Some(0)
+        );
+        assert_eq!(
+            cal.index_of(Utc.with_ymd_and_hms(2024, 9, 8, 4, 0, 0).unwrap()),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn the_earliest_start_covers_every_grouping_and_zone() {
+        // 2024-03-03 is a Sunday: a Monday week starts on 26 February, before the month.
+        assert_eq!(
+            earliest_start(d(2024, 3, 3)),
+            Utc.with_ymd_and_hms(2024, 2, 25, 0, 0, 0).unwrap()
+        );
+        assert_eq!(
+            earliest_start(d(2024, 3, 20)),
+            Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 0).unwrap()
+        );
+        for zone in [
+            chrono_tz::Pacific::Kiritimati,
+            chrono_tz::Pacific::Pago_Pago,
+        ] {
+            for group_by in [GroupBy::Day, GroupBy::Week, GroupBy::Month] {
+                for week_start in [Weekday::Mon, Weekday::Sun, Weekday::Thu] {
+                    let now = Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap();
+                    let cal = Calendar::new(d(2024, 3, 3), group_by, zone, week_start, now);
+                    assert!(cal.first_instant() >= earliest_start(d(2024, 3, 3)));
+                }
+            }
+        }
     }
 }

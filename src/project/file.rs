@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// The `format` marker every project file starts with.
 pub const FORMAT: &str = "cin7-planner project";
 /// The newest format version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectFileError {

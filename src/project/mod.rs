@@ -3,8 +3,12 @@
 pub mod calendar;
 pub mod csv;
 pub mod file;
+pub mod ledger;
+pub mod rebuild;
 
 pub use calendar::{Calendar, GroupBy, Period};
+pub use ledger::Ledger;
+pub use rebuild::RegroupError;
 
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
@@ -214,6 +218,9 @@ pub struct Project {
     pub last_period_in_progress: bool,
     pub series: Vec<Series>,
     pub report: ImportReport,
+    /// What the series are built from; `None` in files saved before projects kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<Ledger>,
 }
 
 impl Project {
@@ -247,6 +254,9 @@ impl Project {
         if self.periods.windows(2).any(|w| w[0].end != w[1].start) {
             return Err("the periods are not contiguous".into());
         }
-        Ok(())
+        match &self.ledger {
+            Some(ledger) => ledger.validate(self.items.len(), self.locations.len()),
+            None => Ok(()),
+        }
     }
 }

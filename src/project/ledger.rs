@@ -1,0 +1,419 @@
+//! The ledger: the normalized sale lines, stock movements and current stock an import read,
+//! kept in the project so that its series can be rebuilt under other settings (grouping, week
+//! start, time zone, sale date, dispatched only, returns) without calling Cin7, and so that an
+//! update can replace one document's contribution.
+//!
+//! Every table is stored column by column: a million rows stay small in the file and fast to
+//! read, write and add up. docs/project-format.md describes each column.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// The kind of Cin7 document a row came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    SalesOrder,
+    CreditNote,
+    PurchaseOrder,
+    BranchTransfer,
+    Adjustment,
+}
+
+/// One document as the ledger keeps it. The dates are Unix seconds (UTC).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub kind: DocumentKind,
+    pub id: i64,
+    /// The branch of a sales order or a credit note.
+    pub branch: Option<i64>,
+    /// A sales order approved and not void, or a credit note not void.
+    pub counted: bool,
+    /// A sales order's `createdDate`.
+    pub ordered: Option<i64>,
+    /// A sales order's `invoiceDate`.
+    pub invoiced: Option<i64>,
+    /// A sales order's `dispatchedDate`.
+    pub dispatched: Option<i64>,
+    /// A credit note's return date (`creditNoteDate`, else `completedDate`, else `createdDate`).
+    pub returned: Option<i64>,
+    /// Kit component lines, which are not sales in themselves.
+    pub kit_lines: u32,
+    /// Lines whose item is not in the catalogue.
+    pub unknown_lines: u32,
+}
+
+impl Document {
+    /// A document with no branch, dates or lines of note (a purchase order, a transfer, an
+    /// adjustment), not counted as a sale.
+    pub fn new(kind: DocumentKind, id: i64) -> Self {
+        Self {
+            kind,
+            id,
+            branch: None,
+            counted: false,
+            ordered: None,
+            invoiced: None,
+            dispatched: None,
+            returned: None,
+            kit_lines: 0,
+            unknown_lines: 0,
+        }
+    }
+}
+
+/// Every document the import read, whether or not it produced a row: an update that reads a
+/// document again replaces all it contributed, even nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Documents {
+    pub kind: Vec<DocumentKind>,
+    pub id: Vec<i64>,
+    pub branch: Vec<Option<i64>>,
+    pub counted: Vec<bool>,
+    pub ordered: Vec<Option<i64>>,
+    pub invoiced: Vec<Option<i64>>,
+    pub dispatched: Vec<Option<i64>>,
+    pub returned: Vec<Option<i64>>,
+    pub kit_lines: Vec<u32>,
+    pub unknown_lines: Vec<u32>,
+}
+
+impl Documents {
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
+    /// Adds a document and returns its index, which rows refer to.
+    pub fn push(&mut self, document: Document) -> u32 {
+        let index = self.id.len() as u32;
+        self.kind.push(document.kind);
+        self.id.push(document.id);
+        self.branch.push(document.branch);
+        self.counted.push(document.counted);
+        self.ordered.push(document.ordered);
+        self.invoiced.push(document.invoiced);
+        self.dispatched.push(document.dispatched);
+        self.returned.push(document.returned);
+        self.kit_lines.push(document.kit_lines);
+        self.unknown_lines.push(document.unknown_lines);
+        index
+    }
+
+    /// The document at `index`.
+    pub fn get(&self, index: usize) -> Document {
+        Document {
+            kind: self.kind[index],
+            id: self.id[index],
+            branch: self.branch[index],
+            counted: self.counted[index],
+            ordered: self.ordered[index],
+            invoiced: self.invoiced[index],
+            dispatched: self.dispatched[index],
+            returned: self.returned[index],
+            kit_lines: self.kit_lines[index],
+            unknown_lines: self.unknown_lines[index],
+        }
+    }
+
+    fn lengths(&self) -> [usize; 10] {
+        [
+            self.kind.len(),
+            self.id.len(),
+            self.branch.len(),
+            self.counted.len(),
+            self.ordered.len(),
+            self.invoiced.len(),
+            self.dispatched.len(),
+            self.returned.len(),
+            self.kit_lines.len(),
+            self.unknown_lines.len(),
+        ]
+    }
+}
+
+/// Sale lines: one item's part of one line of a counted sales order or credit note at an
+/// included branch. Sized lines are already split by size. A credit note's lines are negative.
+/// Where and when a line counts comes from its document, under the settings of the moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleLines {
+    pub document: Vec<u32>,
+    pub item: Vec<u32>,
+    pub qty: Vec<Decimal>,
+    pub revenue: Vec<Decimal>,
+}
+
+impl SaleLines {
+    pub fn len(&self) -> usize {
+        self.document.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.document.is_empty()
+    }
+
+    pub fn push(&mut self, document: u32, item: u32, qty: Decimal, revenue: Decimal) {
+        self.document.push(document);
+        self.item.push(item);
+        self.qty.push(qty);
+        self.revenue.push(revenue);
+    }
+}
+
+/// Stock movements of regular items at included locations (docs/import-rules.md, "On-hand
+/// history"), each dated in Unix seconds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Movements {
+    pub document: Vec<u32>,
+    pub item: Vec<u32>,
+    pub location: Vec<u32>,
+    pub at: Vec<i64>,
+    pub qty: Vec<Decimal>,
+}
+
+impl Movements {
+    pub fn len(&self) -> usize {
+        self.document.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.document.is_empty()
+    }
+
+    pub fn push(&mut self, document: u32, item: u32, location: u32, at: i64, qty: Decimal) {
+        self.document.push(document);
+        self.item.push(item);
+        self.location.push(location);
+        self.at.push(at);
+        self.qty.push(qty);
+    }
+}
+
+/// Current stock on hand of each regular item at each included location, one row per pair.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLevels {
+    pub item: Vec<u32>,
+    pub location: Vec<u32>,
+    pub qty: Vec<Decimal>,
+}
+
+/// Everything the series are rebuilt from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// The moment the account was read: the last period is the one containing it.
+    pub as_of: DateTime<Utc>,
+    /// Every branch id the account lists, included or not (to tell a branch left out by the
+    /// import options from one Cin7 does not know).
+    pub branches: Vec<i64>,
+    pub documents: Documents,
+    pub sales: SaleLines,
+    pub movements: Movements,
+    pub stock: StockLevels,
+}
+
+impl Ledger {
+    pub fn new(as_of: DateTime<Utc>, branches: Vec<i64>) -> Self {
+        Self {
+            as_of,
+            branches,
+            documents: Documents::default(),
+            sales: SaleLines::default(),
+            movements: Movements::default(),
+            stock: StockLevels::default(),
+        }
+    }
+
+    /// Sale lines and movements: the rows the series are added up from.
+    pub fn rows(&self) -> usize {
+        self.sales.len() + self.movements.len()
+    }
+
+    /// Checks that every column of a table has one value per row and that every reference
+    /// points at something that exists.
+    pub fn validate(&self, items: usize, locations: usize) -> Result<(), String> {
+        let documents = self.documents.len();
+        let same = |lengths: &[usize]| lengths.iter().all(|&n| n == lengths[0]);
+        if !same(&self.documents.lengths()) {
+            return Err("the ledger's documents do not have one value per column".into());
+        }
+        let s = &self.sales;
+        if !same(&[s.document.len(), s.item.len(), s.qty.len(), s.revenue.len()]) {
+            return Err("the ledger's sale lines do not have one value per column".into());
+        }
+        let m = &self.movements;
+        if !same(&[
+            m.document.len(),
+            m.item.len(),
+            m.location.len(),
+            m.at.len(),
+            m.qty.len(),
+        ]) {
+            return Err("the ledger's movements do not have one value per column".into());
+        }
+        let k = &self.stock;
+        if !same(&[k.item.len(), k.location.len(), k.qty.len()]) {
+            return Err("the ledger's stock does not have one value per column".into());
+        }
+        let below = |values: &[u32], limit: usize| values.iter().all(|&v| (v as usize) < limit);
+        let references_hold = below(&s.document, documents)
+            && below(&m.document, documents)
+            && below(&s.item, items)
+            && below(&m.item, items)
+            && below(&k.item, items)
+            && below(&m.location, locations)
+            && below(&k.location, locations);
+        if !references_hold {
+            return Err(
+                "the ledger refers to a document, item or location that does not exist".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Replaces the contribution of every document `newer` holds with what `newer` says of it,
+    /// keeps every other document's rows, and takes `newer`'s stock, branches and moment: what
+    /// an update does with the documents modified since the last import. `newer`'s item and
+    /// location indexes must be this ledger's.
+    pub fn replace_documents(&mut self, newer: Ledger) {
+        let replaced: HashSet<(DocumentKind, i64)> = newer
+            .documents
+            .kind
+            .iter()
+            .copied()
+            .zip(newer.documents.id.iter().copied())
+            .collect();
+        let old = std::mem::replace(self, Ledger::new(newer.as_of, newer.branches.clone()));
+        // Old index → new index, for the documents kept.
+        let mut kept = vec![None; old.documents.len()];
+        for (i, slot) in kept.iter_mut().enumerate() {
+            if !replaced.contains(&(old.documents.kind[i], old.documents.id[i])) {
+                *slot = Some(self.documents.push(old.documents.get(i)));
+            }
+        }
+        for i in 0..old.sales.len() {
+            if let Some(document) = kept[old.sales.document[i] as usize] {
+                let s = &old.sales;
+                self.sales.push(document, s.item[i], s.qty[i], s.revenue[i]);
+            }
+        }
+        for i in 0..old.movements.len() {
+            if let Some(document) = kept[old.movements.document[i] as usize] {
+                let m = &old.movements;
+                self.movements
+                    .push(document, m.item[i], m.location[i], m.at[i], m.qty[i]);
+            }
+        }
+        let offset = self.documents.len() as u32;
+        for i in 0..newer.documents.len() {
+            self.documents.push(newer.documents.get(i));
+        }
+        let n = &newer.sales;
+        for i in 0..n.len() {
+            self.sales
+                .push(offset + n.document[i], n.item[i], n.qty[i], n.revenue[i]);
+        }
+        let m = &newer.movements;
+        for i in 0..m.len() {
+            self.movements.push(
+                offset + m.document[i],
+                m.item[i],
+                m.location[i],
+                m.at[i],
+                m.qty[i],
+            );
+        }
+        self.stock = newer.stock;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn order(id: i64) -> Document {
+        Document {
+            branch: Some(1),
+            counted: true,
+            ordered: Some(1_700_000_000),
+            ..Document::new(DocumentKind::SalesOrder, id)
+        }
+    }
+
+    fn ledger(day: u32) -> Ledger {
+        Ledger::new(
+            Utc.with_ymd_and_hms(2024, 5, day, 0, 0, 0).unwrap(),
+            vec![1],
+        )
+    }
+
+    #[test]
+    fn an_update_replaces_what_each_document_it_read_contributed() {
+        let mut earlier = ledger(1);
+        let a = earlier.documents.push(order(10));
+        let b = earlier.documents.push(order(11));
+        let p = earlier
+            .documents
+            .push(Document::new(DocumentKind::PurchaseOrder, 10));
+        earlier.sales.push(a, 0, Decimal::ONE, Decimal::TEN);
+        earlier.sales.push(b, 1, Decimal::TWO, Decimal::TEN);
+        earlier.movements.push(a, 0, 0, 5, -Decimal::ONE);
+        earlier.movements.push(p, 0, 0, 6, Decimal::TEN);
+        earlier.stock.item.push(0);
+        earlier.stock.location.push(0);
+        earlier.stock.qty.push(Decimal::TEN);
+
+        // Order 10 was voided (no rows now); purchase order 10 is the same number of another
+        // kind and stays as it was.
+        let mut newer = ledger(2);
+        newer.documents.push(Document {
+            counted: false,
+            ..order(10)
+        });
+        let c = newer.documents.push(order(12));
+        newer.sales.push(c, 0, Decimal::from(3), Decimal::from(30));
+
+        earlier.replace_documents(newer);
+        let d = &earlier.documents;
+        assert_eq!(d.id, vec![11, 10, 10, 12]);
+        assert_eq!(
+            d.kind,
+            vec![
+                DocumentKind::SalesOrder,
+                DocumentKind::PurchaseOrder,
+                DocumentKind::SalesOrder,
+                DocumentKind::SalesOrder
+            ]
+        );
+        assert_eq!(d.counted, vec![true, false, false, true]);
+        assert_eq!(earlier.sales.document, vec![0, 3]);
+        assert_eq!(earlier.sales.qty, vec![Decimal::TWO, Decimal::from(3)]);
+        assert_eq!(earlier.movements.document, vec![1]);
+        assert_eq!(earlier.movements.qty, vec![Decimal::TEN]);
+        assert!(earlier.stock.item.is_empty());
+        assert_eq!(earlier.as_of, ledger(2).as_of);
+        assert_eq!(earlier.validate(2, 1), Ok(()));
+    }
+
+    #[test]
+    fn validation_names_what_is_broken() {
+        let mut l = ledger(1);
+        let a = l.documents.push(order(1));
+        l.sales.push(a, 4, Decimal::ONE, Decimal::ONE);
+        assert_eq!(
+            l.validate(4, 1),
+            Err("the ledger refers to a document, item or location that does not exist".into())
+        );
+        assert_eq!(l.validate(5, 1), Ok(()));
+        l.sales.qty.pop();
+        assert_eq!(
+            l.validate(5, 1),
+            Err("the ledger's sale lines do not have one value per column".into())
+        );
+    }
+}
