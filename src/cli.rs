@@ -1,4 +1,4 @@
-//! The headless front end: `import`, `export`, `inspect` and `sandbox`. Each command returns
+//! The headless front end: `import`, `regroup`, `export`, `inspect` and `sandbox`. Each command returns
 //! its one-sentence failure as an error; `main` prints it and exits non-zero.
 
 use crate::cin7::{ApiKey, CallLog, PRODUCTION_BASE_URL, PageStore, Resource, RetryPolicy};
@@ -31,6 +31,9 @@ pub struct Cli {
 pub enum Command {
     /// Import an account into a new project file (the API key comes from CIN7_API_KEY or a prompt).
     Import(ImportArgs),
+    /// Rebuild a project's series under other grouping or sales options from its ledger,
+    /// without calling Cin7.
+    Regroup(RegroupArgs),
     /// Write a project's history as a CSV long table, and its items' info.
     #[command(group = clap::ArgGroup::new("output").required(true).multiple(true).args(["csv", "items_csv"]))]
     Export {
@@ -91,6 +94,59 @@ pub struct ImportArgs {
     pub rate_limits: RateLimits,
 }
 
+/// Options left out keep the project's own.
+#[derive(Args, Debug)]
+pub struct RegroupArgs {
+    /// The project file.
+    pub file: PathBuf,
+    #[arg(long, value_enum)]
+    pub group_by: Option<GroupBy>,
+    /// IANA time zone the periods are in.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<Tz>,
+    /// First day of a week.
+    #[arg(long, value_parser = parse_weekday)]
+    pub week_start: Option<Weekday>,
+    /// Which date places a sale in a period.
+    #[arg(long, value_enum)]
+    pub sale_date: Option<SaleDate>,
+    /// Count only orders that have been dispatched.
+    #[arg(long, conflicts_with = "all_orders")]
+    pub dispatched_only: bool,
+    /// Count orders whether or not they have been dispatched.
+    #[arg(long)]
+    pub all_orders: bool,
+    /// Subtract returns (credit notes) from sales.
+    #[arg(long, conflicts_with = "no_returns")]
+    pub returns: bool,
+    /// Do not subtract returns from sales.
+    #[arg(long)]
+    pub no_returns: bool,
+    /// Where to write the regrouped project (default: over FILE).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+impl RegroupArgs {
+    /// The project's settings with the options given.
+    fn apply(&self, settings: &ImportSettings) -> ImportSettings {
+        let either = |yes: bool, no: bool, current: bool| yes || (current && !no);
+        ImportSettings {
+            group_by: self.group_by.unwrap_or(settings.group_by),
+            time_zone: self.tz.unwrap_or(settings.time_zone),
+            week_start: self.week_start.unwrap_or(settings.week_start),
+            sale_date: self.sale_date.unwrap_or(settings.sale_date),
+            dispatched_only: either(
+                self.dispatched_only,
+                self.all_orders,
+                settings.dispatched_only,
+            ),
+            returns: either(self.returns, self.no_returns, settings.returns),
+            ..settings.clone()
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct SandboxArgs {
     #[arg(long, value_enum, default_value = "demo")]
@@ -136,6 +192,7 @@ fn parse_weekday(text: &str) -> Result<Weekday, String> {
 pub fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Import(args) => import(args),
+        Command::Regroup(args) => regroup(&args),
         Command::Export {
             file,
             csv,
@@ -213,6 +270,23 @@ fn import(args: ImportArgs) -> Result<(), String> {
         project.periods.len(),
         project.report.calls,
         args.out.display()
+    );
+    Ok(())
+}
+
+fn regroup(args: &RegroupArgs) -> Result<(), String> {
+    let project = file::open(&args.file).map_err(|e| e.to_string())?;
+    let settings = args.apply(&project.settings);
+    let regrouped = project.regrouped(settings).map_err(|e| e.to_string())?;
+    let out = args.out.as_deref().unwrap_or(&args.file);
+    file::save(&regrouped, out).map_err(|e| e.to_string())?;
+    let rows = regrouped.ledger.as_ref().map_or(0, |l| l.rows());
+    println!(
+        "Regrouped {rows} ledger rows into {} periods ({} in {}) without calling Cin7: {}.",
+        regrouped.periods.len(),
+        regrouped.settings.group_by.label().to_lowercase(),
+        regrouped.settings.time_zone,
+        out.display()
     );
     Ok(())
 }
@@ -309,6 +383,7 @@ pub fn summary(project: &Project) -> String {
          Sales: {} units, revenue {:.2}\n\
          Import: {} calls ({} at the least, {} pages reused from a stopped run), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}\n\
          Records read: {}\n\
+         Ledger: {}\n\
          On-hand: {} regular items with history, {} sized items without (Cin7 gives no per-size stock movements), {} values below zero\n\
          Not counted: {} draft or void orders, {} orders not dispatched, {} orders outside the periods, {} void credit notes, {} credit notes outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches, {} at branches left out\n",
         project.connection.username,
@@ -357,6 +432,17 @@ pub fn summary(project: &Project) -> String {
             "none".to_owned()
         } else {
             records.join(", ")
+        },
+        match &project.ledger {
+            Some(l) => format!(
+                "{} documents, {} sale lines, {} stock movements, {} stock levels, as of {}",
+                l.documents.len(),
+                l.sales.len(),
+                l.movements.len(),
+                l.stock.qty.len(),
+                l.as_of.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            None => "none (saved before projects kept one: import again to regroup)".into(),
         },
         project.items.iter().filter(|i| !i.sized).count(),
         project.items.iter().filter(|i| i.sized).count(),

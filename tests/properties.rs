@@ -1,7 +1,8 @@
 //! Properties over generated, coherent sandbox accounts: the on-hand history the importer
 //! rebuilds backwards from current stock equals the sandbox's own record (its opening stock plus
 //! every movement up to each period's end), for every regular item and location, in any time
-//! zone, and never goes below zero.
+//! zone, and never goes below zero; and a project regrouped from its ledger equals a fresh
+//! import with the new settings.
 
 mod common;
 
@@ -9,11 +10,12 @@ use chrono::{DateTime, Utc, Weekday};
 use chrono_tz::Tz;
 use cin7_planner::cin7::{ApiKey, RetryPolicy};
 use cin7_planner::import::{self, ImportRequest};
-use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project, calendar};
+use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project, SaleDate, calendar};
 use cin7_planner::rate_limit::RateLimits;
-use cin7_planner::sandbox::account::Account;
+use cin7_planner::sandbox::account::{Account, LineRecord};
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
 use common::{KEY, USERNAME, movements, utc};
+use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -22,20 +24,27 @@ fn now() -> DateTime<Utc> {
 }
 
 fn import(account: &Account, group_by: GroupBy, zone: Tz, week_start: Weekday) -> Project {
+    let starting_date = (now() - chrono::Duration::days(45)).date_naive();
+    import_with(
+        account,
+        ImportSettings {
+            week_start,
+            ..ImportSettings::new(starting_date, group_by, zone)
+        },
+    )
+}
+
+fn import_with(account: &Account, settings: ImportSettings) -> Project {
     let mut config = SandboxConfig::new(account.clone(), USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
     let sandbox = Sandbox::start(config).unwrap();
-    let starting_date = (now() - chrono::Duration::days(45)).date_naive();
     let request = ImportRequest {
         connection: ConnectionInfo {
             base_url: sandbox.base_url().into(),
             username: USERNAME.into(),
         },
         key: ApiKey::new(KEY),
-        settings: ImportSettings {
-            week_start,
-            ..ImportSettings::new(starting_date, group_by, zone)
-        },
+        settings,
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
@@ -134,5 +143,142 @@ fn rebuilt_on_hand_matches_the_sandboxs_record() {
         GroupBy::Month,
         chrono_tz::Pacific::Auckland,
         Weekday::Mon,
+    );
+}
+
+/// Units sold per product option over a project's periods, every size and location together.
+fn units_sold(project: &Project) -> BTreeMap<i64, Decimal> {
+    let mut units = BTreeMap::new();
+    for series in &project.series {
+        let option = project.items[series.item].product_option_id;
+        *units.entry(option).or_default() += series.sales_qty.iter().sum::<Decimal>();
+    }
+    units.retain(|_, qty: &mut Decimal| !qty.is_zero());
+    units
+}
+
+/// The same, straight from the sandbox's records under the project's settings: counted orders
+/// by their sale date, less counted credit notes by theirs, between the start of the first
+/// period and the end of the last, at the included branches, for the options the project knows.
+fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, Decimal> {
+    let s = &project.settings;
+    let zone = s.time_zone;
+    let from = calendar::local_midnight_utc(project.periods[0].start, zone);
+    let to = calendar::local_midnight_utc(project.periods[project.periods.len() - 1].end, zone);
+    let options: std::collections::HashSet<i64> =
+        project.items.iter().map(|i| i.product_option_id).collect();
+    let branch_counts = |branch: i64| {
+        account.branches.iter().any(|b| b.id == branch)
+            && s.branches
+                .as_ref()
+                .is_none_or(|chosen| chosen.contains(&branch))
+    };
+    let mut units = BTreeMap::new();
+    let mut add = |branch: i64, at: Option<DateTime<Utc>>, lines: &[LineRecord], sign: Decimal| {
+        if at.is_some_and(|at| from <= at && at < to) && branch_counts(branch) {
+            for line in lines.iter().filter(|l| l.parent_id == 0) {
+                if options.contains(&line.product_option_id) {
+                    *units.entry(line.product_option_id).or_default() += sign * line.qty.abs();
+                }
+            }
+        }
+    };
+    for order in account
+        .sales_orders
+        .iter()
+        .filter(|o| o.is_approved && !o.is_void)
+    {
+        if s.dispatched_only && order.dispatched.is_none() {
+            continue;
+        }
+        let at = match s.sale_date {
+            SaleDate::Invoice => order.invoiced.or(Some(order.created)),
+            SaleDate::Order => Some(order.created),
+            SaleDate::Dispatch => order.dispatched,
+        };
+        add(order.branch_id, at, &order.lines, Decimal::ONE);
+    }
+    if s.returns {
+        for note in account.credit_notes.iter().filter(|n| !n.is_void) {
+            let at = note
+                .credit_note_date
+                .or(note.completed)
+                .or(Some(note.created));
+            add(note.branch_id, at, &note.lines, -Decimal::ONE);
+        }
+    }
+    units.retain(|_, qty: &mut Decimal| !qty.is_zero());
+    units
+}
+
+/// Settings that differ from `base` in everything a ledger can be regrouped by, at random.
+fn regrouping(rng: &mut impl Rng, base: &ImportSettings) -> ImportSettings {
+    // Zones at whole, half and three-quarter hours, both sides of UTC and at its far ends.
+    let zones = [
+        Tz::UTC,
+        chrono_tz::Pacific::Auckland,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::Pacific::Kiritimati,
+        chrono_tz::Pacific::Pago_Pago,
+        chrono_tz::Asia::Kolkata,
+        chrono_tz::America::Los_Angeles,
+        chrono_tz::America::St_Johns,
+    ];
+    let groupings = [GroupBy::Day, GroupBy::Week, GroupBy::Month];
+    let sale_dates = [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch];
+    ImportSettings {
+        group_by: groupings[rng.random_range(0..groupings.len())],
+        time_zone: zones[rng.random_range(0..zones.len())],
+        week_start: Weekday::try_from(rng.random_range(0..7u8)).unwrap(),
+        sale_date: sale_dates[rng.random_range(0..sale_dates.len())],
+        dispatched_only: rng.random_bool(0.3),
+        returns: rng.random_bool(0.7),
+        ..base.clone()
+    }
+}
+
+#[test]
+fn regrouping_from_the_ledger_equals_a_fresh_import() {
+    let mut compared_sales = 0;
+    for seed in 1..=3u64 {
+        let account = generate(Preset::Small, seed, now());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        // A starting date inside the account's 60 days of history, so that weeks and months
+        // reach back before it to sales the import must read too.
+        let starting_date = (now() - chrono::Duration::days(rng.random_range(20..50))).date_naive();
+        let first = regrouping(
+            &mut rng,
+            &ImportSettings {
+                branches: (seed == 2).then(|| vec![1, 2]),
+                ..ImportSettings::new(starting_date, GroupBy::Week, Tz::UTC)
+            },
+        );
+        let project = import_with(&account, first.clone());
+        for _ in 0..3 {
+            let other = regrouping(&mut rng, &first);
+            let regrouped = project.regrouped(other.clone()).unwrap();
+            let fresh = import_with(&account, other.clone());
+            let case = format!("seed {seed}: {first:?} regrouped to {other:?}");
+            assert_eq!(regrouped.settings, other, "{case}");
+            assert_eq!(regrouped.periods, fresh.periods, "{case}");
+            assert_eq!(regrouped.series, fresh.series, "{case}");
+            assert_eq!(regrouped.report.warnings, fresh.report.warnings, "{case}");
+            assert_eq!(
+                units_sold(&regrouped),
+                sales_truth(&account, &regrouped),
+                "{case}"
+            );
+            // The ledger does not depend on the settings it is grouped by.
+            assert_eq!(regrouped.ledger, fresh.ledger, "{case}");
+            compared_sales += fresh
+                .series
+                .iter()
+                .filter(|s| s.sales_qty.iter().any(|q| !q.is_zero()))
+                .count();
+        }
+    }
+    assert!(
+        compared_sales >= 100,
+        "only {compared_sales} series with sales compared"
     );
 }
