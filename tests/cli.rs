@@ -182,6 +182,108 @@ fn import_inspect_and_export_the_fixture() {
 }
 
 #[test]
+fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("shop.json");
+    {
+        let sandbox = serve(fixture_account());
+        let output = import(sandbox.base_url(), Some(KEY), &project);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    } // The sandbox is gone: regrouping cannot call it.
+    let weekly = dir.path().join("weekly.json");
+    let output = bin()
+        .args([
+            "regroup",
+            "--group-by",
+            "week",
+            "--week-start",
+            "sunday",
+            "--no-returns",
+            "--out",
+        ])
+        .arg(&weekly)
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    // Sunday weeks from 31 December 2023 to the one containing today in Auckland.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Pacific::Auckland)
+        .date_naive();
+    let weeks = (today - chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()).num_days() / 7 + 1;
+    // 8 sale lines (orders 1, 2, 3, 7, the two sizes of 6, credit notes 101 and 103) and 10
+    // movements (shipments of orders 1, 2, 3 and its kit component, 7; return 101; purchase
+    // 201; both legs of transfer 301; adjustment 401).
+    assert_eq!(
+        text(&output.stdout),
+        format!(
+            "Regrouped 18 ledger rows into {weeks} periods (weeks in Pacific/Auckland) without calling Cin7: {}.\n",
+            weekly.display()
+        )
+    );
+    let output = bin().arg("inspect").arg(&weekly).output().unwrap();
+    let summary = text(&output.stdout);
+    for line in [
+        "Settings: from 2024-01-01 grouped by weeks in Pacific/Auckland, weeks from Sun".to_owned(),
+        "Options: sales by invoice date, returns not subtracted, branches all".to_owned(),
+        format!("Periods: {weeks} (2023-12-31 to "),
+        // Without returns: 2 + 1 + 3 + 3 units, 20 + 14 + 30 + 54.
+        "Sales: 9 units, revenue 118.00".to_owned(),
+        "Import: 19 calls".to_owned(),
+        // 8 orders, 3 credit notes, a purchase, a transfer and 2 adjustments.
+        "Ledger: 15 documents, 8 sale lines, 10 stock movements, 3 stock levels, as of ".to_owned(),
+        "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 0 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
+    ] {
+        assert!(summary.contains(&line), "missing {line:?} in\n{summary}");
+    }
+    let csv = dir.path().join("weekly.csv");
+    let output = bin()
+        .arg("export")
+        .arg(&weekly)
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let table = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = table.split("\r\n").collect();
+    // MUG-BLU at the warehouse: order 1 (2 units, 20.00) in the week of Sun 31 December; the
+    // transfer out (2) on Thu 25 January and the dispatch on Mon 5 February move its stock.
+    assert_eq!(
+        rows[1],
+        "MUG-BLU,Mug,Warehouse,2023-12-31,2024-01-06,2,20,14,9001,,false,1"
+    );
+    // Order 3's 3 units at the shop in the week of Sun 14 January; return 101 (Sat 20 January)
+    // is not subtracted from sales, yet its unit is back in stock: 4 now, less the transfer in
+    // (2) and plus the write-off (1) of February, is 3 at the end of that week.
+    assert_eq!(
+        rows[1 + weeks as usize + 2],
+        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-14,2024-01-20,3,30,3,9001,,false,2"
+    );
+
+    // The file itself was left as it was; options that contradict each other are refused.
+    let output = bin().arg("inspect").arg(&project).output().unwrap();
+    assert!(text(&output.stdout).contains("grouped by months"));
+    let output = bin()
+        .args(["regroup", "--returns", "--no-returns"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = bin()
+        .args(["regroup", "--group-by", "day"])
+        .arg(dir.path().join("missing.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("missing.json"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
 fn a_failed_import_writes_nothing_and_says_why_in_one_sentence() {
     let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
