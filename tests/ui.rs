@@ -5,6 +5,7 @@ mod common;
 
 use chrono::Datelike;
 use cin7_planner::cin7::RetryPolicy;
+use cin7_planner::project::{GroupBy, ImportSettings, SaleDate};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::secrets::{MemoryStore, SecretStore};
 use cin7_planner::ui::file_dialogs::ScriptedDialogs;
@@ -93,17 +94,18 @@ fn rows(app: &PlannerApp) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
+fn row(code: &str, location: &str, units: &str, revenue: &str) -> (String, String, String, String) {
+    (code.into(), location.into(), units.into(), revenue.into())
+}
+
 fn expected_rows() -> Vec<(String, String, String, String)> {
-    [
-        ("MUG-BLU", "Warehouse", "2", "20.00"),
-        ("MUG-BLU", "Shop, Main St", "2", "20.00"),
-        ("MUG-RED", "Warehouse", "1", "14.00"),
-        ("TEE-RED-S", "Shop, Main St", "1", "18.00"),
-        ("TEE-RED-M", "Shop, Main St", "1", "18.00"),
+    vec![
+        row("MUG-BLU", "Warehouse", "2", "20.00"),
+        row("MUG-BLU", "Shop, Main St", "2", "20.00"),
+        row("MUG-RED", "Warehouse", "1", "14.00"),
+        row("TEE-RED-S", "Shop, Main St", "1", "18.00"),
+        row("TEE-RED-M", "Shop, Main St", "1", "18.00"),
     ]
-    .iter()
-    .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
-    .collect()
 }
 
 #[test]
@@ -162,10 +164,7 @@ fn dialog_import_save_and_reopen() {
     let project = harness.state().project().unwrap().clone();
     let start = project.settings.starting_date;
     assert_eq!((start.year(), start.month()), (2024, 1));
-    assert_eq!(
-        project.settings.group_by,
-        cin7_planner::project::GroupBy::Month
-    );
+    assert_eq!(project.settings.group_by, GroupBy::Month);
     assert_eq!(project.settings.time_zone, chrono_tz::Pacific::Auckland);
     assert_eq!(rows(harness.state()), expected_rows());
     // The table shows the items, the sized flag and the location names.
@@ -201,6 +200,41 @@ fn dialog_import_save_and_reopen() {
     assert_eq!(reopened.state().project(), Some(&project));
     reopened.get_by_label("shop.json");
     reopened.get_by_label("TEE-RED-M");
+
+    // Regrouping by order date in UTC without returns needs no Cin7: its sandbox is gone. (The
+    // starting date is the picker's day in January 2024, so months keep the numbers certain.)
+    drop(sandbox);
+    reopened.get_by_label("Grouping and sales options").click();
+    reopened.run_ok();
+    reopened.get_by_label("Order date").click();
+    reopened.run_ok();
+    type_into(&mut reopened, "Time zone", "UTC");
+    reopened
+        .get_by_label("Subtract returns (credit notes)")
+        .click();
+    reopened.run_ok();
+    reopened.get_by_label("Apply").click();
+    step_until(&mut reopened, "the regrouping", |h| {
+        h.state().project().is_some_and(|p| !p.settings.returns)
+    });
+    reopened.get_by_label_contains(
+        "months from the project's ledger, without calling Cin7. File > Save keeps the change.",
+    );
+    let by_order_date = ImportSettings {
+        sale_date: SaleDate::Order,
+        time_zone: chrono_tz::UTC,
+        returns: false,
+        ..project.settings.clone()
+    };
+    let regrouped = reopened.state().project().unwrap();
+    assert_eq!(regrouped, &project.regrouped(by_order_date).unwrap());
+    // Order 6 was placed on 30 January: its tees move from February into January.
+    assert_eq!(regrouped.series[4].sales_qty[..2], [dec("2"), dec("0")]);
+    // Credit notes 101 (MUG-BLU at the shop) and 103 (TEE-RED-M) no longer take anything back.
+    let mut without_returns = expected_rows();
+    without_returns[1] = row("MUG-BLU", "Shop, Main St", "3", "30.00");
+    without_returns[4] = row("TEE-RED-M", "Shop, Main St", "2", "36.00");
+    assert_eq!(rows(reopened.state()), without_returns);
 }
 
 /// A fresh window in which the planner starts an import with the dialog's defaults.

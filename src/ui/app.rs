@@ -2,10 +2,11 @@
 
 use super::connection_dialog::{ConnectionDialog, DialogInput, DialogOutcome, to_jiff};
 use super::file_dialogs::FileDialogs;
+use super::options::GroupingChoices;
 use super::project_view::ProjectView;
 use crate::cin7::{ApiKey, PRODUCTION_BASE_URL, RetryPolicy};
 use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
-use crate::project::{ConnectionInfo, GroupBy, Project, file};
+use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, file};
 use crate::rate_limit::RateLimits;
 use crate::secrets::SecretStore;
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
@@ -60,6 +61,11 @@ struct OpenProject {
 enum Outcome {
     Saved(PathBuf),
     Opened(PathBuf, Box<Project>),
+    /// `from`, regrouped.
+    Regrouped {
+        from: Arc<Project>,
+        to: Box<Project>,
+    },
     KeyStored,
     Failed(String),
 }
@@ -154,11 +160,14 @@ impl PlannerApp {
         }
         egui::Panel::top("menu").show(ui, |ui| self.menu(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status(ui));
+        let mut regroup = None;
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(running) = &self.import {
                 progress_view(ui, running.progress.as_ref(), &mut || running.job.cancel());
             } else if let Some(open) = &self.project {
-                self.view.show(ui, &open.project, open.path.as_deref());
+                regroup = self
+                    .view
+                    .show(ui, &open.project, open.path.as_deref(), self.busy > 0);
             } else {
                 ui.add_space(40.0);
                 ui.vertical_centered(|ui| {
@@ -167,7 +176,23 @@ impl PlannerApp {
                 });
             }
         });
+        if let Some(settings) = regroup {
+            self.regroup(&ctx, settings);
+        }
         self.dialog_ui(&ctx);
+    }
+
+    /// Rebuilds the open project's series under `settings` from its ledger, in the background.
+    fn regroup(&mut self, ctx: &egui::Context, settings: ImportSettings) {
+        let Some(open) = &self.project else { return };
+        let from = Arc::clone(&open.project);
+        self.in_background(ctx, move || match from.regrouped(settings) {
+            Ok(to) => Outcome::Regrouped {
+                from,
+                to: Box::new(to),
+            },
+            Err(e) => Outcome::Failed(e.to_string()),
+        });
     }
 
     fn menu(&mut self, ui: &mut egui::Ui) {
@@ -241,16 +266,13 @@ impl PlannerApp {
                 .map(|k| k.expose().to_owned())
                 .unwrap_or_default(),
             starting_date: to_jiff(start),
-            group_by: GroupBy::Week,
-            time_zone: crate::project::calendar::system_time_zone()
-                .name()
-                .to_owned(),
+            options: GroupingChoices::of(&ImportSettings::new(
+                start,
+                GroupBy::Week,
+                crate::project::calendar::system_time_zone(),
+            )),
             base_url: self.defaults.base_url.clone(),
             remember_key: false,
-            week_start: chrono::Weekday::Mon,
-            sale_date: crate::project::SaleDate::Invoice,
-            dispatched_only: false,
-            returns: true,
             branches: String::new(),
         });
     }
@@ -322,6 +344,22 @@ impl PlannerApp {
                         project: Arc::new(*project),
                         path: Some(path),
                     });
+                }
+                Outcome::Regrouped { from, to } => {
+                    // Only onto the project it was made from: another may have been opened since.
+                    if let Some(open) = self
+                        .project
+                        .as_mut()
+                        .filter(|open| Arc::ptr_eq(&open.project, &from))
+                    {
+                        let text = format!(
+                            "Regrouped into {} {} from the project's ledger, without calling Cin7. File > Save keeps the change.",
+                            to.periods.len(),
+                            to.settings.group_by.label().to_lowercase()
+                        );
+                        open.project = Arc::new(*to);
+                        self.info(text);
+                    }
                 }
                 Outcome::KeyStored => {}
                 Outcome::Failed(message) => self.error(message),

@@ -1,10 +1,10 @@
 //! The **Cin7 connection** dialog: API username, API key, Starting date, Group by, OK/Cancel,
 //! plus the connection's address and time zone under "Import options".
 
+use super::options::GroupingChoices;
 use crate::cin7::{ApiKey, validate_base_url};
-use crate::project::{ConnectionInfo, GroupBy, ImportSettings, SaleDate};
-use chrono::{Datelike, NaiveDate, Weekday};
-use chrono_tz::Tz;
+use crate::project::{ConnectionInfo, GroupBy, ImportSettings};
+use chrono::{Datelike, NaiveDate};
 use egui::{Id, Modal, RichText};
 
 /// What the dialog holds while it is open.
@@ -12,14 +12,9 @@ pub struct ConnectionDialog {
     pub username: String,
     pub key: String,
     pub starting_date: jiff::civil::Date,
-    pub group_by: GroupBy,
-    pub time_zone: String,
+    pub options: GroupingChoices,
     pub base_url: String,
     pub remember_key: bool,
-    pub week_start: Weekday,
-    pub sale_date: SaleDate,
-    pub dispatched_only: bool,
-    pub returns: bool,
     /// Branch ids, comma separated; empty for every branch.
     pub branches: String,
 }
@@ -77,11 +72,9 @@ impl ConnectionDialog {
         if starting_date > today {
             return Err("The starting date cannot be in the future.".into());
         }
-        let time_zone: Tz = self.time_zone.trim().parse().map_err(|_| {
-            format!(
-                "\"{}\" is not a time zone; use a name like Pacific/Auckland.",
-                self.time_zone.trim()
-            )
+        let settings = self.options.apply(&ImportSettings {
+            branches: parse_branches(&self.branches)?,
+            ..ImportSettings::new(starting_date, GroupBy::Week, chrono_tz::UTC)
         })?;
         let base_url = validate_base_url(&self.base_url).map_err(|e| e.to_string())?;
         Ok(DialogInput {
@@ -90,14 +83,7 @@ impl ConnectionDialog {
                 username: username.to_owned(),
             },
             key,
-            settings: ImportSettings {
-                week_start: self.week_start,
-                sale_date: self.sale_date,
-                dispatched_only: self.dispatched_only,
-                returns: self.returns,
-                branches: parse_branches(&self.branches)?,
-                ..ImportSettings::new(starting_date, self.group_by, time_zone)
-            },
+            settings,
             remember_key: self.remember_key,
         })
     }
@@ -145,15 +131,7 @@ impl ConnectionDialog {
                     .labelled_by(label.id);
                     ui.end_row();
 
-                    let label = ui.label("Group by");
-                    ui.horizontal(|ui| {
-                        for group_by in [GroupBy::Day, GroupBy::Week, GroupBy::Month] {
-                            ui.radio_value(&mut self.group_by, group_by, group_by.label());
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                    ui.end_row();
+                    self.options.group_by_row(ui);
                 });
             ui.checkbox(
                 &mut self.remember_key,
@@ -166,23 +144,7 @@ impl ConnectionDialog {
                         .num_columns(2)
                         .spacing([12.0, 8.0])
                         .show(ui, |ui| {
-                            let label = ui.label("Sale date");
-                            ui.horizontal(|ui| {
-                                for option in
-                                    [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch]
-                                {
-                                    ui.radio_value(&mut self.sale_date, option, option.label());
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
-                            ui.end_row();
-                            ui.label("");
-                            ui.checkbox(&mut self.dispatched_only, "Only dispatched orders");
-                            ui.end_row();
-                            ui.label("");
-                            ui.checkbox(&mut self.returns, "Subtract returns (credit notes)");
-                            ui.end_row();
+                            self.options.sales_rows(ui);
                             let label = ui.label("Branches");
                             ui.add(
                                 egui::TextEdit::singleline(&mut self.branches)
@@ -191,28 +153,7 @@ impl ConnectionDialog {
                             )
                             .labelled_by(label.id);
                             ui.end_row();
-                            let label = ui.label("Weeks start on");
-                            egui::ComboBox::from_id_salt("week_start")
-                                .selected_text(weekday_name(self.week_start))
-                                .show_ui(ui, |ui| {
-                                    for day in WEEKDAYS {
-                                        ui.selectable_value(
-                                            &mut self.week_start,
-                                            day,
-                                            weekday_name(day),
-                                        );
-                                    }
-                                })
-                                .response
-                                .labelled_by(label.id);
-                            ui.end_row();
-                            let label = ui.label("Time zone");
-                            ui.add(
-                                egui::TextEdit::singleline(&mut self.time_zone)
-                                    .desired_width(220.0),
-                            )
-                            .labelled_by(label.id);
-                            ui.end_row();
+                            self.options.calendar_rows(ui);
                             let label = ui.label("API address");
                             ui.add(
                                 egui::TextEdit::singleline(&mut self.base_url).desired_width(280.0),
@@ -244,27 +185,5 @@ impl ConnectionDialog {
             outcome = DialogOutcome::Cancel;
         }
         outcome
-    }
-}
-
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
-fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
     }
 }

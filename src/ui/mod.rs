@@ -3,6 +3,7 @@
 mod app;
 pub mod connection_dialog;
 pub mod file_dialogs;
+mod options;
 mod project_view;
 
 pub use app::{DialogDefaults, PlannerApp, Services};

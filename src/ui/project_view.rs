@@ -1,18 +1,30 @@
-//! The opened project: a summary, the data warnings, and a table of items with their sales.
+//! The opened project: a summary, the data warnings, the grouping and sales options it can be
+//! regrouped by, and a table of items with their sales.
 
-use crate::project::Project;
+use super::options::GroupingChoices;
+use crate::project::{ImportSettings, Project, RegroupError};
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use rust_decimal::Decimal;
 
-/// View state that is not part of the project (the search box).
+/// View state that is not part of the project.
 #[derive(Default)]
 pub struct ProjectView {
     pub filter: String,
+    /// The grouping being edited, with the project settings it started from.
+    grouping: Option<(ImportSettings, GroupingChoices)>,
 }
 
 impl ProjectView {
-    pub fn show(&mut self, ui: &mut egui::Ui, project: &Project, path: Option<&std::path::Path>) {
+    /// Shows the project; returns the settings to regroup it by when the planner applies new
+    /// ones (`busy`: a regrouping is already running).
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        project: &Project,
+        path: Option<&std::path::Path>,
+        busy: bool,
+    ) -> Option<ImportSettings> {
         let first = project
             .periods
             .first()
@@ -97,6 +109,7 @@ impl ProjectView {
                 .color(ui.visuals().warn_fg_color),
             );
         }
+        let regroup = self.grouping_ui(ui, project, busy);
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let label = ui.label("Search items");
@@ -105,6 +118,56 @@ impl ProjectView {
         });
         ui.add_space(4.0);
         self.table(ui, project);
+        regroup
+    }
+
+    /// The options the ledger can be regrouped by, and Apply.
+    fn grouping_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        project: &Project,
+        busy: bool,
+    ) -> Option<ImportSettings> {
+        // A new project, or one just regrouped, starts the form afresh.
+        if self
+            .grouping
+            .as_ref()
+            .is_none_or(|(base, _)| *base != project.settings)
+        {
+            self.grouping = Some((
+                project.settings.clone(),
+                GroupingChoices::of(&project.settings),
+            ));
+        }
+        let (_, choices) = self.grouping.as_mut()?;
+        let mut request = None;
+        egui::CollapsingHeader::new("Grouping and sales options")
+            .default_open(false)
+            .show(ui, |ui| {
+                egui::Grid::new("grouping_options")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        choices.group_by_row(ui);
+                        choices.calendar_rows(ui);
+                        choices.sales_rows(ui);
+                    });
+                let wanted = choices.apply(&project.settings);
+                let note = match (&project.ledger, &wanted) {
+                    (None, _) => RegroupError::NoLedger.to_string(),
+                    (_, Err(reason)) => reason.clone(),
+                    (Some(_), Ok(_)) => "Rebuilt from the project's ledger, without calling Cin7. The starting date and the branches need a new import.".to_owned(),
+                };
+                let changed = wanted.as_ref().is_ok_and(|s| *s != project.settings);
+                ui.horizontal(|ui| {
+                    let ready = project.ledger.is_some() && changed && !busy;
+                    if ui.add_enabled(ready, egui::Button::new("Apply")).clicked() {
+                        request = wanted.clone().ok();
+                    }
+                    ui.label(RichText::new(note).weak());
+                });
+            });
+        request
     }
 
     fn table(&self, ui: &mut egui::Ui, project: &Project) {

@@ -1,0 +1,125 @@
+//! The grouping and sales options, as rows of a two-column grid: shared by the connection
+//! dialog (before an import) and the project view (regrouping from the ledger).
+
+use crate::project::{GroupBy, ImportSettings, SaleDate};
+use chrono::Weekday;
+use chrono_tz::Tz;
+
+/// The options a project can be regrouped by, as the controls hold them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupingChoices {
+    pub group_by: GroupBy,
+    pub week_start: Weekday,
+    /// As typed; checked by [`GroupingChoices::apply`].
+    pub time_zone: String,
+    pub sale_date: SaleDate,
+    pub dispatched_only: bool,
+    pub returns: bool,
+}
+
+impl GroupingChoices {
+    pub fn of(settings: &ImportSettings) -> Self {
+        Self {
+            group_by: settings.group_by,
+            week_start: settings.week_start,
+            time_zone: settings.time_zone.name().to_owned(),
+            sale_date: settings.sale_date,
+            dispatched_only: settings.dispatched_only,
+            returns: settings.returns,
+        }
+    }
+
+    /// `base` with these choices, or why they are not valid.
+    pub fn apply(&self, base: &ImportSettings) -> Result<ImportSettings, String> {
+        Ok(ImportSettings {
+            group_by: self.group_by,
+            week_start: self.week_start,
+            time_zone: parse_time_zone(&self.time_zone)?,
+            sale_date: self.sale_date,
+            dispatched_only: self.dispatched_only,
+            returns: self.returns,
+            ..base.clone()
+        })
+    }
+
+    pub fn group_by_row(&mut self, ui: &mut egui::Ui) {
+        let label = ui.label("Group by");
+        ui.horizontal(|ui| {
+            for group_by in [GroupBy::Day, GroupBy::Week, GroupBy::Month] {
+                ui.radio_value(&mut self.group_by, group_by, group_by.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+        ui.end_row();
+    }
+
+    /// Sale date, only dispatched orders, subtract returns.
+    pub fn sales_rows(&mut self, ui: &mut egui::Ui) {
+        let label = ui.label("Sale date");
+        ui.horizontal(|ui| {
+            for option in [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch] {
+                ui.radio_value(&mut self.sale_date, option, option.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+        ui.end_row();
+        ui.label("");
+        ui.checkbox(&mut self.dispatched_only, "Only dispatched orders");
+        ui.end_row();
+        ui.label("");
+        ui.checkbox(&mut self.returns, "Subtract returns (credit notes)");
+        ui.end_row();
+    }
+
+    /// Weeks start on, time zone.
+    pub fn calendar_rows(&mut self, ui: &mut egui::Ui) {
+        let label = ui.label("Weeks start on");
+        egui::ComboBox::from_id_salt(("week_start", label.id))
+            .selected_text(weekday_name(self.week_start))
+            .show_ui(ui, |ui| {
+                for day in WEEKDAYS {
+                    ui.selectable_value(&mut self.week_start, day, weekday_name(day));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.end_row();
+        let label = ui.label("Time zone");
+        ui.add(egui::TextEdit::singleline(&mut self.time_zone).desired_width(220.0))
+            .labelled_by(label.id);
+        ui.end_row();
+    }
+}
+
+fn parse_time_zone(text: &str) -> Result<Tz, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "\"{}\" is not a time zone; use a name like Pacific/Auckland.",
+            text.trim()
+        )
+    })
+}
+
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
