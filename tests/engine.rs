@@ -55,7 +55,11 @@ fn cells(project: &Project, code: &str, location: &str) -> (Vec<String>, Vec<Str
         })
         .unwrap_or_else(|| panic!("no series for {code} at {location}"));
     let text = |v: &[Decimal]| v.iter().map(|d| d.normalize().to_string()).collect();
-    (text(&series.sales_qty), text(&series.sales_revenue))
+    let periods = project.periods.len();
+    (
+        text(&series.sales_qty(periods)),
+        text(&series.sales_revenue(periods)),
+    )
 }
 
 /// A series of `len` zeros with the given (index, value) cells set.
@@ -429,8 +433,7 @@ fn on_hand(project: &Project, code: &str, location: &str) -> Option<Vec<String>>
         project.items[s.item].code == code && project.locations[s.location].name == location
     })?;
     series
-        .on_hand
-        .as_ref()
+        .on_hand_values(project.periods.len())
         .map(|v| v.iter().map(|d| d.normalize().to_string()).collect())
 }
 

@@ -52,9 +52,9 @@ fn sample() -> Project {
         series: vec![Series {
             item: 0,
             location: 0,
-            sales_qty: vec![dec("2"), dec("0.5")],
-            sales_revenue: vec![dec("39.80"), dec("9.95")],
-            on_hand: None,
+            sales: vec![(0, dec("2"), dec("39.80")), (1, dec("0.5"), dec("9.95"))],
+            // No stock and no movement: zero throughout.
+            on_hand: Some(vec![(0, dec("0"))]),
         }],
         report: ImportReport {
             started_at: utc(2024, 2, 10, 0, 0),
@@ -108,8 +108,8 @@ fn save_then_open_gives_the_same_project() {
         "{}",
         &text[..60]
     );
-    assert!(text.contains(r#""sales_revenue":["39.80","9.95"]"#));
-    // The ledger, column by column.
+    // The ledger, column by column, and no series: they are rebuilt from it.
+    assert!(!text.contains("\"series\""));
     assert!(
         text.contains(r#""sales":{"document":[0,1],"item":[0,0],"qty":["2","0.5"],"revenue":["39.80","9.95"]}"#),
         "{text}"
@@ -178,10 +178,22 @@ fn open_bytes(bytes: &[u8]) -> (ProjectFileError, String) {
 }
 
 fn saved_text() -> String {
+    text_of(&sample())
+}
+
+fn text_of(project: &Project) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.json");
-    file::save(&sample(), &path).unwrap();
+    file::save(project, &path).unwrap();
     std::fs::read_to_string(&path).unwrap()
+}
+
+/// The sample as a project made before projects kept a ledger: its series are in the file.
+fn without_ledger() -> Project {
+    Project {
+        ledger: None,
+        ..sample()
+    }
 }
 
 #[test]
@@ -290,13 +302,19 @@ fn a_damaged_ledger_is_damage() {
 
 #[test]
 fn broken_cross_references_are_damage() {
-    let text = saved_text().replacen("\"item\":0", "\"item\":5", 1);
+    let text = text_of(&without_ledger());
+    assert!(text.contains(r#""sales_revenue":["39.80","9.95"]"#));
+    let text = text.replacen("\"item\":0", "\"item\":5", 1);
     let (_, message) = open_bytes(text.as_bytes());
     assert_eq!(
         message,
         "FILE is damaged (series 0 refers to an item or location that does not exist) and was not opened."
     );
-    let text = saved_text().replacen("\"sales_qty\":[\"2\",\"0.5\"]", "\"sales_qty\":[\"2\"]", 1);
+    let text = text_of(&without_ledger()).replacen(
+        "\"sales_qty\":[\"2\",\"0.5\"]",
+        "\"sales_qty\":[\"2\"]",
+        1,
+    );
     let (_, message) = open_bytes(text.as_bytes());
     assert_eq!(
         message,
@@ -334,16 +352,19 @@ fn the_sample_regroups_by_day_from_its_ledger() {
     (qty[14], revenue[14]) = (dec("2"), dec("39.80"));
     (qty[33], revenue[33]) = (dec("0.5"), dec("9.95"));
     assert_eq!(regrouped.series.len(), 1);
-    assert_eq!(regrouped.series[0].sales_qty, qty);
-    assert_eq!(regrouped.series[0].sales_revenue, revenue);
+    assert_eq!(regrouped.series[0].sales_qty(41), qty);
+    assert_eq!(regrouped.series[0].sales_revenue(41), revenue);
     // The item is regular: with no stock and no movement, its on-hand is zero throughout.
-    assert_eq!(regrouped.series[0].on_hand, Some(vec![dec("0"); 41]));
+    assert_eq!(
+        regrouped.series[0].on_hand_values(41),
+        Some(vec![dec("0"); 41])
+    );
     assert_eq!(regrouped.settings, by_day);
     assert_eq!(regrouped.report.warnings.unknown_item_lines, 1);
     // Back to months gives the sample's series again.
     let by_month = regrouped.regrouped(project.settings.clone()).unwrap();
     assert_eq!(by_month.periods, project.periods);
-    assert_eq!(by_month.series[0].sales_qty, project.series[0].sales_qty);
+    assert_eq!(by_month.series, project.series);
     let elsewhere = ImportSettings {
         branches: None,
         ..project.settings.clone()

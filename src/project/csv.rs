@@ -27,12 +27,14 @@ fn field(text: &str) -> String {
 /// inside the period.
 pub fn write_long_table(project: &Project, out: &mut impl Write) -> io::Result<()> {
     write!(out, "{HEADER}\r\n")?;
+    let periods = project.periods.len();
     for series in &project.series {
         let item = &project.items[series.item];
         let location = &project.locations[series.location];
+        let (qty, revenue) = (series.sales_qty(periods), series.sales_revenue(periods));
+        let on_hand = series.on_hand_values(periods);
         for (p, period) in project.periods.iter().enumerate() {
-            let on_hand = series
-                .on_hand
+            let on_hand = on_hand
                 .as_ref()
                 .map(|o| o[p].normalize().to_string())
                 .unwrap_or_default();
@@ -44,8 +46,8 @@ pub fn write_long_table(project: &Project, out: &mut impl Write) -> io::Result<(
                 field(&location.name),
                 period.start,
                 period.last_day(),
-                series.sales_qty[p].normalize(),
-                series.sales_revenue[p].normalize(),
+                qty[p].normalize(),
+                revenue[p].normalize(),
                 on_hand,
                 item.product_option_id,
                 field(&item.size),

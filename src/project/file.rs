@@ -1,7 +1,14 @@
-//! The project file: versioned JSON (docs/project-format.md), saved atomically.
+//! The project file: versioned JSON (docs/project-format.md), saved atomically. A project with
+//! a ledger is saved as its ledger and the series are rebuilt from it on opening; one without
+//! (made before projects kept one) keeps its series, one value per period.
 
-use super::Project;
+use super::rebuild::rebuild;
+use super::{
+    ConnectionInfo, ImportReport, ImportSettings, Item, Ledger, Location, Period, Project, Series,
+};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -30,7 +37,73 @@ pub enum ProjectFileError {
 struct Envelope<'a> {
     format: &'static str,
     version: u32,
-    project: &'a Project,
+    project: Saved<'a>,
+}
+
+/// A project as the file holds it: borrowed to save, owned when opened.
+#[derive(Serialize, Deserialize)]
+struct Saved<'a> {
+    connection: Cow<'a, ConnectionInfo>,
+    settings: Cow<'a, ImportSettings>,
+    items: Cow<'a, [Item]>,
+    locations: Cow<'a, [Location]>,
+    last_period_in_progress: bool,
+    report: Cow<'a, ImportReport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ledger: Option<Cow<'a, Ledger>>,
+    /// Only without a ledger: the periods and the series, one value per period.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    periods: Vec<Period>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    series: Vec<DenseSeries>,
+}
+
+/// A series with one value per period, as projects without a ledger keep it.
+#[derive(Serialize, Deserialize)]
+struct DenseSeries {
+    item: usize,
+    location: usize,
+    sales_qty: Vec<Decimal>,
+    sales_revenue: Vec<Decimal>,
+    on_hand: Option<Vec<Decimal>>,
+}
+
+impl DenseSeries {
+    fn of(series: &Series, periods: usize) -> Self {
+        Self {
+            item: series.item,
+            location: series.location,
+            sales_qty: series.sales_qty(periods),
+            sales_revenue: series.sales_revenue(periods),
+            on_hand: series.on_hand_values(periods),
+        }
+    }
+
+    /// The sparse series, or `None` when the values are not one per period.
+    fn into_series(self, periods: usize) -> Option<Series> {
+        let lengths_match = self.sales_qty.len() == periods
+            && self.sales_revenue.len() == periods
+            && self.on_hand.as_ref().is_none_or(|o| o.len() == periods);
+        if !lengths_match {
+            return None;
+        }
+        let sales = (0u32..)
+            .zip(self.sales_qty.into_iter().zip(self.sales_revenue))
+            .filter(|(_, (qty, revenue))| !(qty.is_zero() && revenue.is_zero()))
+            .map(|(p, (qty, revenue))| (p, qty, revenue))
+            .collect();
+        let on_hand = self.on_hand.map(|values| {
+            let mut changes: Vec<(u32, Decimal)> = (0u32..).zip(values).collect();
+            changes.dedup_by(|later, earlier| later.1 == earlier.1);
+            changes
+        });
+        Some(Series {
+            item: self.item,
+            location: self.location,
+            sales,
+            on_hand,
+        })
+    }
 }
 
 /// Only the header, read first so that a newer or foreign file is told apart from damage.
@@ -42,7 +115,7 @@ struct Header {
 
 #[derive(Deserialize)]
 struct OwnedEnvelope {
-    project: Project,
+    project: Saved<'static>,
 }
 
 /// Writes the project to `path` atomically: a temporary file beside it, flushed to disk, then
@@ -63,12 +136,37 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
         .map_err(|e| fail(e.to_string()))?;
     {
         let mut writer = BufWriter::new(temp.as_file());
+        let without_ledger = project.ledger.is_none();
+        let saved = Saved {
+            connection: Cow::Borrowed(&project.connection),
+            settings: Cow::Borrowed(&project.settings),
+            items: Cow::Borrowed(&project.items),
+            locations: Cow::Borrowed(&project.locations),
+            last_period_in_progress: project.last_period_in_progress,
+            report: Cow::Borrowed(&project.report),
+            ledger: project.ledger.as_ref().map(Cow::Borrowed),
+            periods: if without_ledger {
+                project.periods.clone()
+            } else {
+                Vec::new()
+            },
+            series: if without_ledger {
+                let periods = project.periods.len();
+                project
+                    .series
+                    .iter()
+                    .map(|s| DenseSeries::of(s, periods))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
         serde_json::to_writer(
             &mut writer,
             &Envelope {
                 format: FORMAT,
                 version: VERSION,
-                project,
+                project: saved,
             },
         )
         .map_err(|e| fail(e.to_string()))?;
@@ -149,8 +247,50 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
     }
     let envelope: OwnedEnvelope =
         serde_json::from_slice(bytes).map_err(|e| damaged(e.to_string()))?;
-    envelope.project.validate().map_err(damaged)?;
-    Ok(envelope.project)
+    let project = into_project(envelope.project).map_err(damaged)?;
+    project.validate().map_err(damaged)?;
+    Ok(project)
+}
+
+/// The project a file holds: its series rebuilt from its ledger, or read as they are.
+fn into_project(saved: Saved<'static>) -> Result<Project, String> {
+    let settings = saved.settings.into_owned();
+    let items = saved.items.into_owned();
+    let locations = saved.locations.into_owned();
+    let mut report = saved.report.into_owned();
+    let (periods, series, ledger) = match saved.ledger {
+        Some(ledger) => {
+            let ledger = ledger.into_owned();
+            ledger.validate(items.len(), locations.len())?;
+            let rebuilt = rebuild(&ledger, &settings, &items, &locations);
+            report.warnings = rebuilt.warnings;
+            (rebuilt.calendar.periods, rebuilt.series, Some(ledger))
+        }
+        None => {
+            let count = saved.periods.len();
+            let series = saved
+                .series
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    s.into_series(count)
+                        .ok_or_else(|| format!("series {i} does not have one value per period"))
+                })
+                .collect::<Result<_, _>>()?;
+            (saved.periods, series, None)
+        }
+    };
+    Ok(Project {
+        connection: saved.connection.into_owned(),
+        settings,
+        items,
+        locations,
+        periods,
+        last_period_in_progress: saved.last_period_in_progress,
+        series,
+        report,
+        ledger,
+    })
 }
 
 /// Whether the first bytes carry the project marker (to call a syntax error damage rather

@@ -142,17 +142,81 @@ pub struct Location {
     pub is_active: bool,
 }
 
-/// The history of one item at one location, one value per period.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The history of one item at one location, kept sparse: a large account grouped by day has
+/// hundreds of thousands of item–location pairs and a thousand periods, most of them without a
+/// sale or a change of stock.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Series {
     /// Index into [`Project::items`].
     pub item: usize,
     /// Index into [`Project::locations`].
     pub location: usize,
-    pub sales_qty: Vec<Decimal>,
-    pub sales_revenue: Vec<Decimal>,
-    /// On-hand at the end of each period; `None` where the project has none for this pair.
-    pub on_hand: Option<Vec<Decimal>>,
+    /// The periods with sales or returns, in order: (period index, quantity, revenue).
+    pub sales: Vec<(u32, Decimal, Decimal)>,
+    /// On-hand at the end of each period, as the periods where it changes, in order:
+    /// (first period index, level), starting at period 0; `None` where the project has none
+    /// for this pair (sized items).
+    pub on_hand: Option<Vec<(u32, Decimal)>>,
+}
+
+impl Series {
+    /// Quantity sold in each of `periods` periods.
+    pub fn sales_qty(&self, periods: usize) -> Vec<Decimal> {
+        let mut values = vec![Decimal::ZERO; periods];
+        for &(p, qty, _) in &self.sales {
+            values[p as usize] = qty;
+        }
+        values
+    }
+
+    /// Revenue in each of `periods` periods.
+    pub fn sales_revenue(&self, periods: usize) -> Vec<Decimal> {
+        let mut values = vec![Decimal::ZERO; periods];
+        for &(p, _, revenue) in &self.sales {
+            values[p as usize] = revenue;
+        }
+        values
+    }
+
+    /// On-hand at the end of each of `periods` periods.
+    pub fn on_hand_values(&self, periods: usize) -> Option<Vec<Decimal>> {
+        let changes = self.on_hand.as_ref()?;
+        let mut values = Vec::with_capacity(periods);
+        for (i, &(from, level)) in changes.iter().enumerate() {
+            let until = changes.get(i + 1).map_or(periods, |next| next.0 as usize);
+            values.resize(until.max(from as usize), level);
+        }
+        Some(values)
+    }
+
+    /// Total quantity and revenue over every period.
+    pub fn totals(&self) -> (Decimal, Decimal) {
+        self.sales
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(q, r), s| {
+                (q + s.1, r + s.2)
+            })
+    }
+
+    /// The quantity sold in one period.
+    pub fn qty_in(&self, period: usize) -> Decimal {
+        self.sales
+            .binary_search_by_key(&(period as u32), |s| s.0)
+            .map_or(Decimal::ZERO, |i| self.sales[i].1)
+    }
+
+    /// Whether every entry lies inside `periods` periods, in order, on-hand from period 0.
+    fn fits(&self, periods: usize) -> bool {
+        let in_order = |p: &[u32]| {
+            p.windows(2).all(|w| w[0] < w[1]) && p.last().is_none_or(|&l| (l as usize) < periods)
+        };
+        let sales: Vec<u32> = self.sales.iter().map(|s| s.0).collect();
+        let on_hand_fits = self.on_hand.as_ref().is_none_or(|changes| {
+            let starts: Vec<u32> = changes.iter().map(|c| c.0).collect();
+            starts.first() == Some(&0) && in_order(&starts)
+        });
+        in_order(&sales) && on_hand_fits
+    }
 }
 
 /// What the data contained that did not become a number, and why.
@@ -206,8 +270,8 @@ pub struct ImportReport {
     pub warnings: DataWarnings,
 }
 
-/// A whole planning project.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A whole planning project, as the app holds it (`file` says how it is kept on disk).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Project {
     pub connection: ConnectionInfo,
     pub settings: ImportSettings,
@@ -219,7 +283,6 @@ pub struct Project {
     pub series: Vec<Series>,
     pub report: ImportReport,
     /// What the series are built from; `None` in files saved before projects kept it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<Ledger>,
 }
 
@@ -228,9 +291,10 @@ impl Project {
     pub fn item_totals(&self) -> Vec<(Decimal, Decimal)> {
         let mut totals = vec![(Decimal::ZERO, Decimal::ZERO); self.items.len()];
         for series in &self.series {
+            let (qty, revenue) = series.totals();
             let total = &mut totals[series.item];
-            total.0 += series.sales_qty.iter().sum::<Decimal>();
-            total.1 += series.sales_revenue.iter().sum::<Decimal>();
+            total.0 += qty;
+            total.1 += revenue;
         }
         totals
     }
@@ -244,11 +308,8 @@ impl Project {
                     "series {i} refers to an item or location that does not exist"
                 ));
             }
-            let lengths_match = s.sales_qty.len() == periods
-                && s.sales_revenue.len() == periods
-                && s.on_hand.as_ref().is_none_or(|o| o.len() == periods);
-            if !lengths_match {
-                return Err(format!("series {i} does not have one value per period"));
+            if !s.fits(periods) {
+                return Err(format!("series {i} does not fit the periods"));
             }
         }
         if self.periods.windows(2).any(|w| w[0].end != w[1].start) {
@@ -258,5 +319,51 @@ impl Project {
             Some(ledger) => ledger.validate(self.items.len(), self.locations.len()),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_sparse_series_reads_as_one_value_per_period() {
+        let series = Series {
+            item: 0,
+            location: 0,
+            sales: vec![(1, d("2"), d("20.50")), (4, d("-1"), d("-10"))],
+            on_hand: Some(vec![(0, d("5")), (2, d("3")), (4, d("-1"))]),
+        };
+        let zero = Decimal::ZERO;
+        assert_eq!(
+            series.sales_qty(6),
+            vec![zero, d("2"), zero, zero, d("-1"), zero]
+        );
+        assert_eq!(
+            series.sales_revenue(6),
+            vec![zero, d("20.50"), zero, zero, d("-10"), zero]
+        );
+        assert_eq!(
+            series.on_hand_values(6),
+            Some(vec![d("5"), d("5"), d("3"), d("3"), d("-1"), d("-1")])
+        );
+        assert_eq!(series.totals(), (d("1"), d("10.50")));
+        assert_eq!((series.qty_in(1), series.qty_in(2)), (d("2"), zero));
+        assert!(series.fits(6));
+        assert!(!series.fits(4), "a sale in period 4 of 4");
+        let unordered = Series {
+            on_hand: Some(vec![(0, d("5")), (3, d("3")), (2, d("1"))]),
+            ..series.clone()
+        };
+        assert!(!unordered.fits(6));
+        let late_start = Series {
+            on_hand: Some(vec![(1, d("5"))]),
+            ..series
+        };
+        assert!(!late_start.fits(6));
     }
 }

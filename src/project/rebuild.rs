@@ -72,7 +72,6 @@ pub fn rebuild(
         &mut warnings,
     );
     let periods = calendar.periods.len();
-    let zeros = || vec![Decimal::ZERO; periods];
 
     let mut sales = PairTable::new(items.len(), locations.len());
     let s = &ledger.sales;
@@ -80,9 +79,9 @@ pub fn rebuild(
         let Some((period, location)) = slots[s.document[i] as usize] else {
             continue;
         };
-        let (qty, revenue) = sales.entry(s.item[i], location, || (zeros(), zeros()));
-        qty[period as usize] += s.qty[i];
-        revenue[period as usize] += s.revenue[i];
+        sales
+            .entry(s.item[i], location, Vec::new)
+            .push((period, s.qty[i], s.revenue[i]));
     }
     let on_hand = on_hand(
         ledger,
@@ -93,26 +92,25 @@ pub fn rebuild(
     );
 
     let mut with_stock = HashMap::new();
-    for ((item, location), values) in on_hand {
-        if sales.contains(item, location) || values.iter().any(|v| !v.is_zero()) {
-            sales.entry(item, location, || (zeros(), zeros()));
-            with_stock.insert((item, location), values);
+    for ((item, location), changes) in on_hand {
+        if sales.contains(item, location) || changes.iter().any(|(_, level)| !level.is_zero()) {
+            sales.entry(item, location, Vec::new);
+            with_stock.insert((item, location), changes);
         }
     }
     let series = sales
         .into_sorted()
         .into_iter()
-        .map(|((item, location), (sales_qty, sales_revenue))| {
+        .map(|((item, location), lines)| {
             let on_hand = with_stock.remove(&(item, location)).or_else(|| {
                 // A regular item's history where it never had stock is zeros; a sized item has
                 // none.
-                (!items[item as usize].sized).then(zeros)
+                (!items[item as usize].sized).then(|| zero_level(periods))
             });
             Series {
                 item: item as usize,
                 location: location as usize,
-                sales_qty,
-                sales_revenue,
+                sales: per_period(lines),
                 on_hand,
             }
         })
@@ -122,6 +120,32 @@ pub fn rebuild(
         series,
         warnings,
     }
+}
+
+/// On-hand of zero in every one of `periods` periods.
+fn zero_level(periods: usize) -> Vec<(u32, Decimal)> {
+    if periods == 0 {
+        Vec::new()
+    } else {
+        vec![(0, Decimal::ZERO)]
+    }
+}
+
+/// Sale lines added up per period, in period order, without the periods where they cancel out.
+fn per_period(mut lines: Vec<(u32, Decimal, Decimal)>) -> Vec<(u32, Decimal, Decimal)> {
+    lines.sort_unstable_by_key(|line| line.0);
+    let mut sums: Vec<(u32, Decimal, Decimal)> = Vec::with_capacity(lines.len());
+    for (period, qty, revenue) in lines {
+        match sums.last_mut() {
+            Some(last) if last.0 == period => {
+                last.1 += qty;
+                last.2 += revenue;
+            }
+            _ => sums.push((period, qty, revenue)),
+        }
+    }
+    sums.retain(|(_, qty, revenue)| !(qty.is_zero() && revenue.is_zero()));
+    sums
 }
 
 /// The sale date of a counted order under the settings, or `None` when it is not a sale under
@@ -189,24 +213,34 @@ fn sale_slots(
         .collect()
 }
 
-/// On-hand at the end of each period, per regular item and location: the last period's is the
-/// current stock; each earlier one is the next one's less the movements dated in the next
-/// period. Movements outside the periods change no period's end. Negative values are kept, and
-/// counted in `warnings`. Sorted by item, then location.
+/// On-hand levels as [`Series::on_hand`] keeps them: (first period, level), in period order.
+type Levels = Vec<(u32, Decimal)>;
+
+/// On-hand at the end of each period, per regular item and location, as the periods where it
+/// changes: the last period's is the current stock; each earlier one is the next one's less the
+/// movements dated in the next period. Movements outside the periods change no period's end.
+/// Negative values are kept, and counted in `warnings`. Sorted by item, then location.
 fn on_hand(
     ledger: &Ledger,
     calendar: &Calendar,
     items: usize,
     locations: usize,
     warnings: &mut DataWarnings,
-) -> Vec<((u32, u32), Vec<Decimal>)> {
+) -> Vec<((u32, u32), Levels)> {
     let periods = calendar.periods.len();
+    if periods == 0 {
+        return Vec::new();
+    }
+    // Per pair: the current stock and the movements by period.
     let mut pairs = PairTable::new(items, locations);
-    let start = || (Decimal::ZERO, vec![Decimal::ZERO; periods]);
+    let start = || (Decimal::ZERO, Vec::new());
     let m = &ledger.movements;
     for i in 0..m.len() {
         if let Some(p) = calendar.index_at(m.at[i]) {
-            pairs.entry(m.item[i], m.location[i], start).1[p] += m.qty[i];
+            pairs
+                .entry(m.item[i], m.location[i], start)
+                .1
+                .push((p as u32, m.qty[i]));
         }
     }
     let k = &ledger.stock;
@@ -216,19 +250,42 @@ fn on_hand(
     pairs
         .into_sorted()
         .into_iter()
-        .map(|(pair, (current, mut values))| {
-            // In place: each bucket's movements become the level at the period's end.
+        .map(|(pair, (current, mut moves))| {
+            moves.sort_unstable_by_key(|m| m.0);
+            // Backwards from now: the level holds from the latest movement's period on; before
+            // it, the level less what that period moved.
             let mut level = current;
-            for value in values.iter_mut().rev() {
-                let moved = *value;
-                *value = level;
-                level -= moved;
+            let mut changes = Vec::with_capacity(moves.len() + 1);
+            let mut i = moves.len();
+            while i > 0 {
+                let period = moves[i - 1].0;
+                changes.push((period, level));
+                while i > 0 && moves[i - 1].0 == period {
+                    level -= moves[i - 1].1;
+                    i -= 1;
+                }
             }
-            warnings.negative_on_hand_values +=
-                values.iter().filter(|v| **v < Decimal::ZERO).count() as u64;
-            (pair, values)
+            if changes.last().is_none_or(|c| c.0 > 0) {
+                changes.push((0, level));
+            }
+            changes.reverse();
+            changes.dedup_by(|later, earlier| later.1 == earlier.1);
+            warnings.negative_on_hand_values += negative_periods(&changes, periods);
+            (pair, changes)
         })
         .collect()
+}
+
+/// How many of `periods` periods end with a level below zero.
+fn negative_periods(changes: &[(u32, Decimal)], periods: usize) -> u64 {
+    let mut count = 0;
+    for (i, &(from, level)) in changes.iter().enumerate() {
+        if level < Decimal::ZERO {
+            let until = changes.get(i + 1).map_or(periods, |next| next.0 as usize);
+            count += (until - from as usize) as u64;
+        }
+    }
+    count
 }
 
 /// Values per item–location pair behind a dense index (4 bytes per pair the project could

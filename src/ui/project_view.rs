@@ -219,9 +219,12 @@ impl ProjectView {
                 body.rows(20.0, rows.len(), |mut row| {
                     let series = &project.series[rows[row.index()]];
                     let item = &project.items[series.item];
-                    let qty: Decimal = series.sales_qty.iter().sum();
-                    let revenue: Decimal = series.sales_revenue.iter().sum();
-                    let last = series.sales_qty.last().copied().unwrap_or_default();
+                    let (qty, revenue) = series.totals();
+                    let last = project
+                        .periods
+                        .len()
+                        .checked_sub(1)
+                        .map_or(Decimal::ZERO, |p| series.qty_in(p));
                     row.col(|ui| {
                         ui.add(egui::Label::new(&item.code).truncate());
                         if item.sized {
