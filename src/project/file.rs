@@ -206,10 +206,19 @@ pub fn open(path: &Path) -> Result<Project, ProjectFileError> {
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
-    parse(&bytes, path)
+    let saved = parse(&bytes, path)?;
+    // The series are rebuilt without the file's text in memory beside them.
+    drop(bytes);
+    let damaged = |detail: String| ProjectFileError::Damaged {
+        path: path.to_owned(),
+        detail,
+    };
+    let project = into_project(saved).map_err(damaged)?;
+    project.validate().map_err(damaged)?;
+    Ok(project)
 }
 
-fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
+fn parse(bytes: &[u8], path: &Path) -> Result<Saved<'static>, ProjectFileError> {
     let damaged = |detail: String| ProjectFileError::Damaged {
         path: path.to_owned(),
         detail,
@@ -247,9 +256,7 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
     }
     let envelope: OwnedEnvelope =
         serde_json::from_slice(bytes).map_err(|e| damaged(e.to_string()))?;
-    let project = into_project(envelope.project).map_err(damaged)?;
-    project.validate().map_err(damaged)?;
-    Ok(project)
+    Ok(envelope.project)
 }
 
 /// The project a file holds: its series rebuilt from its ledger, or read as they are.
