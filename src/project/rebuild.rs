@@ -108,8 +108,8 @@ pub fn rebuild(
     }
 
     let mut series = Vec::new();
-    for pair in 0..grid.pairs {
-        let (lines, moved, current) = (sales.get(pair), moves.get(pair), stock[pair]);
+    for (pair, &current) in stock.iter().enumerate() {
+        let (lines, moved) = (sales.get(pair), moves.get(pair));
         let item = pair / grid.locations;
         let on_hand = if moved.is_empty() && current.is_none() {
             // A regular item's history where it never had stock is zeros; a sized item has
