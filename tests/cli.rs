@@ -62,6 +62,31 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Checks that `inspect` of `project` prints every one of `lines`.
+fn assert_inspect_shows(project: &Path, lines: &[String]) {
+    let output = bin().arg("inspect").arg(project).output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let summary = text(&output.stdout);
+    for line in lines {
+        assert!(summary.contains(line), "missing {line:?} in\n{summary}");
+    }
+}
+
+/// The long table `export --csv` writes for `project`, as CRLF-separated rows.
+fn long_table(project: &Path) -> Vec<String> {
+    let csv = project.with_extension("csv");
+    let output = bin()
+        .arg("export")
+        .arg(project)
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let table = std::fs::read_to_string(&csv).unwrap();
+    table.split("\r\n").map(str::to_owned).collect()
+}
+
 /// Months from January 2024 to the current month in Auckland, both included.
 fn months_to_now() -> usize {
     let now = chrono::Utc::now().with_timezone(&chrono_tz::Pacific::Auckland);
@@ -86,10 +111,9 @@ fn import_inspect_and_export_the_fixture() {
     assert!(text(&output.stderr).contains("Reading from Cin7"));
     assert!(!text(&output.stderr).contains(KEY));
 
-    let output = bin().arg("inspect").arg(&project).output().unwrap();
-    assert!(output.status.success());
-    let summary = text(&output.stdout);
-    for line in [
+    assert_inspect_shows(
+        &project,
+        &[
         format!("Connection: {USERNAME} at {}", sandbox.base_url()),
         "Settings: from 2024-01-01 grouped by months in Pacific/Auckland, weeks from Mon".to_owned(),
         format!("Periods: {months} (2024-01-01 to "),
@@ -101,21 +125,10 @@ fn import_inspect_and_export_the_fixture() {
         "On-hand: 2 regular items with history, 2 sized items without (Cin7 gives no per-size stock movements), 1 values below zero".to_owned(),
         "Records read: Adjustments 2, BranchTransfers 1, Branches 2, Contacts 1, CreditNotes 3, Products 2, PurchaseOrders 1, SalesOrders 8, Stock 3".to_owned(),
         "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 1 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
-    ] {
-        assert!(summary.contains(&line), "missing {line:?} in\n{summary}");
-    }
+        ],
+    );
 
-    let csv = dir.path().join("shop.csv");
-    let output = bin()
-        .arg("export")
-        .arg(&project)
-        .arg("--csv")
-        .arg(&csv)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let table = std::fs::read_to_string(&csv).unwrap();
-    let rows: Vec<&str> = table.split("\r\n").collect();
+    let rows = long_table(&project);
     assert_eq!(
         rows.len(),
         1 + 5 * months + 1,
@@ -149,7 +162,7 @@ fn import_inspect_and_export_the_fixture() {
         rows[1 + 4 * months + 1],
         "TEE-RED-M,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,,9100,M,true,2"
     );
-    assert_eq!(rows.last(), Some(&""));
+    assert_eq!(rows.last().map(String::as_str), Some(""));
 
     let items = dir.path().join("items.csv");
     let output = bin()
@@ -221,9 +234,9 @@ fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
             weekly.display()
         )
     );
-    let output = bin().arg("inspect").arg(&weekly).output().unwrap();
-    let summary = text(&output.stdout);
-    for line in [
+    assert_inspect_shows(
+        &weekly,
+        &[
         "Settings: from 2024-01-01 grouped by weeks in Pacific/Auckland, weeks from Sun".to_owned(),
         "Options: sales by invoice date, returns not subtracted, branches all".to_owned(),
         format!("Periods: {weeks} (2023-12-31 to "),
@@ -233,20 +246,9 @@ fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
         // 8 orders, 3 credit notes, a purchase, a transfer and 2 adjustments.
         "Ledger: 15 documents, 8 sale lines, 10 stock movements, 3 stock levels, as of ".to_owned(),
         "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 0 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
-    ] {
-        assert!(summary.contains(&line), "missing {line:?} in\n{summary}");
-    }
-    let csv = dir.path().join("weekly.csv");
-    let output = bin()
-        .arg("export")
-        .arg(&weekly)
-        .arg("--csv")
-        .arg(&csv)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let table = std::fs::read_to_string(&csv).unwrap();
-    let rows: Vec<&str> = table.split("\r\n").collect();
+        ],
+    );
+    let rows = long_table(&weekly);
     // MUG-BLU at the warehouse: order 1 (2 units, 20.00) in the week of Sun 31 December; the
     // transfer out (2) on Thu 25 January and the dispatch on Mon 5 February move its stock.
     assert_eq!(
