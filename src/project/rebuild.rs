@@ -1,7 +1,7 @@
 //! Ledger → series: which sale lines count, in which period and where, under the settings;
 //! on-hand history rebuilt backwards from current stock; the data warnings that go with them.
-//! A pure function of the ledger and the settings, run by every import and every regrouping
-//! (docs/import-rules.md).
+//! A pure function of the ledger and the settings, run by every import, every opening of a
+//! project file and every regrouping (docs/import-rules.md).
 
 use super::ledger::{DocumentKind, Documents, Ledger};
 use super::{
