@@ -239,15 +239,25 @@ impl ProjectView {
                             egui::Label::new(&project.locations[series.location].name).truncate(),
                         );
                     });
-                    for number in [
+                    let numbers = [
                         qty.normalize().to_string(),
                         format!("{revenue:.2}"),
                         last.normalize().to_string(),
-                    ] {
+                    ];
+                    let count = numbers.len();
+                    for (i, number) in numbers.into_iter().enumerate() {
                         row.col(|ui| {
                             ui.with_layout(
                                 egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| ui.label(number),
+                                |ui| {
+                                    // The floating scroll bar lies over the last column's
+                                    // right edge: keep its numbers clear of it.
+                                    if i + 1 == count {
+                                        let scroll = &ui.spacing().scroll;
+                                        ui.add_space(scroll.bar_width + scroll.bar_outer_margin);
+                                    }
+                                    ui.label(number)
+                                },
                             );
                         });
                     }
