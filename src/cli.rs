@@ -1,5 +1,5 @@
-//! The headless front end: `import`, `regroup`, `export`, `inspect` and `sandbox`. Each command returns
-//! its one-sentence failure as an error; `main` prints it and exits non-zero.
+//! The headless front end: `import`, `regroup`, `export`, `inspect` and `sandbox`. Each command
+//! returns its one-sentence failure as an error; `main` prints it and exits non-zero.
 
 use crate::cin7::{ApiKey, CallLog, PRODUCTION_BASE_URL, PageStore, Resource, RetryPolicy};
 use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};

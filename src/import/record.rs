@@ -3,7 +3,7 @@
 //! the current stock. Nothing here depends on the settings the ledger is later grouped by.
 
 use super::mapping::Catalogue;
-use super::sales::{DocumentSales, document_sales};
+use super::sales::document_sales;
 use crate::cin7::model::{
     Adjustment, BranchTransfer, CreditNote, PurchaseOrder, SalesOrder, SalesOrderLine, StockRow,
     is_void,
@@ -69,9 +69,15 @@ struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
-    /// Adds a sales order or credit note; a counted one at an included branch with its sale
-    /// lines. Returns the document's index.
-    fn sale_document(&mut self, document: Document, sold: DocumentSales) -> u32 {
+    /// Adds a sales order (`sign` +1) or credit note (−1) with what its `lines` sold; a
+    /// counted one at an included branch with its sale lines. Returns the document's index.
+    fn sale_document(
+        &mut self,
+        document: Document,
+        lines: &[SalesOrderLine],
+        sign: Decimal,
+    ) -> u32 {
+        let sold = document_sales(lines, sign, self.catalogue);
         let at_included_branch = self.places.location(document.branch).is_some();
         let counted = document.counted;
         let index = self.ledger.documents.push(Document {
@@ -98,8 +104,7 @@ impl Recorder<'_> {
             dispatched: seconds(order.dispatched_date),
             ..Document::new(DocumentKind::SalesOrder, order.id.unwrap_or_default())
         };
-        let sold = document_sales(items, Decimal::ONE, self.catalogue);
-        let index = self.sale_document(document, sold);
+        let index = self.sale_document(document, items, Decimal::ONE);
         if !counted {
             return;
         }
@@ -123,8 +128,7 @@ impl Recorder<'_> {
             returned: seconds(note.return_date()),
             ..Document::new(DocumentKind::CreditNote, note.id.unwrap_or_default())
         };
-        let sold = document_sales(items, -Decimal::ONE, self.catalogue);
-        let index = self.sale_document(document, sold);
+        let index = self.sale_document(document, items, -Decimal::ONE);
         if !counted {
             return;
         }

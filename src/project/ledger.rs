@@ -275,6 +275,24 @@ impl Ledger {
         Ok(())
     }
 
+    /// Adds the sale lines and movements of `from` whose document `document` maps to an index
+    /// of this ledger's, under that index.
+    fn copy_rows(&mut self, from: &Ledger, document: impl Fn(u32) -> Option<u32>) {
+        let s = &from.sales;
+        for i in 0..s.len() {
+            if let Some(d) = document(s.document[i]) {
+                self.sales.push(d, s.item[i], s.qty[i], s.revenue[i]);
+            }
+        }
+        let m = &from.movements;
+        for i in 0..m.len() {
+            if let Some(d) = document(m.document[i]) {
+                self.movements
+                    .push(d, m.item[i], m.location[i], m.at[i], m.qty[i]);
+            }
+        }
+    }
+
     /// Replaces the contribution of every document `newer` holds with what `newer` says of it,
     /// keeps every other document's rows, and takes `newer`'s stock, branches and moment: what
     /// an update does with the documents modified since the last import. `newer`'s item and
@@ -289,44 +307,18 @@ impl Ledger {
             .collect();
         let old = std::mem::replace(self, Ledger::new(newer.as_of, newer.branches.clone()));
         // Old index → new index, for the documents kept.
-        let mut kept = vec![None; old.documents.len()];
-        for (i, slot) in kept.iter_mut().enumerate() {
-            if !replaced.contains(&(old.documents.kind[i], old.documents.id[i])) {
-                *slot = Some(self.documents.push(old.documents.get(i)));
-            }
-        }
-        for i in 0..old.sales.len() {
-            if let Some(document) = kept[old.sales.document[i] as usize] {
-                let s = &old.sales;
-                self.sales.push(document, s.item[i], s.qty[i], s.revenue[i]);
-            }
-        }
-        for i in 0..old.movements.len() {
-            if let Some(document) = kept[old.movements.document[i] as usize] {
-                let m = &old.movements;
-                self.movements
-                    .push(document, m.item[i], m.location[i], m.at[i], m.qty[i]);
-            }
-        }
+        let kept: Vec<Option<u32>> = (0..old.documents.len())
+            .map(|i| {
+                let key = (old.documents.kind[i], old.documents.id[i]);
+                (!replaced.contains(&key)).then(|| self.documents.push(old.documents.get(i)))
+            })
+            .collect();
+        self.copy_rows(&old, |d| kept[d as usize]);
         let offset = self.documents.len() as u32;
         for i in 0..newer.documents.len() {
             self.documents.push(newer.documents.get(i));
         }
-        let n = &newer.sales;
-        for i in 0..n.len() {
-            self.sales
-                .push(offset + n.document[i], n.item[i], n.qty[i], n.revenue[i]);
-        }
-        let m = &newer.movements;
-        for i in 0..m.len() {
-            self.movements.push(
-                offset + m.document[i],
-                m.item[i],
-                m.location[i],
-                m.at[i],
-                m.qty[i],
-            );
-        }
+        self.copy_rows(&newer, |d| Some(offset + d));
         self.stock = newer.stock;
     }
 }

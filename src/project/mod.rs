@@ -162,18 +162,22 @@ pub struct Series {
 impl Series {
     /// Quantity sold in each of `periods` periods.
     pub fn sales_qty(&self, periods: usize) -> Vec<Decimal> {
-        let mut values = vec![Decimal::ZERO; periods];
-        for &(p, qty, _) in &self.sales {
-            values[p as usize] = qty;
-        }
-        values
+        self.sales_column(periods, |&(_, qty, _)| qty)
     }
 
     /// Revenue in each of `periods` periods.
     pub fn sales_revenue(&self, periods: usize) -> Vec<Decimal> {
+        self.sales_column(periods, |&(_, _, revenue)| revenue)
+    }
+
+    fn sales_column(
+        &self,
+        periods: usize,
+        value: impl Fn(&(u32, Decimal, Decimal)) -> Decimal,
+    ) -> Vec<Decimal> {
         let mut values = vec![Decimal::ZERO; periods];
-        for &(p, _, revenue) in &self.sales {
-            values[p as usize] = revenue;
+        for sale in &self.sales {
+            values[sale.0 as usize] = value(sale);
         }
         values
     }
@@ -207,16 +211,23 @@ impl Series {
 
     /// Whether every entry lies inside `periods` periods, in order, on-hand from period 0.
     fn fits(&self, periods: usize) -> bool {
-        let in_order = |p: &[u32]| {
-            p.windows(2).all(|w| w[0] < w[1]) && p.last().is_none_or(|&l| (l as usize) < periods)
-        };
-        let sales: Vec<u32> = self.sales.iter().map(|s| s.0).collect();
         let on_hand_fits = self.on_hand.as_ref().is_none_or(|changes| {
-            let starts: Vec<u32> = changes.iter().map(|c| c.0).collect();
-            starts.first() == Some(&0) && in_order(&starts)
+            // From period 0 whenever there is a period at all.
+            changes.first().map(|c| c.0) == (periods > 0).then_some(0)
+                && rising_below(changes.iter().map(|c| c.0), periods)
         });
-        in_order(&sales) && on_hand_fits
+        rising_below(self.sales.iter().map(|s| s.0), periods) && on_hand_fits
     }
+}
+
+/// Whether `periods` strictly rise and stay below `count`.
+fn rising_below(periods: impl Iterator<Item = u32>, count: usize) -> bool {
+    let mut previous = None;
+    periods.into_iter().all(|period| {
+        let fits = previous.is_none_or(|p| p < period) && (period as usize) < count;
+        previous = Some(period);
+        fits
+    })
 }
 
 /// What the data contained that did not become a number, and why.
@@ -299,7 +310,7 @@ impl Project {
         totals
     }
 
-    /// Checks the cross-references a file could have broken.
+    /// Checks the cross-references and lengths stored series could have broken.
     pub fn validate(&self) -> Result<(), String> {
         let periods = self.periods.len();
         for (i, s) in self.series.iter().enumerate() {
@@ -315,10 +326,7 @@ impl Project {
         if self.periods.windows(2).any(|w| w[0].end != w[1].start) {
             return Err("the periods are not contiguous".into());
         }
-        match &self.ledger {
-            Some(ledger) => ledger.validate(self.items.len(), self.locations.len()),
-            None => Ok(()),
-        }
+        Ok(())
     }
 }
 
@@ -362,8 +370,18 @@ mod tests {
         assert!(!unordered.fits(6));
         let late_start = Series {
             on_hand: Some(vec![(1, d("5"))]),
-            ..series
+            ..series.clone()
         };
         assert!(!late_start.fits(6));
+        // No periods (a starting date after the import): no values, and nothing else fits.
+        let none = Series {
+            sales: Vec::new(),
+            on_hand: Some(Vec::new()),
+            ..series.clone()
+        };
+        assert!(none.fits(0));
+        assert_eq!(none.on_hand_values(0), Some(Vec::new()));
+        assert!(!none.fits(6), "on-hand from period 0 whenever there is one");
+        assert!(!series.fits(0));
     }
 }

@@ -82,7 +82,7 @@ pub fn rebuild(
     };
 
     let s = &ledger.sales;
-    let sales = Grouped::new(
+    let mut sales = Grouped::new(
         grid.pairs,
         (0..s.len()).filter_map(|i| {
             let (period, location) = slots[s.document[i] as usize]?;
@@ -93,7 +93,7 @@ pub fn rebuild(
         }),
     );
     let m = &ledger.movements;
-    let moves = Grouped::new(
+    let mut moves = Grouped::new(
         grid.pairs,
         (0..m.len()).filter_map(|i| {
             let period = calendar.index_at(m.at[i])? as u32;
@@ -109,20 +109,18 @@ pub fn rebuild(
 
     let mut series = Vec::new();
     for (pair, &current) in stock.iter().enumerate() {
-        let (lines, moved) = (sales.get(pair), moves.get(pair));
         let item = pair / grid.locations;
-        let on_hand = if moved.is_empty() && current.is_none() {
-            // A regular item's history where it never had stock is zeros; a sized item has
-            // none.
-            (!items[item].sized).then(|| zero_level(periods))
-        } else {
-            let levels = levels(current.unwrap_or_default(), moved, periods);
+        // Sized items have no on-hand history; a regular item's is zeros where it never had
+        // stock.
+        let on_hand = (!items[item].sized).then(|| {
+            let levels = levels(current.unwrap_or_default(), moves.get_mut(pair), periods);
             warnings.negative_on_hand_values += negative_periods(&levels, periods);
-            Some(levels)
-        };
+            levels
+        });
         let has_stock = on_hand
             .as_ref()
             .is_some_and(|levels| levels.iter().any(|(_, level)| !level.is_zero()));
+        let lines = sales.get_mut(pair);
         if lines.is_empty() && !has_stock {
             continue;
         }
@@ -178,26 +176,17 @@ impl<T: Copy + Default> Grouped<T> {
         Self { starts, values }
     }
 
-    fn get(&self, pair: usize) -> &[T] {
-        &self.values[self.starts[pair] as usize..self.starts[pair + 1] as usize]
-    }
-}
-
-/// On-hand of zero in every one of `periods` periods.
-fn zero_level(periods: usize) -> Levels {
-    if periods == 0 {
-        Vec::new()
-    } else {
-        vec![(0, Decimal::ZERO)]
+    /// One pair's values, to be sorted in place.
+    fn get_mut(&mut self, pair: usize) -> &mut [T] {
+        &mut self.values[self.starts[pair] as usize..self.starts[pair + 1] as usize]
     }
 }
 
 /// Sale lines added up per period, in period order, without the periods where they cancel out.
-fn per_period(lines: &[(u32, Decimal, Decimal)]) -> Vec<(u32, Decimal, Decimal)> {
-    let mut lines = lines.to_vec();
+fn per_period(lines: &mut [(u32, Decimal, Decimal)]) -> Vec<(u32, Decimal, Decimal)> {
     lines.sort_by_key(|line| line.0);
     let mut sums: Vec<(u32, Decimal, Decimal)> = Vec::with_capacity(lines.len());
-    for (period, qty, revenue) in lines {
+    for &(period, qty, revenue) in lines.iter() {
         match sums.last_mut() {
             Some(last) if last.0 == period => {
                 last.1 += qty;
@@ -281,11 +270,10 @@ type Levels = Vec<(u32, Decimal)>;
 /// On-hand at the end of each period from the current stock and the movements dated in the
 /// periods: the last period's is the current stock; each earlier one is the next one's less the
 /// movements of the next period.
-fn levels(current: Decimal, moved: &[(u32, Decimal)], periods: usize) -> Levels {
+fn levels(current: Decimal, moved: &mut [(u32, Decimal)], periods: usize) -> Levels {
     if periods == 0 {
         return Vec::new();
     }
-    let mut moved = moved.to_vec();
     moved.sort_by_key(|m| m.0);
     // Backwards from now: the level holds from the latest movement's period on; before it, the
     // level less what that period moved.

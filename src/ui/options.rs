@@ -43,28 +43,24 @@ impl GroupingChoices {
     }
 
     pub fn group_by_row(&mut self, ui: &mut egui::Ui) {
-        let label = ui.label("Group by");
-        ui.horizontal(|ui| {
-            for group_by in [GroupBy::Day, GroupBy::Week, GroupBy::Month] {
-                ui.radio_value(&mut self.group_by, group_by, group_by.label());
-            }
-        })
-        .response
-        .labelled_by(label.id);
-        ui.end_row();
+        let choices = [GroupBy::Day, GroupBy::Week, GroupBy::Month];
+        radio_row(
+            ui,
+            "Group by",
+            &mut self.group_by,
+            choices.map(|g| (g, g.label())),
+        );
     }
 
     /// Sale date, only dispatched orders, subtract returns.
     pub fn sales_rows(&mut self, ui: &mut egui::Ui) {
-        let label = ui.label("Sale date");
-        ui.horizontal(|ui| {
-            for option in [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch] {
-                ui.radio_value(&mut self.sale_date, option, option.label());
-            }
-        })
-        .response
-        .labelled_by(label.id);
-        ui.end_row();
+        let choices = [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch];
+        radio_row(
+            ui,
+            "Sale date",
+            &mut self.sale_date,
+            choices.map(|d| (d, d.label())),
+        );
         ui.label("");
         ui.checkbox(&mut self.dispatched_only, "Only dispatched orders");
         ui.end_row();
@@ -91,6 +87,24 @@ impl GroupingChoices {
             .labelled_by(label.id);
         ui.end_row();
     }
+}
+
+/// A labelled grid row of radio buttons, one per choice.
+fn radio_row<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    name: &str,
+    value: &mut T,
+    choices: impl IntoIterator<Item = (T, &'static str)>,
+) {
+    let label = ui.label(name);
+    ui.horizontal(|ui| {
+        for (choice, text) in choices {
+            ui.radio_value(value, choice, text);
+        }
+    })
+    .response
+    .labelled_by(label.id);
+    ui.end_row();
 }
 
 fn parse_time_zone(text: &str) -> Result<Tz, String> {
