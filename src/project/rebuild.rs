@@ -57,8 +57,9 @@ pub struct Rebuilt {
 /// The series and warnings of `ledger` under `settings`.
 ///
 /// Rows are gathered per item–location pair by a counting sort on the pair's place in a dense
-/// (item, location) grid, which is also the order the series come out in: no hashing, no
-/// comparison sort and one allocation per series, so a million rows take a fraction of a second.
+/// (item, location) grid, which is also the order the series come out in: no hashing and no
+/// sort across pairs (each pair's rows are sorted by period in place), so a million rows take
+/// a fraction of a second.
 pub fn rebuild(
     ledger: &Ledger,
     settings: &ImportSettings,
