@@ -179,8 +179,8 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     println!(
-        "rate windows scaled by 1/{SCALE}: {} (one call per {:?} sustained)",
-        limits(),
+        "rate windows scaled by 1/{SCALE}: {:?} (one call per {:?} sustained)",
+        limits().windows,
         interval()
     );
 

@@ -147,8 +147,10 @@ fn main() {
             group_by,
             ..project.settings.clone()
         };
-        let (rebuilt, took) =
-            best(|| rebuild(ledger, &settings, &project.items, &project.locations));
+        let (rebuilt, took) = best(|| {
+            rebuild(ledger, &settings, &project.items, &project.locations)
+                .expect("the large preset fits the limits")
+        });
         let regrouped = Project {
             settings: settings.clone(),
             periods: rebuilt.calendar.periods,

@@ -308,7 +308,7 @@ impl ProgressPrinter {
     fn show(&mut self, p: &Progress) {
         let left = p
             .eta
-            .map(|eta| format!(", about {} left", crate::import::duration_text(eta)))
+            .map(|eta| format!(", about {} left", crate::duration::text(eta)))
             .unwrap_or_default();
         let line = format!(
             "{}: {} records, {} calls, {:.1} s waiting on rate limits{left}",

@@ -1,9 +1,9 @@
 //! Cin7's rate limits as data: a set of sliding windows ("3 calls per second, 60 per minute,
-//! 5,000 per day"). The importer's pacer and the sandbox's enforcer share this code so that
-//! both sides agree, by construction, on what "within the limit" means.
+//! 5,000 per day"), and the importer's record of its own calls against them. The sandbox
+//! enforces the same limits with code of its own (`sandbox::limiter`), so that the pacer is
+//! never checked only against itself.
 
 use std::collections::VecDeque;
-use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -99,7 +99,7 @@ impl FromStr for RateLimits {
                 .trim()
                 .parse()
                 .map_err(|_| fail("the call count must be a whole number"))?;
-            let per = parse_duration(per.trim())
+            let per = crate::duration::parse(per)
                 .ok_or_else(|| fail("the duration must be a number with ms, s, m, h or d"))?;
             if calls == 0 || per.is_zero() {
                 return Err(fail("calls and duration must be above zero"));
@@ -108,50 +108,6 @@ impl FromStr for RateLimits {
         }
         Ok(Self { windows })
     }
-}
-
-impl fmt::Display for RateLimits {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.windows.is_empty() {
-            return f.write_str("none");
-        }
-        let parts: Vec<String> = self
-            .windows
-            .iter()
-            .map(|w| format!("{}/{}", w.calls, format_duration(w.per)))
-            .collect();
-        f.write_str(&parts.join(","))
-    }
-}
-
-fn parse_duration(text: &str) -> Option<Duration> {
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    let millis = match unit {
-        "ms" => n,
-        "s" => n.checked_mul(1_000)?,
-        "m" => n.checked_mul(60_000)?,
-        "h" => n.checked_mul(3_600_000)?,
-        "d" => n.checked_mul(86_400_000)?,
-        _ => return None,
-    };
-    Some(Duration::from_millis(millis))
-}
-
-fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    for (unit, size) in [
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-    ] {
-        if ms.is_multiple_of(size) {
-            return format!("{}{unit}", ms / size);
-        }
-    }
-    format!("{ms}ms")
 }
 
 /// The record of recent calls against a [`RateLimits`]: answers "when may the next call go?"
@@ -207,18 +163,20 @@ impl SlidingWindows {
             .max_by_key(|(_, free_at)| *free_at)
     }
 
-    /// Calls recorded in the last `window` before `now`.
-    pub fn calls_within(&self, window: Duration, now: Instant) -> usize {
-        self.history.iter().filter(|&&t| t + window > now).count()
-    }
-
-    /// Records a call at `at` if it fits every window; returns whether it did.
-    pub fn try_record(&mut self, at: Instant) -> bool {
-        if self.next_slot(at, |_| Duration::ZERO) > at {
-            return false;
-        }
-        self.record(at);
-        true
+    /// The window with the least room when the call recorded at `at` was let out: the one a
+    /// server's 429 for that call most likely came from. Budgets are not rates and never are.
+    pub fn tightest(&self, at: Instant) -> Option<Duration> {
+        let index = self.history.iter().rposition(|&t| t == at)?;
+        self.limits
+            .windows
+            .iter()
+            .filter(|w| w.per < BUDGET_WINDOW && index >= w.calls as usize)
+            .map(|w| {
+                let room = (at - self.history[index - w.calls as usize]).saturating_sub(w.per);
+                (room, w.per)
+            })
+            .min()
+            .map(|(_, per)| per)
     }
 
     /// Records a call at `at` unconditionally (in time order: earlier calls first).
@@ -250,7 +208,6 @@ mod tests {
     fn parses_and_prints_the_default_spec() {
         let limits: RateLimits = "3/1s,60/60s,5000/1d".parse().unwrap();
         assert_eq!(limits, RateLimits::cin7());
-        assert_eq!(limits.to_string(), "3/1s,60/1m,5000/1d");
         assert_eq!(limits.sustained_rate(), Some(1.0));
         let scaled: RateLimits = "3/50ms,60/3s".parse().unwrap();
         assert_eq!(scaled.windows[0].per, Duration::from_millis(50));
@@ -269,20 +226,32 @@ mod tests {
     fn windows_allow_bursts_up_to_the_limit_then_wait() {
         let mut windows = SlidingWindows::new("3/1s,5/10s".parse().unwrap());
         let t0 = Instant::now();
-        assert!(windows.try_record(t0));
-        assert!(windows.try_record(t0));
-        assert!(windows.try_record(t0));
-        assert!(!windows.try_record(t0 + Duration::from_millis(999)));
+        let no_margin = |_| Duration::ZERO;
+        for _ in 0..3 {
+            assert_eq!(windows.next_slot(t0, no_margin), t0);
+            windows.record(t0);
+        }
         assert_eq!(
-            windows.next_slot(t0, |_| Duration::ZERO),
+            windows.next_slot(t0, no_margin),
             t0 + Duration::from_secs(1)
         );
-        assert!(windows.try_record(t0 + Duration::from_secs(1)));
-        assert!(windows.try_record(t0 + Duration::from_secs(1)));
+        assert_eq!(
+            windows.next_slot(t0, |per| per / 10),
+            t0 + Duration::from_millis(1100),
+            "with a margin of a tenth"
+        );
+        windows.record(t0 + Duration::from_secs(1));
+        windows.record(t0 + Duration::from_secs(1));
         // Five calls within ten seconds: the sixth waits for the first to age out.
         assert_eq!(
-            windows.next_slot(t0 + Duration::from_secs(2), |_| Duration::ZERO),
+            windows.next_slot(t0 + Duration::from_secs(2), no_margin),
             t0 + Duration::from_secs(10)
         );
+        // The fifth call (at 1 s) had no room left in the second window, plenty in the other.
+        assert_eq!(
+            windows.tightest(t0 + Duration::from_secs(1)),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(windows.tightest(t0 + Duration::from_secs(5)), None);
     }
 }

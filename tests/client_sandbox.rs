@@ -34,6 +34,7 @@ fn many_orders(n: i64) -> Account {
             SalesOrderRecord {
                 id,
                 reference: format!("#{id}"),
+                source: "Shopify".into(),
                 branch_id: 1,
                 created: at,
                 modified: at,
@@ -296,6 +297,7 @@ fn retrying_client(sandbox: &Sandbox) -> Client {
     config.rate_limits = RateLimits::unlimited();
     config.retry = RetryPolicy {
         max_attempts: 4,
+        max_rate_limited: 4,
         first_delay: std::time::Duration::from_millis(5),
         max_delay: std::time::Duration::from_millis(20),
     };

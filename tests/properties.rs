@@ -174,11 +174,14 @@ fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, Decimal> {
                 .is_none_or(|chosen| chosen.contains(&branch))
     };
     let mut units = BTreeMap::new();
-    let mut add = |branch: i64, at: Option<DateTime<Utc>>, lines: &[LineRecord], sign: Decimal| {
+    // An order's lines count as written (an exchange line takes back); a credit note's take
+    // back |qty| whichever way they were written.
+    let mut add = |branch: i64, at: Option<DateTime<Utc>>, lines: &[LineRecord], returns: bool| {
         if at.is_some_and(|at| from <= at && at < to) && branch_counts(branch) {
             for line in lines.iter().filter(|l| l.parent_id == 0) {
                 if options.contains(&line.product_option_id) {
-                    *units.entry(line.product_option_id).or_default() += sign * line.qty.abs();
+                    let qty = if returns { -line.qty.abs() } else { line.qty };
+                    *units.entry(line.product_option_id).or_default() += qty;
                 }
             }
         }
@@ -196,7 +199,7 @@ fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, Decimal> {
             SaleDate::Order => Some(order.created),
             SaleDate::Dispatch => order.dispatched,
         };
-        add(order.branch_id, at, &order.lines, Decimal::ONE);
+        add(order.branch_id, at, &order.lines, false);
     }
     if s.returns {
         for note in account.credit_notes.iter().filter(|n| !n.is_void) {
@@ -204,7 +207,7 @@ fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, Decimal> {
                 .credit_note_date
                 .or(note.completed)
                 .or(Some(note.created));
-            add(note.branch_id, at, &note.lines, -Decimal::ONE);
+            add(note.branch_id, at, &note.lines, true);
         }
     }
     units.retain(|_, qty: &mut Decimal| !qty.is_zero());

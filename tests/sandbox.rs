@@ -710,6 +710,9 @@ fn every_preset_is_coherent() {
                 .any(|a| a.lines.iter().any(|l| l.qty > Decimal::ZERO)),
             "{preset:?}: finds"
         );
+        if preset != Preset::Small {
+            assert_signs_and_splits(&account, preset);
+        }
         let near_midnight = |o: &&SalesOrderRecord| {
             ["23:59", "00:00"].contains(&o.created.format("%H:%M").to_string().as_str())
         };
@@ -718,6 +721,38 @@ fn every_preset_is_coherent() {
             "{preset:?}: near midnight"
         );
     }
+}
+
+/// Exchange lines on counter and trade orders, credit notes written both ways (in `qty` and in
+/// the sizes), and sized lines split three ways whose revenue does not divide evenly.
+fn assert_signs_and_splits(account: &Account, preset: Preset) {
+    let exchanges = account.sales_orders.iter().filter(|o| {
+        ["POS", "B2B"].contains(&o.source.as_str())
+            && o.lines
+                .iter()
+                .any(|l| l.qty < Decimal::ZERO && l.qty_shipped < Decimal::ZERO)
+    });
+    assert!(exchanges.count() > 0, "{preset:?}: exchange lines");
+    let credit_lines = || account.credit_notes.iter().flat_map(|c| &c.lines);
+    assert!(
+        credit_lines().any(|l| l.qty > Decimal::ZERO),
+        "{preset:?}: credit notes written positive"
+    );
+    assert!(
+        credit_lines().any(|l| l.sizes.iter().any(|(_, q)| *q < Decimal::ZERO)),
+        "{preset:?}: credit notes with negative sizes"
+    );
+    let uneven = account.sales_orders.iter().flat_map(|o| &o.lines).any(|l| {
+        let revenue = l.qty * l.unit_price - l.discount;
+        l.sizes.len() == 3
+            && !(revenue / Decimal::from(3))
+                .round_dp(2)
+                .eq(&(revenue / Decimal::from(3)))
+    });
+    assert!(
+        uneven,
+        "{preset:?}: three-way splits that do not divide evenly"
+    );
 }
 
 /// About 200,000 orders over three years, 20,000 items, 10 branches.

@@ -1,5 +1,6 @@
+use super::model::Identified;
 use super::page_store::page_key;
-use super::{ApiKey, Cin7Error, MAX_ROWS, Pacer, PageStore, Resource};
+use super::{ApiKey, BaseUrl, Cin7Error, MAX_ROWS, Pacer, PageStore, Resource};
 use crate::rate_limit::RateLimits;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -13,9 +14,13 @@ use url::Url;
 /// How transient failures (429, 5xx, network) are retried.
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
-    /// Attempts per call, the first included.
+    /// Attempts per call, the first included, for failures other than 429.
     pub max_attempts: u32,
+    /// 429s in a row one call may meet before the import gives up: a 429 is the server's
+    /// pace, not a failure of the page, so it does not use up an attempt.
+    pub max_rate_limited: u32,
     pub first_delay: Duration,
+    /// The longest wait between attempts; a longer `Retry-After` ends the import instead.
     pub max_delay: Duration,
 }
 
@@ -23,6 +28,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 5,
+            max_rate_limited: 10,
             first_delay: Duration::from_secs(2),
             max_delay: Duration::from_secs(60),
         }
@@ -34,6 +40,7 @@ impl RetryPolicy {
     pub fn never() -> Self {
         Self {
             max_attempts: 1,
+            max_rate_limited: 0,
             ..Self::default()
         }
     }
@@ -47,13 +54,15 @@ impl RetryPolicy {
             .unwrap_or(0.05);
         Self {
             max_attempts: 6,
+            max_rate_limited: 10,
             first_delay: Duration::from_secs_f64((2.0 * interval).max(0.02)),
             max_delay: Duration::from_secs_f64((60.0 * interval).clamp(0.5, 60.0)),
         }
     }
 
     /// The wait before attempt `failed_attempts + 1`: exponential, with ±25% jitter so that
-    /// clients that failed together do not retry together, and never less than `Retry-After`.
+    /// clients that failed together do not retry together, and never less than `Retry-After`
+    /// (which the caller has checked against `max_delay`).
     fn delay(&self, failed_attempts: u32, retry_after: Option<Duration>) -> Duration {
         let exponential = self
             .first_delay
@@ -78,7 +87,13 @@ pub struct ClientConfig {
     pub earlier_calls: Vec<SystemTime>,
     /// Where pages read are kept until the import finishes, and found again by a later run.
     pub page_store: Option<PageStore>,
+    /// The largest response body read; a larger one ends the import (a page of 250 records
+    /// is well under a megabyte).
+    pub max_page_bytes: u64,
 }
+
+/// The default cap on a response body.
+pub const MAX_PAGE_BYTES: u64 = 64 << 20;
 
 impl ClientConfig {
     pub fn new(base_url: impl Into<String>, username: impl Into<String>, key: ApiKey) -> Self {
@@ -91,6 +106,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(120),
             earlier_calls: Vec::new(),
             page_store: None,
+            max_page_bytes: MAX_PAGE_BYTES,
         }
     }
 }
@@ -160,7 +176,7 @@ impl CallStats {
 /// A Cin7 Omni API v1 client for one API connection: Basic auth, pacing, retries, paging.
 pub struct Client {
     http: reqwest::Client,
-    base_url: Url,
+    base_url: BaseUrl,
     username: String,
     key: ApiKey,
     pacer: Pacer,
@@ -171,23 +187,7 @@ pub struct Client {
     page_store: Option<PageStore>,
     /// Keys of the pages this client put in the store.
     stored: Mutex<Vec<u64>>,
-}
-
-/// Checks an API base URL: `https://` anywhere, `http://` only for this computer.
-pub fn validate_base_url(text: &str) -> Result<Url, Cin7Error> {
-    let url = Url::parse(text.trim()).map_err(|_| Cin7Error::InvalidBaseUrl(text.to_owned()))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(Cin7Error::InvalidBaseUrl(text.to_owned())),
-    };
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        "http" => Err(Cin7Error::InsecureBaseUrl(text.to_owned())),
-        _ => Err(Cin7Error::InvalidBaseUrl(text.to_owned())),
-    }
+    max_page_bytes: u64,
 }
 
 /// Why one attempt failed, before deciding whether to retry.
@@ -196,6 +196,8 @@ enum Attempt {
     Transient {
         kind: Transient,
         retry_after: Option<Duration>,
+        /// When the pacer let the call out (a 429 teaches the pacer about that moment).
+        sent: Option<std::time::Instant>,
     },
 }
 
@@ -207,13 +209,24 @@ enum Transient {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, Cin7Error> {
-        let base_url = validate_base_url(&config.base_url)?;
-        let http = reqwest::Client::builder()
+        let base_url = BaseUrl::parse(&config.base_url)?;
+        let mut builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(Duration::from_secs(20))
             .user_agent(concat!("cin7-planner/", env!("CARGO_PKG_VERSION")))
+            // The key goes to the API address and nowhere else: a redirect is an error.
+            .redirect(reqwest::redirect::Policy::none())
+            // Connections stay open between calls: a cold one reaches the server later than
+            // a warm one sent after it, which is what trips a burst window.
+            .pool_idle_timeout(Duration::from_secs(120))
+            .tcp_keepalive(Duration::from_secs(30))
+            .tcp_nodelay(true);
+        if base_url.is_loopback() {
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
-            .map_err(|e| Cin7Error::InvalidBaseUrl(format!("{}: {e}", config.base_url)))?;
+            .map_err(|e| Cin7Error::HttpSetup(crate::text::printable(&e.to_string()).into()))?;
         Ok(Self {
             http,
             base_url,
@@ -225,6 +238,7 @@ impl Client {
             stats: Arc::new(CallStats::default()),
             page_store: config.page_store,
             stored: Mutex::new(Vec::new()),
+            max_page_bytes: config.max_page_bytes,
         })
     }
 
@@ -233,7 +247,7 @@ impl Client {
     }
 
     fn resource_url(&self, resource: Resource) -> Url {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url.url().clone();
         url.path_segments_mut()
             .map(|mut segments| {
                 segments.pop_if_empty().push("v1").push(resource.path());
@@ -257,8 +271,9 @@ impl Client {
     /// Reads every record of a resource: `rows=250` pages in the query's order, several in
     /// flight at once, until the first empty page (a short page is not trusted as the end,
     /// but nothing past the page after it is requested until that page answers). `on_page`
-    /// sees each page as it arrives.
-    pub async fn list_all<T: DeserializeOwned>(
+    /// sees each page as it arrives. A page that does not go on from the one before (a server
+    /// that ignores `page` and sends the first again) ends the walk at once.
+    pub async fn list_all<T: DeserializeOwned + Identified>(
         &self,
         resource: Resource,
         query: &ListQuery,
@@ -290,6 +305,12 @@ impl Client {
             } else {
                 on_page(&records);
                 pages.insert(page, records);
+                if let Some(repeated) = repeated_page(&pages, page) {
+                    return Err(Cin7Error::PagingIgnored {
+                        resource,
+                        page: repeated,
+                    });
+                }
             }
             limit = pages
                 .last_key_value()
@@ -309,26 +330,12 @@ impl Client {
         query: &ListQuery,
         page: u32,
     ) -> Result<Vec<T>, Cin7Error> {
-        let mut params: Vec<(&str, String)> = vec![
-            ("page", page.to_string()),
-            ("rows", MAX_ROWS.to_string()),
-            ("order", query.order.clone()),
-        ];
-        if let Some(filter) = &query.filter {
-            params.push(("where", filter.clone()));
-        }
-        if let Some(fields) = &query.fields {
-            params.push(("fields", fields.clone()));
-        }
-        let mut url = self.resource_url(resource);
-        url.query_pairs_mut()
-            .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
-
+        let url = self.page_url(resource, query, page);
         let key = page_key(&[&self.username, self.base_url.as_str(), url.as_str()]);
         if let Some(records) = self.kept_page(key) {
             return Ok(records);
         }
-        let mut attempt = 1;
+        let (mut failures, mut rate_limited) = (0, 0);
         loop {
             let (kind, retry_after) = match self.attempt(resource, page, &url).await {
                 Ok(body) => match serde_json::from_slice(&body) {
@@ -344,37 +351,91 @@ impl Client {
                         return Err(Cin7Error::Malformed {
                             resource,
                             page,
-                            detail: e.to_string(),
+                            detail: self.malformed_detail(&e),
                         });
                     }
                 },
                 Err(Attempt::Final(error)) => return Err(error),
-                Err(Attempt::Transient { kind, retry_after }) => (kind, retry_after),
+                Err(Attempt::Transient {
+                    kind,
+                    retry_after,
+                    sent,
+                }) => {
+                    if let (Transient::RateLimited, Some(sent)) = (&kind, sent) {
+                        self.pacer.rate_limited(sent);
+                    }
+                    (kind, retry_after)
+                }
             };
-            if attempt >= self.retry.max_attempts {
-                return Err(match kind {
-                    Transient::RateLimited => Cin7Error::RateLimited { resource, page },
-                    Transient::Server { status, message } => Cin7Error::Server {
-                        resource,
-                        page,
-                        status,
-                        attempts: attempt,
-                        message,
-                    },
-                    Transient::Network(detail) => Cin7Error::Network {
-                        resource,
-                        page,
-                        attempts: attempt,
-                        detail,
-                    },
-                });
+            if let Some(wait) = retry_after.filter(|w| *w > self.retry.max_delay) {
+                return Err(asked_to_wait(resource, page, wait));
             }
-            let delay = self.retry.delay(attempt, retry_after);
-            tracing::warn!(%resource, page, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            // A 429 is the server's pace, not a failure of the page: it has its own count.
+            let (count, most) = match kind {
+                Transient::RateLimited => (&mut rate_limited, self.retry.max_rate_limited),
+                _ => (&mut failures, self.retry.max_attempts.saturating_sub(1)),
+            };
+            *count += 1;
+            if *count > most {
+                return Err(kind.into_error(resource, page, failures));
+            }
+            let delay = self.retry.delay(*count, retry_after);
+            tracing::warn!(%resource, page, failures, rate_limited, delay_ms = delay.as_millis() as u64, "retrying");
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(delay).await;
-            attempt += 1;
         }
+    }
+
+    fn page_url(&self, resource: Resource, query: &ListQuery, page: u32) -> Url {
+        let mut params: Vec<(&str, String)> = vec![
+            ("page", page.to_string()),
+            ("rows", MAX_ROWS.to_string()),
+            ("order", query.order.clone()),
+        ];
+        if let Some(filter) = &query.filter {
+            params.push(("where", filter.clone()));
+        }
+        if let Some(fields) = &query.fields {
+            params.push(("fields", fields.clone()));
+        }
+        let mut url = self.resource_url(resource);
+        url.query_pairs_mut()
+            .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+        url
+    }
+
+    /// Why a body is not the records asked for, in words that carry nothing of the server's
+    /// text but what is safe to print.
+    fn malformed_detail(&self, error: &serde_json::Error) -> String {
+        match error.classify() {
+            serde_json::error::Category::Syntax => format!(
+                "not JSON, at line {} column {}",
+                error.line(),
+                error.column()
+            ),
+            _ => format!(
+                "not a list of records: {}",
+                self.server_text(error.to_string().as_bytes())
+            ),
+        }
+    }
+
+    /// Text the server sent, as it may be shown: its message, shortened, without control
+    /// characters, and without the key or the Authorization header's value should a hostile
+    /// server echo them back.
+    fn server_text(&self, body: &[u8]) -> String {
+        let mut text = crate::text::printable(&error_message(body)).into_owned();
+        let key = self.key.expose();
+        let header = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{}:{key}", self.username),
+        );
+        for secret in [header.as_str(), key] {
+            if !secret.is_empty() {
+                text = text.replace(secret, "…");
+            }
+        }
+        text
     }
 
     /// A page an earlier run kept, if there is one that reads.
@@ -412,7 +473,7 @@ impl Client {
     }
 
     async fn attempt(&self, resource: Resource, page: u32, url: &Url) -> Result<Vec<u8>, Attempt> {
-        self.pacer.acquire().await.map_err(|spent| {
+        let slot = self.pacer.acquire().await.map_err(|spent| {
             Attempt::Final(Cin7Error::BudgetExhausted {
                 resource,
                 page,
@@ -437,20 +498,38 @@ impl Client {
             .await
             .map_err(network_failure)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        // A body cut off mid-way is a network failure like a dropped connection: retry it.
-        let body = response.bytes().await.map_err(network_failure)?;
+        let retry_after = retry_after(response.headers());
+        if (300..400).contains(&status) {
+            return Err(Attempt::Final(
+                self.redirected(resource, page, status, &response),
+            ));
+        }
+        // Error bodies are only read for their message: a few kilobytes are plenty.
+        let limit = if (200..300).contains(&status) {
+            self.max_page_bytes
+        } else {
+            64 << 10
+        };
+        let body = read_body(response, limit).await.map_err(|e| match e {
+            BodyError::TooLarge => Attempt::Final(Cin7Error::TooLarge {
+                resource,
+                page,
+                limit,
+            }),
+            // A body cut off mid-way is a network failure like a dropped connection: retry it.
+            BodyError::Network(e) => network_failure(e),
+        })?;
         self.stats.observe_latency(sent.elapsed());
-        let message = || error_message(&body);
+        let transient = |kind| Attempt::Transient {
+            kind,
+            retry_after,
+            sent: Some(slot.at),
+        };
         match status {
             200..=299 => {
                 self.stats.successes.fetch_add(1, Ordering::Relaxed);
-                Ok(body.to_vec())
+                self.pacer.succeeded();
+                Ok(body)
             }
             // Rejected before anything worked: the username or key is wrong. Rejected after:
             // the key was reset or its connection deleted while the import ran.
@@ -460,23 +539,156 @@ impl Client {
             401 => Err(Attempt::Final(Cin7Error::KeyRevoked { calls })),
             403 => Err(Attempt::Final(Cin7Error::Forbidden(resource))),
             404 => Err(Attempt::Final(Cin7Error::NotFound { resource })),
-            429 => Err(Attempt::Transient {
-                kind: Transient::RateLimited,
-                retry_after,
-            }),
-            500 | 502 | 503 | 504 => Err(Attempt::Transient {
-                kind: Transient::Server {
-                    status,
-                    message: message(),
-                },
-                retry_after,
-            }),
-            _ => Err(Attempt::Final(Cin7Error::BadRequest {
+            429 => Err(transient(Transient::RateLimited)),
+            500 | 502 | 503 | 504 => Err(transient(Transient::Server {
+                status,
+                message: self.server_text(&body),
+            })),
+            400 => Err(Attempt::Final(Cin7Error::BadRequest {
                 resource,
                 page,
-                message: message(),
+                message: self.server_text(&body),
+            })),
+            _ => Err(Attempt::Final(Cin7Error::UnexpectedStatus {
+                resource,
+                page,
+                status,
+                message: self.server_text(&body),
             })),
         }
+    }
+
+    /// A redirect, named by the host it points to (never the rest of the address, which may
+    /// carry anything).
+    fn redirected(
+        &self,
+        resource: Resource,
+        page: u32,
+        status: u16,
+        response: &reqwest::Response,
+    ) -> Cin7Error {
+        let target = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|location| response.url().join(location).ok());
+        let host = match target {
+            Some(url) if self.base_url.same_origin(&url) => "the same address".to_owned(),
+            Some(url) => {
+                crate::text::printable(url.host_str().unwrap_or("an unnamed host")).into_owned()
+            }
+            None => "an address it did not give".to_owned(),
+        };
+        Cin7Error::Redirected {
+            resource,
+            page,
+            status,
+            host,
+        }
+    }
+}
+
+impl Transient {
+    /// The error once the retries are used up.
+    fn into_error(self, resource: Resource, page: u32, attempts: u32) -> Cin7Error {
+        match self {
+            Transient::RateLimited => Cin7Error::RateLimited { resource, page },
+            Transient::Server { status, message } => Cin7Error::Server {
+                resource,
+                page,
+                status,
+                attempts,
+                message,
+            },
+            Transient::Network(detail) => Cin7Error::Network {
+                resource,
+                page,
+                attempts,
+                detail,
+            },
+        }
+    }
+}
+
+/// The first page, counting from `page`'s neighbours, whose first record does not come after
+/// the last record of the page before it in the walk's order.
+fn repeated_page<T: Identified>(pages: &BTreeMap<u32, Vec<T>>, page: u32) -> Option<u32> {
+    let goes_on = |before: &[T], after: &[T]| {
+        let (Some(last), Some(first)) = (
+            before.last().and_then(T::position),
+            after.first().and_then(T::position),
+        ) else {
+            return true;
+        };
+        if T::UNIQUE_POSITIONS {
+            first > last
+        } else {
+            first >= last
+        }
+    };
+    let pair = |p: u32| Some((pages.get(&p)?, pages.get(&(p + 1))?));
+    [page.checked_sub(1), Some(page)]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| pair(p).map(|(a, b)| (p + 1, a, b)))
+        .find(|(_, a, b)| !goes_on(a, b))
+        .map(|(later, _, _)| later)
+}
+
+enum BodyError {
+    TooLarge,
+    Network(reqwest::Error),
+}
+
+/// Reads a body of at most `limit` bytes, refusing a longer one as soon as it shows: by its
+/// `Content-Length`, or while it streams.
+async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Vec<u8>, BodyError> {
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `Retry-After` in seconds or as an HTTP date; a number too large to read is a very long wait.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+            .to_std()
+            .unwrap_or_default(),
+    )
+}
+
+/// The error for a `Retry-After` longer than the app waits, with when to run again.
+fn asked_to_wait(resource: Resource, page: u32, wait: Duration) -> Cin7Error {
+    let until = chrono::TimeDelta::from_std(wait)
+        .ok()
+        .filter(|d| *d <= chrono::TimeDelta::days(30))
+        .and_then(|d| chrono::Utc::now().checked_add_signed(d))
+        .map_or_else(
+            || "a month from now or later".to_owned(),
+            |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        );
+    Cin7Error::AskedToWait {
+        resource,
+        page,
+        wait,
+        until,
     }
 }
 
@@ -503,8 +715,9 @@ fn network_failure(error: reqwest::Error) -> Attempt {
         text
     };
     Attempt::Transient {
-        kind: Transient::Network(detail),
+        kind: Transient::Network(crate::text::printable(&detail).into_owned()),
         retry_after: None,
+        sent: None,
     }
 }
 
@@ -520,40 +733,16 @@ fn error_message(body: &[u8]) -> String {
         _ => String::from_utf8_lossy(body).into_owned(),
     };
     let text = text.trim().trim_end_matches('.');
-    let mut short: String = text.chars().take(200).collect();
-    if short.len() < text.len() {
-        short.push('…');
-    }
-    if short.is_empty() {
+    if text.is_empty() {
         "no message".to_owned()
     } else {
-        short
+        crate::text::shortened(text, 200)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_urls_must_be_https_unless_local() {
-        assert!(validate_base_url("https://api.cin7.com/api").is_ok());
-        assert!(validate_base_url("http://127.0.0.1:8080/api").is_ok());
-        assert!(validate_base_url("http://localhost:1/api").is_ok());
-        assert!(validate_base_url("http://[::1]:1/api").is_ok());
-        assert_eq!(
-            validate_base_url("http://api.cin7.com/api"),
-            Err(Cin7Error::InsecureBaseUrl("http://api.cin7.com/api".into()))
-        );
-        assert!(matches!(
-            validate_base_url("ftp://x"),
-            Err(Cin7Error::InvalidBaseUrl(_))
-        ));
-        assert!(matches!(
-            validate_base_url("not a url"),
-            Err(Cin7Error::InvalidBaseUrl(_))
-        ));
-    }
 
     #[test]
     fn error_bodies_in_every_shape() {

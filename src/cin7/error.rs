@@ -1,7 +1,9 @@
 use super::Resource;
+use crate::duration;
 
 /// Why a call to Cin7 failed, phrased for the planner: each message is one sentence that says
-/// what happened and what to do. None of them can contain the API key.
+/// what happened and what to do. None of them can contain the API key: text from the server is
+/// cleaned of control characters and of the key before it gets here (`client::server_text`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Cin7Error {
     #[error(
@@ -21,8 +23,19 @@ pub enum Cin7Error {
     )]
     RateLimited { resource: Resource, page: u32 },
     #[error(
+        "Cin7 asked to wait {} before the next call (Retry-After, on {resource} page {page}), longer than the app waits: run it again after {until}.",
+        duration::text(*wait)
+    )]
+    AskedToWait {
+        resource: Resource,
+        page: u32,
+        wait: std::time::Duration,
+        /// When to run again, for people ("2026-12-02 14:05 UTC").
+        until: String,
+    },
+    #[error(
         "Cin7's daily limit of {limit} calls for this API connection is used up, so the import stopped before going over it, at {resource} page {page}: it can run again in {}{}.",
-        wait_text(*resets_in),
+        duration::text(*resets_in),
         kept_text(*kept_pages)
     )]
     BudgetExhausted {
@@ -42,6 +55,24 @@ pub enum Cin7Error {
     #[error("Cin7 has no {resource} at this address (HTTP 404): check the API base URL.")]
     NotFound { resource: Resource },
     #[error(
+        "The API address answered {resource}, page {page}, with a redirect to {host} (HTTP {status}), which the app does not follow so that the key only ever goes to the API address: check the address."
+    )]
+    Redirected {
+        resource: Resource,
+        page: u32,
+        status: u16,
+        host: String,
+    },
+    #[error(
+        "Cin7 answered HTTP {status} for {resource}, page {page} ({message}), which it never should: try again later."
+    )]
+    UnexpectedStatus {
+        resource: Resource,
+        page: u32,
+        status: u16,
+        message: String,
+    },
+    #[error(
         "Cin7 failed with HTTP {status} on {resource}, page {page}, {attempts} times in a row ({message}): try again later."
     )]
     Server {
@@ -60,29 +91,41 @@ pub enum Cin7Error {
         attempts: u32,
         detail: String,
     },
-    #[error("Cin7 sent {resource}, page {page}, in a form that could not be read ({detail}).")]
+    #[error("Cin7 sent a malformed response for {resource}, page {page} ({detail}).")]
     Malformed {
         resource: Resource,
         page: u32,
         detail: String,
     },
     #[error(
-        "The API address {0:?} is not allowed: use https://, or http:// only for this computer (localhost)."
+        "Cin7 sent more than {} MiB for {resource}, page {page}, far more than a page of records, so the import stopped: try again later.",
+        limit >> 20
+    )]
+    TooLarge {
+        resource: Resource,
+        page: u32,
+        limit: u64,
+    },
+    #[error(
+        "Cin7 answered {resource}, page {page}, with records of an earlier page, twice, as if it ignored the page number, so the import stopped before spending more calls: try again later."
+    )]
+    PagingIgnored { resource: Resource, page: u32 },
+    #[error(
+        "The API address {0} is not allowed: use https://, or http:// only for this computer (localhost)."
     )]
     InsecureBaseUrl(String),
-    #[error("The API address {0:?} is not a valid URL.")]
-    InvalidBaseUrl(String),
-}
-
-/// "3 h 20 min", "12 min", "less than a minute".
-fn wait_text(wait: std::time::Duration) -> String {
-    let minutes = wait.as_secs().div_ceil(60);
-    match (minutes / 60, minutes % 60) {
-        (0, 0) => "less than a minute".to_owned(),
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
+    #[error("The API address is not a valid URL: enter one like https://api.cin7.com/api.")]
+    InvalidBaseUrl,
+    #[error(
+        "The API address must not contain a user name or password: enter them as the API username and key instead."
+    )]
+    BaseUrlWithCredentials,
+    #[error(
+        "The API address must not contain a query (?…) or a fragment (#…): enter only the API root, like https://api.cin7.com/api."
+    )]
+    BaseUrlWithQuery,
+    #[error("The app could not set up its HTTP client ({0}), so it cannot reach Cin7.")]
+    HttpSetup(String),
 }
 
 fn kept_text(kept: Option<u64>) -> String {

@@ -1,6 +1,11 @@
 //! Deserializers that accept what Cin7 actually sends, not only what its docs promise:
 //! numbers as numbers or strings, enums as strings or numbers, dates with or without
 //! fractional seconds and with `Z`, an offset, or no zone at all. `null` is always `None`.
+//!
+//! A number too large for its type is not an error of the page: it saturates (to the largest
+//! decimal or id), so that the record it is in reads, fails [`crate::bounds`] and is skipped
+//! and counted, while the rest of the page is kept. Text loses its control characters here,
+//! so nothing a server sends can drive a terminal.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
@@ -30,10 +35,31 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Er
     }
 }
 
-fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    Decimal::from_str(text)
-        .or_else(|_| Decimal::from_scientific(text))
-        .map_err(|_| format!("{text:?} is not a number"))
+/// A decimal from its text; a number beyond the decimal type's range saturates, and one with
+/// more digits after the point than it keeps is rounded.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    if let Ok(d) = Decimal::from_str(text).or_else(|_| Decimal::from_scientific(text)) {
+        return Ok(d);
+    }
+    let float: f64 = text
+        .parse()
+        .map_err(|_| format!("{:?} is not a number", crate::text::shortened(text, 40)))?;
+    if float.is_nan() {
+        return Err("NaN is not a number".into());
+    }
+    if float.abs() >= 1e15 {
+        return Ok(if float < 0.0 {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        });
+    }
+    Decimal::try_from(float).map_err(|_| format!("{float} is not a number"))
+}
+
+/// A whole number, saturating at the ends of `i64`.
+fn saturating_int(float: f64) -> Option<i64> {
+    (float.fract() == 0.0).then_some(float as i64)
 }
 
 /// An integer id or count from a JSON number or a numeric string.
@@ -42,11 +68,22 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
         Value::Null => Ok(None),
         Value::Number(n) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+            .or_else(|| n.as_u64().map(|_| i64::MAX))
+            .or_else(|| n.as_f64().and_then(saturating_int))
             .map(Some)
             .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
         Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) => s.trim().parse().map(Some).map_err(serde::de::Error::custom),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().and_then(saturating_int))
+                .map(Some)
+                .ok_or_else(|| {
+                    let shown = crate::text::shortened(s, 40);
+                    serde::de::Error::custom(format!("{shown:?} is not a whole number"))
+                })
+        }
         other => Err(serde::de::Error::custom(format!(
             "expected an integer, got {other}"
         ))),
@@ -63,7 +100,10 @@ pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
             "true" | "1" | "yes" => Ok(Some(true)),
             "false" | "0" | "no" => Ok(Some(false)),
             "" => Ok(None),
-            _ => Err(serde::de::Error::custom(format!("{s:?} is not a boolean"))),
+            _ => Err(serde::de::Error::custom(format!(
+                "{:?} is not a boolean",
+                crate::text::shortened(&s, 40)
+            ))),
         },
         other => Err(serde::de::Error::custom(format!(
             "expected a boolean, got {other}"
@@ -71,11 +111,15 @@ pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
     }
 }
 
-/// Text from a string, or from a number (enum fields some schemas type as integers).
+/// Text from a string, or from a number (enum fields some schemas type as integers), without
+/// control characters.
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     match value(d)? {
         Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
+        Value::String(mut s) => {
+            crate::text::make_printable(&mut s);
+            Ok(Some(s))
+        }
         Value::Number(n) => Ok(Some(n.to_string())),
         Value::Bool(b) => Ok(Some(b.to_string())),
         other => Err(serde::de::Error::custom(format!(
@@ -89,9 +133,10 @@ pub fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>
     match value(d)? {
         Value::Null => Ok(None),
         Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) => parse_datetime(&s)
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not a date"))),
+        Value::String(s) => parse_datetime(&s).map(Some).ok_or_else(|| {
+            let shown = crate::text::shortened(&s, 40);
+            serde::de::Error::custom(format!("{shown:?} is not a date"))
+        }),
         other => Err(serde::de::Error::custom(format!(
             "expected a date, got {other}"
         ))),
@@ -158,5 +203,22 @@ mod tests {
         let p: Probe = serde_json::from_str(r#"{"qty": null, "id": 3.0, "flag": null}"#).unwrap();
         assert_eq!((p.qty, p.id, p.flag, p.status), (None, Some(3), None, None));
         assert!(serde_json::from_str::<Probe>(r#"{"qty": "lots"}"#).is_err());
+    }
+
+    #[test]
+    fn huge_numbers_saturate_so_the_record_fails_its_bounds() {
+        let p: Probe = serde_json::from_str(
+            r#"{"qty": 1e300, "id": 99999999999999999999999, "status": "a\u001b[2Jb"}"#,
+        )
+        .unwrap();
+        assert_eq!((p.qty, p.id), (Some(Decimal::MAX), Some(i64::MAX)));
+        assert_eq!(p.status.as_deref(), Some("a[2Jb"));
+        let p: Probe = serde_json::from_str(r#"{"qty": "-1e400", "id": "-1e30"}"#).unwrap();
+        assert_eq!((p.qty, p.id), (Some(Decimal::MIN), Some(i64::MIN)));
+        let p: Probe = serde_json::from_str(r#"{"qty": 1e-40}"#).unwrap();
+        assert_eq!(p.qty, Some(Decimal::ZERO));
+        let p: Probe = serde_json::from_str(r#"{"qty": 123456789012345678901234567890}"#).unwrap();
+        assert_eq!(p.qty, Some(Decimal::MAX));
+        assert!(!crate::bounds::within(p.qty.unwrap()));
     }
 }

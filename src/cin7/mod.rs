@@ -1,6 +1,7 @@
 //! Everything that knows Cin7's wire: the HTTP client, paging, pacing, wire records and errors.
 
 mod api_key;
+mod base_url;
 mod budget;
 mod client;
 mod error;
@@ -11,12 +12,13 @@ mod page_store;
 mod resource;
 
 pub use api_key::ApiKey;
+pub use base_url::BaseUrl;
 pub use budget::CallLog;
 pub use client::{
-    CallStats, Client, ClientConfig, ListQuery, RetryPolicy, StatsSnapshot, validate_base_url,
+    CallStats, Client, ClientConfig, ListQuery, MAX_PAGE_BYTES, RetryPolicy, StatsSnapshot,
 };
 pub use error::Cin7Error;
-pub use pacer::{BudgetSpent, Pacer};
+pub use pacer::{BudgetSpent, Pacer, Slot};
 pub use page_store::PageStore;
 pub use resource::Resource;
 

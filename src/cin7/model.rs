@@ -260,9 +260,131 @@ pub struct LineSize {
     pub quantity: Option<Decimal>,
 }
 
-/// A record with an id, whatever its resource.
+/// Parses `sizeCodes`: `Qty|Size|Code|Barcode` entries separated by `;`, `,` or line breaks.
+/// Quantities keep their sign.
+pub fn parse_size_codes(packed: &str) -> Vec<(String, Decimal)> {
+    packed
+        .split([';', ',', '\n', '\r'])
+        .filter_map(|entry| {
+            let mut parts = entry.split('|');
+            let qty = lenient::parse_decimal(parts.next()?.trim()).ok()?;
+            let size = parts.next()?.trim();
+            (!size.is_empty()).then(|| (size.to_owned(), qty))
+        })
+        .collect()
+}
+
+/// A record with an id, whatever its resource, and its place in the order a walk reads it in.
 pub trait Identified {
     fn id(&self) -> Option<i64>;
+
+    /// Where the record sits in its walk's order (`order=id ASC` unless said otherwise).
+    fn position(&self) -> Option<(i64, i64)> {
+        self.id().map(|id| (id, 0))
+    }
+
+    /// Whether no two records of a walk share a position.
+    const UNIQUE_POSITIONS: bool = true;
+}
+
+/// Whether every number of a record is inside [`crate::bounds`]: a record beyond them is
+/// skipped and counted, never added up.
+pub trait Bounded {
+    fn within_bounds(&self) -> bool;
+}
+
+fn id_ok(id: Option<i64>) -> bool {
+    id.is_none_or(crate::bounds::id_within)
+}
+
+fn lines_ok(lines: &Option<Vec<SalesOrderLine>>) -> bool {
+    lines.iter().flatten().all(SalesOrderLine::within_bounds)
+}
+
+impl SalesOrderLine {
+    /// A sized line's quantities per size, as the line gives them (signs included): from
+    /// `sizes[]`, else from the packed `sizeCodes`.
+    pub fn size_quantities(&self) -> Vec<(String, Decimal)> {
+        let structured: Vec<(String, Decimal)> = self
+            .sizes
+            .iter()
+            .flatten()
+            .filter_map(|s| Some((s.name.clone()?.trim().to_owned(), s.quantity?)))
+            .collect();
+        if !structured.is_empty() {
+            return structured;
+        }
+        parse_size_codes(self.size_codes.as_deref().unwrap_or(""))
+    }
+
+    fn within_bounds(&self) -> bool {
+        use crate::bounds::within_opt;
+        [self.id, self.parent_id, self.product_option_id]
+            .into_iter()
+            .all(id_ok)
+            && [self.qty, self.unit_price, self.discount, self.qty_shipped]
+                .into_iter()
+                .all(within_opt)
+            && self
+                .sizes
+                .iter()
+                .flatten()
+                .all(|size| within_opt(size.quantity))
+            && parse_size_codes(self.size_codes.as_deref().unwrap_or(""))
+                .iter()
+                .all(|(_, qty)| crate::bounds::within(*qty))
+    }
+}
+
+/// Documents: the id, the branches and every line.
+macro_rules! bounded_document {
+    ($($record:ty: $($branch:ident),*);*) => {$(
+        impl Bounded for $record {
+            fn within_bounds(&self) -> bool {
+                id_ok(self.id) $(&& id_ok(self.$branch))* && lines_ok(&self.line_items)
+            }
+        }
+    )*};
+}
+
+bounded_document!(
+    SalesOrder: branch_id;
+    CreditNote: branch_id;
+    PurchaseOrder: branch_id;
+    BranchTransfer: source_branch_id, destination_branch_id;
+    Adjustment: branch_id
+);
+
+impl Bounded for Product {
+    fn within_bounds(&self) -> bool {
+        id_ok(self.id)
+            && id_ok(self.supplier_id)
+            && self.product_options.iter().flatten().all(|o| {
+                id_ok(o.id)
+                    && crate::bounds::within_opt(o.retail_price)
+                    && crate::bounds::within_opt(o.cost())
+            })
+    }
+}
+
+impl Bounded for StockRow {
+    fn within_bounds(&self) -> bool {
+        id_ok(self.product_option_id)
+            && id_ok(self.branch_id)
+            && crate::bounds::within_opt(self.stock_on_hand)
+    }
+}
+
+impl Bounded for Branch {
+    fn within_bounds(&self) -> bool {
+        id_ok(self.id)
+    }
+}
+
+impl Bounded for Contact {
+    fn within_bounds(&self) -> bool {
+        id_ok(self.id)
+    }
 }
 
 macro_rules! identified {
@@ -286,10 +408,18 @@ identified!(
     Adjustment
 );
 
+/// Stock rows have no id; they are read in option, branch and size order, and the sizes of an
+/// option at a branch share a position.
 impl Identified for StockRow {
     fn id(&self) -> Option<i64> {
         None
     }
+
+    fn position(&self) -> Option<(i64, i64)> {
+        Some((self.product_option_id?, self.branch_id?))
+    }
+
+    const UNIQUE_POSITIONS: bool = false;
 }
 
 impl SalesOrder {
@@ -324,6 +454,45 @@ mod tests {
         let sizes = line.sizes.as_ref().unwrap();
         assert_eq!(sizes[1].name.as_deref(), Some("L"));
         assert_eq!(sizes[1].quantity, Some(Decimal::ONE));
+    }
+
+    #[test]
+    fn records_beyond_the_bounds_say_so() {
+        let order = |line: &str| -> SalesOrder {
+            serde_json::from_str(&format!(
+                r#"{{"id": 1, "branchId": 2, "lineItems": [{line}]}}"#
+            ))
+            .unwrap()
+        };
+        assert!(order(r#"{"qty": 2, "unitPrice": 999999999999999}"#).within_bounds());
+        assert!(!order(r#"{"qty": 1e15}"#).within_bounds());
+        assert!(
+            !order(r#"{"qty": 1, "sizes": [{"name": "M", "quantity": -1e20}]}"#).within_bounds()
+        );
+        assert!(!order(r#"{"qty": 1, "sizeCodes": "1e16|M|X|"}"#).within_bounds());
+        assert!(!order(r#"{"productOptionId": 1e18}"#).within_bounds());
+        let stock: StockRow = serde_json::from_str(r#"{"stockOnHand": 1e300}"#).unwrap();
+        assert!(!stock.within_bounds());
+    }
+
+    #[test]
+    fn size_codes_in_every_separator_keep_their_sign() {
+        let expected = vec![
+            ("M".to_owned(), Decimal::TWO),
+            ("L".to_owned(), Decimal::ONE),
+        ];
+        assert_eq!(parse_size_codes("2|M|TEE-M|111;1|L|TEE-L|222"), expected);
+        assert_eq!(parse_size_codes("2|M|TEE-M|111,1|L|TEE-L|"), expected);
+        assert_eq!(
+            parse_size_codes("2|M|TEE-M|111\r\n1|L|TEE-L|222\n"),
+            expected
+        );
+        assert_eq!(
+            parse_size_codes("-2|M|TEE-M|"),
+            vec![("M".to_owned(), -Decimal::TWO)]
+        );
+        assert_eq!(parse_size_codes(""), vec![]);
+        assert_eq!(parse_size_codes("x|M"), vec![]);
     }
 
     #[test]

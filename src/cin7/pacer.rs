@@ -1,4 +1,4 @@
-use crate::rate_limit::{RateLimits, SlidingWindows};
+use crate::rate_limit::{BUDGET_WINDOW, RateLimits, SlidingWindows};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -7,13 +7,28 @@ use tokio::time::Instant;
 /// the server. Shared by every request of an import; each call first waits for its slot. A
 /// window of an hour or more is a budget: when it is spent the pacer refuses instead of
 /// waiting for hours.
+///
+/// The server counts a call when it arrives, and calls sent in order arrive out of step
+/// (connection set-up, scheduling, the network), so each window is treated as longer than it
+/// is by a margin. The margin learns: a 429 widens the margin of the window that had the least
+/// room when that call went out, and every call that succeeds shrinks what was learned again,
+/// slowly.
 #[derive(Debug)]
 pub struct Pacer {
     windows: Mutex<SlidingWindows>,
-    /// The window that sets the sustained rate (Cin7's minute), which gets the tight margin.
-    binding: Option<Duration>,
+    margins: Mutex<Vec<Margin>>,
     /// Wall time during which some call was held back, however many were waiting at once.
     held_back: Mutex<HeldBack>,
+}
+
+/// One window's margin: what it starts with, and what 429s taught it on top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Margin {
+    per: Duration,
+    base: Duration,
+    learned: Duration,
+    /// The most it may learn: a share of the window that keeps the sustained rate.
+    most: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -29,6 +44,50 @@ pub struct BudgetSpent {
     pub resets_in: Duration,
 }
 
+/// A call let out: when (the instant the pacer recorded it at) and how long it waited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub at: std::time::Instant,
+    pub waited: Duration,
+}
+
+/// What each success takes off a learned margin: about half of it in 70 calls.
+const UNLEARN: f64 = 0.99;
+
+/// The starting margins. The window that sets the sustained rate (Cin7's minute) gets 2%,
+/// which costs 2% of the call rate; the burst windows (Cin7's second) get a whole window,
+/// which costs nothing as long as they still allow half again the sustained rate. At least
+/// 20 ms either way.
+fn margins(limits: &RateLimits) -> Vec<Margin> {
+    let rate = limits.sustained_rate();
+    let floor = Duration::from_millis(20);
+    limits
+        .windows
+        .iter()
+        .filter(|w| w.per < BUDGET_WINDOW)
+        .map(|w| {
+            let own_rate = f64::from(w.calls) / w.per.as_secs_f64();
+            let binding = rate.is_some_and(|r| own_rate <= r);
+            let (base, most) = if binding {
+                ((w.per / 50).max(floor), w.per / 10)
+            } else {
+                let spare = rate.map_or(w.per, |r| {
+                    Duration::try_from_secs_f64(f64::from(w.calls) / (1.5 * r))
+                        .unwrap_or(w.per)
+                        .saturating_sub(w.per)
+                });
+                (spare.clamp(floor, w.per.max(floor)), spare.max(floor))
+            };
+            Margin {
+                per: w.per,
+                base,
+                learned: Duration::ZERO,
+                most,
+            }
+        })
+        .collect()
+}
+
 impl Pacer {
     pub fn new(limits: RateLimits) -> Self {
         Self::with_history(limits, &[])
@@ -37,15 +96,7 @@ impl Pacer {
     /// A pacer that knows the connection's earlier calls (from other runs), so that budgets
     /// count them.
     pub fn with_history(limits: RateLimits, earlier: &[SystemTime]) -> Self {
-        let binding = limits
-            .windows
-            .iter()
-            .filter(|w| w.per < crate::rate_limit::BUDGET_WINDOW)
-            .min_by(|a, b| {
-                (f64::from(a.calls) / a.per.as_secs_f64())
-                    .total_cmp(&(f64::from(b.calls) / b.per.as_secs_f64()))
-            })
-            .map(|w| w.per);
+        let margins = margins(&limits);
         let mut windows = SlidingWindows::new(limits);
         let (now, wall) = (std::time::Instant::now(), SystemTime::now());
         for &t in earlier {
@@ -60,22 +111,19 @@ impl Pacer {
         }
         Self {
             windows: Mutex::new(windows),
-            binding,
+            margins: Mutex::new(margins),
             held_back: Mutex::new(HeldBack::default()),
         }
     }
 
     /// Wall time during which the rate limit held back some call.
     pub fn held_back(&self) -> Duration {
-        self.held_back
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .total
+        lock(&self.held_back).total
     }
 
     /// Adds the part of `[now, slot)` not already counted to the time held back.
     fn hold(&self, now: std::time::Instant, slot: std::time::Instant) {
-        let mut held = self.held_back.lock().unwrap_or_else(|p| p.into_inner());
+        let mut held = lock(&self.held_back);
         let from = held.until.map_or(now, |until| until.max(now));
         if slot > from {
             held.total += slot - from;
@@ -83,67 +131,140 @@ impl Pacer {
         }
     }
 
-    /// Waits until one more call fits, claims the slot, and returns how long it waited; or,
-    /// when a budget window is spent, returns when it frees up instead of waiting.
-    pub async fn acquire(&self) -> Result<Duration, BudgetSpent> {
+    /// The margin a window of length `per` is treated as longer by, now.
+    fn margin(&self, per: Duration) -> Duration {
+        lock(&self.margins)
+            .iter()
+            .find(|m| m.per == per)
+            .map_or(Duration::ZERO, |m| m.base + m.learned)
+    }
+
+    /// Waits until one more call fits, claims the slot and returns it; or, when a budget
+    /// window is spent, returns when it frees up instead of waiting.
+    pub async fn acquire(&self) -> Result<Slot, BudgetSpent> {
         let started = Instant::now();
         loop {
-            let now = Instant::now();
+            let now = Instant::now().into_std();
             let slot = {
-                let mut windows = self
-                    .windows
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                if let Some((limit, free_at)) = windows.budget_spent(now.into_std()) {
+                let mut windows = lock(&self.windows);
+                if let Some((limit, free_at)) = windows.budget_spent(now) {
                     return Err(BudgetSpent {
                         limit,
-                        resets_in: free_at - now.into_std(),
+                        resets_in: free_at - now,
                     });
                 }
-                let slot = windows.next_slot(now.into_std(), |per| self.safety_margin(per));
-                if slot <= now.into_std() {
-                    windows.record(now.into_std());
-                    return Ok(now - started);
+                let slot = windows.next_slot(now, |per| self.margin(per));
+                if slot <= now {
+                    windows.record(now);
+                    return Ok(Slot {
+                        at: now,
+                        waited: Instant::from_std(now) - started,
+                    });
                 }
-                self.hold(now.into_std(), slot);
+                self.hold(now, slot);
                 slot
             };
             tokio::time::sleep_until(Instant::from_std(slot)).await;
         }
     }
+
+    /// The server answered the call let out at `at` with a 429: the window that had the
+    /// least room then learns twice the margin it had (at least its starting one more).
+    pub fn rate_limited(&self, at: std::time::Instant) {
+        let Some(per) = lock(&self.windows).tightest(at) else {
+            return;
+        };
+        if let Some(m) = lock(&self.margins).iter_mut().find(|m| m.per == per) {
+            m.learned = (m.learned * 2).max(m.base).min(m.most);
+            tracing::debug!(
+                window_ms = per.as_millis() as u64,
+                margin_ms = (m.base + m.learned).as_millis() as u64,
+                "429: wider margin"
+            );
+        }
+    }
+
+    /// A call succeeded: what the margins learned shrinks a little.
+    pub fn succeeded(&self) {
+        for m in lock(&self.margins).iter_mut() {
+            m.learned = m.learned.mul_f64(UNLEARN);
+        }
+    }
 }
 
-impl Pacer {
-    /// The server counts a call when it arrives, not when it was sent, and concurrent requests
-    /// arrive a little out of step with the order they were sent in. Each window is treated
-    /// as longer than it is (by at least 20 ms): by 2% for the window that sets the sustained rate,
-    /// which costs 2% of the call rate, and by 10% for the burst windows, which costs nothing
-    /// since they do not set the rate.
-    fn safety_margin(&self, per: Duration) -> Duration {
-        let share = if Some(per) == self.binding {
-            per / 50
-        } else {
-            per / 10
-        };
-        share.max(Duration::from_millis(20))
-    }
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    async fn waited(pacer: &Pacer) -> Duration {
+        pacer.acquire().await.unwrap().waited
+    }
+
     #[tokio::test(start_paused = true)]
     async fn waits_for_the_next_slot() {
         let pacer = Pacer::new("2/100ms,4/1s".parse().unwrap());
-        assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
-        assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
-        // The third call waits the burst window plus its margin (10%, at least 20 ms)…
-        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(120)));
-        assert_eq!(pacer.acquire().await, Ok(Duration::ZERO));
+        assert_eq!(waited(&pacer).await, Duration::ZERO);
+        assert_eq!(waited(&pacer).await, Duration::ZERO);
+        // The third call waits the burst window plus its margin: a whole window, since two
+        // per 200 ms is still more than half again the sustained four a second…
+        assert_eq!(waited(&pacer).await, Duration::from_millis(200));
+        assert_eq!(waited(&pacer).await, Duration::ZERO);
         // …and the fifth the rate-setting window plus its 2%: a second and 20 ms from the first.
-        assert_eq!(pacer.acquire().await, Ok(Duration::from_millis(1020 - 120)));
-        assert_eq!(pacer.held_back(), Duration::from_millis(120 + 1020 - 120));
+        assert_eq!(waited(&pacer).await, Duration::from_millis(1020 - 200));
+        assert_eq!(pacer.held_back(), Duration::from_millis(1020));
+    }
+
+    #[test]
+    fn burst_margins_stop_where_they_would_cost_rate() {
+        let at_cin7 = margins(&RateLimits::cin7());
+        assert_eq!(
+            (at_cin7[0].base, at_cin7[1].base),
+            (Duration::from_secs(1), Duration::from_millis(1200))
+        );
+        // Two a second against one a second sustained: the burst window grows by 1/3 s only.
+        let tight = margins(&"2/1s,60/60s".parse().unwrap());
+        assert_eq!(tight[0].base.as_millis(), 333);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_widens_the_tightest_window_and_successes_shrink_it_again() {
+        let pacer = Pacer::new("3/1s,60/60s".parse().unwrap());
+        let mut last = None;
+        for _ in 0..4 {
+            last = Some(pacer.acquire().await.unwrap().at);
+        }
+        // The fourth call had the least room in the second window.
+        pacer.rate_limited(last.unwrap());
+        let second = Duration::from_secs(1);
+        assert_eq!(
+            pacer.margin(second),
+            Duration::from_secs(1) + Duration::from_secs(1)
+        );
+        pacer.rate_limited(last.unwrap());
+        // Three calls per three seconds would be the sustained rate: no wider than that.
+        assert_eq!(
+            pacer.margin(second),
+            Duration::from_secs(2),
+            "learned at most the spare"
+        );
+        for _ in 0..69 {
+            pacer.succeeded();
+        }
+        let learned = pacer.margin(second) - Duration::from_secs(1);
+        assert!(
+            (Duration::from_millis(490)..Duration::from_millis(510)).contains(&learned),
+            "{learned:?}"
+        );
+        assert_eq!(
+            pacer.margin(Duration::from_secs(60)),
+            Duration::from_millis(1200)
+        );
     }
 
     #[tokio::test]
@@ -151,7 +272,7 @@ mod tests {
         let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
         let pacer = Pacer::with_history("5/1d".parse().unwrap(), &[an_hour_ago; 4]);
         assert!(
-            pacer.acquire().await.unwrap() < Duration::from_millis(5),
+            waited(&pacer).await < Duration::from_millis(5),
             "the fifth call fits"
         );
         let spent = pacer.acquire().await.unwrap_err();

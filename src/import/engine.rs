@@ -4,13 +4,13 @@ use super::record::{self, Read};
 use super::{ImportError, ImportRequest, Phase, Progress};
 use crate::cin7::model::Contact;
 use crate::cin7::model::{
-    Adjustment, Branch, BranchTransfer, CreditNote, Identified, Product, PurchaseOrder, SalesOrder,
-    StockRow,
+    Adjustment, Bounded, Branch, BranchTransfer, CreditNote, Identified, Product, PurchaseOrder,
+    SalesOrder, StockRow,
 };
 use crate::cin7::{CallLog, CallStats, Cin7Error, Client, ClientConfig, ListQuery, Resource};
 use crate::project::calendar::earliest_start;
 use crate::project::rebuild::{Places, rebuild};
-use crate::project::{ImportReport, Project};
+use crate::project::{ImportReport, ImportSettings, Ledger, Project};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -92,17 +92,79 @@ async fn walk<T: DeserializeOwned + Identified>(
     client.list_all(resource, query, count).await
 }
 
-/// Runs one import to the end: reads the account, then builds the project as of `now`.
-pub async fn run(
-    request: &ImportRequest,
-    progress: impl Fn(Progress),
-    now: DateTime<Utc>,
-) -> Result<Project, ImportError> {
-    let started_at = Utc::now();
-    let connection = format!(
-        "{}@{}",
-        request.connection.username, request.connection.base_url
-    );
+/// Everything an import reads from Cin7.
+struct AccountRead {
+    suppliers: Vec<Contact>,
+    branches: Vec<Branch>,
+    products: Vec<Product>,
+    orders: Vec<SalesOrder>,
+    credit_notes: Vec<CreditNote>,
+    stock: Vec<StockRow>,
+    purchase_orders: Vec<PurchaseOrder>,
+    transfers: Vec<BranchTransfer>,
+    adjustments: Vec<Adjustment>,
+}
+
+/// The queries of one import: master data in full, documents modified since `since`.
+struct Plan {
+    suppliers: ListQuery,
+    branches: ListQuery,
+    products: ListQuery,
+    orders: ListQuery,
+    credit_notes: ListQuery,
+    stock: ListQuery,
+    purchase_orders: ListQuery,
+    transfers: ListQuery,
+    adjustments: ListQuery,
+    /// One call that tells how far the order walk will go, for the estimate of the time left.
+    highest_order: ListQuery,
+}
+
+impl Plan {
+    fn new(settings: &ImportSettings) -> Self {
+        let all = |fields: &str| ListQuery {
+            order: "id ASC".into(),
+            filter: None,
+            fields: Some(fields.into()),
+        };
+        // Every document that can place a sale in the periods, or move stock inside them, was
+        // modified at or after the date it counts on. Reading from the earliest start any
+        // grouping, week start or time zone could give lets the project be regrouped later
+        // without calling Cin7.
+        let since = format!(
+            "modifiedDate>='{}'",
+            earliest_start(settings.starting_date).to_rfc3339_opts(SecondsFormat::Secs, true)
+        );
+        let modified = |fields: &str| ListQuery {
+            filter: Some(since.clone()),
+            ..all(fields)
+        };
+        Self {
+            suppliers: ListQuery {
+                filter: Some("type='Supplier'".into()),
+                ..all(CONTACT_FIELDS)
+            },
+            branches: all(BRANCH_FIELDS),
+            products: all(PRODUCT_FIELDS),
+            orders: modified(SALES_ORDER_FIELDS),
+            credit_notes: modified(CREDIT_NOTE_FIELDS),
+            stock: ListQuery {
+                order: "productOptionId ASC,branchId ASC,size ASC".into(),
+                ..all(STOCK_FIELDS)
+            },
+            purchase_orders: modified(PURCHASE_ORDER_FIELDS),
+            transfers: modified(TRANSFER_FIELDS),
+            adjustments: modified(ADJUSTMENT_FIELDS),
+            highest_order: ListQuery {
+                order: "id DESC".into(),
+                ..modified("id")
+            },
+        }
+    }
+}
+
+/// The client for the request's connection, knowing its calls of the last day.
+fn connect(request: &ImportRequest) -> Result<Client, Cin7Error> {
     let mut config = ClientConfig::new(
         &request.connection.base_url,
         &request.connection.username,
@@ -113,78 +175,36 @@ pub async fn run(
     config.earlier_calls = request
         .call_log
         .as_ref()
-        .map(|log| log.recent(&connection, SystemTime::now()))
+        .map(|log| log.recent(&connection_name(request), SystemTime::now()))
         .unwrap_or_default();
     config.page_store = request.page_store.clone();
-    let client = Client::new(config)?;
-    let _record_calls = RecordCalls {
-        log: request.call_log.as_ref(),
-        connection,
-        stats: client.stats(),
-    };
+    Client::new(config)
+}
 
-    let tracker = RefCell::new(Tracker::new(
-        client.stats(),
-        request.rate_limits.sustained_rate(),
-    ));
-    // Shared references only, so the closures below are Copy and can be handed out freely.
-    let (tracker, progress) = (&tracker, &progress);
-    let report = |phase: Phase| progress(tracker.borrow().snapshot(phase));
-    report(Phase::Reading);
-    let by_id = |fields: &str| ListQuery {
-        order: "id ASC".into(),
-        filter: None,
-        fields: Some(fields.into()),
-    };
-    // Every order that can place a sale in the periods was modified at or after its sale date.
-    // Reading from the earliest start any grouping, week start or time zone could give lets
-    // the project be regrouped later without calling Cin7.
-    let since = format!(
-        "modifiedDate>='{}'",
-        earliest_start(request.settings.starting_date).to_rfc3339_opts(SecondsFormat::Secs, true)
-    );
-    let orders_query = ListQuery {
-        filter: Some(since.clone()),
-        order: "id ASC".into(),
-        fields: Some(SALES_ORDER_FIELDS.into()),
-    };
-    // One call that tells how far the order walk will go, for the estimate of the time left.
-    let probe = ListQuery {
-        filter: Some(since),
-        order: "id DESC".into(),
-        fields: Some("id".into()),
-    };
+/// The name the daily call log keeps a connection's calls under.
+fn connection_name(request: &ImportRequest) -> String {
+    format!(
+        "{}@{}",
+        request.connection.username, request.connection.base_url
+    )
+}
+
+/// Reads everything the plan asks for, all walks at once: they share the connection's pacer,
+/// which keeps the call rate at the limit while any of them has pages left.
+async fn read_account(
+    client: &Client,
+    plan: &Plan,
+    tracker: &RefCell<Tracker>,
+    progress: &impl Fn(Progress),
+) -> Result<AccountRead, Cin7Error> {
     let highest_order = async {
-        let top: Vec<IdOnly> = client.get_page(Resource::SalesOrders, &probe, 1).await?;
+        let top: Vec<IdOnly> = client
+            .get_page(Resource::SalesOrders, &plan.highest_order, 1)
+            .await?;
         tracker
             .borrow_mut()
             .orders_end(top.first().and_then(|o| o.id));
         Ok::<_, Cin7Error>(())
-    };
-    // All walks at once: they share the connection's pacer, which keeps the call rate at the
-    // limit while any of them has pages left.
-    let (branches_query, products_query) = (by_id(BRANCH_FIELDS), by_id(PRODUCT_FIELDS));
-    // The documents that move stock, from the same moment: only their movements from the
-    // first period on change a period's end.
-    let since_query = |fields: &str| ListQuery {
-        fields: Some(fields.into()),
-        ..orders_query.clone()
-    };
-    let (credit_notes_query, purchases_query) = (
-        since_query(CREDIT_NOTE_FIELDS),
-        since_query(PURCHASE_ORDER_FIELDS),
-    );
-    let (transfers_query, adjustments_query) =
-        (since_query(TRANSFER_FIELDS), since_query(ADJUSTMENT_FIELDS));
-    let suppliers_query = ListQuery {
-        order: "id ASC".into(),
-        filter: Some("type='Supplier'".into()),
-        fields: Some(CONTACT_FIELDS.into()),
-    };
-    let stock_query = ListQuery {
-        order: "productOptionId ASC,branchId ASC,size ASC".into(),
-        filter: None,
-        fields: Some(STOCK_FIELDS.into()),
     };
     let (
         (),
@@ -199,69 +219,163 @@ pub async fn run(
         adjustments,
     ) = tokio::try_join!(
         highest_order,
-        walk::<Contact>(
-            &client,
+        walk(
+            client,
             Resource::Contacts,
-            &suppliers_query,
+            &plan.suppliers,
             tracker,
             progress
         ),
-        walk::<Branch>(
-            &client,
+        walk(
+            client,
             Resource::Branches,
-            &branches_query,
+            &plan.branches,
             tracker,
             progress
         ),
-        walk::<Product>(
-            &client,
+        walk(
+            client,
             Resource::Products,
-            &products_query,
+            &plan.products,
             tracker,
             progress
         ),
-        walk::<SalesOrder>(
-            &client,
+        walk(
+            client,
             Resource::SalesOrders,
-            &orders_query,
+            &plan.orders,
             tracker,
             progress
         ),
-        walk::<CreditNote>(
-            &client,
+        walk(
+            client,
             Resource::CreditNotes,
-            &credit_notes_query,
+            &plan.credit_notes,
             tracker,
             progress
         ),
-        walk::<StockRow>(&client, Resource::Stock, &stock_query, tracker, progress),
-        walk::<PurchaseOrder>(
-            &client,
+        walk(client, Resource::Stock, &plan.stock, tracker, progress),
+        walk(
+            client,
             Resource::PurchaseOrders,
-            &purchases_query,
+            &plan.purchase_orders,
             tracker,
             progress
         ),
-        walk::<BranchTransfer>(
-            &client,
+        walk(
+            client,
             Resource::BranchTransfers,
-            &transfers_query,
+            &plan.transfers,
             tracker,
             progress
         ),
-        walk::<Adjustment>(
-            &client,
+        walk(
+            client,
             Resource::Adjustments,
-            &adjustments_query,
+            &plan.adjustments,
             tracker,
             progress
         ),
     )?;
-    report(Phase::Building);
+    Ok(AccountRead {
+        suppliers,
+        branches,
+        products,
+        orders,
+        credit_notes,
+        stock,
+        purchase_orders,
+        transfers,
+        adjustments,
+    })
+}
+
+/// Runs one import to the end: reads the account, then builds the project as of `now`.
+pub async fn run(
+    request: &ImportRequest,
+    progress: impl Fn(Progress),
+    now: DateTime<Utc>,
+) -> Result<Project, ImportError> {
+    request.settings.check(now)?;
+    let started_at = Utc::now();
+    let client = connect(request)?;
+    let _record_calls = RecordCalls {
+        log: request.call_log.as_ref(),
+        connection: connection_name(request),
+        stats: client.stats(),
+    };
+    let tracker = RefCell::new(Tracker::new(
+        client.stats(),
+        request.rate_limits.sustained_rate(),
+    ));
+    progress(tracker.borrow().snapshot(Phase::Reading));
+    let read = read_account(&client, &Plan::new(&request.settings), &tracker, &progress).await?;
+    progress(tracker.borrow().snapshot(Phase::Building));
     // Everything is read: the pages kept in case the import stopped are not needed any more.
     client.forget_kept_pages();
+    let (items, locations, ledger) = record_account(read, &request.settings, now);
+    let rebuilt = rebuild(&ledger, &request.settings, &items, &locations)?;
+    let report = import_report(&tracker.borrow(), started_at, rebuilt.warnings);
+    Ok(Project {
+        connection: request.connection.clone(),
+        settings: request.settings.clone(),
+        items,
+        locations,
+        periods: rebuilt.calendar.periods,
+        last_period_in_progress: true,
+        series: rebuilt.series,
+        report,
+        ledger: Some(ledger),
+    })
+}
 
-    let settings = &request.settings;
+/// How the import went: its calls against the fewest that could have read the same records.
+fn import_report(
+    tracker: &Tracker,
+    started_at: DateTime<Utc>,
+    warnings: crate::project::DataWarnings,
+) -> ImportReport {
+    let s = tracker.stats().snapshot();
+    let records = tracker.records();
+    ImportReport {
+        started_at,
+        finished_at: Utc::now(),
+        calls: s.calls,
+        pages_reused: s.reused_pages,
+        // The probe for the highest order id is one call beyond the pages.
+        minimum_calls: records.values().map(|&n| minimum_calls(n)).sum::<u64>() + 1,
+        retries: s.retries,
+        elapsed_ms: tracker.elapsed().as_millis() as u64,
+        rate_limit_wait_ms: s.waited.as_millis() as u64,
+        records: records
+            .iter()
+            .map(|(r, n)| (r.path().to_owned(), *n))
+            .collect(),
+        warnings,
+    }
+}
+
+/// Keeps the records inside [`crate::bounds`], and says how many were not.
+fn within_bounds<T: Bounded>(records: Vec<T>) -> (Vec<T>, u64) {
+    let before = records.len();
+    let kept: Vec<T> = records.into_iter().filter(Bounded::within_bounds).collect();
+    let rejected = (before - kept.len()) as u64;
+    (kept, rejected)
+}
+
+/// What was read, as the project's items, locations and ledger as of `now`.
+fn record_account(
+    read: AccountRead,
+    settings: &ImportSettings,
+    now: DateTime<Utc>,
+) -> (
+    Vec<crate::project::Item>,
+    Vec<crate::project::Location>,
+    Ledger,
+) {
+    let (suppliers, rejected_suppliers) = within_bounds(read.suppliers);
+    let (products, rejected_products) = within_bounds(read.products);
+    let (branches, rejected_branches) = within_bounds(read.branches);
     let suppliers: HashMap<i64, String> = suppliers
         .into_iter()
         .filter_map(|c| Some((c.id?, c.company?)))
@@ -273,43 +387,15 @@ pub async fn run(
         .filter(|l| settings.includes_branch(l.branch_id))
         .collect();
     let places = Places::new(&locations, branch_ids.iter().copied());
-    let read = Read {
-        orders: &orders,
-        credit_notes: &credit_notes,
-        purchase_orders: &purchase_orders,
-        transfers: &transfers,
-        adjustments: &adjustments,
-        stock: &stock,
+    let documents = Read {
+        orders: &read.orders,
+        credit_notes: &read.credit_notes,
+        purchase_orders: &read.purchase_orders,
+        transfers: &read.transfers,
+        adjustments: &read.adjustments,
+        stock: &read.stock,
     };
-    let ledger = record::ledger(&read, &catalogue, &places, now, branch_ids);
-    let rebuilt = rebuild(&ledger, settings, &catalogue.items, &locations);
-    let tracker = tracker.borrow();
-    let s = client.stats().snapshot();
-    let records = tracker.records();
-    Ok(Project {
-        connection: request.connection.clone(),
-        settings: request.settings.clone(),
-        items: catalogue.items,
-        locations,
-        periods: rebuilt.calendar.periods,
-        last_period_in_progress: true,
-        series: rebuilt.series,
-        report: ImportReport {
-            started_at,
-            finished_at: Utc::now(),
-            calls: s.calls,
-            pages_reused: s.reused_pages,
-            // The probe for the highest order id is one call beyond the pages.
-            minimum_calls: records.values().map(|&n| minimum_calls(n)).sum::<u64>() + 1,
-            retries: s.retries,
-            elapsed_ms: tracker.elapsed().as_millis() as u64,
-            rate_limit_wait_ms: s.waited.as_millis() as u64,
-            records: records
-                .iter()
-                .map(|(r, n)| (r.path().to_owned(), *n))
-                .collect(),
-            warnings: rebuilt.warnings,
-        },
-        ledger: Some(ledger),
-    })
+    let mut ledger = record::ledger(&documents, &catalogue, &places, now, branch_ids);
+    ledger.rejected_records += rejected_suppliers + rejected_products + rejected_branches;
+    (catalogue.items, locations, ledger)
 }

@@ -8,7 +8,6 @@ mod record;
 mod sales;
 
 pub use engine::{minimum_calls, run};
-pub use sales::parse_size_codes;
 
 use crate::cin7::{ApiKey, CallLog, Cin7Error, PageStore, Resource, RetryPolicy};
 use crate::project::{ConnectionInfo, ImportSettings, Project};
@@ -80,6 +79,8 @@ pub enum ImportError {
     Cancelled,
     #[error("The import could not start: {0}.")]
     Start(String),
+    #[error("{0}")]
+    Limits(#[from] crate::project::LimitError),
 }
 
 /// What the worker sends to its front end.
@@ -162,15 +163,5 @@ impl Drop for ImportJob {
         if let Some(thread) = self.thread.take() {
             thread.join().ok();
         }
-    }
-}
-
-/// A duration for people: "45 s", "12 min", "3 h 20 min".
-pub fn duration_text(d: Duration) -> String {
-    let seconds = d.as_secs();
-    match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds.div_ceil(60)),
-        _ => format!("{} h {} min", seconds / 3600, (seconds % 3600) / 60),
     }
 }

@@ -45,6 +45,10 @@ impl Tracker {
         }
     }
 
+    pub fn stats(&self) -> &CallStats {
+        &self.stats
+    }
+
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }

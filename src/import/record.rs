@@ -3,10 +3,10 @@
 //! the current stock. Nothing here depends on the settings the ledger is later grouped by.
 
 use super::mapping::Catalogue;
-use super::sales::document_sales;
+use super::sales::{LineSign, document_sales};
 use crate::cin7::model::{
-    Adjustment, BranchTransfer, CreditNote, PurchaseOrder, SalesOrder, SalesOrderLine, StockRow,
-    is_void,
+    Adjustment, Bounded, BranchTransfer, CreditNote, PurchaseOrder, SalesOrder, SalesOrderLine,
+    StockRow, is_void,
 };
 use crate::project::ledger::{Document, DocumentKind, Ledger};
 use crate::project::rebuild::Places;
@@ -69,15 +69,28 @@ struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
-    /// Adds a sales order (`sign` +1) or credit note (−1) with what its `lines` sold; a
-    /// counted one at an included branch with its sale lines. Returns the document's index.
+    /// Adds a document beyond the bounds: kept so that an update replaces it, and counted,
+    /// but it adds nothing.
+    fn reject(&mut self, kind: DocumentKind, id: Option<i64>) {
+        self.ledger.documents.push(Document {
+            rejected: true,
+            ..Document::new(kind, id.unwrap_or_default())
+        });
+    }
+
+    /// Adds a sales order or a credit note with what its `lines` sold; a counted one at an
+    /// included branch with its sale lines. Returns the document's index, or `None` when a
+    /// line's revenue is beyond the bounds (the document is then rejected).
     fn sale_document(
         &mut self,
         document: Document,
         lines: &[SalesOrderLine],
-        sign: Decimal,
-    ) -> u32 {
-        let sold = document_sales(lines, sign, self.catalogue);
+        sign: LineSign,
+    ) -> Option<u32> {
+        let Some(sold) = document_sales(lines, sign, self.catalogue) else {
+            self.reject(document.kind, Some(document.id));
+            return None;
+        };
         let at_included_branch = self.places.location(document.branch).is_some();
         let counted = document.counted;
         let index = self.ledger.documents.push(Document {
@@ -90,10 +103,13 @@ impl Recorder<'_> {
                 self.ledger.sales.push(index, item, qty, revenue);
             }
         }
-        index
+        Some(index)
     }
 
     fn order(&mut self, order: &SalesOrder) {
+        if !order.within_bounds() {
+            return self.reject(DocumentKind::SalesOrder, order.id);
+        }
         let items = lines(&order.line_items);
         let counted = order.counts_as_sale();
         let document = Document {
@@ -104,7 +120,9 @@ impl Recorder<'_> {
             dispatched: seconds(order.dispatched_date),
             ..Document::new(DocumentKind::SalesOrder, order.id.unwrap_or_default())
         };
-        let index = self.sale_document(document, items, Decimal::ONE);
+        let Some(index) = self.sale_document(document, items, LineSign::Sale) else {
+            return;
+        };
         if !counted {
             return;
         }
@@ -120,6 +138,9 @@ impl Recorder<'_> {
     }
 
     fn credit_note(&mut self, note: &CreditNote) {
+        if !note.within_bounds() {
+            return self.reject(DocumentKind::CreditNote, note.id);
+        }
         let items = lines(&note.line_items);
         let counted = note.counts();
         let document = Document {
@@ -128,7 +149,9 @@ impl Recorder<'_> {
             returned: seconds(note.return_date()),
             ..Document::new(DocumentKind::CreditNote, note.id.unwrap_or_default())
         };
-        let index = self.sale_document(document, items, -Decimal::ONE);
+        let Some(index) = self.sale_document(document, items, LineSign::Return) else {
+            return;
+        };
         if !counted {
             return;
         }
@@ -143,6 +166,9 @@ impl Recorder<'_> {
     }
 
     fn purchase_order(&mut self, order: &PurchaseOrder) {
+        if !order.within_bounds() {
+            return self.reject(DocumentKind::PurchaseOrder, order.id);
+        }
         let index = self.ledger.documents.push(Document::new(
             DocumentKind::PurchaseOrder,
             order.id.unwrap_or_default(),
@@ -159,12 +185,18 @@ impl Recorder<'_> {
     }
 
     fn transfer(&mut self, transfer: &BranchTransfer) {
+        if !transfer.within_bounds() {
+            return self.reject(DocumentKind::BranchTransfer, transfer.id);
+        }
         let index = self.ledger.documents.push(Document::new(
             DocumentKind::BranchTransfer,
             transfer.id.unwrap_or_default(),
         ));
         for line in lines(&transfer.line_items) {
-            let qty = line.qty.unwrap_or_default();
+            // A non-positive quantity moves nothing, as for shipped and received lines.
+            let Some(qty) = positive(line.qty) else {
+                continue;
+            };
             let (from, to) = (transfer.source_branch_id, transfer.destination_branch_id);
             self.movement(index, line, -qty, from, transfer.dispatched_date);
             self.movement(index, line, qty, to, transfer.received_date);
@@ -172,6 +204,9 @@ impl Recorder<'_> {
     }
 
     fn adjustment(&mut self, adjustment: &Adjustment) {
+        if !adjustment.within_bounds() {
+            return self.reject(DocumentKind::Adjustment, adjustment.id);
+        }
         let index = self.ledger.documents.push(Document::new(
             DocumentKind::Adjustment,
             adjustment.id.unwrap_or_default(),
@@ -217,6 +252,10 @@ impl Recorder<'_> {
     fn stock(&mut self, rows: &[StockRow]) {
         let mut levels: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
         for row in rows {
+            if !row.within_bounds() {
+                self.ledger.rejected_records += 1;
+                continue;
+            }
             let Some(option) = row.product_option_id else {
                 continue;
             };
@@ -232,6 +271,10 @@ impl Recorder<'_> {
             *levels.entry((item as u32, location)).or_default() +=
                 row.stock_on_hand.unwrap_or_default();
         }
+        // Rows inside the bounds can still add up beyond them (a server repeating a row).
+        let before = levels.len();
+        levels.retain(|_, qty| crate::bounds::within(*qty));
+        self.ledger.rejected_records += (before - levels.len()) as u64;
         let stock = &mut self.ledger.stock;
         for ((item, location), qty) in levels {
             stock.item.push(item);

@@ -1,9 +1,22 @@
 //! Sales order and credit note lines → the items they sold (docs/import-rules.md, "Sales
-//! history"): sized lines split by size, kit components and unknown items counted aside.
+//! history"): signed as the rules say, sized lines split by size at full precision, kit
+//! components and unknown items counted aside.
 
 use super::mapping::Catalogue;
+use crate::bounds;
 use crate::cin7::model::SalesOrderLine;
 use rust_decimal::Decimal;
+
+/// How a document's lines count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineSign {
+    /// A sales order: each line as written, quantity `qty` and revenue `qty × unitPrice −
+    /// discount`, so an exchange line with a negative `qty` takes back.
+    Sale,
+    /// A credit note: each line takes back |`qty`| and |`qty`| × `unitPrice` − `discount`,
+    /// whichever sign its quantity was written with.
+    Return,
+}
 
 /// What one document's lines sold: (item, qty, revenue) parts, and the lines that sold no item.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -15,27 +28,26 @@ pub struct DocumentSales {
     pub unknown_lines: u32,
 }
 
-/// The items a document's lines sold, with `sign` +1 for a sales order and −1 for a credit note
-/// (which takes back |qty| and |qty| × unitPrice − discount).
+/// The items a document's lines sold; `None` when a line's revenue is beyond
+/// [`crate::bounds`] (the document is then skipped and counted).
 pub fn document_sales(
     lines: &[SalesOrderLine],
-    sign: Decimal,
+    sign: LineSign,
     catalogue: &Catalogue,
-) -> DocumentSales {
+) -> Option<DocumentSales> {
     let mut sales = DocumentSales::default();
     for line in lines {
         if line.parent_id.unwrap_or(0) != 0 {
             sales.kit_lines += 1;
             continue;
         }
+        let (qty, revenue) = signed_line(line, sign)?;
         let Some(option_id) = line.product_option_id else {
             sales.unknown_lines += 1;
             continue;
         };
-        let qty = line.qty.unwrap_or_default().abs();
-        let revenue = qty * line.unit_price.unwrap_or_default() - line.discount.unwrap_or_default();
         let parts = if catalogue.is_sized_option(option_id) {
-            split_by_size(line, option_id, catalogue, revenue)
+            split_by_size(line, option_id, catalogue, qty, revenue)?
         } else {
             catalogue
                 .regular(option_id)
@@ -45,71 +57,78 @@ pub fn document_sales(
             Some(parts) => sales.parts.extend(
                 parts
                     .into_iter()
-                    .map(|(item, qty, revenue)| (item as u32, sign * qty, sign * revenue)),
+                    .map(|(item, qty, revenue)| (item as u32, qty, revenue)),
             ),
             None => sales.unknown_lines += 1,
         }
     }
-    sales
+    Some(sales)
 }
 
-/// A sized line's quantities per size, from `sizes[]`, else from the packed `sizeCodes`.
-fn size_quantities(line: &SalesOrderLine) -> Vec<(String, Decimal)> {
-    let structured: Vec<(String, Decimal)> = line
-        .sizes
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| Some((s.name.clone()?.trim().to_owned(), s.quantity?.abs())))
-        .collect();
-    if !structured.is_empty() {
-        return structured;
+/// A line's quantity and revenue as they count in sales; `None` beyond the bounds.
+fn signed_line(line: &SalesOrderLine, sign: LineSign) -> Option<(Decimal, Decimal)> {
+    let qty = line.qty.unwrap_or_default();
+    let (price, discount) = (
+        line.unit_price.unwrap_or_default(),
+        line.discount.unwrap_or_default(),
+    );
+    match sign {
+        LineSign::Sale => Some((qty, bounds::product_less(qty, price, discount)?)),
+        LineSign::Return => {
+            let taken_back = bounds::product_less(qty.abs(), price, discount)?;
+            Some((-qty.abs(), -taken_back))
+        }
     }
-    parse_size_codes(line.size_codes.as_deref().unwrap_or(""))
 }
 
-/// Parses `Qty|Size|Code|Barcode` entries separated by `;`, `,` or line breaks.
-pub fn parse_size_codes(packed: &str) -> Vec<(String, Decimal)> {
-    packed
-        .split([';', ',', '\n', '\r'])
-        .filter_map(|entry| {
-            let mut parts = entry.split('|');
-            let qty: Decimal = parts.next()?.trim().parse::<Decimal>().ok()?.abs();
-            let size = parts.next()?.trim();
-            (!size.is_empty()).then(|| (size.to_owned(), qty))
-        })
-        .collect()
-}
-
-/// Splits a sized line into (item, qty, revenue) per size, revenue pro rata to quantity; the
-/// last size takes the rounding remainder so the parts add up to the line exactly. The sizes'
-/// quantities are the truth for quantities.
+/// Splits a sized line into (item, qty, revenue) per size. Each size's quantity takes the sign
+/// of the line (the sizes of a negative line are negative parts of it, however they were
+/// written); revenue goes pro rata to quantity at full precision, the last size taking the
+/// remainder so the parts add up to the line exactly. `Some(None)`: a size is not in the
+/// catalogue, or the line has no sizes; `None`: a share is beyond the bounds.
 fn split_by_size(
     line: &SalesOrderLine,
     option_id: i64,
     catalogue: &Catalogue,
+    line_qty: Decimal,
     line_revenue: Decimal,
-) -> Option<Vec<(usize, Decimal, Decimal)>> {
-    let sizes = size_quantities(line);
+) -> Option<Option<Vec<(usize, Decimal, Decimal)>>> {
+    let sizes: Vec<(String, Decimal)> = line
+        .size_quantities()
+        .into_iter()
+        .map(|(size, qty)| {
+            let part = match line_qty.cmp(&Decimal::ZERO) {
+                std::cmp::Ordering::Less => -qty.abs(),
+                std::cmp::Ordering::Greater => qty.abs(),
+                std::cmp::Ordering::Equal => qty,
+            };
+            (size, part)
+        })
+        .collect();
     if sizes.is_empty() {
-        return None;
+        return Some(None);
     }
     let total: Decimal = sizes.iter().map(|(_, q)| *q).sum();
     let mut parts = Vec::with_capacity(sizes.len());
     let mut allocated = Decimal::ZERO;
     for (i, (size, qty)) in sizes.iter().enumerate() {
-        let item = catalogue.sized(option_id, size)?;
+        let Some(item) = catalogue.sized(option_id, size) else {
+            return Some(None);
+        };
         let revenue = if i + 1 == sizes.len() {
-            line_revenue - allocated
+            line_revenue.checked_sub(allocated)?
         } else if total.is_zero() {
             Decimal::ZERO
         } else {
-            (line_revenue * qty / total).round_dp(4)
+            line_revenue.checked_mul(*qty)?.checked_div(total)?
         };
-        allocated += revenue;
+        allocated = allocated.checked_add(revenue)?;
         parts.push((item, *qty, revenue));
     }
-    Some(parts)
+    parts
+        .iter()
+        .all(|(_, q, r)| bounds::within(*q) && bounds::within(*r))
+        .then_some(Some(parts))
 }
 
 #[cfg(test)]
@@ -118,65 +137,111 @@ mod tests {
     use crate::cin7::model::Product;
     use std::collections::HashMap;
 
-    fn tee() -> Catalogue {
-        let product: Product = serde_json::from_str(
-            r#"{"id": 1, "name": "Tee", "sizeRangeId": 7, "productOptions": [
+    fn catalogue() -> Catalogue {
+        let products: Vec<Product> = serde_json::from_str(
+            r#"[{"id": 1, "name": "Tee", "sizeRangeId": 7, "productOptions": [
                 {"id": 5, "productOptionCode": "TEE", "size": "S"},
                 {"id": 5, "productOptionCode": "TEE", "size": "M"},
-                {"id": 5, "productOptionCode": "TEE", "size": "L"}]}"#,
+                {"id": 5, "productOptionCode": "TEE", "size": "L"}]},
+               {"id": 2, "name": "Mug", "productOptions": [{"id": 8, "productOptionCode": "MUG"}]}]"#,
         )
         .unwrap();
-        Catalogue::from_products(&[product], &HashMap::new())
+        Catalogue::from_products(&products, &HashMap::new())
     }
 
-    /// A sized line of 3 at 10 less 1 discount, with the given size fields.
-    fn sell(size_fields: &str) -> DocumentSales {
-        let line: SalesOrderLine = serde_json::from_str(&format!(
-            r#"{{"productOptionId": 5, "qty": 3, "unitPrice": 10, "discount": 1, {size_fields}}}"#
-        ))
-        .unwrap();
-        document_sales(&[line], Decimal::ONE, &tee())
+    fn lines(json: &str) -> Vec<SalesOrderLine> {
+        serde_json::from_str(json).unwrap()
     }
 
-    fn parts(sales: &DocumentSales) -> Vec<(u32, String, String)> {
-        sales
+    /// (item, qty, revenue) of each part, as text.
+    fn parts(json: &str, sign: LineSign) -> Vec<(u32, String, String)> {
+        document_sales(&lines(json), sign, &catalogue())
+            .unwrap()
             .parts
             .iter()
             .map(|(item, qty, revenue)| (*item, qty.to_string(), revenue.to_string()))
             .collect()
     }
 
-    #[test]
-    fn a_sized_line_splits_by_sizes_and_else_by_size_codes() {
-        // Revenue 3 × 10 − 1 = 29: M takes a third (9.6667), L the rest (19.3333).
-        let expected = vec![
-            (1, "1".to_owned(), "9.6667".to_owned()),
-            (2, "2".to_owned(), "19.3333".to_owned()),
-        ];
-        let by_sizes = sell(
-            r#""sizes": [{"name": "M", "quantity": 1}, {"name": "L", "quantity": 2}], "sizeCodes": null"#,
-        );
-        assert_eq!(parts(&by_sizes), expected);
-        let by_codes = sell(r#""sizes": [], "sizeCodes": "1|M|TEE-M|;2|L|TEE-L|""#);
-        assert_eq!(parts(&by_codes), expected);
-        // Without either, the line is no sale of any item, and says so.
-        let none = sell(r#""sizes": null"#);
-        assert_eq!((none.parts.len(), none.unknown_lines), (0, 1));
+    fn part(item: u32, qty: &str, revenue: &str) -> (u32, String, String) {
+        (item, qty.to_owned(), revenue.to_owned())
     }
 
     #[test]
-    fn size_codes_in_every_separator() {
-        let expected = vec![
-            ("M".to_owned(), Decimal::TWO),
-            ("L".to_owned(), Decimal::ONE),
-        ];
-        assert_eq!(parse_size_codes("2|M|TEE-M|111;1|L|TEE-L|222"), expected);
-        assert_eq!(parse_size_codes("2|M|TEE-M|111,1|L|TEE-L|"), expected);
+    fn every_sign_case_by_hand() {
+        // A sale: 3 × 10 − 1.
+        let sale = r#"[{"productOptionId": 8, "qty": 3, "unitPrice": 10, "discount": 1}]"#;
+        assert_eq!(parts(sale, LineSign::Sale), vec![part(3, "3", "29")]);
+        // An exchange line on an order: −1 × 10 − 0.5 takes back 1 unit and 10.50.
+        let exchange = r#"[{"productOptionId": 8, "qty": -1, "unitPrice": 10, "discount": 0.5}]"#;
         assert_eq!(
-            parse_size_codes("2|M|TEE-M|111\r\n1|L|TEE-L|222\n"),
-            expected
+            parts(exchange, LineSign::Sale),
+            vec![part(3, "-1", "-10.5")]
         );
-        assert_eq!(parse_size_codes(""), vec![]);
-        assert_eq!(parse_size_codes("x|M"), vec![]);
+        // A credit note written positive and one written negative take back the same: 2 × 10 − 1.
+        let positive = r#"[{"productOptionId": 8, "qty": 2, "unitPrice": 10, "discount": 1}]"#;
+        let negative = r#"[{"productOptionId": 8, "qty": -2, "unitPrice": 10, "discount": 1}]"#;
+        assert_eq!(
+            parts(positive, LineSign::Return),
+            vec![part(3, "-2", "-19")]
+        );
+        assert_eq!(
+            parts(negative, LineSign::Return),
+            vec![part(3, "-2", "-19")]
+        );
+        // A kit: the parent line sells, its components do not.
+        let kit = r#"[{"id": 70, "productOptionId": 8, "qty": 1, "unitPrice": 30},
+                      {"id": 71, "parentId": 70, "productOptionId": 8, "qty": 2, "unitPrice": 0}]"#;
+        let sold = document_sales(&lines(kit), LineSign::Sale, &catalogue()).unwrap();
+        assert_eq!(sold.parts, vec![(3, Decimal::ONE, Decimal::from(30))]);
+        assert_eq!((sold.kit_lines, sold.unknown_lines), (1, 0));
+    }
+
+    #[test]
+    fn a_sized_line_splits_at_full_precision_and_adds_up_exactly() {
+        // 3 × 10 − 0.01 = 29.99 over three sizes of one each: thirds that do not end.
+        let line = r#"[{"productOptionId": 5, "qty": 3, "unitPrice": 10, "discount": 0.01,
+            "sizes": [{"name": "S", "quantity": 1}, {"name": "M", "quantity": 1}, {"name": "L", "quantity": 1}]}]"#;
+        let third = "9.996666666666666666666666667";
+        let split = parts(line, LineSign::Sale);
+        assert_eq!(
+            split,
+            vec![
+                part(0, "1", third),
+                part(1, "1", third),
+                part(2, "1", "9.996666666666666666666666666")
+            ]
+        );
+        let sum: Decimal = split.iter().map(|p| p.2.parse::<Decimal>().unwrap()).sum();
+        assert_eq!(sum, "29.99".parse::<Decimal>().unwrap());
+    }
+
+    #[test]
+    fn sizes_take_the_sign_of_their_line_however_written() {
+        // An exchange of a sized line, sizes written positive; and a credit note whose
+        // sizeCodes are negative: both take back, per size.
+        let exchange = r#"[{"productOptionId": 5, "qty": -2, "unitPrice": 10,
+            "sizes": [{"name": "M", "quantity": 1}, {"name": "L", "quantity": 1}]}]"#;
+        let expected = vec![part(1, "-1", "-10"), part(2, "-1", "-10")];
+        assert_eq!(parts(exchange, LineSign::Sale), expected);
+        let credit = r#"[{"productOptionId": 5, "qty": -2, "unitPrice": 10, "sizes": [],
+            "sizeCodes": "-1|M|TEE-M|;-1|L|TEE-L|"}]"#;
+        assert_eq!(parts(credit, LineSign::Return), expected);
+        let written_positive = r#"[{"productOptionId": 5, "qty": 2, "unitPrice": 10,
+            "sizeCodes": "1|M|TEE-M|;1|L|TEE-L|"}]"#;
+        assert_eq!(parts(written_positive, LineSign::Return), expected);
+    }
+
+    #[test]
+    fn lines_without_sizes_or_items_are_counted_and_huge_revenue_is_refused() {
+        let none = r#"[{"productOptionId": 5, "qty": 1, "sizes": null}, {"qty": 1}, {"productOptionId": 99, "qty": 1}]"#;
+        let sold = document_sales(&lines(none), LineSign::Sale, &catalogue()).unwrap();
+        assert_eq!((sold.parts.len(), sold.unknown_lines), (0, 3));
+        let huge =
+            r#"[{"productOptionId": 8, "qty": 999999999999999, "unitPrice": 999999999999999}]"#;
+        assert_eq!(
+            document_sales(&lines(huge), LineSign::Sale, &catalogue()),
+            None
+        );
     }
 }

@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: &str = "cin7-planner project";
 /// The newest format version this build writes and reads.
 pub const VERSION: u32 = 2;
+/// The largest project file this build opens: the JSON of a ledger the limits allow fits well
+/// within it, and a larger file is not read into memory at all.
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectFileError {
@@ -27,6 +30,11 @@ pub enum ProjectFileError {
     NotAProject { path: PathBuf },
     #[error("{path} is damaged ({detail}) and was not opened.")]
     Damaged { path: PathBuf, detail: String },
+    #[error(
+        "{path} is {} MiB, larger than the 2 GiB a project file can be, so it was not opened.",
+        size >> 20
+    )]
+    TooLarge { path: PathBuf, size: u64 },
     #[error(
         "{path} was saved by a newer cin7-planner (format version {version}; this one reads up to {VERSION}): update the app to open it."
     )]
@@ -202,10 +210,18 @@ fn keep_permissions(temp: &std::fs::File, target: &Path) -> std::io::Result<()> 
 
 /// Reads a project file, telling apart a foreign file, a newer format and a damaged one.
 pub fn open(path: &Path) -> Result<Project, ProjectFileError> {
-    let bytes = std::fs::read(path).map_err(|e| ProjectFileError::Read {
+    let unreadable = |e: std::io::Error| ProjectFileError::Read {
         path: path.to_owned(),
         reason: e.to_string(),
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ProjectFileError::TooLarge {
+            path: path.to_owned(),
+            size,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     let saved = parse(&bytes, path)?;
     // The series are rebuilt without the file's text in memory beside them.
     drop(bytes);
@@ -270,9 +286,10 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
     let mut report = saved.report.into_owned();
     let (periods, series, ledger) = match saved.ledger {
         Some(ledger) => {
-            let ledger = ledger.into_owned();
+            let mut ledger = ledger.into_owned();
             ledger.validate(items.len(), locations.len())?;
-            let rebuilt = rebuild(&ledger, &settings, &items, &locations);
+            let rebuilt =
+                rebuild(&ledger, &settings, &items, &locations).map_err(|e| e.as_damage())?;
             report.warnings = rebuilt.warnings;
             (rebuilt.calendar.periods, rebuilt.series, Some(ledger))
         }
@@ -290,8 +307,11 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
             (saved.periods, series, None)
         }
     };
+    let mut connection = saved.connection.into_owned();
+    let (mut items, mut locations) = (items, locations);
+    make_text_printable(&mut connection, &mut items, &mut locations);
     Ok(Project {
-        connection: saved.connection.into_owned(),
+        connection,
         settings,
         items,
         locations,
@@ -301,6 +321,44 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
         report,
         ledger,
     })
+}
+
+/// A file is outside text that reaches the window and the terminal: no control characters.
+fn make_text_printable(
+    connection: &mut ConnectionInfo,
+    items: &mut [Item],
+    locations: &mut [Location],
+) {
+    use crate::text::make_printable;
+    make_printable(&mut connection.username);
+    make_printable(&mut connection.base_url);
+    for item in items {
+        for text in [&mut item.code, &mut item.description, &mut item.size]
+            .into_iter()
+            .chain(item.options.iter_mut())
+        {
+            make_printable(text);
+        }
+        for text in [
+            &mut item.style_code,
+            &mut item.category,
+            &mut item.brand,
+            &mut item.barcode,
+            &mut item.supplier,
+            &mut item.status,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            make_printable(text);
+        }
+    }
+    for location in locations {
+        make_printable(&mut location.name);
+        if let Some(kind) = &mut location.branch_type {
+            make_printable(kind);
+        }
+    }
 }
 
 /// Whether the first bytes carry the project marker (to call a syntax error damage rather

@@ -43,6 +43,8 @@ pub struct Document {
     pub kit_lines: u32,
     /// Lines whose item is not in the catalogue.
     pub unknown_lines: u32,
+    /// A number of the document is beyond [`crate::bounds`]: it adds nothing and is counted.
+    pub rejected: bool,
 }
 
 impl Document {
@@ -60,6 +62,7 @@ impl Document {
             returned: None,
             kit_lines: 0,
             unknown_lines: 0,
+            rejected: false,
         }
     }
 }
@@ -78,6 +81,9 @@ pub struct Documents {
     pub returned: Vec<Option<i64>>,
     pub kit_lines: Vec<u32>,
     pub unknown_lines: Vec<u32>,
+    /// Absent from files saved before documents could be rejected: none were.
+    #[serde(default)]
+    pub rejected: Vec<bool>,
 }
 
 impl Documents {
@@ -102,6 +108,7 @@ impl Documents {
         self.returned.push(document.returned);
         self.kit_lines.push(document.kit_lines);
         self.unknown_lines.push(document.unknown_lines);
+        self.rejected.push(document.rejected);
         index
     }
 
@@ -118,10 +125,18 @@ impl Documents {
             returned: self.returned[index],
             kit_lines: self.kit_lines[index],
             unknown_lines: self.unknown_lines[index],
+            rejected: self.rejected[index],
         }
     }
 
-    fn lengths(&self) -> [usize; 10] {
+    /// Fills the columns a file of an earlier version did not have.
+    fn fill_missing_columns(&mut self) {
+        if self.rejected.is_empty() {
+            self.rejected = vec![false; self.id.len()];
+        }
+    }
+
+    fn lengths(&self) -> [usize; 11] {
         [
             self.kind.len(),
             self.id.len(),
@@ -133,6 +148,7 @@ impl Documents {
             self.returned.len(),
             self.kit_lines.len(),
             self.unknown_lines.len(),
+            self.rejected.len(),
         ]
     }
 }
@@ -214,7 +230,14 @@ pub struct Ledger {
     pub sales: SaleLines,
     pub movements: Movements,
     pub stock: StockLevels,
+    /// Master data and stock rows left out because a number was beyond [`crate::bounds`].
+    #[serde(default)]
+    pub rejected_records: u64,
 }
+
+/// The earliest and latest instants a ledger may hold (1 January 1900 and 2200, UTC).
+const EARLIEST: i64 = -2_208_988_800;
+const LATEST: i64 = 7_258_118_400;
 
 impl Ledger {
     pub fn new(as_of: DateTime<Utc>, branches: Vec<i64>) -> Self {
@@ -225,6 +248,7 @@ impl Ledger {
             sales: SaleLines::default(),
             movements: Movements::default(),
             stock: StockLevels::default(),
+            rejected_records: 0,
         }
     }
 
@@ -233,9 +257,41 @@ impl Ledger {
         self.sales.len() + self.movements.len()
     }
 
-    /// Checks that every column of a table has one value per row and that every reference
-    /// points at something that exists.
-    pub fn validate(&self, items: usize, locations: usize) -> Result<(), String> {
+    /// Checks that every column of a table has one value per row, that every reference
+    /// points at something that exists, and that every number and instant is inside its
+    /// bounds, after filling the columns older files lack.
+    pub fn validate(&mut self, items: usize, locations: usize) -> Result<(), String> {
+        self.documents.fill_missing_columns();
+        self.check_shape(items, locations)?;
+        self.check_values()
+    }
+
+    fn check_values(&self) -> Result<(), String> {
+        use crate::bounds::within;
+        let numbers_hold = self.sales.qty.iter().all(|q| within(*q))
+            && self.sales.revenue.iter().all(|r| within(*r))
+            && self.movements.qty.iter().all(|q| within(*q))
+            && self.stock.qty.iter().all(|q| within(*q));
+        if !numbers_hold {
+            return Err("a quantity or amount in its ledger is beyond 10^15".into());
+        }
+        let d = &self.documents;
+        let as_of = self.as_of.timestamp();
+        let instants = [&d.ordered, &d.invoiced, &d.dispatched, &d.returned]
+            .into_iter()
+            .flat_map(|column| column.iter().flatten())
+            .chain(&self.movements.at)
+            .chain([&as_of]);
+        if !instants
+            .into_iter()
+            .all(|&t| (EARLIEST..=LATEST).contains(&t))
+        {
+            return Err("a date in its ledger is outside the years 1900 to 2200".into());
+        }
+        Ok(())
+    }
+
+    fn check_shape(&self, items: usize, locations: usize) -> Result<(), String> {
         let documents = self.documents.len();
         let same = |lengths: &[usize]| lengths.iter().all(|&n| n == lengths[0]);
         if !same(&self.documents.lengths()) {
@@ -320,6 +376,7 @@ impl Ledger {
         }
         self.copy_rows(&newer, |d| Some(offset + d));
         self.stock = newer.stock;
+        self.rejected_records = newer.rejected_records;
     }
 }
 
@@ -395,6 +452,15 @@ mod tests {
     #[test]
     fn validation_names_what_is_broken() {
         let mut l = ledger(1);
+        l.documents.push(order(9));
+        l.documents.rejected.clear();
+        assert_eq!(
+            l.validate(1, 1),
+            Ok(()),
+            "a file without the rejected column"
+        );
+        assert_eq!(l.documents.rejected, vec![false]);
+        let mut l = ledger(1);
         let a = l.documents.push(order(1));
         l.sales.push(a, 4, Decimal::ONE, Decimal::ONE);
         assert_eq!(
@@ -402,6 +468,17 @@ mod tests {
             Err("the ledger refers to a document, item or location that does not exist".into())
         );
         assert_eq!(l.validate(5, 1), Ok(()));
+        l.sales.qty[0] = Decimal::from(1_000_000_000_000_000_i64);
+        assert_eq!(
+            l.validate(5, 1),
+            Err("a quantity or amount in its ledger is beyond 10^15".into())
+        );
+        l.sales.qty[0] = Decimal::ONE;
+        l.documents.ordered[0] = Some(i64::MAX);
+        assert_eq!(
+            l.validate(5, 1),
+            Err("a date in its ledger is outside the years 1900 to 2200".into())
+        );
         l.sales.qty.pop();
         assert_eq!(
             l.validate(5, 1),

@@ -4,10 +4,12 @@ pub mod calendar;
 pub mod csv;
 pub mod file;
 pub mod ledger;
+pub mod limits;
 pub mod rebuild;
 
 pub use calendar::{Calendar, GroupBy, Period};
 pub use ledger::Ledger;
+pub use limits::LimitError;
 pub use rebuild::RegroupError;
 
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
@@ -209,6 +211,17 @@ impl Series {
             .map_or(Decimal::ZERO, |i| self.sales[i].1)
     }
 
+    /// Whether every quantity, amount and level is inside [`crate::bounds`].
+    fn within_bounds(&self) -> bool {
+        use crate::bounds::within;
+        self.sales.iter().all(|&(_, q, r)| within(q) && within(r))
+            && self
+                .on_hand
+                .iter()
+                .flatten()
+                .all(|&(_, level)| within(level))
+    }
+
     /// Whether every entry lies inside `periods` periods, in order, on-hand from period 0.
     fn fits(&self, periods: usize) -> bool {
         let on_hand_fits = self.on_hand.as_ref().is_none_or(|changes| {
@@ -258,6 +271,10 @@ pub struct DataWarnings {
     /// Reconstructed on-hand values below zero (kept as computed).
     #[serde(default)]
     pub negative_on_hand_values: u64,
+    /// Records left out because a number in them was beyond 10¹⁵ (documents, products,
+    /// stock rows).
+    #[serde(default)]
+    pub records_beyond_bounds: u64,
 }
 
 /// How an import went.
@@ -310,9 +327,16 @@ impl Project {
         totals
     }
 
-    /// Checks the cross-references and lengths stored series could have broken.
+    /// Checks the cross-references, lengths and numbers stored series could have broken.
     pub fn validate(&self) -> Result<(), String> {
         let periods = self.periods.len();
+        if periods as u64 > limits::MAX_PERIODS {
+            return Err(format!(
+                "it has {periods} periods, more than {}",
+                limits::MAX_PERIODS
+            ));
+        }
+        limits::check_pairs(self.items.len(), self.locations.len()).map_err(|e| e.as_damage())?;
         for (i, s) in self.series.iter().enumerate() {
             if s.item >= self.items.len() || s.location >= self.locations.len() {
                 return Err(format!(
@@ -321,6 +345,9 @@ impl Project {
             }
             if !s.fits(periods) {
                 return Err(format!("series {i} does not fit the periods"));
+            }
+            if !s.within_bounds() {
+                return Err(format!("series {i} holds a number beyond 10^15"));
             }
         }
         if self.periods.windows(2).any(|w| w[0].end != w[1].start) {

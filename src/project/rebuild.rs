@@ -5,7 +5,8 @@
 
 use super::ledger::{DocumentKind, Documents, Ledger};
 use super::{
-    Calendar, DataWarnings, ImportReport, ImportSettings, Item, Location, Project, SaleDate, Series,
+    Calendar, DataWarnings, ImportReport, ImportSettings, Item, LimitError, Location, Project,
+    SaleDate, Series,
 };
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -54,7 +55,7 @@ pub struct Rebuilt {
     pub warnings: DataWarnings,
 }
 
-/// The series and warnings of `ledger` under `settings`.
+/// The series and warnings of `ledger` under `settings`, or why the project cannot hold them.
 ///
 /// Rows are gathered per item–location pair by a counting sort on the pair's place in a dense
 /// (item, location) grid, which is also the order the series come out in: no hashing and no
@@ -65,9 +66,14 @@ pub fn rebuild(
     settings: &ImportSettings,
     items: &[Item],
     locations: &[Location],
-) -> Rebuilt {
+) -> Result<Rebuilt, LimitError> {
+    settings.check(ledger.as_of)?;
+    let pairs = super::limits::check_pairs(items.len(), locations.len())?;
     let calendar = settings.calendar(ledger.as_of);
-    let mut warnings = DataWarnings::default();
+    let mut warnings = DataWarnings {
+        records_beyond_bounds: ledger.rejected_records,
+        ..DataWarnings::default()
+    };
     let places = Places::new(locations, ledger.branches.iter().copied());
     let slots = sale_slots(
         &ledger.documents,
@@ -79,7 +85,7 @@ pub fn rebuild(
     let periods = calendar.periods.len();
     let grid = Grid {
         locations: locations.len(),
-        pairs: items.len() * locations.len(),
+        pairs,
     };
 
     let s = &ledger.sales;
@@ -132,11 +138,11 @@ pub fn rebuild(
             on_hand,
         });
     }
-    Rebuilt {
+    Ok(Rebuilt {
         calendar,
         series,
         warnings,
-    }
+    })
 }
 
 /// Item–location pairs numbered by item, then location.
@@ -224,6 +230,10 @@ fn sale_slots(
 ) -> Vec<Option<(u32, u32)>> {
     (0..documents.len())
         .map(|i| {
+            if documents.rejected[i] {
+                warnings.records_beyond_bounds += 1;
+                return None;
+            }
             let period = match documents.kind[i] {
                 DocumentKind::SalesOrder => {
                     if !documents.counted[i] {
@@ -320,6 +330,8 @@ pub enum RegroupError {
         "The starting date and the branches decide what is read from Cin7: import again to change them."
     )]
     NeedsImport,
+    #[error("{0}")]
+    Limits(#[from] LimitError),
 }
 
 impl Project {
@@ -332,7 +344,7 @@ impl Project {
         {
             return Err(RegroupError::NeedsImport);
         }
-        let rebuilt = rebuild(ledger, &settings, &self.items, &self.locations);
+        let rebuilt = rebuild(ledger, &settings, &self.items, &self.locations)?;
         Ok(Project {
             connection: self.connection.clone(),
             settings,

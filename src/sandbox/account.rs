@@ -80,6 +80,8 @@ pub struct LineRecord {
 pub struct SalesOrderRecord {
     pub id: i64,
     pub reference: String,
+    /// The channel that created it: `POS`, `B2B`, `Shopify`, `API`…
+    pub source: String,
     pub branch_id: i64,
     pub created: DateTime<Utc>,
     pub modified: DateTime<Utc>,
@@ -620,6 +622,11 @@ impl Account {
         let mut moves = Vec::new();
         for line in &mut order.lines {
             let rest = line.qty - line.qty_shipped;
+            if line.qty <= Decimal::ZERO {
+                // An exchange line ships as written and moves no stock.
+                line.qty_shipped = line.qty;
+                continue;
+            }
             if rest.is_zero() {
                 continue;
             }
@@ -728,10 +735,6 @@ impl Wire {
 
     pub fn account(&self) -> &Account {
         &self.account
-    }
-
-    pub fn into_account(self) -> Account {
-        self.account
     }
 
     /// The documented top-level fields of a resource, in Cin7's order.
@@ -1022,6 +1025,7 @@ impl Wire {
             "isVoid" => json!(o.is_void),
             "accountingAttributes" => json!({"importDate": null, "accountingImportStatus": null}),
             "lineItems" => self.lines_json(o.id, o.created, &o.lines, LineKind::Sales),
+            "source" => text(&o.source),
             _ => self.transaction_field(o.id, &o.reference, o.branch_id, &o.lines, name),
         }
     }

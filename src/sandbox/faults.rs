@@ -10,6 +10,8 @@
 //! | `drip@N` | every Nth call sends its body slowly, 512 bytes every 20 ms |
 //! | `revoke@N` | the key is revoked: 401 from the Nth call on |
 //! | `jitter=D` | each response's latency varies by up to ±D (`ms` or `s`) |
+//! | `arrive~D` | each call is counted by the rate limit up to D late (uniformly), as calls sent in order reach a server out of step |
+//! | `connect=D` | the first call on each new connection is counted D late (connection set-up) |
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,6 +25,8 @@ pub struct Faults {
     pub drip_every: Option<u64>,
     pub revoke_from: Option<u64>,
     pub jitter: Duration,
+    pub arrival_jitter: Duration,
+    pub connect_delay: Duration,
 }
 
 /// How one call's body is delivered.
@@ -83,17 +87,6 @@ pub struct FaultSpecError {
     reason: &'static str,
 }
 
-fn duration(text: &str) -> Option<Duration> {
-    if let Some(ms) = text.strip_suffix("ms") {
-        return ms.parse().ok().map(Duration::from_millis);
-    }
-    text.strip_suffix('s')?
-        .parse::<f64>()
-        .ok()
-        .filter(|s| *s >= 0.0)
-        .map(Duration::from_secs_f64)
-}
-
 impl FromStr for Faults {
     type Err = FaultSpecError;
 
@@ -107,9 +100,19 @@ impl FromStr for Faults {
             if item.eq_ignore_ascii_case("none") {
                 continue;
             }
+            let duration = |d: &str| {
+                crate::duration::parse(d).ok_or_else(|| fail("this takes a duration such as 20ms"))
+            };
             if let Some(d) = item.strip_prefix("jitter=") {
-                faults.jitter =
-                    duration(d).ok_or_else(|| fail("jitter takes a duration such as 20ms"))?;
+                faults.jitter = duration(d)?;
+                continue;
+            }
+            if let Some(d) = item.strip_prefix("arrive~") {
+                faults.arrival_jitter = duration(d)?;
+                continue;
+            }
+            if let Some(d) = item.strip_prefix("connect=") {
+                faults.connect_delay = duration(d)?;
                 continue;
             }
             if let Some((what, p)) = item.split_once('~') {
@@ -158,9 +161,13 @@ mod tests {
 
     #[test]
     fn parses_every_kind() {
-        let f: Faults = "500@20, 503~0.25, drop@50, truncate@30, drip@40, revoke@100, jitter=15ms"
+        let f: Faults = "500@20, 503~0.25, drop@50, truncate@30, drip@40, revoke@100, jitter=15ms, arrive~30ms, connect=0.05s"
             .parse()
             .unwrap();
+        assert_eq!(
+            (f.arrival_jitter, f.connect_delay),
+            (Duration::from_millis(30), Duration::from_millis(50))
+        );
         assert_eq!(f.status_every, vec![(500, 20)]);
         assert_eq!(f.status_random, vec![(503, 0.25)]);
         assert_eq!(
@@ -187,6 +194,7 @@ mod tests {
             "drop",
             "500~2",
             "jitter=fast",
+            "arrive~soon",
             "explode@3",
         ] {
             assert!(bad.parse::<Faults>().is_err(), "{bad} parsed");

@@ -457,12 +457,21 @@ impl Generator {
         let (_, sku, siblings) = self.pick_sku();
         let mut sizes = Vec::new();
         let qty = if sku.size.is_some() {
+            // One sized line in four is split exactly three ways, one of each size.
+            let three_ways = siblings.len() >= 3 && self.rng.random_bool(0.25);
             for s in &siblings {
-                if self.rng.random_bool(0.5) || sizes.is_empty() && s.size == sku.size {
-                    sizes.push((
-                        s.size.clone().unwrap_or_default(),
-                        Decimal::from(self.rng.random_range(1..=2)),
-                    ));
+                let chosen = if three_ways {
+                    sizes.len() < 3
+                } else {
+                    self.rng.random_bool(0.5) || sizes.is_empty() && s.size == sku.size
+                };
+                if chosen {
+                    let qty = if three_ways {
+                        1
+                    } else {
+                        self.rng.random_range(1..=2)
+                    };
+                    sizes.push((s.size.clone().unwrap_or_default(), Decimal::from(qty)));
                 }
             }
             sizes.iter().map(|(_, q)| *q).sum()
@@ -480,6 +489,15 @@ impl Generator {
             sizes,
             hidden_size: None,
         }
+    }
+
+    /// A line that takes goods back on an order (an exchange): negative quantities, its sizes
+    /// too, shipped as written.
+    fn exchange_line(&mut self) -> LineRecord {
+        let mut line = self.line(2);
+        line.qty = -line.qty;
+        line.sizes = line.sizes.into_iter().map(|(s, q)| (s, -q)).collect();
+        line
     }
 
     fn active_branch(&mut self, day: i64) -> i64 {
@@ -532,7 +550,19 @@ impl Generator {
         for line in &mut lines {
             if self.rng.random_bool(0.1) {
                 line.discount = (line.qty * line.unit_price * Decimal::new(1, 1)).round_dp(2);
+            } else if line.sizes.len() >= 3 && self.rng.random_bool(0.5) {
+                // A cent off a line of three sizes: its revenue does not divide evenly.
+                line.discount = Decimal::new(1, 2);
             }
+        }
+        // Web orders come from the store; counter and trade orders may carry an exchange.
+        let source = match self.rng.random::<f64>() {
+            r if r < 0.3 => "Shopify",
+            r if r < 0.75 => "POS",
+            _ => "B2B",
+        };
+        if source != "Shopify" && self.rng.random_bool(0.04) {
+            lines.push(self.exchange_line());
         }
         if self.rng.random_bool(0.03) {
             // A kit: a parent line with two component lines of its own.
@@ -571,11 +601,12 @@ impl Generator {
         let index = self.account.sales_orders.len();
         self.account.sales_orders.push(SalesOrderRecord {
             id,
-            reference: if self.rng.random_bool(0.3) {
+            reference: if source == "Shopify" {
                 format!("#{id}")
             } else {
                 format!("SO-{id}")
             },
+            source: source.to_owned(),
             branch_id: branch,
             created,
             modified: invoiced.unwrap_or(created).max(created),
@@ -602,7 +633,7 @@ impl Generator {
         let returned: Vec<LineRecord> = o
             .lines
             .iter()
-            .filter(|l| l.parent_id == 0 && l.product_option_id != 0)
+            .filter(|l| l.parent_id == 0 && l.product_option_id != 0 && l.qty > Decimal::ZERO)
             .take(1)
             .cloned()
             .collect();
@@ -611,12 +642,19 @@ impl Generator {
             return;
         }
         let id = self.id();
+        // Cin7 writes returned quantities negative; one credit note in five here is written
+        // positive, as other systems feeding Cin7 do, and must count the same.
+        let sign = if self.rng.random_bool(0.2) {
+            Decimal::ONE
+        } else {
+            -Decimal::ONE
+        };
         let lines = returned
             .into_iter()
             .map(|mut l| {
                 l.id += 50_000_000;
-                l.qty = -l.qty;
-                l.sizes = l.sizes.into_iter().map(|(s, q)| (s, -q)).collect();
+                l.qty *= sign;
+                l.sizes = l.sizes.into_iter().map(|(s, q)| (s, sign * q)).collect();
                 l.discount = Decimal::ZERO;
                 l
             })
@@ -850,7 +888,12 @@ impl Generator {
         let order = self.account.sales_orders[i].clone();
         let mut shipped = Vec::with_capacity(order.lines.len());
         for line in &order.lines {
-            let parts = Self::parts(line);
+            // An exchange line (a negative quantity) ships as written and, as the rules say of
+            // every non-positive shipped quantity, moves no stock.
+            let parts: Vec<_> = Self::parts(line)
+                .into_iter()
+                .filter(|(_, q)| *q > Decimal::ZERO)
+                .collect();
             let fits = parts
                 .iter()
                 .all(|(s, q)| self.has(line.product_option_id, s, order.branch_id, *q));
@@ -867,7 +910,9 @@ impl Generator {
             for (line, done) in order.lines.iter().zip(&shipped) {
                 if *done {
                     for (s, q) in Self::parts(line) {
-                        self.add(line.product_option_id, s, order.branch_id, q);
+                        if q > Decimal::ZERO {
+                            self.add(line.product_option_id, s, order.branch_id, q);
+                        }
                     }
                 }
             }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod faults;
 pub mod generator;
+mod limiter;
 pub mod query;
 mod server;
 
@@ -76,7 +77,10 @@ impl Sandbox {
                     // Not a graceful shutdown: idle keep-alive connections of a client would hold
                     // it open. Dropping the runtime ends every connection at once.
                     tokio::select! {
-                        result = axum::serve(listener, router) => {
+                        result = axum::serve(
+                            listener,
+                            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                        ) => {
                             if let Err(error) = result {
                                 tracing::error!(%error, "the sandbox stopped");
                             }

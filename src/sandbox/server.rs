@@ -3,9 +3,10 @@
 
 use super::account::{Account, Row, Wire};
 use super::faults::{Delivery, Faults};
+use super::limiter::Limiter;
 use super::query::{self, Filter, Projection, SortKey};
 use crate::cin7::{MAX_ROWS, Resource};
-use crate::rate_limit::{RateLimits, SlidingWindows};
+use crate::rate_limit::RateLimits;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -85,7 +86,7 @@ pub(super) struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     queries: Mutex<HashMap<QueryKey, Arc<Vec<Row>>>>,
     credentials: Vec<Credential>,
-    windows: Mutex<HashMap<String, SlidingWindows>>,
+    windows: Mutex<HashMap<String, Limiter>>,
     rate_limits: RateLimits,
     latency: Duration,
     message_object_errors: bool,
@@ -93,6 +94,8 @@ pub(super) struct Shared {
     faults: Faults,
     rng: Mutex<ChaCha8Rng>,
     calls: AtomicU64,
+    /// The connections seen so far, by the client's address (for `connect=D`).
+    peers: Mutex<std::collections::HashSet<SocketAddr>>,
     pub(super) log: Mutex<Vec<LoggedRequest>>,
 }
 
@@ -114,6 +117,7 @@ impl Shared {
             faults: config.faults,
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
             calls: AtomicU64::new(0),
+            peers: Mutex::new(std::collections::HashSet::new()),
             log: Mutex::new(Vec::new()),
         }
     }
@@ -164,8 +168,8 @@ impl Shared {
     fn admit(&self, credential: &Credential) -> bool {
         lock(&self.windows)
             .entry(format!("{}\n{}", credential.username, credential.key))
-            .or_insert_with(|| SlidingWindows::new(self.rate_limits.clone()))
-            .try_record(Instant::now())
+            .or_insert_with(|| Limiter::new(&self.rate_limits))
+            .admit(Instant::now())
     }
 
     fn delay(&self) -> Duration {
@@ -175,6 +179,16 @@ impl Shared {
         }
         let offset = lock(&self.rng).random_range(-jitter..=jitter);
         Duration::from_secs_f64((self.latency.as_secs_f64() + offset).max(0.0))
+    }
+
+    /// How late a call from `peer` is counted: the set-up of a new connection, then a share
+    /// of the arrival jitter.
+    fn lateness(&self, peer: Option<SocketAddr>) -> Duration {
+        let set_up = match peer {
+            Some(peer) if lock(&self.peers).insert(peer) => self.faults.connect_delay,
+            _ => Duration::ZERO,
+        };
+        set_up + self.faults.arrival_jitter.mul_f64(self.draw())
     }
 
     fn draw(&self) -> f64 {
@@ -239,6 +253,15 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 
 /// The only handler: routes by hand so that paths match case-insensitively, as Cin7's do.
 pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    let late = shared.lateness(peer);
+    if !late.is_zero() {
+        tokio::time::sleep(late).await;
+    }
+    // Counted now, by the rate limit and in the log.
     let arrived = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();

@@ -449,7 +449,7 @@ fn progress_view(ui: &mut egui::Ui, progress: Option<&Progress>, cancel: &mut dy
         let fraction = progress.and_then(|p| p.fraction).map(|f| 0.05 + 0.9 * f as f32);
         ui.add(egui::ProgressBar::new(fraction.unwrap_or_else(|| phase_fraction(progress))).animate(true));
         if let Some(eta) = progress.and_then(|p| p.eta).filter(|eta| !eta.is_zero()) {
-            ui.label(format!("About {} left at Cin7's rate limit", crate::import::duration_text(eta)));
+            ui.label(format!("About {} left at Cin7's rate limit", crate::duration::text(eta)));
         }
         if let Some(p) = progress {
             let records: Vec<String> = p.records.iter().map(|(r, n)| format!("{r}: {n}")).collect();

@@ -2,7 +2,7 @@
 //! plus the connection's address and time zone under "Import options".
 
 use super::options::GroupingChoices;
-use crate::cin7::{ApiKey, validate_base_url};
+use crate::cin7::{ApiKey, BaseUrl};
 use crate::project::{ConnectionInfo, GroupBy, ImportSettings};
 use chrono::{Datelike, NaiveDate};
 use egui::{Id, Modal, RichText};
@@ -76,10 +76,10 @@ impl ConnectionDialog {
             branches: parse_branches(&self.branches)?,
             ..ImportSettings::new(starting_date, GroupBy::Week, chrono_tz::UTC)
         })?;
-        let base_url = validate_base_url(&self.base_url).map_err(|e| e.to_string())?;
+        let base_url = BaseUrl::parse(&self.base_url).map_err(|e| e.to_string())?;
         Ok(DialogInput {
             connection: ConnectionInfo {
-                base_url: base_url.as_str().trim_end_matches('/').to_owned(),
+                base_url: base_url.as_str().to_owned(),
                 username: username.to_owned(),
             },
             key,

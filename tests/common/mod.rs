@@ -43,6 +43,7 @@ fn order(
     SalesOrderRecord {
         id,
         reference: format!("SO-{id}"),
+        source: "POS".into(),
         branch_id: branch,
         created,
         modified: invoiced.unwrap_or(created).max(created),

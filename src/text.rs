@@ -1,0 +1,63 @@
+//! Text that came from outside (Cin7, a project file, a server's error body) made safe to show:
+//! control characters, among them the ESC that starts ANSI and OSC terminal escapes and the BEL
+//! that ends them, and the Unicode controls that reorder text on screen are removed.
+
+use std::borrow::Cow;
+
+/// Characters that must never reach a terminal or the window from outside.
+fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without control characters; line breaks and tabs become spaces.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' => Some(' '),
+                c if unsafe_char(c) => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+/// Makes a string printable in place.
+pub fn make_printable(text: &mut String) {
+    if let Cow::Owned(clean) = printable(text) {
+        *text = clean;
+    }
+}
+
+/// At most `max` characters of `text`, with an ellipsis where it was cut.
+pub fn shortened(text: &str, max: usize) -> String {
+    let mut short: String = text.chars().take(max).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_bells_are_removed() {
+        assert_eq!(printable("Mug"), Cow::Borrowed("Mug"));
+        assert_eq!(
+            printable("\u{1b}[31mred\u{1b}[0m \u{1b}]0;title\u{7}ok"),
+            "[31mred[0m ]0;titleok"
+        );
+        assert_eq!(printable("two\nlines\tand\u{202E}txt"), "two lines andtxt");
+        assert_eq!(printable("\u{9b}2J"), "2J", "the 8-bit CSI");
+        let mut s = String::from("a\u{7}b");
+        make_printable(&mut s);
+        assert_eq!(s, "ab");
+        assert_eq!(shortened("abcdef", 3), "abc…");
+        assert_eq!(shortened("abc", 3), "abc");
+    }
+}
