@@ -489,3 +489,132 @@ fn on_hand_history_is_rebuilt_backwards_from_current_stock() {
         .collect();
     assert_eq!(warehouse, expected);
 }
+
+/// Every sign case by hand, at the warehouse in January 2024 (Auckland), against the
+/// warehouse's 10 MUG-BLU in stock now:
+///
+/// | document | line | counts as | moves stock |
+/// |---|---|---|---|
+/// | order 1, 10 Jan | MUG-BLU 3 × 10 − 1 | 3, 29.00 | −3 |
+/// | order 2, 12 Jan | MUG-BLU 2 × 10; an exchange MUG-BLU −1 × 10 | 2, 20.00; −1, −10.00 | −2; none |
+/// | credit note 11, 15 Jan, written positive | MUG-BLU 2 × 10 − 1 | −2, −19.00 | +2 |
+/// | credit note 12, 16 Jan, written negative | MUG-BLU −1 × 10 | −1, −10.00 | +1 |
+/// | order 3, 20 Jan | kit MUG-RED 1 × 15 of two MUG-BLU | MUG-RED 1, 15.00 | MUG-BLU −2 |
+/// | order 4, 22 Jan | an exchange of TEE-RED −2 × 20, sizes S 1 and M 1 written positive | S −1, −20.00; M −1, −20.00 | none |
+///
+/// and the fixture's transfer takes two more MUG-BLU out on 25 January.
+#[test]
+fn every_sign_case_counts_as_the_rules_say() {
+    let mut account = fixture_account();
+    let jan = |day| utc(2024, 1, day, 0, 0);
+    let mut exchange = line(22, 9001, "-1", "10", "0");
+    exchange.qty_shipped = dec("-1");
+    let mut kit_component = line(32, 9001, "2", "0", "0");
+    kit_component.parent_id = 31;
+    let mut tee_exchange = line(41, 9100, "-2", "20", "0");
+    tee_exchange.sizes = vec![("S".into(), dec("1")), ("M".into(), dec("1"))];
+    account.sales_orders = vec![
+        order(
+            1,
+            1,
+            jan(10),
+            Some(jan(10)),
+            vec![line(11, 9001, "3", "10", "1")],
+        ),
+        order(
+            2,
+            1,
+            jan(12),
+            Some(jan(12)),
+            vec![line(21, 9001, "2", "10", "0"), exchange],
+        ),
+        order(
+            3,
+            1,
+            jan(20),
+            Some(jan(20)),
+            vec![line(31, 9002, "1", "15", "0"), kit_component],
+        ),
+        order(4, 1, jan(22), Some(jan(22)), vec![tee_exchange]),
+    ];
+    account.credit_notes = vec![
+        credit_note(11, 1, jan(15), false, vec![line(111, 9001, "2", "10", "1")]),
+        credit_note(
+            12,
+            1,
+            jan(16),
+            false,
+            vec![line(121, 9001, "-1", "10", "0")],
+        ),
+    ];
+    let sandbox = serve(account);
+    let project = run(&request(
+        sandbox.base_url(),
+        date(2023, 12, 1),
+        GroupBy::Month,
+        AUCKLAND,
+    ))
+    .unwrap();
+    // 3 + 2 − 1 − 2 − 1 units; 29 + 20 − 10 − 19 − 10.
+    assert_eq!(
+        cells(&project, "MUG-BLU", "Warehouse"),
+        (expect(3, &[(1, "1")]), expect(3, &[(1, "10")]))
+    );
+    assert_eq!(
+        cells(&project, "MUG-RED", "Warehouse"),
+        (expect(3, &[(1, "1")]), expect(3, &[(1, "15")]))
+    );
+    for size in ["TEE-RED-S", "TEE-RED-M"] {
+        assert_eq!(
+            cells(&project, size, "Warehouse"),
+            (expect(3, &[(1, "-1")]), expect(3, &[(1, "-20")])),
+            "{size}"
+        );
+    }
+    // January moved −3 − 2 + 2 + 1 − 2 − 2 = −6 (the exchange line none): 16 at the end of
+    // December, 10 since.
+    assert_eq!(
+        on_hand(&project, "MUG-BLU", "Warehouse"),
+        Some(vec!["16".to_owned(), "10".to_owned(), "10".to_owned()])
+    );
+    assert_eq!(project.report.warnings.kit_component_lines, 1);
+}
+
+/// A sized line of 3 × 10 − 0.01 over S 1 and M 2: S takes a third of 29.99 at full precision,
+/// M the rest, and the CSV writes both exactly.
+#[test]
+fn a_split_that_does_not_divide_is_kept_and_exported_exactly() {
+    let mut account = fixture_account();
+    let mut tee = line(51, 9100, "3", "10", "0.01");
+    tee.sizes = vec![("S".into(), dec("1")), ("M".into(), dec("2"))];
+    let at = utc(2024, 1, 10, 0, 0);
+    account.sales_orders = vec![order(5, 1, at, Some(at), vec![tee])];
+    account.credit_notes.clear();
+    let sandbox = serve(account);
+    let project = run(&request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Month,
+        AUCKLAND,
+    ))
+    .unwrap();
+    let third = "9.996666666666666666666666667";
+    let rest = "19.993333333333333333333333333";
+    assert_eq!(
+        cells(&project, "TEE-RED-S", "Warehouse").1,
+        expect(2, &[(0, third)])
+    );
+    assert_eq!(
+        cells(&project, "TEE-RED-M", "Warehouse").1,
+        expect(2, &[(0, rest)])
+    );
+    let mut csv = Vec::new();
+    cin7_planner::project::csv::write_long_table(&project, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains(&format!(
+        "TEE-RED-S,Tee,Warehouse,2024-01-01,2024-01-31,1,{third},"
+    )));
+    assert!(csv.contains(&format!(
+        "TEE-RED-M,Tee,Warehouse,2024-01-01,2024-01-31,2,{rest},"
+    )));
+}

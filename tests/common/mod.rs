@@ -19,7 +19,7 @@ pub fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
 }
 
-fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> LineRecord {
+pub fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> LineRecord {
     LineRecord {
         id,
         parent_id: 0,
@@ -33,7 +33,7 @@ fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> LineRec
     }
 }
 
-fn order(
+pub fn order(
     id: i64,
     branch: i64,
     created: DateTime<Utc>,
@@ -301,7 +301,7 @@ pub fn fixture_account() -> Account {
     }
 }
 
-fn credit_note(
+pub fn credit_note(
     id: i64,
     branch: i64,
     at: DateTime<Utc>,
