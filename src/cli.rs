@@ -1,9 +1,14 @@
 //! The headless front end: `import`, `regroup`, `export`, `inspect` and `sandbox`. Each command
 //! returns its one-sentence failure as an error; `main` prints it and exits non-zero.
 
-use crate::cin7::{ApiKey, CallLog, PRODUCTION_BASE_URL, PageStore, Resource, RetryPolicy};
-use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
-use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, SaleDate, file};
+use crate::cin7::{
+    ApiKey, BaseUrl, CallLog, Cin7Error, PRODUCTION_BASE_URL, PageStore, Resource, RetryPolicy,
+};
+use crate::import::{ImportError, ImportEvent, ImportJob, ImportRequest, Progress};
+use crate::project::file::ProjectFileError;
+use crate::project::{
+    ConnectionInfo, GroupBy, ImportSettings, Project, RegroupError, SaleDate, file,
+};
 use crate::rate_limit::RateLimits;
 use crate::sandbox::{self, Faults, Preset, Sandbox, SandboxConfig};
 use chrono::{NaiveDate, Weekday};
@@ -188,8 +193,36 @@ fn parse_weekday(text: &str) -> Result<Weekday, String> {
         .map_err(|_| format!("{text:?} is not a day of the week"))
 }
 
+/// Why a command failed: one sentence each, the module errors' own among them.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Import(#[from] ImportError),
+    #[error("{0}")]
+    Connection(#[from] Cin7Error),
+    #[error("{0}")]
+    File(#[from] ProjectFileError),
+    #[error("{0}")]
+    Regroup(#[from] RegroupError),
+    #[error("No API key: set CIN7_API_KEY, or run the command in a terminal to be asked for it.")]
+    NoKey,
+    #[error("No API key was entered.")]
+    EmptyKey,
+    #[error("Could not read the API key: {0}.")]
+    KeyPrompt(std::io::Error),
+    #[error("Could not write {path}: {reason}; the file that was there, if any, is unchanged.")]
+    Export {
+        path: PathBuf,
+        reason: std::io::Error,
+    },
+    #[error("The sandbox could not listen on port {port}: {reason}.")]
+    Sandbox { port: u16, reason: std::io::Error },
+    #[error("{0}")]
+    Window(String),
+}
+
 /// Runs one headless command.
-pub fn run(command: Command) -> Result<(), String> {
+pub fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Import(args) => import(args),
         Command::Regroup(args) => regroup(&args),
@@ -203,32 +236,29 @@ pub fn run(command: Command) -> Result<(), String> {
     }
 }
 
-fn read_key() -> Result<ApiKey, String> {
-    if let Ok(key) = std::env::var("CIN7_API_KEY")
+fn read_key() -> Result<ApiKey, CliError> {
+    if let Ok(key) = std::env::var("CIN7_API_KEY").map(zeroize::Zeroizing::new)
         && !key.trim().is_empty()
     {
-        return Ok(ApiKey::new(key));
+        return Ok(ApiKey::new(key.as_str()));
     }
     if !std::io::stdin().is_terminal() {
-        return Err(
-            "No API key: set CIN7_API_KEY, or run the command in a terminal to be asked for it."
-                .into(),
-        );
+        return Err(CliError::NoKey);
     }
-    let key = rpassword::prompt_password("Cin7 API key: ")
-        .map_err(|e| format!("Could not read the API key: {e}."))?;
-    let key = ApiKey::new(key);
+    let typed = rpassword::prompt_password("Cin7 API key: ").map_err(CliError::KeyPrompt)?;
+    let key = ApiKey::new(zeroize::Zeroizing::new(typed).as_str());
     if key.is_empty() {
-        return Err("No API key was entered.".into());
+        return Err(CliError::EmptyKey);
     }
     Ok(key)
 }
 
-fn import(args: ImportArgs) -> Result<(), String> {
+fn import(args: ImportArgs) -> Result<(), CliError> {
+    let base_url = BaseUrl::parse(&args.base_url)?;
     let key = read_key()?;
     let request = ImportRequest {
         connection: ConnectionInfo {
-            base_url: args.base_url.trim().to_owned(),
+            base_url: base_url.as_str().to_owned(),
             username: args.username.trim().to_owned(),
         },
         key,
@@ -257,12 +287,12 @@ fn import(args: ImportArgs) -> Result<(), String> {
             Some(ImportEvent::Progress(p)) => printer.show(&p),
             Some(ImportEvent::Finished(result)) => {
                 printer.finish();
-                break (*result).map_err(|e| e.to_string())?;
+                break (*result)?;
             }
             None => {}
         }
     };
-    file::save(&project, &args.out).map_err(|e| e.to_string())?;
+    file::save(&project, &args.out)?;
     println!(
         "Imported {} items at {} locations in {} periods ({} calls) into {}.",
         project.items.len(),
@@ -274,12 +304,12 @@ fn import(args: ImportArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn regroup(args: &RegroupArgs) -> Result<(), String> {
-    let project = file::open(&args.file).map_err(|e| e.to_string())?;
+fn regroup(args: &RegroupArgs) -> Result<(), CliError> {
+    let project = file::open(&args.file)?;
     let settings = args.apply(&project.settings);
-    let regrouped = project.regrouped(settings).map_err(|e| e.to_string())?;
+    let regrouped = project.regrouped(settings)?;
     let out = args.out.as_deref().unwrap_or(&args.file);
-    file::save(&regrouped, out).map_err(|e| e.to_string())?;
+    file::save(&regrouped, out)?;
     let rows = regrouped.ledger.as_ref().map_or(0, |l| l.rows());
     println!(
         "Regrouped {rows} ledger rows into {} periods ({} in {}) without calling Cin7: {}.",
@@ -334,27 +364,27 @@ impl ProgressPrinter {
     }
 }
 
-fn export(path: &Path, csv: Option<&Path>, items_csv: Option<&Path>) -> Result<(), String> {
-    let project = file::open(path).map_err(|e| e.to_string())?;
-    type Writer = fn(&Project, &mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>;
+fn export(path: &Path, csv: Option<&Path>, items_csv: Option<&Path>) -> Result<(), CliError> {
+    let project = file::open(path)?;
+    type Writer = fn(&Project, &mut dyn Write) -> std::io::Result<()>;
     let tables: [(Option<&Path>, Writer); 2] = [
         (csv, |p, out| crate::project::csv::write_long_table(p, out)),
         (items_csv, |p, out| crate::project::csv::write_items(p, out)),
     ];
     for (target, write) in tables {
         let Some(target) = target else { continue };
-        let result = std::fs::File::create(target).and_then(|f| {
-            let mut out = std::io::BufWriter::new(f);
-            write(&project, &mut out)?;
-            out.flush()
-        });
-        result.map_err(|e| format!("Could not write {}: {e}.", target.display()))?;
+        crate::atomic_file::write(target, |out| write(&project, out)).map_err(|reason| {
+            CliError::Export {
+                path: target.to_owned(),
+                reason,
+            }
+        })?;
     }
     Ok(())
 }
 
-fn inspect(path: &Path) -> Result<(), String> {
-    let project = file::open(path).map_err(|e| e.to_string())?;
+fn inspect(path: &Path) -> Result<(), CliError> {
+    let project = file::open(path)?;
     print!("{}", summary(&project));
     Ok(())
 }
@@ -459,7 +489,7 @@ pub fn summary(project: &Project) -> String {
     )
 }
 
-fn serve_sandbox(args: SandboxArgs) -> Result<(), String> {
+fn serve_sandbox(args: SandboxArgs) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let account = sandbox::generate(args.preset, args.seed, chrono::Utc::now());
     let generated = started.elapsed();
@@ -473,8 +503,10 @@ fn serve_sandbox(args: SandboxArgs) -> Result<(), String> {
     config.retry_after = args.retry_after;
     config.credentials[0].denied = args.deny;
     let orders = config.account.sales_orders.len();
-    let server = Sandbox::start(config)
-        .map_err(|e| format!("The sandbox could not listen on port {}: {e}.", args.port))?;
+    let server = Sandbox::start(config).map_err(|reason| CliError::Sandbox {
+        port: args.port,
+        reason,
+    })?;
     // Whoever started the sandbox may stop reading its output; that is no reason to stop.
     let mut out = std::io::stdout();
     writeln!(

@@ -5,11 +5,13 @@
 //! command line ([`cli`]). [`cin7`] speaks the API, [`sandbox`] reproduces it on loopback,
 //! [`project`] is the planning project and its file format.
 
+pub mod atomic_file;
 pub mod bounds;
 pub mod cin7;
 pub mod cli;
 pub mod duration;
 pub mod import;
+pub mod panics;
 pub mod project;
 pub mod rate_limit;
 pub mod sandbox;

@@ -618,3 +618,30 @@ fn a_split_that_does_not_divide_is_kept_and_exported_exactly() {
         "TEE-RED-M,Tee,Warehouse,2024-01-01,2024-01-31,2,{rest},"
     )));
 }
+
+#[test]
+fn a_worker_that_panics_ends_in_one_sentence_and_never_hangs() {
+    use cin7_planner::import::{ImportEvent, ImportJob};
+    let job = ImportJob::start(|_progress| async { panic!("the worker broke") }, || {});
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let result = loop {
+        assert!(std::time::Instant::now() < deadline, "no end");
+        match job.next_timeout(std::time::Duration::from_millis(100)) {
+            Some(ImportEvent::Finished(result)) => break *result,
+            Some(ImportEvent::Progress(_)) | None => {}
+        }
+    };
+    let error = result.unwrap_err();
+    assert!(matches!(error, ImportError::Internal { .. }), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("An internal error stopped the import, at tests/engine.rs:")
+            && text.ends_with("; nothing was saved."),
+        "{text}"
+    );
+    // The channel is closed now, and that is the end, not another failure.
+    assert!(
+        job.next_timeout(std::time::Duration::from_millis(10))
+            .is_none()
+    );
+}

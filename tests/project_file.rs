@@ -123,14 +123,46 @@ fn save_then_open_gives_the_same_project() {
 
 #[cfg(unix)]
 #[test]
-fn a_new_file_is_readable_by_its_owner_group_and_others() {
+fn a_new_file_has_the_permissions_the_umask_gives() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shop.json");
     file::save(&sample(), &path).unwrap();
     assert_eq!(
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-        0o644
+        0o666 & !umask()
+    );
+}
+
+/// This process's umask, from /proc (the only way to read it without changing it).
+#[cfg(unix)]
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+    u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_through_a_link_replaces_the_file_it_points_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("projects").join("shop.json");
+    std::fs::create_dir(real.parent().unwrap()).unwrap();
+    file::save(&sample(), &real).unwrap();
+    let link = dir.path().join("shop.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let mut changed = sample();
+    changed.connection.username = "someone else".into();
+    file::save(&changed, &link).unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        file::open(&real).unwrap().connection.username,
+        "someone else"
     );
 }
 

@@ -96,9 +96,7 @@ impl CallLog {
             std::fs::create_dir_all(dir)?;
         }
         let bytes = serde_json::to_vec(&ledger).map_err(std::io::Error::other)?;
-        let temp = self.path.with_extension("json.tmp");
-        std::fs::write(&temp, bytes)?;
-        std::fs::rename(&temp, &self.path)
+        crate::atomic_file::write_bytes(&self.path, &bytes)
     }
 }
 

@@ -60,10 +60,7 @@ impl PageStore {
 
     pub fn put(&self, key: u64, body: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let path = self.path(key);
-        let temp = path.with_extension("tmp");
-        std::fs::write(&temp, body)?;
-        std::fs::rename(temp, path)
+        crate::atomic_file::write_bytes(&self.path(key), body)
     }
 
     pub fn remove(&self, key: u64) {

@@ -79,6 +79,8 @@ pub enum ImportError {
     Cancelled,
     #[error("The import could not start: {0}.")]
     Start(String),
+    #[error("An internal error stopped the import, at {place}; nothing was saved.")]
+    Internal { place: String },
     #[error("{0}")]
     Limits(#[from] crate::project::LimitError),
 }
@@ -95,49 +97,72 @@ pub struct ImportJob {
     events: mpsc::Receiver<ImportEvent>,
     cancel: CancellationToken,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// A `Finished` was handed out: a closed channel after it is the normal end.
+    finished: std::cell::Cell<bool>,
 }
 
 impl ImportJob {
     /// Starts the import; `wake` is called after every event is sent (the window repaints).
-    pub fn spawn(request: ImportRequest, wake: impl Fn() + Send + 'static) -> Self {
+    pub fn spawn(request: ImportRequest, wake: impl Fn() + Send + Sync + 'static) -> Self {
+        Self::start(
+            move |progress| async move { run(&request, progress, chrono::Utc::now()).await },
+            wake,
+        )
+    }
+
+    /// Runs `work` (an import, an update) on a thread of its own with its own runtime, handing
+    /// it the function that reports progress. However the work ends, even by a panic, a
+    /// `Finished` event follows.
+    pub fn start<Work, Done>(work: Work, wake: impl Fn() + Send + Sync + 'static) -> Self
+    where
+        Work: FnOnce(Box<dyn Fn(Progress) + Send>) -> Done + Send + 'static,
+        Done: std::future::Future<Output = Result<Project, ImportError>>,
+    {
         let (sender, events) = mpsc::channel();
         let cancel = CancellationToken::new();
         let token = cancel.clone();
-        let thread = std::thread::Builder::new().name("cin7-import".into()).spawn(move || {
-            let send = |event| {
-                sender.send(event).ok();
+        let progress_sender = sender.clone();
+        let wake = std::sync::Arc::new(wake);
+        let progress_wake = std::sync::Arc::clone(&wake);
+        let work = move || {
+            let progress = Box::new(move |p| {
+                progress_sender.send(ImportEvent::Progress(p)).ok();
+                progress_wake();
+            });
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("cin7-import-io")
+                .enable_all()
+                .build()
+                .map_err(|e| ImportError::Start(e.to_string()))?;
+            runtime.block_on(async {
+                tokio::select! {
+                    result = work(progress) => result,
+                    _ = token.cancelled() => Err(ImportError::Cancelled),
+                }
+            })
+        };
+        let deliver =
+            move |outcome: Result<Result<Project, ImportError>, crate::panics::Panicked>| {
+                let result =
+                    outcome.unwrap_or_else(|p| Err(ImportError::Internal { place: p.place }));
+                sender.send(ImportEvent::Finished(Box::new(result))).ok();
                 wake();
             };
-            let result = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-                Ok(runtime) => runtime.block_on(async {
-                    tokio::select! {
-                        result = run(&request, |p| send(ImportEvent::Progress(p)), chrono::Utc::now()) => result,
-                        _ = token.cancelled() => Err(ImportError::Cancelled),
-                    }
-                }),
-                Err(e) => Err(ImportError::Start(e.to_string())),
-            };
-            send(ImportEvent::Finished(Box::new(result)));
-        });
-        match thread {
-            Ok(thread) => Self {
-                events,
-                cancel,
-                thread: Some(thread),
-            },
+        let (thread, events) = match crate::panics::spawn("cin7-import", work, deliver) {
+            Ok(thread) => (Some(thread), events),
             Err(e) => {
                 let (sender, events) = mpsc::channel();
-                sender
-                    .send(ImportEvent::Finished(Box::new(Err(ImportError::Start(
-                        e.to_string(),
-                    )))))
-                    .ok();
-                Self {
-                    events,
-                    cancel,
-                    thread: None,
-                }
+                let failed = Err(ImportError::Start(e.to_string()));
+                sender.send(ImportEvent::Finished(Box::new(failed))).ok();
+                (None, events)
             }
+        };
+        Self {
+            events,
+            cancel,
+            thread,
+            finished: std::cell::Cell::new(false),
         }
     }
 
@@ -148,12 +173,38 @@ impl ImportJob {
 
     /// The next event, if one is waiting.
     pub fn try_next(&self) -> Option<ImportEvent> {
-        self.events.try_recv().ok()
+        match self.events.try_recv() {
+            Ok(event) => Some(self.seen(event)),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => self.worker_gone(),
+        }
     }
 
-    /// Waits for the next event; `None` once the worker is gone.
+    /// Waits up to `timeout` for the next event.
     pub fn next_timeout(&self, timeout: Duration) -> Option<ImportEvent> {
-        self.events.recv_timeout(timeout).ok()
+        match self.events.recv_timeout(timeout) {
+            Ok(event) => Some(self.seen(event)),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => self.worker_gone(),
+        }
+    }
+
+    fn seen(&self, event: ImportEvent) -> ImportEvent {
+        if matches!(event, ImportEvent::Finished(_)) {
+            self.finished.set(true);
+        }
+        event
+    }
+
+    /// The worker is gone: the end if it said so, else a failure said once.
+    fn worker_gone(&self) -> Option<ImportEvent> {
+        if self.finished.replace(true) {
+            return None;
+        }
+        let place = "the import's thread, which ended without a result".to_owned();
+        Some(ImportEvent::Finished(Box::new(Err(
+            ImportError::Internal { place },
+        ))))
     }
 }
 

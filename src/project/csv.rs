@@ -25,7 +25,7 @@ fn field(text: &str) -> String {
 
 /// Writes the table with CRLF line ends, as RFC 4180 specifies. `period_end` is the last day
 /// inside the period.
-pub fn write_long_table(project: &Project, out: &mut impl Write) -> io::Result<()> {
+pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     write!(out, "{HEADER}\r\n")?;
     let periods = project.periods.len();
     for series in &project.series {
@@ -64,7 +64,7 @@ fn money(value: Option<rust_decimal::Decimal>) -> String {
 }
 
 /// The item info table: one row per item, as planners keep it beside the history.
-pub fn write_items(project: &Project, out: &mut impl Write) -> io::Result<()> {
+pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     write!(out, "{ITEMS_HEADER}\r\n")?;
     let text = |value: &Option<String>| field(value.as_deref().unwrap_or(""));
     for item in &project.items {

@@ -9,7 +9,6 @@ use super::{
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// The `format` marker every project file starts with.
@@ -129,83 +128,43 @@ struct OwnedEnvelope {
 /// Writes the project to `path` atomically: a temporary file beside it, flushed to disk, then
 /// renamed over the target, so a crash or a full disk never leaves a half-written project.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    let fail = |reason: String| ProjectFileError::Write {
+    let without_ledger = project.ledger.is_none();
+    let periods = project.periods.len();
+    let saved = Saved {
+        connection: Cow::Borrowed(&project.connection),
+        settings: Cow::Borrowed(&project.settings),
+        items: Cow::Borrowed(&project.items),
+        locations: Cow::Borrowed(&project.locations),
+        last_period_in_progress: project.last_period_in_progress,
+        report: Cow::Borrowed(&project.report),
+        ledger: project.ledger.as_ref().map(Cow::Borrowed),
+        periods: if without_ledger {
+            project.periods.clone()
+        } else {
+            Vec::new()
+        },
+        series: if without_ledger {
+            project
+                .series
+                .iter()
+                .map(|s| DenseSeries::of(s, periods))
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    let envelope = Envelope {
+        format: FORMAT,
+        version: VERSION,
+        project: saved,
+    };
+    crate::atomic_file::write(path, |out| {
+        serde_json::to_writer(out, &envelope).map_err(std::io::Error::other)
+    })
+    .map_err(|e| ProjectFileError::Write {
         path: path.to_owned(),
-        reason,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let temp = tempfile::Builder::new()
-        .prefix(".cin7-planner-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| fail(e.to_string()))?;
-    {
-        let mut writer = BufWriter::new(temp.as_file());
-        let without_ledger = project.ledger.is_none();
-        let saved = Saved {
-            connection: Cow::Borrowed(&project.connection),
-            settings: Cow::Borrowed(&project.settings),
-            items: Cow::Borrowed(&project.items),
-            locations: Cow::Borrowed(&project.locations),
-            last_period_in_progress: project.last_period_in_progress,
-            report: Cow::Borrowed(&project.report),
-            ledger: project.ledger.as_ref().map(Cow::Borrowed),
-            periods: if without_ledger {
-                project.periods.clone()
-            } else {
-                Vec::new()
-            },
-            series: if without_ledger {
-                let periods = project.periods.len();
-                project
-                    .series
-                    .iter()
-                    .map(|s| DenseSeries::of(s, periods))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        };
-        serde_json::to_writer(
-            &mut writer,
-            &Envelope {
-                format: FORMAT,
-                version: VERSION,
-                project: saved,
-            },
-        )
-        .map_err(|e| fail(e.to_string()))?;
-        writer.flush().map_err(|e| fail(e.to_string()))?;
-    }
-    keep_permissions(temp.as_file(), path).map_err(|e| fail(e.to_string()))?;
-    temp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
-    temp.persist(path).map_err(|e| fail(e.error.to_string()))?;
-    // Make the rename itself durable.
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        d.sync_all().ok();
-    }
-    Ok(())
-}
-
-/// A temporary file is private (0600); the saved project keeps the permissions of the file it
-/// replaces, or gets the usual 0644 for a new file.
-fn keep_permissions(temp: &std::fs::File, target: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let permissions = match std::fs::metadata(target) {
-            Ok(existing) => existing.permissions(),
-            Err(_) => std::fs::Permissions::from_mode(0o644),
-        };
-        temp.set_permissions(permissions)?;
-    }
-    #[cfg(not(unix))]
-    let _ = (temp, target);
-    Ok(())
+        reason: e.to_string(),
+    })
 }
 
 /// Reads a project file, telling apart a foreign file, a newer format and a damaged one.

@@ -143,10 +143,20 @@ impl PlannerApp {
         let sender = self.outcomes.0.clone();
         let ctx = ctx.clone();
         self.busy += 1;
-        std::thread::spawn(move || {
-            sender.send(work()).ok();
+        let deliver = move |outcome: Result<Outcome, crate::panics::Panicked>| {
+            let outcome = outcome.unwrap_or_else(|p| {
+                Outcome::Failed(format!(
+                    "An internal error stopped this, at {}; nothing was changed.",
+                    p.place
+                ))
+            });
+            sender.send(outcome).ok();
             ctx.request_repaint();
-        });
+        };
+        if let Err(e) = crate::panics::spawn("cin7-background", work, deliver) {
+            self.busy -= 1;
+            self.error(format!("The app could not start a background task: {e}."));
+        }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui) {
@@ -264,7 +274,8 @@ impl PlannerApp {
                 .key
                 .as_ref()
                 .map(|k| k.expose().to_owned())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             starting_date: to_jiff(start),
             options: GroupingChoices::of(&ImportSettings::new(
                 start,
@@ -281,13 +292,13 @@ impl PlannerApp {
         let Some(dialog) = &mut self.dialog else {
             return;
         };
-        match dialog.show(ctx, chrono::Local::now().date_naive()) {
-            DialogOutcome::Open => {}
-            DialogOutcome::Cancel => self.dialog = None,
-            DialogOutcome::Ok(input) => {
-                self.dialog = None;
-                self.start_import(ctx, input);
-            }
+        let outcome = dialog.show(ctx, chrono::Local::now().date_naive());
+        if !matches!(outcome, DialogOutcome::Open) {
+            self.dialog = None;
+            ConnectionDialog::forget_key_field(ctx);
+        }
+        if let DialogOutcome::Ok(input) = outcome {
+            self.start_import(ctx, input);
         }
     }
 

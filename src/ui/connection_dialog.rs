@@ -10,7 +10,8 @@ use egui::{Id, Modal, RichText};
 /// What the dialog holds while it is open.
 pub struct ConnectionDialog {
     pub username: String,
-    pub key: String,
+    /// Wiped from memory when the dialog goes.
+    pub key: zeroize::Zeroizing<String>,
     pub starting_date: jiff::civil::Date,
     pub options: GroupingChoices,
     pub base_url: String,
@@ -57,7 +58,18 @@ pub fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
     jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).unwrap_or_default()
 }
 
+/// The key field's id, so that its state (which keeps copies of the text for undo) can be
+/// dropped with the dialog.
+fn key_field_id() -> Id {
+    Id::unique("cin7_connection_dialog_api_key")
+}
+
 impl ConnectionDialog {
+    /// Forgets what the window kept of the key field: call when the dialog closes.
+    pub fn forget_key_field(ctx: &egui::Context) {
+        ctx.data_mut(|data| data.remove::<egui::text_edit::TextEditState>(key_field_id()));
+    }
+
     /// Why OK is disabled, or the input it would start.
     pub fn validate(&self, today: NaiveDate) -> Result<DialogInput, String> {
         let username = self.username.trim();
@@ -114,7 +126,8 @@ impl ConnectionDialog {
 
                     let label = ui.label("API key");
                     ui.add(
-                        egui::TextEdit::singleline(&mut self.key)
+                        egui::TextEdit::singleline(&mut *self.key)
+                            .id(key_field_id())
                             .password(true)
                             .desired_width(280.0),
                     )
