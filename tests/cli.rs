@@ -541,3 +541,185 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     // The finished import leaves no pages behind.
     assert_eq!(std::fs::read_dir(state.join("pages")).unwrap().count(), 0);
 }
+
+/// The one line a refused command prints, checked for the key.
+fn refusal(output: &Output) -> String {
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains(KEY), "{stderr}");
+    stderr.trim_end().to_owned()
+}
+
+#[test]
+fn hostile_addresses_and_dates_are_refused_before_any_call() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shop.json");
+    let port = sandbox
+        .base_url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let with_key = format!("http://user:{KEY}@127.0.0.1:{port}/api");
+    assert_eq!(
+        refusal(&import(&with_key, Some(KEY), &out)),
+        "The API address must not contain a user name or password: enter them as the API username and key instead."
+    );
+    let with_query = format!("{}?key={KEY}", sandbox.base_url());
+    assert!(
+        refusal(&import(&with_query, Some(KEY), &out))
+            .starts_with("The API address must not contain a query")
+    );
+    for (start, expected) in [
+        (
+            "-262143-01-03",
+            "The starting date -262143-01-03 is outside the years 1900 to 2100: choose a date in between.",
+        ),
+        (
+            "9999-12-31",
+            "The starting date 9999-12-31 is outside the years 1900 to 2100: choose a date in between.",
+        ),
+    ] {
+        let output = bin()
+            .args([
+                "import",
+                "--username",
+                USERNAME,
+                "--group-by",
+                "day",
+                "--base-url",
+            ])
+            .arg(sandbox.base_url())
+            .arg(format!("--start={start}"))
+            .arg("--out")
+            .arg(&out)
+            .env("CIN7_API_KEY", KEY)
+            .output()
+            .unwrap();
+        assert_eq!(refusal(&output), expected);
+    }
+    assert!(sandbox.requests().is_empty(), "no call was made");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_loopback_import_goes_around_any_proxy() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shop.json");
+    let mut command = bin();
+    for name in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
+        command.env(name, "http://127.0.0.1:1");
+    }
+    command
+        .args([
+            "import",
+            "--username",
+            USERNAME,
+            "--start",
+            "2024-01-01",
+            "--base-url",
+        ])
+        .arg(sandbox.base_url())
+        .arg("--out")
+        .arg(&out)
+        .env("CIN7_API_KEY", KEY);
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(out.exists());
+}
+
+#[test]
+fn hostile_project_files_are_damaged_for_every_command() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    assert!(
+        import(sandbox.base_url(), Some(KEY), &good)
+            .status
+            .success()
+    );
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    let hostile = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut value = original.clone();
+        edit(&mut value["project"]);
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(&value).unwrap()).unwrap();
+        path
+    };
+    let overflowing = hostile("overflowing.json", &|p| {
+        p["ledger"]["sales"]["qty"][0] = "79228162514264337593543950335".into();
+    });
+    let far_future = hostile("far-future.json", &|p| {
+        p["ledger"]["as_of"] = "9999-12-31T00:00:00Z".into()
+    });
+    let huge_grid = hostile("grid.json", &|p| {
+        let item = p["items"][0].clone();
+        let location = p["locations"][0].clone();
+        p["items"] = serde_json::Value::Array(vec![item; 5_001]);
+        p["locations"] = serde_json::Value::Array(vec![location; 5_000]);
+    });
+    let reasons = [
+        (
+            &overflowing,
+            "a quantity or amount in its ledger is beyond 10^15",
+        ),
+        (
+            &far_future,
+            "a date in its ledger is outside the years 1900 to 2200",
+        ),
+        (
+            &huge_grid,
+            "its 5001 items at 5000 locations are more pairs than 25000000",
+        ),
+    ];
+    for (path, reason) in reasons {
+        let damaged = format!(
+            "{} is damaged ({reason}) and was not opened.",
+            path.display()
+        );
+        let csv = dir.path().join("out.csv");
+        for args in [
+            vec!["inspect".to_owned()],
+            vec![
+                "export".to_owned(),
+                "--csv".to_owned(),
+                csv.display().to_string(),
+            ],
+            vec![
+                "regroup".to_owned(),
+                "--group-by".to_owned(),
+                "day".to_owned(),
+            ],
+        ] {
+            let output = bin()
+                .arg(&args[0])
+                .arg(path)
+                .args(&args[1..])
+                .output()
+                .unwrap();
+            assert_eq!(refusal(&output), damaged, "{args:?}");
+        }
+        assert!(!csv.exists());
+    }
+    // A file past 2 GiB is refused before it is read (a sparse file: nothing is written).
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len((2 << 30) + 1)
+        .unwrap();
+    let output = bin().arg("inspect").arg(&huge).output().unwrap();
+    assert_eq!(
+        refusal(&output),
+        format!(
+            "{} is 2048 MiB, larger than the 2 GiB a project file can be, so it was not opened.",
+            huge.display()
+        )
+    );
+}
