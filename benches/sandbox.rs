@@ -3,6 +3,8 @@
 //!
 //! Run with `cargo bench --bench sandbox`.
 
+#![allow(clippy::too_many_lines)] // a benchmark's main reads as its report
+
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
 use std::time::{Duration, Instant};

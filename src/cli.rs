@@ -391,9 +391,60 @@ fn inspect(path: &Path) -> Result<(), CliError> {
 
 /// A plain-text summary of a project, as `inspect` prints it.
 pub fn summary(project: &Project) -> String {
-    let s = &project.settings;
-    let r = &project.report;
-    let w = &r.warnings;
+    let mut lines = vec![format!(
+        "Connection: {} at {}",
+        project.connection.username, project.connection.base_url
+    )];
+    lines.extend(settings_lines(&project.settings));
+    lines.extend(content_lines(project));
+    lines.extend(import_lines(project));
+    let w = &project.report.warnings;
+    lines.push(format!(
+        "On-hand: {} regular items with history, {} sized items without (Cin7 gives no per-size stock movements), {} values below zero",
+        project.items.iter().filter(|i| !i.sized).count(),
+        project.items.iter().filter(|i| i.sized).count(),
+        w.negative_on_hand_values,
+    ));
+    lines.push(
+        w.not_counted_sentence()
+            .unwrap_or_else(|| "Not counted: nothing.".to_owned()),
+    );
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+fn settings_lines(s: &ImportSettings) -> [String; 2] {
+    let branches = s
+        .branches
+        .as_ref()
+        .map(|b| b.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+        .unwrap_or_else(|| "all".into());
+    [
+        format!(
+            "Settings: from {} grouped by {} in {}, weeks from {}",
+            s.starting_date,
+            s.group_by.label().to_lowercase(),
+            s.time_zone,
+            s.week_start
+        ),
+        format!(
+            "Options: sales by {}{}, returns {}, branches {branches}",
+            s.sale_date.label().to_lowercase(),
+            if s.dispatched_only {
+                ", dispatched orders only"
+            } else {
+                ""
+            },
+            if s.returns {
+                "subtracted"
+            } else {
+                "not subtracted"
+            },
+        ),
+    ]
+}
+
+/// Periods, items, locations, series and what they add up to.
+fn content_lines(project: &Project) -> [String; 5] {
     let (first, last) = match (project.periods.first(), project.periods.last()) {
         (Some(f), Some(l)) => (f.start.to_string(), l.last_day().to_string()),
         _ => ("-".into(), "-".into()),
@@ -401,92 +452,63 @@ pub fn summary(project: &Project) -> String {
     let totals = project.item_totals();
     let qty: rust_decimal::Decimal = totals.iter().map(|t| t.0).sum();
     let revenue: rust_decimal::Decimal = totals.iter().map(|t| t.1).sum();
+    let in_progress = if project.last_period_in_progress {
+        ", the last in progress"
+    } else {
+        ""
+    };
+    [
+        format!(
+            "Periods: {} ({first} to {last}){in_progress}",
+            project.periods.len()
+        ),
+        format!(
+            "Items: {} ({} sized)",
+            project.items.len(),
+            project.items.iter().filter(|i| i.sized).count()
+        ),
+        format!("Locations: {}", project.locations.len()),
+        format!("Series: {}", project.series.len()),
+        format!("Sales: {} units, revenue {revenue:.2}", qty.normalize()),
+    ]
+}
+
+/// The import's calls and what it read.
+fn import_lines(project: &Project) -> [String; 3] {
+    let r = &project.report;
     let records: Vec<String> = r.records.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    format!(
-        "Connection: {} at {}\n\
-         Settings: from {} grouped by {} in {}, weeks from {}\n\
-         Options: sales by {}{}, returns {}, branches {}\n\
-         Periods: {} ({} to {}){}\n\
-         Items: {} ({} sized)\n\
-         Locations: {}\n\
-         Series: {}\n\
-         Sales: {} units, revenue {:.2}\n\
-         Import: {} calls ({} at the least, {} pages reused from a stopped run), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}\n\
-         Records read: {}\n\
-         Ledger: {}\n\
-         On-hand: {} regular items with history, {} sized items without (Cin7 gives no per-size stock movements), {} values below zero\n\
-         Not counted: {} draft or void orders, {} orders not dispatched, {} orders outside the periods, {} void credit notes, {} credit notes outside the periods, {} unknown-item lines, {} kit component lines, {} documents at unknown branches, {} at branches left out\n",
-        project.connection.username,
-        project.connection.base_url,
-        s.starting_date,
-        s.group_by.label().to_lowercase(),
-        s.time_zone,
-        s.week_start,
-        s.sale_date.label().to_lowercase(),
-        if s.dispatched_only {
-            ", dispatched orders only"
-        } else {
-            ""
-        },
-        if s.returns {
-            "subtracted"
-        } else {
-            "not subtracted"
-        },
-        s.branches
-            .as_ref()
-            .map(|b| b.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
-            .unwrap_or_else(|| "all".into()),
-        project.periods.len(),
-        first,
-        last,
-        if project.last_period_in_progress {
-            ", the last in progress"
-        } else {
-            ""
-        },
-        project.items.len(),
-        project.items.iter().filter(|i| i.sized).count(),
-        project.locations.len(),
-        project.series.len(),
-        qty.normalize(),
-        revenue,
-        r.calls,
-        r.minimum_calls,
-        r.pages_reused,
-        r.retries,
-        r.elapsed_ms as f64 / 1000.0,
-        r.rate_limit_wait_ms as f64 / 1000.0,
-        r.finished_at.format("%Y-%m-%d %H:%M:%S UTC"),
-        if records.is_empty() {
-            "none".to_owned()
-        } else {
-            records.join(", ")
-        },
-        match &project.ledger {
-            Some(l) => format!(
-                "{} documents, {} sale lines, {} stock movements, {} stock levels, as of {}",
-                l.documents.len(),
-                l.sales.len(),
-                l.movements.len(),
-                l.stock.qty.len(),
-                l.as_of.format("%Y-%m-%d %H:%M:%S UTC")
-            ),
-            None => "none (saved before projects kept one: import again to regroup)".into(),
-        },
-        project.items.iter().filter(|i| !i.sized).count(),
-        project.items.iter().filter(|i| i.sized).count(),
-        w.negative_on_hand_values,
-        w.orders_not_counted,
-        w.orders_not_dispatched,
-        w.orders_outside_periods,
-        w.credit_notes_not_counted,
-        w.credit_notes_outside_periods,
-        w.unknown_item_lines,
-        w.kit_component_lines,
-        w.unknown_branch_documents,
-        w.documents_at_other_branches,
-    )
+    let ledger = match &project.ledger {
+        Some(l) => format!(
+            "{} documents, {} sale lines, {} stock movements, {} stock levels, as of {}",
+            l.documents.len(),
+            l.sales.len(),
+            l.movements.len(),
+            l.stock.qty.len(),
+            l.as_of.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => "none (saved before projects kept one: import again to regroup)".into(),
+    };
+    [
+        format!(
+            "Import: {} calls ({} at the least, {} pages reused from a stopped run), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}",
+            r.calls,
+            r.minimum_calls,
+            r.pages_reused,
+            r.retries,
+            r.elapsed_ms as f64 / 1000.0,
+            r.rate_limit_wait_ms as f64 / 1000.0,
+            r.finished_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        ),
+        format!(
+            "Records read: {}",
+            if records.is_empty() {
+                "none".to_owned()
+            } else {
+                records.join(", ")
+            }
+        ),
+        format!("Ledger: {ledger}"),
+    ]
 }
 
 fn serve_sandbox(args: SandboxArgs) -> Result<(), CliError> {

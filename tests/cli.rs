@@ -1,5 +1,7 @@
 //! The command line end to end: a real `cin7-planner` process against sandboxes on loopback.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::Datelike;
@@ -124,7 +126,7 @@ fn import_inspect_and_export_the_fixture() {
         "Sales: 7 units, revenue 90.00".to_owned(),
         "On-hand: 2 regular items with history, 2 sized items without (Cin7 gives no per-size stock movements), 1 values below zero".to_owned(),
         "Records read: Adjustments 2, BranchTransfers 1, Branches 2, Contacts 1, CreditNotes 3, Products 2, PurchaseOrders 1, SalesOrders 8, Stock 3".to_owned(),
-        "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 1 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
+        "Not counted: 2 draft or void orders, 1 orders outside the periods, 1 void credit notes, 1 lines for unknown items, 1 kit component lines, 1 documents at unknown branches.".to_owned(),
         ],
     );
 
@@ -245,7 +247,7 @@ fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
         "Import: 19 calls".to_owned(),
         // 8 orders, 3 credit notes, a purchase, a transfer and 2 adjustments.
         "Ledger: 15 documents, 8 sale lines, 10 stock movements, 3 stock levels, as of ".to_owned(),
-        "Not counted: 2 draft or void orders, 0 orders not dispatched, 1 orders outside the periods, 0 void credit notes, 0 credit notes outside the periods, 1 unknown-item lines, 1 kit component lines, 1 documents at unknown branches, 0 at branches left out".to_owned(),
+        "Not counted: 2 draft or void orders, 1 orders outside the periods, 1 lines for unknown items, 1 kit component lines, 1 documents at unknown branches.".to_owned(),
         ],
     );
     let rows = long_table(&weekly);

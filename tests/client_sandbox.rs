@@ -1,6 +1,8 @@
 //! The client against the sandbox over loopback: paging, auth, permissions, the 400s of the
 //! list contract, rate-limit answers and pacing.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::Duration;

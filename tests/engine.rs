@@ -2,6 +2,8 @@
 //! locations and sales series checked cell by cell for day, week and month grouping, and a
 //! time zone that moves a sale across midnight and into another week.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::{DateTime, NaiveDate, Utc, Weekday};

@@ -4,6 +4,8 @@
 //! add up, and a server that echoes the key back. Each ends in one sentence, never a panic or
 //! a hang, and the key appears nowhere.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::{NaiveDate, Utc};

@@ -1,5 +1,7 @@
 //! Project files: save > open round trip, atomic saves, and every kind of bad file.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::NaiveDate;

@@ -4,6 +4,8 @@
 //! zone, and never goes below zero; and a project regrouped from its ledger equals a fresh
 //! import with the new settings.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::{DateTime, Utc, Weekday};

@@ -2,6 +2,8 @@
 //! contract and its errors, rate windows, permissions, faults, changes between calls, and the
 //! coherence of every preset's stock.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -1,6 +1,8 @@
 //! The window as a planner uses it, driven through egui_kittest: File > New > Cin7 connection,
 //! the dialog, the import against a sandbox, Save, then Open in a fresh window.
 
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
 mod common;
 
 use chrono::Datelike;

@@ -94,12 +94,22 @@ async fn walk<T: DeserializeOwned + Identified>(
 
 /// Everything an import reads from Cin7.
 struct AccountRead {
+    master: MasterData,
+    documents: DocumentsRead,
+}
+
+/// What is read in full every time.
+struct MasterData {
     suppliers: Vec<Contact>,
     branches: Vec<Branch>,
     products: Vec<Product>,
+    stock: Vec<StockRow>,
+}
+
+/// The documents that can change a number of the project.
+struct DocumentsRead {
     orders: Vec<SalesOrder>,
     credit_notes: Vec<CreditNote>,
-    stock: Vec<StockRow>,
     purchase_orders: Vec<PurchaseOrder>,
     transfers: Vec<BranchTransfer>,
     adjustments: Vec<Adjustment>,
@@ -206,19 +216,22 @@ async fn read_account(
             .orders_end(top.first().and_then(|o| o.id));
         Ok::<_, Cin7Error>(())
     };
-    let (
-        (),
-        suppliers,
-        branches,
-        products,
-        orders,
-        credit_notes,
-        stock,
-        purchase_orders,
-        transfers,
-        adjustments,
-    ) = tokio::try_join!(
+    let ((), master, documents) = tokio::try_join!(
         highest_order,
+        read_master(client, plan, tracker, progress),
+        read_documents(client, plan, tracker, progress),
+    )?;
+    Ok(AccountRead { master, documents })
+}
+
+/// Suppliers, branches, products and stock, in full.
+async fn read_master(
+    client: &Client,
+    plan: &Plan,
+    tracker: &RefCell<Tracker>,
+    progress: &impl Fn(Progress),
+) -> Result<MasterData, Cin7Error> {
+    let (suppliers, branches, products, stock) = tokio::try_join!(
         walk(
             client,
             Resource::Contacts,
@@ -240,6 +253,24 @@ async fn read_account(
             tracker,
             progress
         ),
+        walk(client, Resource::Stock, &plan.stock, tracker, progress),
+    )?;
+    Ok(MasterData {
+        suppliers,
+        branches,
+        products,
+        stock,
+    })
+}
+
+/// The documents modified since the plan's moment.
+async fn read_documents(
+    client: &Client,
+    plan: &Plan,
+    tracker: &RefCell<Tracker>,
+    progress: &impl Fn(Progress),
+) -> Result<DocumentsRead, Cin7Error> {
+    let (orders, credit_notes, purchase_orders, transfers, adjustments) = tokio::try_join!(
         walk(
             client,
             Resource::SalesOrders,
@@ -254,7 +285,6 @@ async fn read_account(
             tracker,
             progress
         ),
-        walk(client, Resource::Stock, &plan.stock, tracker, progress),
         walk(
             client,
             Resource::PurchaseOrders,
@@ -277,13 +307,9 @@ async fn read_account(
             progress
         ),
     )?;
-    Ok(AccountRead {
-        suppliers,
-        branches,
-        products,
+    Ok(DocumentsRead {
         orders,
         credit_notes,
-        stock,
         purchase_orders,
         transfers,
         adjustments,
@@ -373,9 +399,10 @@ fn record_account(
     Vec<crate::project::Location>,
     Ledger,
 ) {
-    let (suppliers, rejected_suppliers) = within_bounds(read.suppliers);
-    let (products, rejected_products) = within_bounds(read.products);
-    let (branches, rejected_branches) = within_bounds(read.branches);
+    let (master, read) = (read.master, read.documents);
+    let (suppliers, rejected_suppliers) = within_bounds(master.suppliers);
+    let (products, rejected_products) = within_bounds(master.products);
+    let (branches, rejected_branches) = within_bounds(master.branches);
     let suppliers: HashMap<i64, String> = suppliers
         .into_iter()
         .filter_map(|c| Some((c.id?, c.company?)))
@@ -393,7 +420,7 @@ fn record_account(
         purchase_orders: &read.purchase_orders,
         transfers: &read.transfers,
         adjustments: &read.adjustments,
-        stock: &read.stock,
+        stock: &master.stock,
     };
     let mut ledger = record::ledger(&documents, &catalogue, &places, now, branch_ids);
     ledger.rejected_records += rejected_suppliers + rejected_products + rejected_branches;

@@ -277,6 +277,58 @@ pub struct DataWarnings {
     pub records_beyond_bounds: u64,
 }
 
+impl DataWarnings {
+    /// What was not counted and why, each with its count, in the order the report gives them.
+    pub fn not_counted(&self) -> [(u64, &'static str); 10] {
+        [
+            (self.orders_not_counted, "draft or void orders"),
+            (self.orders_not_dispatched, "orders not dispatched"),
+            (self.orders_outside_periods, "orders outside the periods"),
+            (self.credit_notes_not_counted, "void credit notes"),
+            (
+                self.credit_notes_outside_periods,
+                "credit notes outside the periods",
+            ),
+            (self.unknown_item_lines, "lines for unknown items"),
+            (self.kit_component_lines, "kit component lines"),
+            (
+                self.unknown_branch_documents,
+                "documents at unknown branches",
+            ),
+            (
+                self.documents_at_other_branches,
+                "documents at branches left out",
+            ),
+            (
+                self.records_beyond_bounds,
+                "records with a number beyond 10^15",
+            ),
+        ]
+    }
+
+    /// The one sentence the window and `inspect` both show: "Not counted: 2 draft or void
+    /// orders, 1 kit component lines." (`None` when everything counted).
+    pub fn not_counted_sentence(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .not_counted()
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        (!parts.is_empty()).then(|| format!("Not counted: {}.", parts.join(", ")))
+    }
+
+    /// The sentence about on-hand values rebuilt below zero, if any were.
+    pub fn negative_on_hand_sentence(&self) -> Option<String> {
+        (self.negative_on_hand_values > 0).then(|| {
+            format!(
+                "{} rebuilt on-hand values are below zero: some stock movement is missing from Cin7's records (kept as computed).",
+                self.negative_on_hand_values
+            )
+        })
+    }
+}
+
 /// How an import went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {

@@ -1126,13 +1126,13 @@ impl Wire {
         )
     }
 
-    fn line_json(
+    /// The fields every kind of line has: ids, the option's names, the quantity.
+    fn line_identity(
         &self,
         document_id: i64,
         created: DateTime<Utc>,
         l: &LineRecord,
         index: usize,
-        kind: LineKind,
     ) -> Map<String, Value> {
         let found = self.option(l.product_option_id);
         let option = found.map(|(_, o)| o);
@@ -1165,6 +1165,23 @@ impl Wire {
         );
         put("option3", Value::Null);
         put("qty", num(l.qty));
+        line
+    }
+
+    fn line_json(
+        &self,
+        document_id: i64,
+        created: DateTime<Utc>,
+        l: &LineRecord,
+        index: usize,
+        kind: LineKind,
+    ) -> Map<String, Value> {
+        let found = self.option(l.product_option_id);
+        let option = found.map(|(_, o)| o);
+        let mut line = self.line_identity(document_id, created, l, index);
+        let mut put = |k: &str, v: Value| {
+            line.insert(k.to_owned(), v);
+        };
         let unit_cost = option.map(|o| num(o.cost)).unwrap_or(Value::Null);
         if kind == LineKind::Adjustment {
             // Adjustment lines carry no size information at all.
@@ -1174,6 +1191,7 @@ impl Wire {
             put("unitCost", unit_cost);
             return line;
         }
+
         put(
             "styleCode",
             found

@@ -305,6 +305,11 @@ impl Generator {
     }
 
     fn master_data(&mut self) {
+        self.branches_suppliers_and_users();
+        self.catalogue();
+    }
+
+    fn branches_suppliers_and_users(&mut self) {
         let start = self.start;
         for (i, (name, kind, active)) in self.shape.branches.iter().enumerate() {
             self.account.branches.push(BranchRecord {
@@ -336,6 +341,10 @@ impl Generator {
             last_name: "Admin".into(),
             email: "admin@example.com".into(),
         });
+    }
+
+    /// One product per style, its options by colour and their sizes, with what can be sold.
+    fn catalogue(&mut self) {
         let mut option_id = 9_000;
         let mut size_range = 0;
         for (p, style) in self.shape.catalogue.iter().enumerate() {
@@ -544,6 +553,52 @@ impl Generator {
         if created > self.end {
             return;
         }
+        let (lines, source) = self.order_lines();
+        let roll: f64 = self.rng.random();
+        let (is_approved, is_void) = match roll {
+            r if r < 0.03 => (false, false),
+            r if r < 0.05 => (true, true),
+            _ => (true, false),
+        };
+        let invoiced = match self.rng.random::<f64>() {
+            _ if !is_approved || is_void => None,
+            r if r < 0.05 => None,
+            r if r < 0.12 => Some(created + Duration::days(self.rng.random_range(1..45))),
+            _ => Some(created + Duration::minutes(self.rng.random_range(0..90))),
+        }
+        .filter(|t| *t <= self.end);
+        let index = self.account.sales_orders.len();
+        self.account.sales_orders.push(SalesOrderRecord {
+            id,
+            reference: if source == "Shopify" {
+                format!("#{id}")
+            } else {
+                format!("SO-{id}")
+            },
+            source: source.to_owned(),
+            branch_id: branch,
+            created,
+            modified: invoiced.unwrap_or(created).max(created),
+            invoiced,
+            dispatched: None,
+            is_approved,
+            is_void,
+            stage: "New".to_owned(),
+            lines,
+        });
+        if is_approved && !is_void && self.rng.random_bool(0.97) {
+            let ship_at =
+                invoiced.unwrap_or(created + Duration::hours(self.rng.random_range(1..72)));
+            self.schedule(ship_at, Event::Dispatch(index));
+        }
+        if is_approved && !is_void && self.rng.random_bool(0.04) {
+            self.credit_note(index);
+        }
+    }
+
+    /// An order's lines: one to three, sometimes a discount, an exchange on counter and trade
+    /// orders, a kit, freight; and the channel the order came from.
+    fn order_lines(&mut self) -> (Vec<LineRecord>, &'static str) {
         let mut lines: Vec<LineRecord> = (0..self.rng.random_range(1..=3))
             .map(|_| self.line(4))
             .collect();
@@ -585,46 +640,7 @@ impl Generator {
             freight.unit_price = Decimal::new(895, 2);
             lines.push(freight);
         }
-        let roll: f64 = self.rng.random();
-        let (is_approved, is_void) = match roll {
-            r if r < 0.03 => (false, false),
-            r if r < 0.05 => (true, true),
-            _ => (true, false),
-        };
-        let invoiced = match self.rng.random::<f64>() {
-            _ if !is_approved || is_void => None,
-            r if r < 0.05 => None,
-            r if r < 0.12 => Some(created + Duration::days(self.rng.random_range(1..45))),
-            _ => Some(created + Duration::minutes(self.rng.random_range(0..90))),
-        }
-        .filter(|t| *t <= self.end);
-        let index = self.account.sales_orders.len();
-        self.account.sales_orders.push(SalesOrderRecord {
-            id,
-            reference: if source == "Shopify" {
-                format!("#{id}")
-            } else {
-                format!("SO-{id}")
-            },
-            source: source.to_owned(),
-            branch_id: branch,
-            created,
-            modified: invoiced.unwrap_or(created).max(created),
-            invoiced,
-            dispatched: None,
-            is_approved,
-            is_void,
-            stage: "New".to_owned(),
-            lines,
-        });
-        if is_approved && !is_void && self.rng.random_bool(0.97) {
-            let ship_at =
-                invoiced.unwrap_or(created + Duration::hours(self.rng.random_range(1..72)));
-            self.schedule(ship_at, Event::Dispatch(index));
-        }
-        if is_approved && !is_void && self.rng.random_bool(0.04) {
-            self.credit_note(index);
-        }
+        (lines, source)
     }
 
     fn credit_note(&mut self, order: usize) {

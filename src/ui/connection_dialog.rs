@@ -100,6 +100,68 @@ impl ConnectionDialog {
         })
     }
 
+    /// API username, API key, Starting date, Group by.
+    fn fields(&mut self, ui: &mut egui::Ui) {
+        egui::Grid::new("connection_fields")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                let label = ui.label("API username");
+                ui.add(egui::TextEdit::singleline(&mut self.username).desired_width(280.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+
+                let label = ui.label("API key");
+                ui.add(
+                    egui::TextEdit::singleline(&mut *self.key)
+                        .id(key_field_id())
+                        .password(true)
+                        .desired_width(280.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+
+                let label = ui.label("Starting date");
+                ui.add(
+                    egui_extras::DatePickerButton::new(&mut self.starting_date)
+                        .id_salt("starting_date")
+                        .combo_boxes(false)
+                        .calendar_week(false),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+
+                self.options.group_by_row(ui);
+            });
+    }
+
+    /// The collapsed options: sales, branches, calendar, the API address.
+    fn import_options(&mut self, ui: &mut egui::Ui) {
+        egui::CollapsingHeader::new("Import options")
+            .default_open(false)
+            .show(ui, |ui| {
+                egui::Grid::new("import_options")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        self.options.sales_rows(ui);
+                        let label = ui.label("Branches");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.branches)
+                                .hint_text("all")
+                                .desired_width(220.0),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                        self.options.calendar_rows(ui);
+                        let label = ui.label("API address");
+                        ui.add(egui::TextEdit::singleline(&mut self.base_url).desired_width(280.0))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    });
+            });
+    }
+
     pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogOutcome {
         let mut outcome = DialogOutcome::Open;
         let modal = Modal::new(Id::unique("cin7_connection_dialog")).show(ctx, |ui| {
@@ -115,66 +177,12 @@ impl ConnectionDialog {
                 .weak(),
             );
             ui.add_space(6.0);
-            egui::Grid::new("connection_fields")
-                .num_columns(2)
-                .spacing([12.0, 8.0])
-                .show(ui, |ui| {
-                    let label = ui.label("API username");
-                    ui.add(egui::TextEdit::singleline(&mut self.username).desired_width(280.0))
-                        .labelled_by(label.id);
-                    ui.end_row();
-
-                    let label = ui.label("API key");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut *self.key)
-                            .id(key_field_id())
-                            .password(true)
-                            .desired_width(280.0),
-                    )
-                    .labelled_by(label.id);
-                    ui.end_row();
-
-                    let label = ui.label("Starting date");
-                    ui.add(
-                        egui_extras::DatePickerButton::new(&mut self.starting_date)
-                            .id_salt("starting_date")
-                            .combo_boxes(false)
-                            .calendar_week(false),
-                    )
-                    .labelled_by(label.id);
-                    ui.end_row();
-
-                    self.options.group_by_row(ui);
-                });
+            self.fields(ui);
             ui.checkbox(
                 &mut self.remember_key,
                 "Remember the API key in the system keychain",
             );
-            egui::CollapsingHeader::new("Import options")
-                .default_open(false)
-                .show(ui, |ui| {
-                    egui::Grid::new("import_options")
-                        .num_columns(2)
-                        .spacing([12.0, 8.0])
-                        .show(ui, |ui| {
-                            self.options.sales_rows(ui);
-                            let label = ui.label("Branches");
-                            ui.add(
-                                egui::TextEdit::singleline(&mut self.branches)
-                                    .hint_text("all")
-                                    .desired_width(220.0),
-                            )
-                            .labelled_by(label.id);
-                            ui.end_row();
-                            self.options.calendar_rows(ui);
-                            let label = ui.label("API address");
-                            ui.add(
-                                egui::TextEdit::singleline(&mut self.base_url).desired_width(280.0),
-                            )
-                            .labelled_by(label.id);
-                            ui.end_row();
-                        });
-                });
+            self.import_options(ui);
             ui.separator();
             let valid = self.validate(today);
             ui.horizontal(|ui| {

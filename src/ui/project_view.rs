@@ -65,41 +65,11 @@ impl ProjectView {
             .weak(),
         );
         let w = &r.warnings;
-        let notes = [
-            (w.orders_not_counted, "draft or void orders"),
-            (w.orders_not_dispatched, "orders not dispatched"),
-            (w.orders_outside_periods, "orders outside the periods"),
-            (w.credit_notes_not_counted, "void credit notes"),
-            (
-                w.credit_notes_outside_periods,
-                "credit notes outside the periods",
-            ),
-            (w.unknown_item_lines, "lines for unknown items"),
-            (w.kit_component_lines, "kit component lines"),
-            (w.unknown_branch_documents, "documents at unknown branches"),
-            (
-                w.documents_at_other_branches,
-                "documents at branches left out",
-            ),
-        ];
-        let counted: Vec<String> = notes
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| format!("{n} {what}"))
-            .collect();
-        if !counted.is_empty() {
-            ui.label(
-                RichText::new(format!("Not counted as sales: {}.", counted.join(", "))).weak(),
-            );
+        if let Some(sentence) = w.not_counted_sentence() {
+            ui.label(RichText::new(sentence).weak());
         }
-        if w.negative_on_hand_values > 0 {
-            ui.label(
-                RichText::new(format!(
-                    "{} rebuilt on-hand values are below zero: some stock movement is missing from Cin7's records (kept as computed).",
-                    w.negative_on_hand_values
-                ))
-                .color(ui.visuals().warn_fg_color),
-            );
+        if let Some(sentence) = w.negative_on_hand_sentence() {
+            ui.label(RichText::new(sentence).color(ui.visuals().warn_fg_color));
         }
         if sized > 0 {
             ui.label(
@@ -170,16 +140,21 @@ impl ProjectView {
         request
     }
 
-    fn table(&self, ui: &mut egui::Ui, project: &Project) {
+    /// The series whose item matches the filter, by index.
+    fn filtered_rows(&self, project: &Project) -> Vec<usize> {
         let needle = self.filter.trim().to_lowercase();
-        let rows: Vec<usize> = (0..project.series.len())
+        (0..project.series.len())
             .filter(|&i| {
                 let item = &project.items[project.series[i].item];
                 needle.is_empty()
                     || item.code.to_lowercase().contains(&needle)
                     || item.description.to_lowercase().contains(&needle)
             })
-            .collect();
+            .collect()
+    }
+
+    fn table(&self, ui: &mut egui::Ui, project: &Project) {
+        let rows = self.filtered_rows(project);
         let last_label = project
             .periods
             .last()
@@ -218,50 +193,54 @@ impl ProjectView {
             .body(|body| {
                 body.rows(20.0, rows.len(), |mut row| {
                     let series = &project.series[rows[row.index()]];
-                    let item = &project.items[series.item];
-                    let (qty, revenue) = series.totals();
-                    let last = project
-                        .periods
-                        .len()
-                        .checked_sub(1)
-                        .map_or(Decimal::ZERO, |p| series.qty_in(p));
-                    row.col(|ui| {
-                        ui.add(egui::Label::new(&item.code).truncate());
-                        if item.sized {
-                            ui.label(RichText::new("sized").small().weak());
-                        }
-                    });
-                    row.col(|ui| {
-                        ui.add(egui::Label::new(&item.description).truncate());
-                    });
-                    row.col(|ui| {
-                        ui.add(
-                            egui::Label::new(&project.locations[series.location].name).truncate(),
-                        );
-                    });
-                    let numbers = [
-                        qty.normalize().to_string(),
-                        format!("{revenue:.2}"),
-                        last.normalize().to_string(),
-                    ];
-                    let count = numbers.len();
-                    for (i, number) in numbers.into_iter().enumerate() {
-                        row.col(|ui| {
-                            ui.with_layout(
-                                egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| {
-                                    // The floating scroll bar lies over the last column's
-                                    // right edge: keep its numbers clear of it.
-                                    if i + 1 == count {
-                                        let scroll = &ui.spacing().scroll;
-                                        ui.add_space(scroll.bar_width + scroll.bar_outer_margin);
-                                    }
-                                    ui.label(number)
-                                },
-                            );
-                        });
-                    }
+                    table_row(&mut row, project, series);
                 });
             });
+    }
+}
+
+/// One row of the item table: the item, its location and its figures.
+fn table_row(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    project: &Project,
+    series: &crate::project::Series,
+) {
+    let item = &project.items[series.item];
+    let (qty, revenue) = series.totals();
+    let last = project
+        .periods
+        .len()
+        .checked_sub(1)
+        .map_or(Decimal::ZERO, |p| series.qty_in(p));
+    row.col(|ui| {
+        ui.add(egui::Label::new(&item.code).truncate());
+        if item.sized {
+            ui.label(RichText::new("sized").small().weak());
+        }
+    });
+    row.col(|ui| {
+        ui.add(egui::Label::new(&item.description).truncate());
+    });
+    row.col(|ui| {
+        ui.add(egui::Label::new(&project.locations[series.location].name).truncate());
+    });
+    let numbers = [
+        qty.normalize().to_string(),
+        format!("{revenue:.2}"),
+        last.normalize().to_string(),
+    ];
+    let count = numbers.len();
+    for (i, number) in numbers.into_iter().enumerate() {
+        row.col(|ui| {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                // The floating scroll bar lies over the last column's
+                // right edge: keep its numbers clear of it.
+                if i + 1 == count {
+                    let scroll = &ui.spacing().scroll;
+                    ui.add_space(scroll.bar_width + scroll.bar_outer_margin);
+                }
+                ui.label(number)
+            });
+        });
     }
 }
