@@ -380,3 +380,52 @@ fn a_key_revoked_mid_walk_says_so() {
     // A 401 is never retried.
     assert_eq!(sandbox.requests().len(), 4);
 }
+
+#[test]
+fn pacing_holds_against_a_server_whose_calls_arrive_out_of_step() {
+    // Cin7's windows at a tenth; calls counted up to 30 ms late, new connections 50 ms: the
+    // margins absorb both, through the first minute window and into the second.
+    let limits: RateLimits = "3/100ms,60/6s".parse().unwrap();
+    let mut config = SandboxConfig::new(many_orders(15_000), USERNAME, KEY);
+    config.rate_limits = limits.clone();
+    config.latency = std::time::Duration::from_millis(150);
+    config.faults = "arrive~30ms,connect=50ms".parse().unwrap();
+    let sandbox = Sandbox::start(config).unwrap();
+    let paced = client(sandbox.base_url(), KEY, limits);
+    let orders: Vec<SalesOrder> =
+        block_on(paced.list_all(Resource::SalesOrders, &by_id(), |_: &[SalesOrder]| {})).unwrap();
+    assert_eq!(orders.len(), 15_000);
+    let statuses: Vec<u16> = sandbox.requests().iter().map(|r| r.status).collect();
+    assert!(statuses.len() >= 61, "60 pages and the empty one");
+    assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");
+}
+
+#[test]
+fn a_429_is_waited_out_without_failing_the_page_and_the_pacer_learns() {
+    // The server's burst window is longer than the client believes, margin included: the
+    // first calls draw 429s, which the pacer learns from, so that later calls do not.
+    let mut config = SandboxConfig::new(many_orders(5_000), USERNAME, KEY);
+    config.rate_limits = "3/250ms".parse().unwrap();
+    let sandbox = Sandbox::start(config).unwrap();
+    let mut config = ClientConfig::new(sandbox.base_url(), USERNAME, ApiKey::new(KEY));
+    config.rate_limits = "3/100ms,10/1s".parse().unwrap();
+    config.retry = RetryPolicy {
+        max_attempts: 1,
+        max_rate_limited: 10,
+        first_delay: std::time::Duration::from_millis(20),
+        max_delay: std::time::Duration::from_millis(200),
+    };
+    let client = Client::new(config).unwrap();
+    let orders: Vec<SalesOrder> =
+        block_on(client.list_all(Resource::SalesOrders, &by_id(), |_: &[SalesOrder]| {})).unwrap();
+    assert_eq!(orders.len(), 5_000);
+    let log = sandbox.requests();
+    let too_many = log.iter().filter(|r| r.status == 429).count();
+    assert!(too_many >= 1, "the server's stricter window showed");
+    let late = log
+        .iter()
+        .skip(log.len() / 2)
+        .filter(|r| r.status == 429)
+        .count();
+    assert_eq!(late, 0, "{too_many} 429s in all, none in the second half");
+}

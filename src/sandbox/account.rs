@@ -667,6 +667,96 @@ impl Account {
         self.sales_orders.push(order);
     }
 
+    /// Changes the quantity of a line of an order that has shipped nothing of it; returns
+    /// whether it did.
+    pub fn edit_line_qty(
+        &mut self,
+        order_id: i64,
+        line_id: i64,
+        qty: Decimal,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let Some(order) = self.sales_orders.iter_mut().find(|o| o.id == order_id) else {
+            return false;
+        };
+        let Some(line) = order.lines.iter_mut().find(|l| l.id == line_id) else {
+            return false;
+        };
+        if !line.qty_shipped.is_zero() || !line.sizes.is_empty() {
+            return false;
+        }
+        line.qty = qty;
+        order.modified = order.modified.max(at);
+        true
+    }
+
+    /// Adds a credit note; a completed one that is not void puts its goods back in stock.
+    pub fn add_credit_note(&mut self, mut note: CreditNoteRecord) {
+        note.modified = [
+            Some(note.created),
+            note.credit_note_date,
+            note.completed,
+            Some(note.modified),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(note.created);
+        if let (Some(at), false) = (note.completed, note.is_void) {
+            for line in &note.lines {
+                for (size, qty) in line_parts(line) {
+                    self.move_stock(line.product_option_id, size, note.branch_id, qty.abs(), at);
+                }
+            }
+        }
+        self.credit_notes.push(note);
+    }
+
+    /// Receives an approved purchase order in full; returns whether it did.
+    pub fn receive_purchase_order(&mut self, id: i64, at: DateTime<Utc>) -> bool {
+        let Some(order) = self.purchase_orders.iter_mut().find(|p| p.id == id) else {
+            return false;
+        };
+        if !order.is_approved || order.is_void || order.fully_received.is_some() {
+            return false;
+        }
+        let mut moves = Vec::new();
+        for line in &mut order.lines {
+            let rest = line.qty - line.qty_shipped;
+            if rest > Decimal::ZERO {
+                moves.extend(
+                    line_parts(line)
+                        .into_iter()
+                        .map(|(size, qty)| (line.product_option_id, size, qty * rest / line.qty)),
+                );
+            }
+            line.qty_shipped = line.qty;
+        }
+        order.fully_received = Some(at);
+        order.stage = "Received".to_owned();
+        order.modified = order.modified.max(at);
+        let branch = order.branch_id;
+        for (option, size, qty) in moves {
+            self.move_stock(option, size, branch, qty, at);
+        }
+        true
+    }
+
+    /// Adds an option to a product (it has no stock yet) and dates the product.
+    pub fn add_option(&mut self, product_id: i64, option: OptionRecord, at: DateTime<Utc>) -> bool {
+        let Some(product) = self.products.iter_mut().find(|p| p.id == product_id) else {
+            return false;
+        };
+        product.options.push(option);
+        product.modified = product.modified.max(at);
+        true
+    }
+
+    /// Adds a branch.
+    pub fn add_branch(&mut self, branch: BranchRecord) {
+        self.branches.push(branch);
+    }
+
     /// Changes a stock row (creating it if needed) and dates it.
     fn move_stock(
         &mut self,
@@ -703,6 +793,18 @@ impl Account {
         self.products
             .iter()
             .find_map(|p| p.options.iter().find(|o| o.id == option_id).map(|o| (p, o)))
+    }
+}
+
+/// A line's quantities per size (the size name of a sized line, or its hidden size).
+pub(crate) fn line_parts(line: &LineRecord) -> Vec<(Option<String>, Decimal)> {
+    if line.sizes.is_empty() {
+        vec![(line.hidden_size.clone(), line.qty)]
+    } else {
+        line.sizes
+            .iter()
+            .map(|(s, q)| (Some(s.clone()), *q))
+            .collect()
     }
 }
 

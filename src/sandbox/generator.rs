@@ -822,18 +822,6 @@ impl Generator {
         }
     }
 
-    /// Per-size quantities of a line, or the line quantity for a regular option.
-    fn parts(line: &LineRecord) -> Vec<(Option<String>, Decimal)> {
-        if line.sizes.is_empty() {
-            vec![(line.hidden_size.clone(), line.qty)]
-        } else {
-            line.sizes
-                .iter()
-                .map(|(s, q)| (Some(s.clone()), *q))
-                .collect()
-        }
-    }
-
     fn has(&self, option: i64, size: &Option<String>, branch: i64, qty: Decimal) -> bool {
         option == 0
             || self
@@ -852,7 +840,7 @@ impl Generator {
     /// quantities are negative), receipts and arriving transfers.
     fn put_away(&mut self, lines: Vec<LineRecord>, branch: i64) {
         for line in &lines {
-            for (size, qty) in Self::parts(line) {
+            for (size, qty) in line_parts(line) {
                 self.add(line.product_option_id, size, branch, qty.abs());
             }
         }
@@ -906,7 +894,7 @@ impl Generator {
         for line in &order.lines {
             // An exchange line (a negative quantity) ships as written and, as the rules say of
             // every non-positive shipped quantity, moves no stock.
-            let parts: Vec<_> = Self::parts(line)
+            let parts: Vec<_> = line_parts(line)
                 .into_iter()
                 .filter(|(_, q)| *q > Decimal::ZERO)
                 .collect();
@@ -925,7 +913,7 @@ impl Generator {
         if !any || (!all && order.invoiced.is_some()) {
             for (line, done) in order.lines.iter().zip(&shipped) {
                 if *done {
-                    for (s, q) in Self::parts(line) {
+                    for (s, q) in line_parts(line) {
                         if q > Decimal::ZERO {
                             self.add(line.product_option_id, s, order.branch_id, q);
                         }
@@ -958,7 +946,7 @@ impl Generator {
         let t = self.account.transfers[i].clone();
         let mut lines = Vec::new();
         for mut line in t.lines {
-            let parts = Self::parts(&line);
+            let parts = line_parts(&line);
             if parts
                 .iter()
                 .all(|(s, q)| self.has(line.product_option_id, s, t.source_branch_id, *q))
