@@ -30,12 +30,13 @@ const IMPERFECT: &str = "arrive~30ms,connect=50ms";
 /// Cin7's second and minute windows divided by `scale`; the daily budget stays (or is the
 /// given number of calls, to stop a run there).
 fn limits(scale: u32, daily: u32) -> RateLimits {
-    let mut limits = RateLimits::cin7();
-    for window in &mut limits.windows {
-        if window.per < cin7_planner::rate_limit::BUDGET_WINDOW {
-            window.per /= scale;
-        } else {
+    let cin7 = RateLimits::cin7();
+    let mut limits = cin7.clone();
+    for (window, original) in limits.windows.iter_mut().zip(&cin7.windows) {
+        if cin7.is_budget(original) {
             window.calls = daily;
+        } else {
+            window.per /= scale;
         }
     }
     limits
@@ -65,7 +66,7 @@ fn request(base_url: &str, limits: &RateLimits) -> ImportRequest {
         rate_limits: limits.clone(),
         retry: RetryPolicy::for_limits(limits),
         call_log: None,
-        page_store: None,
+        run_store: None,
     }
 }
 

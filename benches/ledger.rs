@@ -102,7 +102,7 @@ fn import_large() -> Project {
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
-        page_store: None,
+        run_store: None,
     };
     let started = Instant::now();
     let project = tokio::runtime::Runtime::new()
@@ -122,11 +122,11 @@ fn main() {
     let rows = ledger.rows();
     let per_million = |d: Duration| d.as_secs_f64() * 1e6 / rows as f64;
     println!(
-        "ledger: {} documents, {} sale lines, {} movements ({rows} rows), {} stock levels; {} items at {} locations",
+        "ledger: {} documents, {} sale lines, {} movements ({rows} rows), {} stock rows; {} items at {} locations",
         ledger.documents.len(),
         ledger.sales.len(),
         ledger.movements.len(),
-        ledger.stock.qty.len(),
+        ledger.stock_readings.iter().map(|r| r.len()).sum::<usize>(),
         project.items.len(),
         project.locations.len(),
     );

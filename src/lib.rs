@@ -16,5 +16,8 @@ pub mod project;
 pub mod rate_limit;
 pub mod sandbox;
 pub mod secrets;
+mod state_dir;
 pub mod text;
 pub mod ui;
+
+pub use state_dir::state_dir;

@@ -20,9 +20,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::FAILURE
+        Err(error) => {
+            eprintln!("{error}");
+            match error {
+                cli::CliError::Interrupted => ExitCode::from(130),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

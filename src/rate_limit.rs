@@ -7,8 +7,10 @@ use std::collections::VecDeque;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-/// Windows this long or longer are call budgets rather than rates.
-pub const BUDGET_WINDOW: Duration = Duration::from_secs(3600);
+/// A window at least this many times longer than the next shorter one is a call budget (Cin7's
+/// day against its minute) rather than a rate: a run stops when it is spent instead of waiting.
+/// Relative, so that windows scaled down together for tests keep their nature.
+const BUDGET_FACTOR: u32 = 100;
 
 /// One window: at most `calls` calls in any interval of length `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,19 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
+    /// Whether `window` (one of these) is a budget: an hour or longer, or at least a hundred
+    /// times as long as the next shorter window.
+    pub fn is_budget(&self, window: &Window) -> bool {
+        window.per >= Duration::from_secs(3600)
+            || self
+                .windows
+                .iter()
+                .filter(|w| w.per < window.per)
+                .map(|w| w.per)
+                .max()
+                .is_some_and(|shorter| window.per >= shorter * BUDGET_FACTOR)
+    }
+
     /// Cin7 Omni's documented limits per API connection.
     pub fn cin7() -> Self {
         Self {
@@ -51,13 +66,13 @@ impl RateLimits {
         }
     }
 
-    /// The call rate the windows allow while an import runs, in calls per second. Windows of
-    /// an hour or more (Cin7's 5,000 a day) are budgets that end an import rather than pace
-    /// it, so they do not count here; `None` when nothing shorter limits the rate.
+    /// The call rate the windows allow while an import runs, in calls per second. Budgets
+    /// (Cin7's 5,000 a day) end an import rather than pace it, so they do not count here;
+    /// `None` when nothing shorter limits the rate.
     pub fn sustained_rate(&self) -> Option<f64> {
         self.windows
             .iter()
-            .filter(|w| w.per < BUDGET_WINDOW)
+            .filter(|w| !self.is_budget(w))
             .map(|w| f64::from(w.calls) / w.per.as_secs_f64())
             .min_by(f64::total_cmp)
     }
@@ -152,7 +167,7 @@ impl SlidingWindows {
         self.limits
             .windows
             .iter()
-            .filter(|w| w.per >= BUDGET_WINDOW && self.history.len() >= w.calls as usize)
+            .filter(|w| self.limits.is_budget(w) && self.history.len() >= w.calls as usize)
             .map(|w| {
                 (
                     w.calls,
@@ -170,7 +185,7 @@ impl SlidingWindows {
         self.limits
             .windows
             .iter()
-            .filter(|w| w.per < BUDGET_WINDOW && index >= w.calls as usize)
+            .filter(|w| !self.limits.is_budget(w) && index >= w.calls as usize)
             .map(|w| {
                 let room = (at - self.history[index - w.calls as usize]).saturating_sub(w.per);
                 (room, w.per)
@@ -213,6 +228,11 @@ mod tests {
         assert_eq!(scaled.windows[0].per, Duration::from_millis(50));
         assert_eq!(scaled.windows[1].per, Duration::from_secs(3));
         assert_eq!(scaled.sustained_rate(), Some(20.0));
+        let budgets: Vec<bool> = limits.windows.iter().map(|w| limits.is_budget(w)).collect();
+        assert_eq!(budgets, vec![false, false, true]);
+        // Scaled down together, the day stays a budget.
+        let small: RateLimits = "3/5ms,10/100ms,40/10s".parse().unwrap();
+        assert!(small.is_budget(&small.windows[2]) && !small.is_budget(&small.windows[1]));
     }
 
     #[test]

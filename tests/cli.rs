@@ -36,6 +36,16 @@ fn import(base_url: &str, key: Option<&str>, out: &Path) -> Output {
 }
 
 fn import_with_state(base_url: &str, key: Option<&str>, out: &Path, state: &Path) -> Output {
+    import_with(base_url, key, out, state, &[])
+}
+
+fn import_with(
+    base_url: &str,
+    key: Option<&str>,
+    out: &Path,
+    state: &Path,
+    extra: &[&str],
+) -> Output {
     let mut command = bin_with_state(state);
     command.args([
         "import",
@@ -53,7 +63,7 @@ fn import_with_state(base_url: &str, key: Option<&str>, out: &Path, state: &Path
         base_url,
         "--out",
     ]);
-    command.arg(out);
+    command.arg(out).args(extra);
     if let Some(key) = key {
         command.env("CIN7_API_KEY", key);
     }
@@ -246,7 +256,7 @@ fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
         "Sales: 9 units, revenue 118.00".to_owned(),
         "Import: 19 calls".to_owned(),
         // 8 orders, 3 credit notes, a purchase, a transfer and 2 adjustments.
-        "Ledger: 15 documents, 8 sale lines, 10 stock movements, 3 stock levels, as of ".to_owned(),
+        "Ledger: 15 documents, 8 sale lines, 10 stock movements, 1 stock readings, as of ".to_owned(),
         "Not counted: 2 draft or void orders, 1 orders outside the periods, 1 lines for unknown items, 1 kit component lines, 1 documents at unknown branches.".to_owned(),
         ],
     );
@@ -506,7 +516,12 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap_or_else(|| panic!("{last}"));
-    assert!(last.ends_with(&format!("it can run again in 23 h, and the next run with the same settings picks up the {kept_pages} pages read so far.")), "{last}");
+    assert!(
+        last.ends_with(&format!(
+            "it can run again in 23 h, and resumed it picks up the {kept_pages} pages read so far."
+        )),
+        "{last}"
+    );
     assert!(!project.exists());
     // The calls it did make count too: the log is full.
     let log: serde_json::Value =
@@ -524,9 +539,16 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     );
     assert!(kept_pages >= 1 && kept_pages as usize <= second_run);
 
-    // A day later (the log forgotten), the next run picks up the kept pages: nothing read is lost.
+    // A day later (the log forgotten), the import resumed picks up the kept pages: nothing read
+    // is lost.
     std::fs::remove_file(state.join("calls.json")).unwrap();
-    let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
+    let output = import_with(
+        sandbox.base_url(),
+        Some(KEY),
+        &project,
+        &state,
+        &["--resume"],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
     let third_run = sandbox.requests().len() - 19 - second_run;
     assert_eq!(third_run as u64, 19 - kept_pages);
@@ -540,8 +562,8 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         "Import: {third_run} calls (19 at the least, {kept_pages} pages reused from a stopped run)"
     );
     assert!(summary.contains(&expected), "{summary}");
-    // The finished import leaves no pages behind.
-    assert_eq!(std::fs::read_dir(state.join("pages")).unwrap().count(), 0);
+    // The saved import leaves no checkpoint behind.
+    assert_eq!(std::fs::read_dir(state.join("runs")).unwrap().count(), 0);
 }
 
 /// The one line a refused command prints, checked for the key.

@@ -33,7 +33,7 @@ fn request(base_url: &str, start: NaiveDate, group_by: GroupBy, time_zone: Tz) -
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
-        page_store: None,
+        run_store: None,
     }
 }
 

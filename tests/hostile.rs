@@ -423,7 +423,7 @@ fn import_from(base_url: &str, start: NaiveDate) -> Result<Project, ImportError>
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
-        page_store: None,
+        run_store: None,
     };
     block_on(import::run(
         &request,
@@ -446,7 +446,7 @@ fn records_beyond_the_bounds_are_skipped_and_counted_and_text_is_made_safe() {
     assert_eq!(project.report.warnings.records_beyond_bounds, 4);
     assert_eq!(project.items[0].description, "Mug]8;;http://evil");
     assert_eq!(project.locations[0].name, "[31mShop");
-    assert_eq!(project.ledger.as_ref().unwrap().stock.qty, vec![]);
+    assert!(project.ledger.as_ref().unwrap().stock_readings[0].is_empty());
 }
 
 #[test]

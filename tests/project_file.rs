@@ -57,6 +57,7 @@ fn sample() -> Project {
             sales: vec![(0, dec("2"), dec("39.80")), (1, dec("0.5"), dec("9.95"))],
             // No stock and no movement: zero throughout.
             on_hand: Some(vec![(0, dec("0"))]),
+            measured: Vec::new(),
         }],
         report: ImportReport {
             started_at: utc(2024, 2, 10, 0, 0),
@@ -74,6 +75,8 @@ fn sample() -> Project {
             },
         },
         ledger: Some(sample_ledger()),
+        measured_at: Vec::new(),
+        history: Vec::new(),
     }
 }
 
@@ -106,7 +109,7 @@ fn save_then_open_gives_the_same_project() {
     // Exact decimals survive, and only the project file is left behind.
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
-        text.starts_with(r#"{"format":"cin7-planner project","version":2,"#),
+        text.starts_with(r#"{"format":"cin7-planner project","version":3,"#),
         "{}",
         &text[..60]
     );
@@ -275,12 +278,47 @@ fn foreign_files_are_not_projects() {
 
 #[test]
 fn a_newer_format_asks_for_a_newer_app() {
-    let text = saved_text().replacen("\"version\":2", "\"version\":7", 1);
+    let text = saved_text().replacen("\"version\":3", "\"version\":7", 1);
     let (_, message) = open_bytes(text.as_bytes());
     assert_eq!(
         message,
-        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 2): update the app to open it."
+        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 3): update the app to open it."
     );
+}
+
+#[test]
+fn a_version_2_file_opens_with_its_stock_as_the_first_reading() {
+    let text = saved_text()
+        .replacen("\"version\":3", "\"version\":2", 1)
+        .replacen(
+            "\"stock_readings\":[]",
+            r#""stock":{"item":[0],"location":[0],"qty":["5"]}"#,
+            1,
+        )
+        .replacen(",\"history\":[]", "", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.json");
+    std::fs::write(&path, text).unwrap();
+    let project = file::open(&path).unwrap();
+    let ledger = project.ledger.as_ref().unwrap();
+    assert_eq!(ledger.stock_readings.len(), 1);
+    let reading = &ledger.stock_readings[0];
+    assert!(reading.full);
+    assert_eq!(reading.at, ledger.as_of);
+    assert_eq!(
+        reading.rows().collect::<Vec<_>>(),
+        vec![((9001, String::new(), 1), dec("5"))]
+    );
+    assert_eq!(
+        project.series[0].on_hand_values(2),
+        Some(vec![dec("5"), dec("5")])
+    );
+    assert!(project.history.is_empty());
+    // Saved again, it is a version 3 file with the reading.
+    file::save(&project, &path).unwrap();
+    let again = std::fs::read_to_string(&path).unwrap();
+    assert!(again.contains("\"stock_readings\":[{"), "{again}");
+    assert!(!again.contains("\"stock\":{"));
 }
 
 #[test]

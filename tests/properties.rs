@@ -50,7 +50,7 @@ fn import_with(account: &Account, settings: ImportSettings) -> Project {
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
-        page_store: None,
+        run_store: None,
     };
     tokio::runtime::Runtime::new()
         .unwrap()

@@ -28,7 +28,7 @@ fn app(base_url: &str, answers: Vec<Option<PathBuf>>, secrets: Arc<dyn SecretSto
         rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
         call_log: None,
-        page_store: None,
+        state_dir: None,
     };
     PlannerApp::new(
         services,

@@ -1,6 +1,10 @@
 //! The daily call budget of each API connection (Cin7 allows 5,000 calls a day), remembered
 //! across runs of the app: every call's time is kept for a day in a small JSON file in the
-//! user's state folder, so a second import the same day knows what the first one spent.
+//! user's state folder, so a second import the same day knows what the first one spent. Runs
+//! write their calls as they make them, every few seconds, so that a killed process does not
+//! forget calls it spent; a window and a command-line run may share the file, so every change
+//! is made under a lock. A file that does not read is kept aside and said so, never taken for
+//! "no calls made".
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,33 +37,62 @@ impl CallLog {
     /// The user's own log: `$CIN7_PLANNER_STATE_DIR/calls.json`, else the platform's state
     /// (or local data) folder, under `cin7-planner`.
     pub fn for_user() -> Option<Self> {
-        let dir = std::env::var_os("CIN7_PLANNER_STATE_DIR")
-            .map(PathBuf::from)
-            .or_else(|| {
-                dirs::state_dir()
-                    .or_else(dirs::data_local_dir)
-                    .map(|d| d.join("cin7-planner"))
-            })?;
-        Some(Self::at(dir.join("calls.json")))
+        Some(Self::at(crate::state_dir()?.join("calls.json")))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn read(&self) -> Ledger {
-        // A missing or unreadable log only means the app does not know of earlier calls.
-        std::fs::read(&self.path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+    /// The log as kept; a file that does not read is moved aside (and said so in the
+    /// returned notice) and counting starts again.
+    fn read(&self) -> (Ledger, Option<String>) {
+        let Ok(bytes) = std::fs::read(&self.path) else {
+            return (Ledger::default(), None);
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(ledger) => (ledger, None),
+            Err(_) => {
+                let aside = self
+                    .path
+                    .with_extension(format!("damaged-{}.json", millis(SystemTime::now())));
+                let moved = std::fs::rename(&self.path, &aside).is_ok();
+                let notice = format!(
+                    "The daily call count in {} was damaged{}; calls made before today's first run since are not counted.",
+                    self.path.display(),
+                    if moved {
+                        format!(" and was kept aside as {}", aside.display())
+                    } else {
+                        String::new()
+                    }
+                );
+                tracing::warn!("{notice}");
+                (Ledger::default(), Some(notice))
+            }
+        }
     }
 
-    /// The times of the connection's calls in the last day, oldest first.
-    pub fn recent(&self, connection: &str, now: SystemTime) -> Vec<SystemTime> {
+    /// Holds the log's lock while it lives, so that two runs never overwrite each other.
+    fn lock(&self) -> std::io::Result<std::fs::File> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.path.with_extension("lock"))?;
+        file.lock()?;
+        Ok(file)
+    }
+
+    /// The times of the connection's calls in the last day, oldest first, and a notice when
+    /// the log was damaged.
+    pub fn recent(&self, connection: &str, now: SystemTime) -> (Vec<SystemTime>, Option<String>) {
         let since = millis(now).saturating_sub(DAY.as_millis() as u64);
-        let mut times: Vec<SystemTime> = self
-            .read()
+        let _lock = self.lock();
+        let (ledger, notice) = self.read();
+        let mut times: Vec<SystemTime> = ledger
             .connections
             .get(connection)
             .map(|t| {
@@ -70,7 +103,7 @@ impl CallLog {
             })
             .unwrap_or_default();
         times.sort();
-        times
+        (times, notice)
     }
 
     /// Adds calls to the connection's log and forgets what is more than a day old.
@@ -84,7 +117,8 @@ impl CallLog {
             return Ok(());
         }
         let since = millis(now).saturating_sub(DAY.as_millis() as u64);
-        let mut ledger = self.read();
+        let _lock = self.lock()?;
+        let (mut ledger, _) = self.read();
         for times in ledger.connections.values_mut() {
             times.retain(|&ms| ms > since);
         }
@@ -113,12 +147,26 @@ mod tests {
         let recent = now - Duration::from_secs(60);
         log.add("a@x", &[old, recent], now).unwrap();
         log.add("b@x", &[now], now).unwrap();
-        assert_eq!(log.recent("a@x", now), vec![recent]);
-        assert_eq!(log.recent("b@x", now), vec![now]);
-        assert_eq!(log.recent("c@x", now), vec![]);
+        assert_eq!(log.recent("a@x", now), (vec![recent], None));
+        assert_eq!(log.recent("b@x", now).0, vec![now]);
+        assert_eq!(log.recent("c@x", now).0, vec![]);
         // A day later everything has aged out.
-        assert_eq!(log.recent("b@x", now + DAY), vec![]);
+        assert_eq!(log.recent("b@x", now + DAY).0, vec![]);
+        // A damaged log is kept aside, and said so.
         std::fs::write(log.path(), "garbage").unwrap();
-        assert_eq!(log.recent("a@x", now), vec![]);
+        let (times, notice) = log.recent("a@x", now);
+        assert_eq!(times, vec![]);
+        let notice = notice.unwrap();
+        assert!(
+            notice.contains("was damaged and was kept aside as"),
+            "{notice}"
+        );
+        let aside: Vec<_> = std::fs::read_dir(log.path().parent().unwrap())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("damaged"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(std::fs::read(aside[0].path()).unwrap(), b"garbage");
     }
 }

@@ -185,8 +185,6 @@ pub struct Client {
     retry: RetryPolicy,
     stats: Arc<CallStats>,
     page_store: Option<PageStore>,
-    /// Keys of the pages this client put in the store.
-    stored: Mutex<Vec<u64>>,
     max_page_bytes: u64,
 }
 
@@ -237,7 +235,6 @@ impl Client {
             retry: config.retry,
             stats: Arc::new(CallStats::default()),
             page_store: config.page_store,
-            stored: Mutex::new(Vec::new()),
             max_page_bytes: config.max_page_bytes,
         })
     }
@@ -271,8 +268,9 @@ impl Client {
     /// Reads every record of a resource: `rows=250` pages in the query's order, several in
     /// flight at once, until the first empty page (a short page is not trusted as the end,
     /// but nothing past the page after it is requested until that page answers). `on_page`
-    /// sees each page as it arrives. A page that does not go on from the one before (a server
-    /// that ignores `page` and sends the first again) ends the walk at once.
+    /// sees each page as it arrives. A page that goes back before the end of the one before (a
+    /// server that ignores `page` and sends the first again) ends the walk at once; a record
+    /// read twice (it moved to the next page while the walk ran) is kept once.
     pub async fn list_all<T: DeserializeOwned + Identified>(
         &self,
         resource: Resource,
@@ -320,7 +318,7 @@ impl Client {
                 break;
             }
         }
-        Ok(pages.into_values().flatten().collect())
+        Ok(once_each(pages.into_values().flatten().collect()))
     }
 
     /// One list call, paced and retried.
@@ -438,11 +436,10 @@ impl Client {
         text
     }
 
-    /// A page an earlier run kept, if there is one that reads.
+    /// A page this run read before it stopped, if there is one that reads.
     fn kept_page<T: DeserializeOwned>(&self, key: u64) -> Option<Vec<T>> {
         let records = serde_json::from_slice(&self.page_store.as_ref()?.get(key)?).ok()?;
         self.stats.reused.fetch_add(1, Ordering::Relaxed);
-        lock(&self.stored).push(key);
         Some(records)
     }
 
@@ -450,25 +447,8 @@ impl Client {
         let Some(store) = &self.page_store else {
             return;
         };
-        match store.put(key, body) {
-            Ok(()) => lock(&self.stored).push(key),
-            Err(error) => {
-                tracing::warn!(%error, dir = %store.dir().display(), "could not keep a page")
-            }
-        }
-    }
-
-    /// How many pages are kept for a later run.
-    pub fn kept_pages(&self) -> usize {
-        lock(&self.stored).len()
-    }
-
-    /// Deletes the pages this client kept: the import they were kept for is done.
-    pub fn forget_kept_pages(&self) {
-        if let Some(store) = &self.page_store {
-            for key in lock(&self.stored).drain(..) {
-                store.remove(key);
-            }
+        if let Err(error) = store.put(key, body) {
+            tracing::warn!(%error, dir = %store.dir().display(), "could not keep a page");
         }
     }
 
@@ -479,7 +459,7 @@ impl Client {
                 page,
                 limit: spent.limit,
                 resets_in: spent.resets_in,
-                kept_pages: self.page_store.as_ref().map(|_| self.kept_pages() as u64),
+                kept_pages: self.page_store.as_ref().map(|store| store.len() as u64),
             })
         })?;
         // Concurrent calls wait together: the report counts the wall time the limit held the
@@ -610,8 +590,8 @@ impl Transient {
     }
 }
 
-/// The first page, counting from `page`'s neighbours, whose first record does not come after
-/// the last record of the page before it in the walk's order.
+/// The first page, counting from `page`'s neighbours, whose first record comes before the last
+/// record of the page before it in the walk's order.
 fn repeated_page<T: Identified>(pages: &BTreeMap<u32, Vec<T>>, page: u32) -> Option<u32> {
     let goes_on = |before: &[T], after: &[T]| {
         let (Some(last), Some(first)) = (
@@ -620,11 +600,9 @@ fn repeated_page<T: Identified>(pages: &BTreeMap<u32, Vec<T>>, page: u32) -> Opt
         ) else {
             return true;
         };
-        if T::UNIQUE_POSITIONS {
-            first > last
-        } else {
-            first >= last
-        }
+        // One record seen again is a shift (a record joined the selection during a pause):
+        // it is read twice and kept once. Going backwards is a server ignoring `page`.
+        first >= last
     };
     let pair = |p: u32| Some((pages.get(&p)?, pages.get(&(p + 1))?));
     [page.checked_sub(1), Some(page)]
@@ -633,6 +611,28 @@ fn repeated_page<T: Identified>(pages: &BTreeMap<u32, Vec<T>>, page: u32) -> Opt
         .filter_map(|p| pair(p).map(|(a, b)| (p + 1, a, b)))
         .find(|(_, a, b)| !goes_on(a, b))
         .map(|(later, _, _)| later)
+}
+
+/// The records with each position once, the last read of it kept, where positions are unique.
+fn once_each<T: Identified>(records: Vec<T>) -> Vec<T> {
+    if !T::UNIQUE_POSITIONS {
+        return records;
+    }
+    let mut last = std::collections::HashMap::new();
+    for (i, record) in records.iter().enumerate() {
+        if let Some(position) = record.position() {
+            last.insert(position, i);
+        }
+    }
+    if last.len() == records.len() {
+        return records;
+    }
+    records
+        .into_iter()
+        .enumerate()
+        .filter(|(i, r)| r.position().is_none_or(|p| last.get(&p) == Some(i)))
+        .map(|(_, r)| r)
+        .collect()
 }
 
 enum BodyError {

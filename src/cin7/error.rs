@@ -131,7 +131,7 @@ pub enum Cin7Error {
 fn kept_text(kept: Option<u64>) -> String {
     match kept {
         Some(n) => {
-            format!(", and the next run with the same settings picks up the {n} pages read so far")
+            format!(", and resumed it picks up the {n} pages read so far")
         }
         None => String::new(),
     }

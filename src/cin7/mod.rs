@@ -19,7 +19,7 @@ pub use client::{
 };
 pub use error::Cin7Error;
 pub use pacer::{BudgetSpent, Pacer, Slot};
-pub use page_store::PageStore;
+pub use page_store::{PageStore, page_key};
 pub use resource::Resource;
 
 /// Cin7 Omni's production API root.

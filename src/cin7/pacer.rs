@@ -1,4 +1,4 @@
-use crate::rate_limit::{BUDGET_WINDOW, RateLimits, SlidingWindows};
+use crate::rate_limit::{RateLimits, SlidingWindows};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -64,7 +64,7 @@ fn margins(limits: &RateLimits) -> Vec<Margin> {
     limits
         .windows
         .iter()
-        .filter(|w| w.per < BUDGET_WINDOW)
+        .filter(|w| !limits.is_budget(w))
         .map(|w| {
             let own_rate = f64::from(w.calls) / w.per.as_secs_f64();
             let binding = rate.is_some_and(|r| own_rate <= r);

@@ -1,12 +1,10 @@
-//! Pages already read, kept on disk while an import runs, so that an import that stops (the
-//! daily budget spent, the network gone) loses nothing: the next run with the same settings
-//! reads those pages from here instead of calling Cin7 again. A finished import deletes its
-//! pages; pages more than a day old are never used.
+//! The pages one run (an import or an update) has read, kept on disk under the run's
+//! checkpoint, so that a run that stops for any reason (the daily budget spent, the network
+//! gone, Cancel, the process killed) loses nothing: resumed, it reads those pages from here
+//! instead of calling Cin7 again. They go with the checkpoint, once the project they made has
+//! been saved.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-const FRESH_FOR: Duration = Duration::from_secs(86_400);
 
 #[derive(Clone, Debug)]
 pub struct PageStore {
@@ -30,32 +28,13 @@ impl PageStore {
         Self { dir: dir.into() }
     }
 
-    /// The user's own store: `$CIN7_PLANNER_STATE_DIR/pages`, else the platform's cache folder.
-    pub fn for_user() -> Option<Self> {
-        let dir = std::env::var_os("CIN7_PLANNER_STATE_DIR")
-            .map(|d| PathBuf::from(d).join("pages"))
-            .or_else(|| dirs::cache_dir().map(|d| d.join("cin7-planner").join("pages")))?;
-        Some(Self::at(dir))
-    }
-
     fn path(&self, key: u64) -> PathBuf {
         self.dir.join(format!("{key:016x}.json"))
     }
 
-    /// A page kept within the last day.
+    /// A page kept earlier in the run.
     pub fn get(&self, key: u64) -> Option<Vec<u8>> {
-        let path = self.path(key);
-        let age = std::fs::metadata(&path)
-            .ok()?
-            .modified()
-            .ok()?
-            .elapsed()
-            .unwrap_or_default();
-        if age > FRESH_FOR {
-            std::fs::remove_file(&path).ok();
-            return None;
-        }
-        std::fs::read(path).ok()
+        std::fs::read(self.path(key)).ok()
     }
 
     pub fn put(&self, key: u64, body: &[u8]) -> std::io::Result<()> {
@@ -63,8 +42,20 @@ impl PageStore {
         crate::atomic_file::write_bytes(&self.path(key), body)
     }
 
-    pub fn remove(&self, key: u64) {
-        std::fs::remove_file(self.path(key)).ok();
+    /// How many pages are kept.
+    pub fn len(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn dir(&self) -> &Path {
@@ -93,8 +84,6 @@ mod tests {
         assert_eq!(store.get(key), None);
         store.put(key, b"[1]").unwrap();
         assert_eq!(store.get(key), Some(b"[1]".to_vec()));
-        assert!(store.dir().join(format!("{key:016x}.json")).exists());
-        store.remove(key);
-        assert_eq!(store.get(key), None);
+        assert_eq!(store.len(), 1);
     }
 }

@@ -1,15 +1,21 @@
 //! The import engine: reads an account through the Cin7 client and builds the project. The
 //! window and the command line both run it through [`ImportJob`], on a worker thread.
 
+pub mod checkpoint;
 mod engine;
+mod fetch;
 mod mapping;
+mod plan;
 mod progress;
 mod record;
 mod sales;
+mod update;
 
+pub use checkpoint::{Checkpoint, RunStore};
 pub use engine::{minimum_calls, run};
+pub use update::{DEFAULT_OVERLAP, UpdateRequest, update};
 
-use crate::cin7::{ApiKey, CallLog, Cin7Error, PageStore, Resource, RetryPolicy};
+use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};
 use crate::project::{ConnectionInfo, ImportSettings, Project};
 use crate::rate_limit::RateLimits;
 use std::collections::BTreeMap;
@@ -27,9 +33,9 @@ pub struct ImportRequest {
     pub retry: RetryPolicy,
     /// Where the connection's daily call count is kept across runs (`None`: not kept).
     pub call_log: Option<CallLog>,
-    /// Where pages read are kept until the import finishes, for a run that picks up after a
-    /// stop (`None`: not kept).
-    pub page_store: Option<PageStore>,
+    /// Where the run keeps its checkpoint and the pages it read, until the project it makes
+    /// is saved (`None`: not kept, nothing to resume).
+    pub run_store: Option<RunStore>,
 }
 
 /// What the import is doing now.
@@ -63,6 +69,8 @@ pub struct Progress {
     pub fraction: Option<f64>,
     /// The time left, from the rate limit and what is known of the account's size.
     pub eta: Option<Duration>,
+    /// Things the planner should know that did not stop the run (a damaged call log).
+    pub notices: Vec<String>,
 }
 
 impl Progress {
@@ -81,6 +89,15 @@ pub enum ImportError {
     Start(String),
     #[error("An internal error stopped the import, at {place}; nothing was saved.")]
     Internal { place: String },
+    #[error(
+        "This project was saved before projects kept their ledger, so it cannot be updated: use Reimport everything (update --full)."
+    )]
+    NoLedger,
+    #[error("Could not keep the run's checkpoint in {dir}: {reason}; nothing was read.")]
+    Checkpoint {
+        dir: std::path::PathBuf,
+        reason: String,
+    },
     #[error("{0}")]
     Limits(#[from] crate::project::LimitError),
 }
@@ -106,6 +123,14 @@ impl ImportJob {
     pub fn spawn(request: ImportRequest, wake: impl Fn() + Send + Sync + 'static) -> Self {
         Self::start(
             move |progress| async move { run(&request, progress, chrono::Utc::now()).await },
+            wake,
+        )
+    }
+
+    /// Starts an update of a project.
+    pub fn spawn_update(request: UpdateRequest, wake: impl Fn() + Send + Sync + 'static) -> Self {
+        Self::start(
+            move |progress| async move { update(&request, progress, chrono::Utc::now()).await },
             wake,
         )
     }
@@ -169,6 +194,11 @@ impl ImportJob {
     /// Asks the import to stop; a `Finished(Err(Cancelled))` event follows promptly.
     pub fn cancel(&self) {
         self.cancel.cancel();
+    }
+
+    /// The token that stops this run, for a stop that comes from elsewhere (Ctrl+C).
+    pub fn canceller(&self) -> CancellationToken {
+        self.cancel.clone()
     }
 
     /// The next event, if one is waiting.

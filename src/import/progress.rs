@@ -20,7 +20,9 @@ impl IdRange {
     /// The share of the id range read so far.
     fn fraction(&self) -> Option<f64> {
         let (low, seen, high) = (self.lowest?, self.highest_seen?, self.highest?);
-        (high > low).then(|| ((seen - low) as f64 / (high - low) as f64).clamp(0.0, 1.0))
+        // In floating point: ids from a server are anything, and their difference may not fit.
+        let (low, seen, high) = (low as f64, seen as f64, high as f64);
+        (high > low).then(|| ((seen - low) / (high - low)).clamp(0.0, 1.0))
     }
 }
 
@@ -32,6 +34,8 @@ pub struct Tracker {
     rate: Option<f64>,
     records: BTreeMap<Resource, u64>,
     orders: IdRange,
+    probed: bool,
+    notices: Vec<String>,
 }
 
 impl Tracker {
@@ -42,6 +46,8 @@ impl Tracker {
             rate,
             records: BTreeMap::new(),
             orders: IdRange::default(),
+            probed: false,
+            notices: Vec::new(),
         }
     }
 
@@ -69,9 +75,20 @@ impl Tracker {
         }
     }
 
-    /// The highest sales-order id the walk will reach.
+    /// The highest sales-order id the walk will reach, from the probe.
     pub fn orders_end(&mut self, highest: Option<i64>) {
         self.orders.highest = highest;
+        self.probed = true;
+    }
+
+    /// Whether the run probed for the highest order id (one call beyond its pages).
+    pub fn probed(&self) -> bool {
+        self.probed
+    }
+
+    /// Something the planner should know, shown with the progress.
+    pub fn notice(&mut self, text: String) {
+        self.notices.push(text);
     }
 
     /// The time left: the sales-order pages still to come at the rate the limit allows.
@@ -99,6 +116,7 @@ impl Tracker {
                 Phase::Reading => self.eta(),
                 Phase::Building => Some(Duration::ZERO),
             },
+            notices: self.notices.clone(),
         }
     }
 }

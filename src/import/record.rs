@@ -10,6 +10,7 @@ use crate::cin7::model::{
 };
 use crate::project::ledger::{Document, DocumentKind, Ledger};
 use crate::project::rebuild::Places;
+use crate::project::stock::{StockKey, StockReading};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -22,6 +23,8 @@ pub struct Read<'a> {
     pub transfers: &'a [BranchTransfer],
     pub adjustments: &'a [Adjustment],
     pub stock: &'a [StockRow],
+    /// Whether `stock` is every row (an import), or only those changed (an update).
+    pub stock_in_full: bool,
 }
 
 /// The ledger of what was read as of `as_of`, for an account listing `branches`.
@@ -36,6 +39,7 @@ pub fn ledger(
         catalogue,
         places,
         ledger: Ledger::new(as_of, branches),
+        full_stock: read.stock_in_full,
     };
     read.orders.iter().for_each(|o| recorder.order(o));
     read.credit_notes
@@ -66,6 +70,7 @@ struct Recorder<'a> {
     catalogue: &'a Catalogue,
     places: &'a Places,
     ledger: Ledger,
+    full_stock: bool,
 }
 
 impl Recorder<'_> {
@@ -247,39 +252,31 @@ impl Recorder<'_> {
             .push(document, item as u32, location, at.timestamp(), qty);
     }
 
-    /// Current stock on hand of each regular item at each included location, one row per pair
-    /// in item, then location order.
+    /// The stock as read, every row within the bounds (rows of one key added up), as one
+    /// full reading at the ledger's moment. Rows of options and branches the project does not
+    /// have are kept too: an update may bring them in.
     fn stock(&mut self, rows: &[StockRow]) {
-        let mut levels: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
+        let mut levels: BTreeMap<StockKey, Decimal> = BTreeMap::new();
         for row in rows {
+            let (Some(option), Some(branch)) = (row.product_option_id, row.branch_id) else {
+                continue;
+            };
             if !row.within_bounds() {
                 self.ledger.rejected_records += 1;
                 continue;
             }
-            let Some(option) = row.product_option_id else {
-                continue;
-            };
-            if self.catalogue.is_sized_option(option) {
-                continue;
-            }
-            let (Some(item), Some(location)) = (
-                self.catalogue.regular(option),
-                self.places.location(row.branch_id),
-            ) else {
-                continue;
-            };
-            *levels.entry((item as u32, location)).or_default() +=
+            let size = row.size.clone().unwrap_or_default().trim().to_owned();
+            *levels.entry((option, size, branch)).or_default() +=
                 row.stock_on_hand.unwrap_or_default();
         }
         // Rows inside the bounds can still add up beyond them (a server repeating a row).
         let before = levels.len();
         levels.retain(|_, qty| crate::bounds::within(*qty));
         self.ledger.rejected_records += (before - levels.len()) as u64;
-        let stock = &mut self.ledger.stock;
-        for ((item, location), qty) in levels {
-            stock.item.push(item);
-            stock.location.push(location);
-            stock.qty.push(qty);
+        let mut reading = StockReading::new(self.ledger.as_of, self.full_stock);
+        for (key, qty) in levels {
+            reading.push(key, qty);
         }
+        self.ledger.stock_readings.push(reading);
     }
 }

@@ -4,7 +4,8 @@
 
 use super::rebuild::rebuild;
 use super::{
-    ConnectionInfo, ImportReport, ImportSettings, Item, Ledger, Location, Period, Project, Series,
+    ConnectionInfo, ImportReport, ImportSettings, Item, Ledger, Location, Period, Project,
+    RunEntry, Series,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// The `format` marker every project file starts with.
 pub const FORMAT: &str = "cin7-planner project";
 /// The newest format version this build writes and reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The largest project file this build opens: the JSON of a ledger the limits allow fits well
 /// within it, and a larger file is not read into memory at all.
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
@@ -58,6 +59,9 @@ struct Saved<'a> {
     report: Cow<'a, ImportReport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ledger: Option<Cow<'a, Ledger>>,
+    /// Absent from files of version 2 and before: their one import is not listed.
+    #[serde(default)]
+    history: Cow<'a, [RunEntry]>,
     /// Only without a ledger: the periods and the series, one value per period.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     periods: Vec<Period>,
@@ -109,6 +113,7 @@ impl DenseSeries {
             location: self.location,
             sales,
             on_hand,
+            measured: Vec::new(),
         })
     }
 }
@@ -138,6 +143,7 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
         last_period_in_progress: project.last_period_in_progress,
         report: Cow::Borrowed(&project.report),
         ledger: project.ledger.as_ref().map(Cow::Borrowed),
+        history: Cow::Borrowed(&project.history),
         periods: if without_ledger {
             project.periods.clone()
         } else {
@@ -243,14 +249,20 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
     let items = saved.items.into_owned();
     let locations = saved.locations.into_owned();
     let mut report = saved.report.into_owned();
-    let (periods, series, ledger) = match saved.ledger {
+    let (periods, series, ledger, measured_at) = match saved.ledger {
         Some(ledger) => {
             let mut ledger = ledger.into_owned();
+            ledger.upgrade(&items, &locations)?;
             ledger.validate(items.len(), locations.len())?;
             let rebuilt =
                 rebuild(&ledger, &settings, &items, &locations).map_err(|e| e.as_damage())?;
             report.warnings = rebuilt.warnings;
-            (rebuilt.calendar.periods, rebuilt.series, Some(ledger))
+            (
+                rebuilt.calendar.periods,
+                rebuilt.series,
+                Some(ledger),
+                rebuilt.measured_at,
+            )
         }
         None => {
             let count = saved.periods.len();
@@ -263,7 +275,7 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
                         .ok_or_else(|| format!("series {i} does not have one value per period"))
                 })
                 .collect::<Result<_, _>>()?;
-            (saved.periods, series, None)
+            (saved.periods, series, None, Vec::new())
         }
     };
     let mut connection = saved.connection.into_owned();
@@ -279,6 +291,8 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
         series,
         report,
         ledger,
+        measured_at,
+        history: saved.history.into_owned(),
     })
 }
 

@@ -6,13 +6,15 @@
 //! Every table is stored column by column: a million rows stay small in the file and fast to
 //! read, write and add up. docs/project-format.md describes each column.
 
+use super::stock::StockReading;
+use super::{Item, Location};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-/// The kind of Cin7 document a row came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The kind of Cin7 document a row came from, in the order an import reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     SalesOrder,
@@ -210,7 +212,8 @@ impl Movements {
     }
 }
 
-/// Current stock on hand of each regular item at each included location, one row per pair.
+/// Current stock on hand of each regular item at each included location, one row per pair:
+/// what files of format version 2 keep instead of stock readings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockLevels {
     pub item: Vec<u32>,
@@ -229,7 +232,13 @@ pub struct Ledger {
     pub documents: Documents,
     pub sales: SaleLines,
     pub movements: Movements,
-    pub stock: StockLevels,
+    /// Every reading of Cin7's stock, oldest first: the import's full one, then each update's
+    /// changed rows.
+    #[serde(default)]
+    pub stock_readings: Vec<StockReading>,
+    /// The stock a file of format version 2 kept, read once and turned into a reading.
+    #[serde(default, rename = "stock", skip_serializing)]
+    legacy_stock: Option<StockLevels>,
     /// Master data and stock rows left out because a number was beyond [`crate::bounds`].
     #[serde(default)]
     pub rejected_records: u64,
@@ -247,7 +256,8 @@ impl Ledger {
             documents: Documents::default(),
             sales: SaleLines::default(),
             movements: Movements::default(),
-            stock: StockLevels::default(),
+            stock_readings: Vec::new(),
+            legacy_stock: None,
             rejected_records: 0,
         }
     }
@@ -266,21 +276,103 @@ impl Ledger {
         self.check_values()
     }
 
+    /// Turns what a file of an earlier format kept into what this one keeps: the stock of a
+    /// version 2 file becomes the reading it was, at the ledger's moment.
+    pub fn upgrade(&mut self, items: &[Item], locations: &[Location]) -> Result<(), String> {
+        let Some(levels) = self.legacy_stock.take() else {
+            return Ok(());
+        };
+        let mut reading = StockReading::new(self.as_of, true);
+        for i in 0..levels.qty.len() {
+            let (item, location) = (levels.item.get(i), levels.location.get(i));
+            let (Some(item), Some(location)) = (
+                item.and_then(|&n| items.get(n as usize)),
+                location.and_then(|&n| locations.get(n as usize)),
+            ) else {
+                return Err(
+                    "the ledger's stock refers to an item or location that does not exist".into(),
+                );
+            };
+            reading.push(
+                (
+                    item.product_option_id,
+                    item.size.clone(),
+                    location.branch_id,
+                ),
+                levels.qty[i],
+            );
+        }
+        self.stock_readings = vec![reading];
+        Ok(())
+    }
+
+    /// Puts documents in kind, then id order, with their rows following them: the order a
+    /// fresh import reads them in, so that an updated ledger equals a fresh one row by row.
+    fn sort_documents(&mut self) {
+        let d = &self.documents;
+        let mut order: Vec<usize> = (0..d.len()).collect();
+        order.sort_by_key(|&i| (d.kind[i], d.id[i]));
+        if order.iter().enumerate().all(|(new, &old)| new == old) {
+            return;
+        }
+        let mut new_index = vec![0u32; order.len()];
+        let old = std::mem::replace(self, Ledger::new(self.as_of, self.branches.clone()));
+        for (new, &i) in order.iter().enumerate() {
+            new_index[i] = new as u32;
+            self.documents.push(old.documents.get(i));
+        }
+        self.stock_readings = old.stock_readings.clone();
+        self.rejected_records = old.rejected_records;
+        // Rows in document order, each document's in the order they were.
+        let mut sales: Vec<usize> = (0..old.sales.len()).collect();
+        sales.sort_by_key(|&i| new_index[old.sales.document[i] as usize]);
+        for i in sales {
+            let s = &old.sales;
+            self.sales.push(
+                new_index[s.document[i] as usize],
+                s.item[i],
+                s.qty[i],
+                s.revenue[i],
+            );
+        }
+        let mut moves: Vec<usize> = (0..old.movements.len()).collect();
+        moves.sort_by_key(|&i| new_index[old.movements.document[i] as usize]);
+        for i in moves {
+            let m = &old.movements;
+            self.movements.push(
+                new_index[m.document[i] as usize],
+                m.item[i],
+                m.location[i],
+                m.at[i],
+                m.qty[i],
+            );
+        }
+    }
+
     fn check_values(&self) -> Result<(), String> {
         use crate::bounds::within;
         let numbers_hold = self.sales.qty.iter().all(|q| within(*q))
             && self.sales.revenue.iter().all(|r| within(*r))
             && self.movements.qty.iter().all(|q| within(*q))
-            && self.stock.qty.iter().all(|q| within(*q));
+            && self
+                .stock_readings
+                .iter()
+                .all(|r| r.qty.iter().all(|q| within(*q)));
         if !numbers_hold {
             return Err("a quantity or amount in its ledger is beyond 10^15".into());
         }
         let d = &self.documents;
         let as_of = self.as_of.timestamp();
+        let readings: Vec<i64> = self
+            .stock_readings
+            .iter()
+            .map(|r| r.at.timestamp())
+            .collect();
         let instants = [&d.ordered, &d.invoiced, &d.dispatched, &d.returned]
             .into_iter()
             .flat_map(|column| column.iter().flatten())
             .chain(&self.movements.at)
+            .chain(&readings)
             .chain([&as_of]);
         if !instants
             .into_iter()
@@ -311,8 +403,7 @@ impl Ledger {
         ]) {
             return Err("the ledger's movements do not have one value per column".into());
         }
-        let k = &self.stock;
-        if !same(&[k.item.len(), k.location.len(), k.qty.len()]) {
+        if !self.stock_readings.iter().all(StockReading::columns_agree) {
             return Err("the ledger's stock does not have one value per column".into());
         }
         let below = |values: &[u32], limit: usize| values.iter().all(|&v| (v as usize) < limit);
@@ -320,9 +411,7 @@ impl Ledger {
             && below(&m.document, documents)
             && below(&s.item, items)
             && below(&m.item, items)
-            && below(&k.item, items)
-            && below(&m.location, locations)
-            && below(&k.location, locations);
+            && below(&m.location, locations);
         if !references_hold {
             return Err(
                 "the ledger refers to a document, item or location that does not exist".into(),
@@ -350,8 +439,9 @@ impl Ledger {
     }
 
     /// Replaces the contribution of every document `newer` holds with what `newer` says of it,
-    /// keeps every other document's rows, and takes `newer`'s stock, branches and moment: what
-    /// an update does with the documents modified since the last import. `newer`'s item and
+    /// keeps every other document's rows, adds `newer`'s stock readings to its own, and takes
+    /// `newer`'s branches and moment: what an update does with the documents modified since the
+    /// last import. Documents stay in kind and id order, as a fresh import has them. `newer`'s item and
     /// location indexes must be this ledger's.
     pub fn replace_documents(&mut self, newer: Ledger) {
         let replaced: HashSet<(DocumentKind, i64)> = newer
@@ -375,8 +465,10 @@ impl Ledger {
             self.documents.push(newer.documents.get(i));
         }
         self.copy_rows(&newer, |d| Some(offset + d));
-        self.stock = newer.stock;
+        self.stock_readings = old.stock_readings;
+        self.stock_readings.extend(newer.stock_readings);
         self.rejected_records = newer.rejected_records;
+        self.sort_documents();
     }
 }
 
@@ -413,9 +505,9 @@ mod tests {
         earlier.sales.push(b, 1, Decimal::TWO, Decimal::TEN);
         earlier.movements.push(a, 0, 0, 5, -Decimal::ONE);
         earlier.movements.push(p, 0, 0, 6, Decimal::TEN);
-        earlier.stock.item.push(0);
-        earlier.stock.location.push(0);
-        earlier.stock.qty.push(Decimal::TEN);
+        let mut reading = StockReading::new(earlier.as_of, true);
+        reading.push((1, String::new(), 1), Decimal::TEN);
+        earlier.stock_readings.push(reading);
 
         // Order 10 was voided (no rows now); purchase order 10 is the same number of another
         // kind and stays as it was.
@@ -426,25 +518,34 @@ mod tests {
         });
         let c = newer.documents.push(order(12));
         newer.sales.push(c, 0, Decimal::from(3), Decimal::from(30));
+        let mut changed = StockReading::new(newer.as_of, false);
+        changed.push((1, String::new(), 1), Decimal::ONE);
+        newer.stock_readings.push(changed);
 
         earlier.replace_documents(newer);
+        // In kind, then id order, as a fresh import reads them.
         let d = &earlier.documents;
-        assert_eq!(d.id, vec![11, 10, 10, 12]);
+        assert_eq!(d.id, vec![10, 11, 12, 10]);
         assert_eq!(
             d.kind,
             vec![
                 DocumentKind::SalesOrder,
-                DocumentKind::PurchaseOrder,
                 DocumentKind::SalesOrder,
-                DocumentKind::SalesOrder
+                DocumentKind::SalesOrder,
+                DocumentKind::PurchaseOrder
             ]
         );
-        assert_eq!(d.counted, vec![true, false, false, true]);
-        assert_eq!(earlier.sales.document, vec![0, 3]);
+        assert_eq!(d.counted, vec![false, true, true, false]);
+        assert_eq!(earlier.sales.document, vec![1, 2]);
         assert_eq!(earlier.sales.qty, vec![Decimal::TWO, Decimal::from(3)]);
-        assert_eq!(earlier.movements.document, vec![1]);
+        assert_eq!(earlier.movements.document, vec![3]);
         assert_eq!(earlier.movements.qty, vec![Decimal::TEN]);
-        assert!(earlier.stock.item.is_empty());
+        let readings: Vec<bool> = earlier.stock_readings.iter().map(|r| r.full).collect();
+        assert_eq!(
+            readings,
+            vec![true, false],
+            "the update's reading follows the import's"
+        );
         assert_eq!(earlier.as_of, ledger(2).as_of);
         assert_eq!(earlier.validate(2, 1), Ok(()));
     }

@@ -6,6 +6,7 @@ pub mod file;
 pub mod ledger;
 pub mod limits;
 pub mod rebuild;
+pub mod stock;
 
 pub use calendar::{Calendar, GroupBy, Period};
 pub use ledger::Ledger;
@@ -159,6 +160,10 @@ pub struct Series {
     /// (first period index, level), starting at period 0; `None` where the project has none
     /// for this pair (sized items).
     pub on_hand: Option<Vec<(u32, Decimal)>>,
+    /// What Cin7's stock said at the periods holding a reading ([`Project::measured_at`]), as
+    /// the periods where it changes: (period index, quantity). For every item, sized ones
+    /// included: these are measured, not rebuilt.
+    pub measured: Vec<(u32, Decimal)>,
 }
 
 impl Series {
@@ -271,10 +276,59 @@ pub struct DataWarnings {
     /// Reconstructed on-hand values below zero (kept as computed).
     #[serde(default)]
     pub negative_on_hand_values: u64,
+    /// Where on-hand rebuilt backwards from the latest stock reading differs from what an
+    /// earlier reading measured: stock moved by something Cin7's API does not show.
+    #[serde(default)]
+    pub stock_drift: Vec<StockDrift>,
     /// Records left out because a number in them was beyond 10¹⁵ (documents, products,
     /// stock rows).
     #[serde(default)]
     pub records_beyond_bounds: u64,
+}
+
+/// A regular item's stock at one location, as an earlier reading measured it and as on-hand
+/// history rebuilt from the latest reading has it at the same instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockDrift {
+    pub item: usize,
+    pub location: usize,
+    pub at: DateTime<Utc>,
+    pub measured: Decimal,
+    pub rebuilt: Decimal,
+}
+
+impl StockDrift {
+    /// How much more the reading measured than the history says.
+    pub fn size(&self) -> Decimal {
+        self.measured - self.rebuilt
+    }
+}
+
+/// What a run was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// The first import, from the connection dialog or `import`.
+    Import,
+    /// An update: the documents changed since the last run.
+    Update,
+    /// Everything read again into an existing project.
+    Reimport,
+}
+
+/// One import or update of a project: when it ran, what it cost, what it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunEntry {
+    pub kind: RunKind,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub calls: u64,
+    /// Documents the project did not have before.
+    pub documents_added: u64,
+    /// Documents it had, read again (edited, dispatched, received, completed…).
+    pub documents_changed: u64,
+    /// Documents that counted before and are void now.
+    pub documents_voided: u64,
 }
 
 impl DataWarnings {
@@ -316,6 +370,23 @@ impl DataWarnings {
             .map(|(n, what)| format!("{n} {what}"))
             .collect();
         (!parts.is_empty()).then(|| format!("Not counted: {}.", parts.join(", ")))
+    }
+
+    /// The sentence about stock drift, if there was any.
+    pub fn stock_drift_sentence(&self) -> Option<String> {
+        let largest = self.stock_drift.iter().map(|d| d.size().abs()).max()?;
+        let mut pairs: Vec<(usize, usize)> = self
+            .stock_drift
+            .iter()
+            .map(|d| (d.item, d.location))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        Some(format!(
+            "Stock drift at {} item–location pairs: what Cin7's stock said at an earlier reading differs from on-hand rebuilt from its documents, by up to {} units (stock moved by something its API does not show, such as production jobs or manual edits).",
+            pairs.len(),
+            largest.normalize()
+        ))
     }
 
     /// The sentence about on-hand values rebuilt below zero, if any were.
@@ -364,6 +435,10 @@ pub struct Project {
     pub report: ImportReport,
     /// What the series are built from; `None` in files saved before projects kept it.
     pub ledger: Option<Ledger>,
+    /// The periods holding a stock reading, with the instant of the latest in each.
+    pub measured_at: Vec<(u32, DateTime<Utc>)>,
+    /// Every import and update of the project, oldest first.
+    pub history: Vec<RunEntry>,
 }
 
 impl Project {
@@ -424,6 +499,7 @@ mod tests {
             location: 0,
             sales: vec![(1, d("2"), d("20.50")), (4, d("-1"), d("-10"))],
             on_hand: Some(vec![(0, d("5")), (2, d("3")), (4, d("-1"))]),
+            measured: Vec::new(),
         };
         let zero = Decimal::ZERO;
         assert_eq!(

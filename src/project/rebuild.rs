@@ -4,9 +4,10 @@
 //! project file and every regrouping (docs/import-rules.md).
 
 use super::ledger::{DocumentKind, Documents, Ledger};
+use super::stock::{KeyPlaces, PairStock};
 use super::{
     Calendar, DataWarnings, ImportReport, ImportSettings, Item, LimitError, Location, Project,
-    SaleDate, Series,
+    SaleDate, Series, StockDrift,
 };
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -53,6 +54,8 @@ pub struct Rebuilt {
     pub calendar: Calendar,
     pub series: Vec<Series>,
     pub warnings: DataWarnings,
+    /// The periods that hold a stock reading, with the instant of the latest in each.
+    pub measured_at: Vec<(u32, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// The series and warnings of `ledger` under `settings`, or why the project cannot hold them.
@@ -104,18 +107,22 @@ pub fn rebuild(
         grid.pairs,
         (0..m.len()).filter_map(|i| {
             let period = calendar.index_at(m.at[i])? as u32;
-            Some((grid.pair(m.item[i], m.location[i]), (period, m.qty[i])))
+            Some((
+                grid.pair(m.item[i], m.location[i]),
+                (period, m.qty[i], m.at[i]),
+            ))
         }),
     );
-    let mut stock: Vec<Option<Decimal>> = vec![None; grid.pairs];
-    let k = &ledger.stock;
-    for i in 0..k.qty.len() {
-        let current = stock[grid.pair(k.item[i], k.location[i])].get_or_insert(Decimal::ZERO);
-        *current += k.qty[i];
-    }
-
+    let mut stock = PairStock::of(
+        &ledger.stock_readings,
+        &KeyPlaces::new(items, locations),
+        grid.locations,
+        grid.pairs,
+        |at| calendar.index_at(at),
+    );
+    warnings.stock_drift = drift(&stock.earlier, &stock.current, &mut moves, &grid, items);
     let mut series = Vec::new();
-    for (pair, &current) in stock.iter().enumerate() {
+    for (pair, &current) in stock.current.iter().enumerate() {
         let item = pair / grid.locations;
         // Sized items have no on-hand history; a regular item's is zeros where it never had
         // stock.
@@ -127,8 +134,9 @@ pub fn rebuild(
         let has_stock = on_hand
             .as_ref()
             .is_some_and(|levels| levels.iter().any(|(_, level)| !level.is_zero()));
+        let measured = std::mem::take(&mut stock.measured[pair]);
         let lines = sales.get_mut(pair);
-        if lines.is_empty() && !has_stock {
+        if lines.is_empty() && !has_stock && measured.iter().all(|(_, q)| q.is_zero()) {
             continue;
         }
         series.push(Series {
@@ -136,13 +144,51 @@ pub fn rebuild(
             location: pair % grid.locations,
             sales: per_period(lines),
             on_hand,
+            measured,
         });
     }
     Ok(Rebuilt {
         calendar,
         series,
         warnings,
+        measured_at: stock.measured_at,
     })
+}
+
+/// Where on-hand history rebuilt backwards from the latest reading differs from what an
+/// earlier reading measured at its instant, for regular items: movements Cin7's API does not
+/// show (production jobs, manual edits) moved the stock.
+fn drift(
+    earlier: &[(usize, i64, Decimal)],
+    current: &[Option<Decimal>],
+    moves: &mut Grouped<(u32, Decimal, i64)>,
+    grid: &Grid,
+    items: &[Item],
+) -> Vec<StockDrift> {
+    let mut drifts = Vec::new();
+    for &(pair, at, measured) in earlier {
+        let item = pair / grid.locations;
+        if items[item].sized {
+            continue;
+        }
+        let later: Decimal = moves
+            .get_mut(pair)
+            .iter()
+            .filter(|m| m.2 > at)
+            .map(|m| m.1)
+            .sum();
+        let rebuilt = current[pair].unwrap_or_default() - later;
+        if rebuilt != measured {
+            drifts.push(StockDrift {
+                item,
+                location: pair % grid.locations,
+                at: chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
+                measured,
+                rebuilt,
+            });
+        }
+    }
+    drifts
 }
 
 /// Item–location pairs numbered by item, then location.
@@ -281,7 +327,7 @@ type Levels = Vec<(u32, Decimal)>;
 /// On-hand at the end of each period from the current stock and the movements dated in the
 /// periods: the last period's is the current stock; each earlier one is the next one's less the
 /// movements of the next period.
-fn levels(current: Decimal, moved: &mut [(u32, Decimal)], periods: usize) -> Levels {
+fn levels(current: Decimal, moved: &mut [(u32, Decimal, i64)], periods: usize) -> Levels {
     if periods == 0 {
         return Vec::new();
     }
@@ -358,6 +404,8 @@ impl Project {
                 ..self.report.clone()
             },
             ledger: self.ledger.clone(),
+            measured_at: rebuilt.measured_at,
+            history: self.history.clone(),
         })
     }
 }

@@ -5,7 +5,7 @@ use super::file_dialogs::FileDialogs;
 use super::options::GroupingChoices;
 use super::project_view::ProjectView;
 use crate::cin7::{ApiKey, PRODUCTION_BASE_URL, RetryPolicy};
-use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress};
+use crate::import::{ImportEvent, ImportJob, ImportRequest, Progress, RunStore};
 use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Project, file};
 use crate::rate_limit::RateLimits;
 use crate::secrets::SecretStore;
@@ -22,8 +22,8 @@ pub struct Services {
     pub retry: RetryPolicy,
     /// Where each connection's daily call count is kept (`None`: not kept).
     pub call_log: Option<crate::cin7::CallLog>,
-    /// Where pages read are kept until an import finishes (`None`: not kept).
-    pub page_store: Option<crate::cin7::PageStore>,
+    /// Where runs keep their checkpoints (`None`: not kept, nothing to resume).
+    pub state_dir: Option<PathBuf>,
 }
 
 /// What a new connection dialog is pre-filled with.
@@ -50,11 +50,14 @@ struct RunningImport {
     connection: ConnectionInfo,
     key: ApiKey,
     remember_key: bool,
+    run_store: Option<RunStore>,
 }
 
 struct OpenProject {
     project: Arc<Project>,
     path: Option<PathBuf>,
+    /// The checkpoint of the run that made the project, deleted once the project is saved.
+    checkpoint: Option<RunStore>,
 }
 
 /// Results of work done on background threads (file and keychain access).
@@ -303,6 +306,15 @@ impl PlannerApp {
     }
 
     fn start_import(&mut self, ctx: &egui::Context, input: DialogInput) {
+        let run_store = self
+            .services
+            .state_dir
+            .as_ref()
+            .map(|dir| RunStore::for_import(dir, &input.connection, &input.settings));
+        // A new import from the dialog starts afresh.
+        if let Some(store) = &run_store {
+            store.remove().ok();
+        }
         let request = ImportRequest {
             connection: input.connection.clone(),
             key: input.key.clone(),
@@ -310,7 +322,7 @@ impl PlannerApp {
             rate_limits: self.services.rate_limits.clone(),
             retry: self.services.retry.clone(),
             call_log: self.services.call_log.clone(),
-            page_store: self.services.page_store.clone(),
+            run_store: run_store.clone(),
         };
         let waker = ctx.clone();
         let job = ImportJob::spawn(request, move || waker.request_repaint());
@@ -321,6 +333,7 @@ impl PlannerApp {
             connection: input.connection,
             key: input.key,
             remember_key: input.remember_key,
+            run_store,
         });
     }
 
@@ -347,6 +360,10 @@ impl PlannerApp {
                     self.info(format!("Saved {}.", path.display()));
                     if let Some(open) = &mut self.project {
                         open.path = Some(path);
+                        // The project is safe on disk: the run's checkpoint has done its job.
+                        if let Some(store) = open.checkpoint.take() {
+                            store.remove().ok();
+                        }
                     }
                 }
                 Outcome::Opened(path, project) => {
@@ -354,6 +371,7 @@ impl PlannerApp {
                     self.project = Some(OpenProject {
                         project: Arc::new(*project),
                         path: Some(path),
+                        checkpoint: None,
                     });
                 }
                 Outcome::Regrouped { from, to } => {
@@ -395,6 +413,7 @@ impl PlannerApp {
                 self.project = Some(OpenProject {
                     project: Arc::new(project),
                     path: None,
+                    checkpoint: running.run_store.clone(),
                 });
                 self.defaults.username = running.connection.username.clone();
                 self.defaults.base_url = running.connection.base_url.clone();

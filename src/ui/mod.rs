@@ -52,7 +52,7 @@ pub fn run_window(demo: bool) -> Result<(), String> {
         rate_limits: RateLimits::cin7(),
         retry: RetryPolicy::for_limits(&RateLimits::cin7()),
         call_log: crate::cin7::CallLog::for_user(),
-        page_store: crate::cin7::PageStore::for_user(),
+        state_dir: crate::state_dir(),
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Cin7 Planner")

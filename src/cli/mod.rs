@@ -1,20 +1,23 @@
-//! The headless front end: `import`, `regroup`, `export`, `inspect` and `sandbox`. Each command
-//! returns its one-sentence failure as an error; `main` prints it and exits non-zero.
+//! The headless front end: `import`, `update`, `regroup`, `export`, `inspect` and `sandbox`.
+//! Each command returns its one-sentence failure as an error; `main` prints it and exits
+//! non-zero (130 when interrupted).
 
-use crate::cin7::{
-    ApiKey, BaseUrl, CallLog, Cin7Error, PRODUCTION_BASE_URL, PageStore, Resource, RetryPolicy,
-};
-use crate::import::{ImportError, ImportEvent, ImportJob, ImportRequest, Progress};
+mod progress;
+mod runs;
+mod summary;
+
+pub use summary::summary;
+
+use crate::cin7::{Cin7Error, PRODUCTION_BASE_URL, Resource};
+use crate::import::ImportError;
 use crate::project::file::ProjectFileError;
-use crate::project::{
-    ConnectionInfo, GroupBy, ImportSettings, Project, RegroupError, SaleDate, file,
-};
+use crate::project::{GroupBy, ImportSettings, Project, RegroupError, SaleDate, file};
 use crate::rate_limit::RateLimits;
 use crate::sandbox::{self, Faults, Preset, Sandbox, SandboxConfig};
 use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -34,8 +37,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Import an account into a new project file (the API key comes from CIN7_API_KEY or a prompt).
+    /// Import an account into a new project file (the API key comes from CIN7_API_KEY, the
+    /// system keychain, or a prompt).
     Import(ImportArgs),
+    /// Bring a project up to date: what changed in Cin7 since its last run, saved in place.
+    Update(UpdateArgs),
     /// Rebuild a project's series under other grouping or sales options from its ledger,
     /// without calling Cin7.
     Regroup(RegroupArgs),
@@ -95,6 +101,29 @@ pub struct ImportArgs {
     #[arg(long, default_value = PRODUCTION_BASE_URL)]
     pub base_url: String,
     /// The rate windows to pace by, e.g. 3/1s,60/60s,5000/1d (ms, s, m, h, d).
+    #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
+    pub rate_limits: RateLimits,
+    /// Pick up the stopped import of this connection with these settings, reading only what
+    /// it had not read.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    /// The project file; saved in place unless --out is given. A stopped update of it is
+    /// picked up where it stopped.
+    pub file: PathBuf,
+    /// Where to save the updated project instead.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Read everything again (Reimport everything).
+    #[arg(long)]
+    pub full: bool,
+    /// How far before the last run to read changes from (default 1d).
+    #[arg(long, value_name = "DURATION")]
+    pub overlap: Option<String>,
+    /// The rate windows to pace by.
     #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
     pub rate_limits: RateLimits,
 }
@@ -217,6 +246,14 @@ pub enum CliError {
     },
     #[error("The sandbox could not listen on port {port}: {reason}.")]
     Sandbox { port: u16, reason: std::io::Error },
+    #[error("{path} cannot be written ({reason}), so nothing was read.")]
+    NotWritable { path: PathBuf, reason: String },
+    #[error("{0:?} is not a duration: use one like 1d, 12h or 30m.")]
+    BadOverlap(String),
+    #[error(
+        "Stopped: what was read so far is kept, and the same command with --resume (or update again) goes on from there."
+    )]
+    Interrupted,
     #[error("{0}")]
     Window(String),
 }
@@ -224,7 +261,8 @@ pub enum CliError {
 /// Runs one headless command.
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
-        Command::Import(args) => import(args),
+        Command::Import(args) => runs::import(args),
+        Command::Update(args) => runs::update(args),
         Command::Regroup(args) => regroup(&args),
         Command::Export {
             file,
@@ -234,74 +272,6 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Inspect { file } => inspect(&file),
         Command::Sandbox(args) => serve_sandbox(args),
     }
-}
-
-fn read_key() -> Result<ApiKey, CliError> {
-    if let Ok(key) = std::env::var("CIN7_API_KEY").map(zeroize::Zeroizing::new)
-        && !key.trim().is_empty()
-    {
-        return Ok(ApiKey::new(key.as_str()));
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::NoKey);
-    }
-    let typed = rpassword::prompt_password("Cin7 API key: ").map_err(CliError::KeyPrompt)?;
-    let key = ApiKey::new(zeroize::Zeroizing::new(typed).as_str());
-    if key.is_empty() {
-        return Err(CliError::EmptyKey);
-    }
-    Ok(key)
-}
-
-fn import(args: ImportArgs) -> Result<(), CliError> {
-    let base_url = BaseUrl::parse(&args.base_url)?;
-    let key = read_key()?;
-    let request = ImportRequest {
-        connection: ConnectionInfo {
-            base_url: base_url.as_str().to_owned(),
-            username: args.username.trim().to_owned(),
-        },
-        key,
-        settings: ImportSettings {
-            week_start: args.week_start,
-            sale_date: args.sale_date,
-            dispatched_only: args.dispatched_only,
-            returns: !args.no_returns,
-            branches: args.branches,
-            ..ImportSettings::new(
-                args.start,
-                args.group_by,
-                args.tz
-                    .unwrap_or_else(crate::project::calendar::system_time_zone),
-            )
-        },
-        retry: RetryPolicy::for_limits(&args.rate_limits),
-        rate_limits: args.rate_limits,
-        call_log: CallLog::for_user(),
-        page_store: PageStore::for_user(),
-    };
-    let job = ImportJob::spawn(request, || {});
-    let mut printer = ProgressPrinter::new();
-    let project = loop {
-        match job.next_timeout(Duration::from_millis(200)) {
-            Some(ImportEvent::Progress(p)) => printer.show(&p),
-            Some(ImportEvent::Finished(result)) => {
-                printer.finish();
-                break (*result)?;
-            }
-            None => {}
-        }
-    };
-    file::save(&project, &args.out)?;
-    println!(
-        "Imported {} items at {} locations in {} periods ({} calls) into {}.",
-        project.items.len(),
-        project.locations.len(),
-        project.periods.len(),
-        project.report.calls,
-        args.out.display()
-    );
-    Ok(())
 }
 
 fn regroup(args: &RegroupArgs) -> Result<(), CliError> {
@@ -319,49 +289,6 @@ fn regroup(args: &RegroupArgs) -> Result<(), CliError> {
         out.display()
     );
     Ok(())
-}
-
-/// Progress on stderr: one updating line on a terminal, one line per phase otherwise.
-struct ProgressPrinter {
-    terminal: bool,
-    last_phase: Option<crate::import::Phase>,
-}
-
-impl ProgressPrinter {
-    fn new() -> Self {
-        Self {
-            terminal: std::io::stderr().is_terminal(),
-            last_phase: None,
-        }
-    }
-
-    fn show(&mut self, p: &Progress) {
-        let left = p
-            .eta
-            .map(|eta| format!(", about {} left", crate::duration::text(eta)))
-            .unwrap_or_default();
-        let line = format!(
-            "{}: {} records, {} calls, {:.1} s waiting on rate limits{left}",
-            p.phase.describe(),
-            p.records_total(),
-            p.calls,
-            p.rate_limit_wait.as_secs_f64()
-        );
-        let mut err = std::io::stderr();
-        if self.terminal {
-            write!(err, "\r\x1b[2K{line}").ok();
-            err.flush().ok();
-        } else if self.last_phase != Some(p.phase) {
-            writeln!(err, "{line}").ok();
-        }
-        self.last_phase = Some(p.phase);
-    }
-
-    fn finish(&self) {
-        if self.terminal && self.last_phase.is_some() {
-            eprintln!();
-        }
-    }
 }
 
 fn export(path: &Path, csv: Option<&Path>, items_csv: Option<&Path>) -> Result<(), CliError> {
@@ -387,128 +314,6 @@ fn inspect(path: &Path) -> Result<(), CliError> {
     let project = file::open(path)?;
     print!("{}", summary(&project));
     Ok(())
-}
-
-/// A plain-text summary of a project, as `inspect` prints it.
-pub fn summary(project: &Project) -> String {
-    let mut lines = vec![format!(
-        "Connection: {} at {}",
-        project.connection.username, project.connection.base_url
-    )];
-    lines.extend(settings_lines(&project.settings));
-    lines.extend(content_lines(project));
-    lines.extend(import_lines(project));
-    let w = &project.report.warnings;
-    lines.push(format!(
-        "On-hand: {} regular items with history, {} sized items without (Cin7 gives no per-size stock movements), {} values below zero",
-        project.items.iter().filter(|i| !i.sized).count(),
-        project.items.iter().filter(|i| i.sized).count(),
-        w.negative_on_hand_values,
-    ));
-    lines.push(
-        w.not_counted_sentence()
-            .unwrap_or_else(|| "Not counted: nothing.".to_owned()),
-    );
-    lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-fn settings_lines(s: &ImportSettings) -> [String; 2] {
-    let branches = s
-        .branches
-        .as_ref()
-        .map(|b| b.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
-        .unwrap_or_else(|| "all".into());
-    [
-        format!(
-            "Settings: from {} grouped by {} in {}, weeks from {}",
-            s.starting_date,
-            s.group_by.label().to_lowercase(),
-            s.time_zone,
-            s.week_start
-        ),
-        format!(
-            "Options: sales by {}{}, returns {}, branches {branches}",
-            s.sale_date.label().to_lowercase(),
-            if s.dispatched_only {
-                ", dispatched orders only"
-            } else {
-                ""
-            },
-            if s.returns {
-                "subtracted"
-            } else {
-                "not subtracted"
-            },
-        ),
-    ]
-}
-
-/// Periods, items, locations, series and what they add up to.
-fn content_lines(project: &Project) -> [String; 5] {
-    let (first, last) = match (project.periods.first(), project.periods.last()) {
-        (Some(f), Some(l)) => (f.start.to_string(), l.last_day().to_string()),
-        _ => ("-".into(), "-".into()),
-    };
-    let totals = project.item_totals();
-    let qty: rust_decimal::Decimal = totals.iter().map(|t| t.0).sum();
-    let revenue: rust_decimal::Decimal = totals.iter().map(|t| t.1).sum();
-    let in_progress = if project.last_period_in_progress {
-        ", the last in progress"
-    } else {
-        ""
-    };
-    [
-        format!(
-            "Periods: {} ({first} to {last}){in_progress}",
-            project.periods.len()
-        ),
-        format!(
-            "Items: {} ({} sized)",
-            project.items.len(),
-            project.items.iter().filter(|i| i.sized).count()
-        ),
-        format!("Locations: {}", project.locations.len()),
-        format!("Series: {}", project.series.len()),
-        format!("Sales: {} units, revenue {revenue:.2}", qty.normalize()),
-    ]
-}
-
-/// The import's calls and what it read.
-fn import_lines(project: &Project) -> [String; 3] {
-    let r = &project.report;
-    let records: Vec<String> = r.records.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    let ledger = match &project.ledger {
-        Some(l) => format!(
-            "{} documents, {} sale lines, {} stock movements, {} stock levels, as of {}",
-            l.documents.len(),
-            l.sales.len(),
-            l.movements.len(),
-            l.stock.qty.len(),
-            l.as_of.format("%Y-%m-%d %H:%M:%S UTC")
-        ),
-        None => "none (saved before projects kept one: import again to regroup)".into(),
-    };
-    [
-        format!(
-            "Import: {} calls ({} at the least, {} pages reused from a stopped run), {} retries, {:.1} s in all, {:.1} s waiting on rate limits, finished {}",
-            r.calls,
-            r.minimum_calls,
-            r.pages_reused,
-            r.retries,
-            r.elapsed_ms as f64 / 1000.0,
-            r.rate_limit_wait_ms as f64 / 1000.0,
-            r.finished_at.format("%Y-%m-%d %H:%M:%S UTC"),
-        ),
-        format!(
-            "Records read: {}",
-            if records.is_empty() {
-                "none".to_owned()
-            } else {
-                records.join(", ")
-            }
-        ),
-        format!("Ledger: {ledger}"),
-    ]
 }
 
 fn serve_sandbox(args: SandboxArgs) -> Result<(), CliError> {

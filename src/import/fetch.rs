@@ -1,0 +1,217 @@
+//! One run's conversation with Cin7: the client for the connection (knowing its calls of the
+//! last day), the walks of a plan all at once under one pacer, progress as pages arrive, and
+//! the calls written to the daily log as they are made.
+
+use super::ImportRequest;
+use super::checkpoint::connection_name;
+use super::plan::Plan;
+use super::progress::Tracker;
+use super::{Phase, Progress};
+use crate::cin7::model::{
+    Adjustment, Branch, BranchTransfer, Contact, CreditNote, Identified, Product, PurchaseOrder,
+    SalesOrder, StockRow,
+};
+use crate::cin7::{CallLog, Cin7Error, Client, ClientConfig, ListQuery, Resource};
+use serde::de::DeserializeOwned;
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, SystemTime};
+
+/// How often calls are written to the daily log while a run goes on.
+const FLUSH_EVERY: Duration = Duration::from_secs(2);
+
+/// Everything a run reads from Cin7.
+pub struct AccountRead {
+    pub master: MasterData,
+    pub documents: DocumentsRead,
+}
+
+/// What is read in full every time (and the stock, in full or its changes).
+pub struct MasterData {
+    pub suppliers: Vec<Contact>,
+    pub branches: Vec<Branch>,
+    pub products: Vec<Product>,
+    pub stock: Vec<StockRow>,
+}
+
+/// The documents that can change a number of the project.
+pub struct DocumentsRead {
+    pub orders: Vec<SalesOrder>,
+    pub credit_notes: Vec<CreditNote>,
+    pub purchase_orders: Vec<PurchaseOrder>,
+    pub transfers: Vec<BranchTransfer>,
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// A sales-order record with only its id (the probe for the highest id).
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    #[serde(default, deserialize_with = "crate::cin7::lenient::int")]
+    id: Option<i64>,
+}
+
+/// A run's client and its tally. Dropping it writes the last calls to the daily log, however
+/// the run ended.
+pub struct Session<'a> {
+    pub client: Client,
+    pub tracker: RefCell<Tracker>,
+    log: Option<&'a CallLog>,
+    connection: String,
+    /// Calls already written to the log.
+    logged: Cell<usize>,
+}
+
+impl<'a> Session<'a> {
+    pub fn open(request: &'a ImportRequest) -> Result<Self, Cin7Error> {
+        let connection = connection_name(&request.connection);
+        let mut config = ClientConfig::new(
+            &request.connection.base_url,
+            &request.connection.username,
+            request.key.clone(),
+        );
+        config.rate_limits = request.rate_limits.clone();
+        config.retry = request.retry.clone();
+        let mut notices = Vec::new();
+        if let Some(log) = &request.call_log {
+            let (earlier, notice) = log.recent(&connection, SystemTime::now());
+            config.earlier_calls = earlier;
+            notices.extend(notice);
+        }
+        config.page_store = request.run_store.as_ref().map(|store| store.pages());
+        let client = Client::new(config)?;
+        let mut tracker = Tracker::new(client.stats(), request.rate_limits.sustained_rate());
+        for notice in notices {
+            tracker.notice(notice);
+        }
+        Ok(Self {
+            client,
+            tracker: RefCell::new(tracker),
+            log: request.call_log.as_ref(),
+            connection,
+            logged: Cell::new(0),
+        })
+    }
+
+    pub fn progress(&self, phase: Phase) -> Progress {
+        self.tracker.borrow().snapshot(phase)
+    }
+
+    /// Writes the calls made since the last time to the daily log.
+    fn log_calls(&self) {
+        let Some(log) = self.log else { return };
+        let sent = self.client.stats().sent_at();
+        let new = &sent[self.logged.get().min(sent.len())..];
+        match log.add(&self.connection, new, SystemTime::now()) {
+            Ok(()) => self.logged.set(sent.len()),
+            Err(error) => {
+                tracing::warn!(%error, path = %log.path().display(), "could not save the daily call count");
+            }
+        }
+    }
+
+    /// Reads everything the plan asks for, all walks at once: they share the connection's
+    /// pacer, which keeps the call rate at the limit while any of them has pages left.
+    pub async fn read(
+        &self,
+        plan: &Plan,
+        progress: &impl Fn(Progress),
+    ) -> Result<AccountRead, Cin7Error> {
+        let reading = async {
+            let ((), master, documents) = tokio::try_join!(
+                self.highest_order(plan),
+                self.read_master(plan, progress),
+                self.read_documents(plan, progress),
+            )?;
+            Ok(AccountRead { master, documents })
+        };
+        let logging = async {
+            loop {
+                tokio::time::sleep(FLUSH_EVERY).await;
+                self.log_calls();
+            }
+        };
+        tokio::select! {
+            read = reading => read,
+            _ = logging => unreachable!("the logging loop never ends"),
+        }
+    }
+
+    async fn highest_order(&self, plan: &Plan) -> Result<(), Cin7Error> {
+        let Some(probe) = &plan.highest_order else {
+            return Ok(());
+        };
+        let top: Vec<IdOnly> = self
+            .client
+            .get_page(Resource::SalesOrders, probe, 1)
+            .await?;
+        self.tracker
+            .borrow_mut()
+            .orders_end(top.first().and_then(|o| o.id));
+        Ok(())
+    }
+
+    /// Reads every record of one resource, counting each page as it arrives.
+    async fn walk<T: DeserializeOwned + Identified>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        progress: &impl Fn(Progress),
+    ) -> Result<Vec<T>, Cin7Error> {
+        let count = |records: &[T]| {
+            self.tracker.borrow_mut().page(
+                resource,
+                records.len(),
+                records.iter().filter_map(T::id),
+            );
+            progress(self.progress(Phase::Reading));
+        };
+        self.client.list_all(resource, query, count).await
+    }
+
+    /// Suppliers, branches, products and stock.
+    async fn read_master(
+        &self,
+        plan: &Plan,
+        progress: &impl Fn(Progress),
+    ) -> Result<MasterData, Cin7Error> {
+        let (suppliers, branches, products, stock) = tokio::try_join!(
+            self.walk(Resource::Contacts, &plan.suppliers, progress),
+            self.walk(Resource::Branches, &plan.branches, progress),
+            self.walk(Resource::Products, &plan.products, progress),
+            self.walk(Resource::Stock, &plan.stock, progress),
+        )?;
+        Ok(MasterData {
+            suppliers,
+            branches,
+            products,
+            stock,
+        })
+    }
+
+    /// The documents the plan selects.
+    async fn read_documents(
+        &self,
+        plan: &Plan,
+        progress: &impl Fn(Progress),
+    ) -> Result<DocumentsRead, Cin7Error> {
+        let (orders, credit_notes, purchase_orders, transfers, adjustments) = tokio::try_join!(
+            self.walk(Resource::SalesOrders, &plan.orders, progress),
+            self.walk(Resource::CreditNotes, &plan.credit_notes, progress),
+            self.walk(Resource::PurchaseOrders, &plan.purchase_orders, progress),
+            self.walk(Resource::BranchTransfers, &plan.transfers, progress),
+            self.walk(Resource::Adjustments, &plan.adjustments, progress),
+        )?;
+        Ok(DocumentsRead {
+            orders,
+            credit_notes,
+            purchase_orders,
+            transfers,
+            adjustments,
+        })
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        self.log_calls();
+    }
+}

@@ -1,0 +1,115 @@
+//! What a run asks Cin7 for: the queries of an import (master data and stock in full, every
+//! document modified since the earliest start the project could need) and of an update
+//! (master data in full, documents and stock rows modified since the last run, less an
+//! overlap). Every query has a total order, so pages are stable, and a projection of the
+//! fields the project uses, so pages are small.
+
+use crate::cin7::ListQuery;
+use crate::project::ImportSettings;
+use crate::project::calendar::earliest_start;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+const BRANCH_FIELDS: &str = "id,company,branchType,isActive";
+const PRODUCT_FIELDS: &str = concat!(
+    "id,name,styleCode,status,category,brand,sizeRangeId,supplierId,productOptions(id,status,code,",
+    "productOptionCode,productOptionSizeCode,productOptionBarcode,productOptionSizeBarcode,option1,option2,",
+    "option3,size,retailPrice,priceColumns)"
+);
+const CONTACT_FIELDS: &str = "id,company";
+const CREDIT_NOTE_FIELDS: &str = concat!(
+    "id,createdDate,creditNoteDate,completedDate,isVoid,status,branchId,",
+    "lineItems(id,parentId,productOptionId,qty,unitPrice,discount,sizeCodes,sizes)"
+);
+const SALES_ORDER_FIELDS: &str = concat!(
+    "id,createdDate,modifiedDate,invoiceDate,dispatchedDate,isApproved,isVoid,status,branchId,",
+    "lineItems(id,parentId,productOptionId,qty,qtyShipped,unitPrice,discount,sizeCodes,sizes)"
+);
+const STOCK_FIELDS: &str = "productOptionId,size,branchId,stockOnHand";
+const PURCHASE_ORDER_FIELDS: &str = concat!(
+    "id,modifiedDate,fullyReceivedDate,isApproved,isVoid,status,branchId,",
+    "lineItems(productOptionId,qty,qtyShipped,sizeCodes,sizes)"
+);
+const TRANSFER_FIELDS: &str = "id,dispatchedDate,receivedDate,sourceBranchId,destinationBranchId,lineItems(productOptionId,qty,sizes)";
+const ADJUSTMENT_FIELDS: &str =
+    "id,createdDate,completedDate,isApproved,branchId,lineItems(productOptionId,qty)";
+
+/// The queries of one run.
+pub struct Plan {
+    pub suppliers: ListQuery,
+    pub branches: ListQuery,
+    pub products: ListQuery,
+    pub orders: ListQuery,
+    pub credit_notes: ListQuery,
+    pub stock: ListQuery,
+    pub purchase_orders: ListQuery,
+    pub transfers: ListQuery,
+    pub adjustments: ListQuery,
+    /// One call that tells how far the order walk will go, for the estimate of the time left
+    /// (imports only: an update's walks are short).
+    pub highest_order: Option<ListQuery>,
+}
+
+fn by_id(fields: &str) -> ListQuery {
+    ListQuery {
+        order: "id ASC".into(),
+        filter: None,
+        fields: Some(fields.into()),
+    }
+}
+
+fn modified_since(at: DateTime<Utc>) -> String {
+    format!(
+        "modifiedDate>='{}'",
+        at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    )
+}
+
+impl Plan {
+    /// An import's: every document that can place a sale in the periods, or move stock inside
+    /// them, was modified at or after the date it counts on. Reading from the earliest start
+    /// any grouping, week start or time zone could give lets the project be regrouped later
+    /// without calling Cin7.
+    pub fn import(settings: &ImportSettings) -> Self {
+        let since = modified_since(earliest_start(settings.starting_date));
+        let mut plan = Self::documents_since(&since, None);
+        plan.highest_order = Some(ListQuery {
+            order: "id DESC".into(),
+            filter: Some(since),
+            fields: Some("id".into()),
+        });
+        plan
+    }
+
+    /// An update's: what was modified at or after `since` (the last run's start less an
+    /// overlap); a document or stock row not modified since is as the project has it.
+    pub fn update(since: DateTime<Utc>) -> Self {
+        let since = modified_since(since);
+        Self::documents_since(&since, Some(&since))
+    }
+
+    fn documents_since(since: &str, stock_since: Option<&str>) -> Self {
+        let modified = |fields: &str| ListQuery {
+            filter: Some(since.to_owned()),
+            ..by_id(fields)
+        };
+        Self {
+            suppliers: ListQuery {
+                filter: Some("type='Supplier'".into()),
+                ..by_id(CONTACT_FIELDS)
+            },
+            branches: by_id(BRANCH_FIELDS),
+            products: by_id(PRODUCT_FIELDS),
+            orders: modified(SALES_ORDER_FIELDS),
+            credit_notes: modified(CREDIT_NOTE_FIELDS),
+            stock: ListQuery {
+                order: "productOptionId ASC,branchId ASC,size ASC".into(),
+                filter: stock_since.map(str::to_owned),
+                fields: Some(STOCK_FIELDS.into()),
+            },
+            purchase_orders: modified(PURCHASE_ORDER_FIELDS),
+            transfers: modified(TRANSFER_FIELDS),
+            adjustments: modified(ADJUSTMENT_FIELDS),
+            highest_order: None,
+        }
+    }
+}
