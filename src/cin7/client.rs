@@ -285,7 +285,11 @@ impl Client {
         // After a short last page, the page after it is the last one worth asking for.
         let mut limit: Option<u32> = None;
         loop {
+            // Nothing past the first page until it answers: a walk that turns out short (an
+            // update's usually does) costs no call beyond its empty page.
+            let first_answered = !pages.is_empty() || end.is_some();
             while in_flight.len() < self.depth()
+                && (next == 1 || first_answered)
                 && end.is_none_or(|e| next < e)
                 && limit.is_none_or(|l| next <= l)
             {

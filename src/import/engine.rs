@@ -22,6 +22,22 @@ pub fn minimum_calls(records: u64) -> u64 {
     records.div_ceil(u64::from(crate::cin7::MAX_ROWS)) + 1
 }
 
+/// The resources every run walks.
+const WALKS: [crate::cin7::Resource; 9] = {
+    use crate::cin7::Resource as R;
+    [
+        R::Contacts,
+        R::Branches,
+        R::Products,
+        R::Stock,
+        R::SalesOrders,
+        R::CreditNotes,
+        R::PurchaseOrders,
+        R::BranchTransfers,
+        R::Adjustments,
+    ]
+};
+
 /// Starts or resumes a run: the moment it is as of. A checkpoint of the same run is resumed;
 /// anything else in the store is a stopped run of other settings and is replaced.
 pub(super) fn begin(
@@ -111,8 +127,12 @@ pub(super) fn import_report(
         finished_at: Utc::now(),
         calls: s.calls,
         pages_reused: s.reused_pages,
-        // The probe for the highest order id, where there was one, is one call beyond.
-        minimum_calls: records.values().map(|&n| minimum_calls(n)).sum::<u64>()
+        // Every walk ends with its empty page, a walk with no records too; the probe for the
+        // highest order id, where there was one, is one call beyond.
+        minimum_calls: WALKS
+            .iter()
+            .map(|r| minimum_calls(records.get(r).copied().unwrap_or(0)))
+            .sum::<u64>()
             + u64::from(tracker.probed()),
         retries: s.retries,
         elapsed_ms: tracker.elapsed().as_millis() as u64,

@@ -266,6 +266,10 @@ struct Generator {
     /// Options of each product (index), for picking lines.
     skus: Vec<(i64, Vec<Sku>)>,
     stock: BTreeMap<StockKey, Decimal>,
+    /// When each stock row last moved: Cin7's `modifiedDate` of a stock row.
+    last_moved: BTreeMap<StockKey, DateTime<Utc>>,
+    /// The moment of the event being replayed.
+    clock: DateTime<Utc>,
     events: BinaryHeap<Reverse<(DateTime<Utc>, Event)>>,
     next_id: i64,
 }
@@ -283,6 +287,8 @@ impl Generator {
             account: Account::default(),
             skus: Vec::new(),
             stock: BTreeMap::new(),
+            last_moved: BTreeMap::new(),
+            clock: start,
             events: BinaryHeap::new(),
             next_id: 1_000,
         }
@@ -832,6 +838,8 @@ impl Generator {
 
     fn add(&mut self, option: i64, size: Option<String>, branch: i64, qty: Decimal) {
         if option != 0 {
+            self.last_moved
+                .insert((option, size.clone(), branch), self.clock);
             *self.stock.entry((option, size, branch)).or_default() += qty;
         }
     }
@@ -849,6 +857,7 @@ impl Generator {
     /// Applies every scheduled movement in time order, shipping only what is on hand.
     fn replay(&mut self) {
         while let Some(Reverse((at, event))) = self.events.pop() {
+            self.clock = at;
             match event {
                 Event::Dispatch(i) => self.dispatch(i, at),
                 Event::Return(i, completes) => {
@@ -1000,17 +1009,18 @@ impl Generator {
         }
     }
 
+    /// Every stock row, dated by its last movement (its opening, for one that never moved).
     fn stock_rows(&mut self) {
-        let end = self.end;
+        let start = self.start;
         self.account.stock = self
             .stock
             .iter()
-            .map(|((option, size, branch), qty)| StockRecord {
-                product_option_id: *option,
-                size: size.clone(),
-                branch_id: *branch,
+            .map(|(key, qty)| StockRecord {
+                product_option_id: key.0,
+                size: key.1.clone(),
+                branch_id: key.2,
                 on_hand: *qty,
-                modified: end,
+                modified: self.last_moved.get(key).copied().unwrap_or(start),
             })
             .collect();
     }

@@ -1,0 +1,280 @@
+//! Update data against a sandbox whose account changes between two runs: orders voided,
+//! dispatched and edited, new orders, a credit note, a purchase order received, a new option
+//! and a new branch, with the stock changes that follow them. After it, an update equals a
+//! fresh import at the same moment, cell by cell and ledger row by ledger row, in two time zones
+//! and two groupings, and reads only what changed.
+
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use cin7_planner::cin7::{ApiKey, RetryPolicy};
+use cin7_planner::import::{self, ImportRequest, UpdateRequest};
+use cin7_planner::project::stock::latest_state;
+use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project, RunKind};
+use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::sandbox::account::*;
+use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
+use common::{KEY, USERNAME, dec};
+
+fn first_run() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()
+}
+
+fn request(sandbox: &Sandbox, settings: &ImportSettings) -> ImportRequest {
+    ImportRequest {
+        connection: ConnectionInfo {
+            base_url: sandbox.base_url().to_owned(),
+            username: USERNAME.into(),
+        },
+        key: ApiKey::new(KEY),
+        settings: settings.clone(),
+        rate_limits: RateLimits::unlimited(),
+        retry: RetryPolicy::never(),
+        call_log: None,
+        run_store: None,
+    }
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Runtime::new().unwrap().block_on(future)
+}
+
+fn import_at(sandbox: &Sandbox, settings: &ImportSettings, now: DateTime<Utc>) -> Project {
+    block_on(import::run(&request(sandbox, settings), |_| {}, now)).unwrap()
+}
+
+/// An order of one line of `option`, invoiced at `at`.
+fn new_order(id: i64, branch: i64, option: i64, qty: &str, at: DateTime<Utc>) -> SalesOrderRecord {
+    SalesOrderRecord {
+        id,
+        reference: format!("SO-{id}"),
+        source: "POS".into(),
+        branch_id: branch,
+        created: at,
+        modified: at,
+        invoiced: Some(at),
+        dispatched: None,
+        is_approved: true,
+        is_void: false,
+        stage: "New".into(),
+        lines: vec![LineRecord {
+            id: id * 10,
+            parent_id: 0,
+            product_option_id: option,
+            qty: dec(qty),
+            unit_price: dec("12.5"),
+            discount: dec("0"),
+            qty_shipped: dec("0"),
+            sizes: Vec::new(),
+            hidden_size: None,
+        }],
+    }
+}
+
+/// The changes between the runs, all at `at`; returns how many documents they added.
+fn change(account: &mut Account, at: DateTime<Utc>) -> u64 {
+    let untouched = |o: &SalesOrderRecord| {
+        o.is_approved
+            && !o.is_void
+            && o.dispatched.is_none()
+            && o.lines
+                .iter()
+                .all(|l| l.qty_shipped.is_zero() && l.sizes.is_empty())
+            && o.lines.iter().all(|l| l.qty > dec("0"))
+    };
+    // Recent ones, which the first run read.
+    let open: Vec<i64> = account
+        .sales_orders
+        .iter()
+        .filter(|o| untouched(o) && o.created > at - Duration::days(40))
+        .map(|o| o.id)
+        .collect();
+    assert!(open.len() >= 3, "{} open orders to change", open.len());
+    assert!(account.void_sales_order(open[0], at));
+    assert!(account.dispatch_sales_order(open[1], at));
+    let line = account
+        .sales_orders
+        .iter()
+        .find(|o| o.id == open[2])
+        .unwrap()
+        .lines[0]
+        .id;
+    assert!(account.edit_line_qty(open[2], line, dec("7"), at));
+
+    let regular = account
+        .products
+        .iter()
+        .find(|p| p.sizes.is_empty())
+        .unwrap()
+        .clone();
+    let option = regular.options[0].id;
+    let next_id = account.sales_orders.iter().map(|o| o.id).max().unwrap() + 1;
+    for k in 0..3 {
+        let mut order = new_order(next_id + k, 1, option, "2", at);
+        if k == 0 {
+            order.dispatched = Some(at);
+        }
+        account.add_sales_order(order);
+    }
+    assert!(account.dispatch_sales_order(next_id + 1, at));
+
+    let credit_id = account.credit_notes.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+    let mut returned = new_order(0, 1, option, "-1", at).lines;
+    returned[0].id = credit_id * 10;
+    account.add_credit_note(CreditNoteRecord {
+        id: credit_id,
+        reference: format!("CN-{credit_id}"),
+        sales_reference: format!("SO-{next_id}"),
+        branch_id: 1,
+        created: at,
+        modified: at,
+        credit_note_date: Some(at),
+        completed: Some(at),
+        is_void: false,
+        lines: returned,
+    });
+
+    let waiting = account
+        .purchase_orders
+        .iter()
+        .find(|p| p.is_approved && !p.is_void && p.fully_received.is_none())
+        .map(|p| p.id)
+        .expect("a purchase order not yet received");
+    assert!(account.receive_purchase_order(waiting, at));
+
+    let new_option = OptionRecord {
+        id: 99_001,
+        code: format!("{}-NEW", regular.style_code),
+        barcode: None,
+        option1: Some("New".into()),
+        option2: None,
+        status: "Active".into(),
+        retail_price: dec("12.5"),
+        cost: dec("5"),
+    };
+    assert!(account.add_option(regular.id, new_option, at));
+    account.add_sales_order(new_order(next_id + 3, 1, 99_001, "1", at));
+
+    account.add_branch(BranchRecord {
+        id: 99,
+        name: "New Store".into(),
+        branch_type: "Retail Branch".into(),
+        is_active: true,
+        modified: at,
+    });
+    account.add_sales_order(new_order(next_id + 4, 99, option, "4", at));
+    // Three orders, one for the new option, one at the new branch, and the credit note.
+    6
+}
+
+/// Everything an update must share with a fresh import at the same moment.
+fn assert_same(updated: &Project, fresh: &Project) {
+    assert_eq!(updated.items, fresh.items);
+    assert_eq!(updated.locations, fresh.locations);
+    assert_eq!(updated.periods, fresh.periods);
+    // Measured values of earlier periods come only from the earlier reading.
+    let without_measured = |p: &Project| {
+        p.series
+            .iter()
+            .map(|s| (s.item, s.location, s.sales.clone(), s.on_hand.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(without_measured(updated), without_measured(fresh));
+    let warnings = |p: &Project| {
+        let mut w = p.report.warnings.clone();
+        w.stock_drift.clear();
+        w
+    };
+    assert_eq!(warnings(updated), warnings(fresh));
+    let (u, f) = (
+        updated.ledger.as_ref().unwrap(),
+        fresh.ledger.as_ref().unwrap(),
+    );
+    assert_eq!(u.as_of, f.as_of);
+    assert_eq!(u.branches, f.branches);
+    assert_eq!(u.documents, f.documents);
+    assert_eq!(u.sales, f.sales);
+    assert_eq!(u.movements, f.movements);
+    assert_eq!(
+        latest_state(&u.stock_readings),
+        latest_state(&f.stock_readings)
+    );
+}
+
+fn check(group_by: GroupBy, zone: Tz) {
+    let t0 = first_run();
+    let account = generate(Preset::Demo, 4, t0);
+    let mut config = SandboxConfig::new(account, USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    let sandbox = Sandbox::start(config).unwrap();
+    let settings =
+        ImportSettings::new(NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(), group_by, zone);
+    let project = import_at(&sandbox, &settings, t0);
+    let first_calls = sandbox.requests().len();
+
+    let t1 = t0 + Duration::days(9);
+    let mut added = 0;
+    sandbox.update(|a| added = change(a, t1));
+    let now = t1 + Duration::hours(1);
+    let before_update = sandbox.requests().len();
+    let updated = block_on(import::update(
+        &UpdateRequest {
+            run: request(&sandbox, &settings),
+            project: project.clone(),
+            path: None,
+            overlap: import::DEFAULT_OVERLAP,
+        },
+        |_| {},
+        now,
+    ))
+    .unwrap();
+    let update_calls = sandbox.requests().len() - before_update;
+    let fresh = import_at(&sandbox, &settings, now);
+    assert_same(&updated, &fresh);
+
+    // The sandbox's stock follows its documents: no drift between the two readings.
+    assert_eq!(updated.report.warnings.stock_drift, vec![]);
+    let run = updated.history.last().unwrap();
+    assert_eq!(run.kind, RunKind::Update);
+    assert_eq!((run.documents_added, run.documents_voided), (added, 1));
+    assert!(run.documents_changed >= 4, "{run:?}");
+    assert_eq!(updated.history.len(), 2);
+    assert!(updated.locations.iter().any(|l| l.name == "New Store"));
+    assert!(updated.items.iter().any(|i| i.product_option_id == 99_001));
+
+    // The update read what changed since the first run (less a day), not the history: every
+    // order it read was modified since, and it made the fewest calls that reads them.
+    let since = t0 - Duration::days(1);
+    let account = sandbox.account();
+    let changed_orders = account
+        .sales_orders
+        .iter()
+        .filter(|o| o.modified >= since)
+        .count() as u64;
+    assert_eq!(
+        updated.report.records.get("SalesOrders"),
+        Some(&changed_orders)
+    );
+    let changed_stock = account.stock.iter().filter(|s| s.modified >= since).count() as u64;
+    assert_eq!(updated.report.records.get("Stock"), Some(&changed_stock));
+    assert!(changed_orders * 10 < project.report.records["SalesOrders"]);
+    // No call beyond the fewest: one per page of what it read and one empty page per walk.
+    assert_eq!(update_calls as u64, updated.report.minimum_calls);
+    assert!(
+        update_calls < first_calls,
+        "{update_calls} calls against {first_calls}"
+    );
+}
+
+#[test]
+fn an_update_equals_a_fresh_import_by_weeks_in_auckland() {
+    check(GroupBy::Week, chrono_tz::Pacific::Auckland);
+}
+
+#[test]
+fn an_update_equals_a_fresh_import_by_months_in_los_angeles() {
+    check(GroupBy::Month, chrono_tz::America::Los_Angeles);
+}
