@@ -166,6 +166,16 @@ fn change(account: &mut Account, at: DateTime<Utc>) -> u64 {
         modified: at,
     });
     account.add_sales_order(new_order(next_id + 4, 99, option, "4", at));
+
+    // Five more on hand at the first stock row of the regular option, from something no
+    // document records (a production job): the update shows it as drift.
+    let row = account
+        .stock
+        .iter_mut()
+        .find(|s| s.product_option_id == option && s.branch_id == 2)
+        .unwrap();
+    row.on_hand += dec("5");
+    row.modified = at;
     // Three orders, one for the new option, one at the new branch, and the credit note.
     6
 }
@@ -235,8 +245,36 @@ fn check(group_by: GroupBy, zone: Tz) {
     let fresh = import_at(&sandbox, &settings, now);
     assert_same(&updated, &fresh);
 
-    // The sandbox's stock follows its documents: no drift between the two readings.
-    assert_eq!(updated.report.warnings.stock_drift, vec![]);
+    // The five units no document explains, and nothing else, show as drift at the first
+    // reading: rebuilt from now, the history has them, the reading then did not.
+    let drift = &updated.report.warnings.stock_drift;
+    assert_eq!(drift.len(), 1, "{drift:?}");
+    assert_eq!(drift[0].size(), dec("-5"));
+    assert_eq!(drift[0].at, t0);
+    assert_eq!(updated.locations[drift[0].location].branch_id, 2);
+    assert!(
+        fresh.report.warnings.stock_drift.is_empty(),
+        "one reading, nothing to compare"
+    );
+    // Each period with a reading has measured values: the import's (31 May in Los Angeles)
+    // and the update's.
+    assert_eq!(updated.measured_at.len(), 2);
+    assert_eq!(updated.measured_at.last().unwrap().1, now);
+    // Sized items have no on-hand history, but measured values at both readings.
+    let periods = updated.periods.len();
+    let sized = updated
+        .series
+        .iter()
+        .find(|s| updated.items[s.item].sized && !s.measured.is_empty())
+        .expect("a sized item with stock");
+    assert_eq!(sized.on_hand, None);
+    let measured: Vec<_> = sized
+        .measured_values(periods, &updated.measured_at)
+        .into_iter()
+        .flatten()
+        .map(|(_, at)| at)
+        .collect();
+    assert_eq!(measured, vec![t0, now]);
     let run = updated.history.last().unwrap();
     assert_eq!(run.kind, RunKind::Update);
     assert_eq!((run.documents_added, run.documents_voided), (added, 1));

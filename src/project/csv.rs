@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 pub const HEADER: &str = concat!(
     "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand,",
-    "product_option_id,size,sized,branch_id"
+    "product_option_id,size,sized,branch_id,measured_on_hand,measured_at"
 );
 
 pub const ITEMS_HEADER: &str = concat!(
@@ -33,14 +33,21 @@ pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> i
         let location = &project.locations[series.location];
         let (qty, revenue) = (series.sales_qty(periods), series.sales_revenue(periods));
         let on_hand = series.on_hand_values(periods);
+        let measured = series.measured_values(periods, &project.measured_at);
         for (p, period) in project.periods.iter().enumerate() {
             let on_hand = on_hand
                 .as_ref()
                 .map(|o| o[p].normalize().to_string())
                 .unwrap_or_default();
+            let (measured_qty, measured_at) = measured[p]
+                .map(|(qty, at)| {
+                    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                    (qty.normalize().to_string(), at)
+                })
+                .unwrap_or_default();
             write!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{measured_qty},{measured_at}\r\n",
                 field(&item.code),
                 field(&item.description),
                 field(&location.name),

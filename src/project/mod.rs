@@ -200,6 +200,32 @@ impl Series {
         Some(values)
     }
 
+    /// What the stock readings measured in each of `periods` periods: the quantity and the
+    /// instant of the latest reading in it, for the periods in `measured_at` (the project's)
+    /// where this pair had a row.
+    pub fn measured_values(
+        &self,
+        periods: usize,
+        measured_at: &[(u32, DateTime<Utc>)],
+    ) -> Vec<Option<(Decimal, DateTime<Utc>)>> {
+        let mut values = vec![None; periods];
+        let mut changes = self.measured.iter().peekable();
+        let mut value = None;
+        for &(period, at) in measured_at {
+            while let Some(&&(from, qty)) = changes.peek() {
+                if from > period {
+                    break;
+                }
+                value = Some(qty);
+                changes.next();
+            }
+            if let (Some(qty), Some(slot)) = (value, values.get_mut(period as usize)) {
+                *slot = Some((qty, at));
+            }
+        }
+        values
+    }
+
     /// Total quantity and revenue over every period.
     pub fn totals(&self) -> (Decimal, Decimal) {
         self.sales
