@@ -23,6 +23,7 @@ pub fn write(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let prefix = format!(".{name}.");
+    remove_stale_temporaries(&dir, &prefix);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
@@ -44,6 +45,21 @@ pub fn write(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
     temp.persist(&target).map_err(|e| e.error)?;
     sync_dir(&dir);
     Ok(())
+}
+
+/// Deletes what a write of the same file left when its process was killed: temporaries it
+/// never renamed.
+fn remove_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(prefix) && name.ends_with(".tmp") {
+            std::fs::remove_file(entry.path()).ok();
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically.
@@ -99,6 +115,10 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"one");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+        // One left by a writer that was killed goes with the next write.
+        std::fs::write(dir.path().join(".a.json.killed.tmp"), b"ha").unwrap();
+        write_bytes(&path, b"two").unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

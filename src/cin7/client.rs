@@ -186,6 +186,9 @@ pub struct Client {
     stats: Arc<CallStats>,
     page_store: Option<PageStore>,
     max_page_bytes: u64,
+    /// Tripped when a walk fails for good: every other walk of the run stops at once.
+    failed: tokio_util::sync::CancellationToken,
+    failure: Mutex<Option<Cin7Error>>,
 }
 
 /// Why one attempt failed, before deciding whether to retry.
@@ -236,6 +239,8 @@ impl Client {
             stats: Arc::new(CallStats::default()),
             page_store: config.page_store,
             max_page_bytes: config.max_page_bytes,
+            failed: tokio_util::sync::CancellationToken::new(),
+            failure: Mutex::new(None),
         })
     }
 
@@ -277,52 +282,86 @@ impl Client {
         query: &ListQuery,
         mut on_page: impl FnMut(&[T]),
     ) -> Result<Vec<T>, Cin7Error> {
-        let mut pages: BTreeMap<u32, Vec<T>> = BTreeMap::new();
+        let mut walk = Walk::default();
         let mut in_flight = FuturesUnordered::new();
-        let mut next = 1;
-        // The first page known to be empty.
-        let mut end: Option<u32> = None;
-        // After a short last page, the page after it is the last one worth asking for.
-        let mut limit: Option<u32> = None;
+        // The daily budget is spent: no new page is asked for, those under way still count.
+        let mut spent: Option<Cin7Error> = None;
         loop {
-            // Nothing past the first page until it answers: a walk that turns out short (an
-            // update's usually does) costs no call beyond its empty page.
-            let first_answered = !pages.is_empty() || end.is_some();
-            while in_flight.len() < self.depth()
-                && (next == 1 || first_answered)
-                && end.is_none_or(|e| next < e)
-                && limit.is_none_or(|l| next <= l)
-            {
-                let page = next;
-                next += 1;
+            while spent.is_none() && walk.may_ask(in_flight.len(), self.depth()) {
+                let page = walk.ask();
                 in_flight
                     .push(async move { (page, self.get_page::<T>(resource, query, page).await) });
             }
-            let Some((page, result)) = in_flight.next().await else {
+            let arrived = tokio::select! {
+                biased;
+                () = self.failed.cancelled() => return Err(self.failure()),
+                arrived = in_flight.next() => arrived,
+            };
+            let Some((page, result)) = arrived else {
                 break;
             };
-            let records = result?;
-            if records.is_empty() {
-                end = Some(end.map_or(page, |e| e.min(page)));
-            } else {
-                on_page(&records);
-                pages.insert(page, records);
-                if let Some(repeated) = repeated_page(&pages, page) {
-                    return Err(Cin7Error::PagingIgnored {
-                        resource,
-                        page: repeated,
-                    });
+            let records = match result {
+                Ok(records) => records,
+                Err(e @ Cin7Error::BudgetExhausted { .. }) => {
+                    spent.get_or_insert(e);
+                    continue;
                 }
+                Err(e) => return Err(self.fail(e)),
+            };
+            if !records.is_empty() {
+                on_page(&records);
             }
-            limit = pages
-                .last_key_value()
-                .filter(|(_, last)| last.len() < MAX_ROWS as usize)
-                .map(|(&p, _)| p + 1);
-            if end.is_some_and(|e| (1..e).all(|p| pages.contains_key(&p))) {
+            if let Some(repeated) = walk.arrived(page, records) {
+                return Err(self.fail(Cin7Error::PagingIgnored {
+                    resource,
+                    page: repeated,
+                }));
+            }
+            if walk.done() {
                 break;
             }
         }
-        Ok(once_each(pages.into_values().flatten().collect()))
+        match spent {
+            Some(error) => Err(self.with_kept_pages(error)),
+            None => Ok(walk.records()),
+        }
+    }
+
+    /// Ends every walk of this client: `error` is the run's.
+    fn fail(&self, error: Cin7Error) -> Cin7Error {
+        lock(&self.failure).get_or_insert_with(|| error.clone());
+        self.failed.cancel();
+        error
+    }
+
+    /// The error another walk failed with.
+    fn failure(&self) -> Cin7Error {
+        lock(&self.failure).clone().unwrap_or(Cin7Error::HttpSetup(
+            "a walk stopped without its reason".into(),
+        ))
+    }
+
+    /// The budget error, counting the pages kept once every walk under way has finished.
+    fn with_kept_pages(&self, error: Cin7Error) -> Cin7Error {
+        match (error, &self.page_store) {
+            (
+                Cin7Error::BudgetExhausted {
+                    resource,
+                    page,
+                    limit,
+                    resets_in,
+                    ..
+                },
+                Some(store),
+            ) => Cin7Error::BudgetExhausted {
+                resource,
+                page,
+                limit,
+                resets_in,
+                kept_pages: Some(store.len() as u64),
+            },
+            (error, _) => error,
+        }
     }
 
     /// One list call, paced and retried.
@@ -591,6 +630,74 @@ impl Transient {
                 detail,
             },
         }
+    }
+}
+
+/// Where one walk stands: the pages read, the first known to be empty, and how far it is
+/// worth asking.
+struct Walk<T> {
+    pages: BTreeMap<u32, Vec<T>>,
+    next: u32,
+    /// The first page known to be empty.
+    end: Option<u32>,
+    /// After a short last page, the page after it is the last one worth asking for.
+    limit: Option<u32>,
+}
+
+impl<T> Default for Walk<T> {
+    fn default() -> Self {
+        Self {
+            pages: BTreeMap::new(),
+            next: 1,
+            end: None,
+            limit: None,
+        }
+    }
+}
+
+impl<T: Identified> Walk<T> {
+    /// Whether to ask for the next page with `in_flight` under way: nothing past the first
+    /// page until it answers (a walk that turns out short, as an update's usually does, costs
+    /// no call beyond its empty page), nothing past a known end.
+    fn may_ask(&self, in_flight: usize, depth: usize) -> bool {
+        let first_answered = !self.pages.is_empty() || self.end.is_some();
+        in_flight < depth
+            && (self.next == 1 || first_answered)
+            && self.end.is_none_or(|e| self.next < e)
+            && self.limit.is_none_or(|l| self.next <= l)
+    }
+
+    fn ask(&mut self) -> u32 {
+        self.next += 1;
+        self.next - 1
+    }
+
+    /// Takes a page in; returns the page that repeats an earlier one, if this shows one.
+    fn arrived(&mut self, page: u32, records: Vec<T>) -> Option<u32> {
+        if records.is_empty() {
+            self.end = Some(self.end.map_or(page, |e| e.min(page)));
+        } else {
+            self.pages.insert(page, records);
+            if let Some(repeated) = repeated_page(&self.pages, page) {
+                return Some(repeated);
+            }
+        }
+        self.limit = self
+            .pages
+            .last_key_value()
+            .filter(|(_, last)| last.len() < MAX_ROWS as usize)
+            .map(|(&p, _)| p + 1);
+        None
+    }
+
+    /// Every page before the first empty one is in.
+    fn done(&self) -> bool {
+        self.end
+            .is_some_and(|e| (1..e).all(|p| self.pages.contains_key(&p)))
+    }
+
+    fn records(self) -> Vec<T> {
+        once_each(self.pages.into_values().flatten().collect())
     }
 }
 

@@ -187,7 +187,9 @@ fn save_then_forget(
     path: &Path,
     store: Option<&RunStore>,
 ) -> Result<(), CliError> {
+    tracing::debug!(path = %path.display(), "saving the project");
     file::save(project, path)?;
+    tracing::debug!(path = %path.display(), "saved the project");
     if let Some(store) = store
         && let Err(error) = store.remove()
     {

@@ -115,13 +115,20 @@ impl<'a> Session<'a> {
         plan: &Plan,
         progress: &impl Fn(Progress),
     ) -> Result<AccountRead, Cin7Error> {
+        // Every walk runs to its end, its failure or the budget's: a walk that fails for good
+        // stops the others at once (the client sees to it), while the budget lets the pages
+        // under way arrive and be kept, so that a resumed run asks for none of them again.
         let reading = async {
-            let ((), master, documents) = tokio::try_join!(
+            let (probe, master, documents) = tokio::join!(
                 self.highest_order(plan),
                 self.read_master(plan, progress),
                 self.read_documents(plan, progress),
-            )?;
-            Ok(AccountRead { master, documents })
+            );
+            probe?;
+            Ok(AccountRead {
+                master: master?,
+                documents: documents?,
+            })
         };
         let logging = async {
             loop {
@@ -173,17 +180,17 @@ impl<'a> Session<'a> {
         plan: &Plan,
         progress: &impl Fn(Progress),
     ) -> Result<MasterData, Cin7Error> {
-        let (suppliers, branches, products, stock) = tokio::try_join!(
+        let (suppliers, branches, products, stock) = tokio::join!(
             self.walk(Resource::Contacts, &plan.suppliers, progress),
             self.walk(Resource::Branches, &plan.branches, progress),
             self.walk(Resource::Products, &plan.products, progress),
             self.walk(Resource::Stock, &plan.stock, progress),
-        )?;
+        );
         Ok(MasterData {
-            suppliers,
-            branches,
-            products,
-            stock,
+            suppliers: suppliers?,
+            branches: branches?,
+            products: products?,
+            stock: stock?,
         })
     }
 
@@ -193,19 +200,19 @@ impl<'a> Session<'a> {
         plan: &Plan,
         progress: &impl Fn(Progress),
     ) -> Result<DocumentsRead, Cin7Error> {
-        let (orders, credit_notes, purchase_orders, transfers, adjustments) = tokio::try_join!(
+        let (orders, credit_notes, purchase_orders, transfers, adjustments) = tokio::join!(
             self.walk(Resource::SalesOrders, &plan.orders, progress),
             self.walk(Resource::CreditNotes, &plan.credit_notes, progress),
             self.walk(Resource::PurchaseOrders, &plan.purchase_orders, progress),
             self.walk(Resource::BranchTransfers, &plan.transfers, progress),
             self.walk(Resource::Adjustments, &plan.adjustments, progress),
-        )?;
+        );
         Ok(DocumentsRead {
-            orders,
-            credit_notes,
-            purchase_orders,
-            transfers,
-            adjustments,
+            orders: orders?,
+            credit_notes: credit_notes?,
+            purchase_orders: purchase_orders?,
+            transfers: transfers?,
+            adjustments: adjustments?,
         })
     }
 }

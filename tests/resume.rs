@@ -1,0 +1,355 @@
+//! Imports that stop and resume exactly, through the real `cin7-planner` process: killed with
+//! SIGKILL at five points (the first call, mid-way, most of the way, while building, while
+//! saving), stopped by Ctrl+C, and stopped by the daily budget and resumed once
+//! the window frees up. Each resumed import equals an uninterrupted one, and no damaged or
+//! partial project file ever exists.
+
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
+
+mod common;
+
+use cin7_planner::project::{Project, file};
+use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
+use common::{KEY, USERNAME};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Cin7's windows at a tenth, so that an import takes a few seconds.
+const PACE: &str = "3/100ms,60/6s,5000/1d";
+
+fn sandbox() -> Sandbox {
+    let account = generate(Preset::Demo, 2, chrono::Utc::now());
+    let mut config = SandboxConfig::new(account, USERNAME, KEY);
+    config.rate_limits = cin7_planner::rate_limit::RateLimits::unlimited();
+    Sandbox::start(config).unwrap()
+}
+
+fn command(sandbox: &Sandbox, out: &Path, state: &Path, pace: &str, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cin7-planner"));
+    command
+        .args([
+            "import",
+            "--username",
+            USERNAME,
+            "--start",
+            "2025-06-01",
+            "--group-by",
+            "week",
+        ])
+        .args([
+            "--tz",
+            "Pacific/Auckland",
+            "--rate-limits",
+            pace,
+            "--base-url",
+        ])
+        .arg(sandbox.base_url())
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .env("CIN7_API_KEY", KEY)
+        .env("CIN7_PLANNER_STATE_DIR", state)
+        .env("CIN7_PLANNER_LOG", "cin7_planner=debug")
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(sandbox: &Sandbox, out: &Path, state: &Path, extra: &[&str]) -> Output {
+    command(sandbox, out, state, PACE, extra).output().unwrap()
+}
+
+/// What must be the same whether or not the import stopped on the way (the moment it is as
+/// of aside: a resumed import keeps the moment it first started).
+fn essence(project: &Project) -> String {
+    let ledger = project.ledger.as_ref().unwrap();
+    let series: Vec<_> = project
+        .series
+        .iter()
+        .map(|s| (s.item, s.location, &s.sales, &s.on_hand))
+        .collect();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{series:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        project.items,
+        project.locations,
+        project.periods,
+        project.report.warnings,
+        ledger.documents,
+        ledger.sales,
+        ledger.movements,
+        ledger
+            .stock_readings
+            .iter()
+            .map(|r| r.rows().collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    )
+}
+
+/// The file is either absent or a whole project.
+fn assert_whole_or_absent(out: &Path) {
+    if out.exists() {
+        file::open(out).unwrap_or_else(|e| panic!("a partial project file: {e}"));
+    }
+}
+
+/// Where an import is stopped.
+#[derive(Clone, Copy, Debug)]
+enum Point {
+    /// Once the sandbox has answered this many calls.
+    Calls(usize),
+    /// When every page is read and the project is being built.
+    Building,
+    /// When the log says the project is being saved.
+    Saving,
+}
+
+fn signal(child: &Child, signal: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+}
+
+/// Kills the import at `point`; false when it finished before (a save can be that quick).
+fn kill_at(mut child: Child, sandbox: &Sandbox, already: usize, point: Point, out: &Path) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    match point {
+        Point::Calls(n) => {
+            while sandbox.requests().len() < already + n {
+                assert!(
+                    Instant::now() < deadline,
+                    "the import never got to {n} calls"
+                );
+                assert!(
+                    child.try_wait().unwrap().is_none(),
+                    "it ended before {n} calls"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        Point::Building => {
+            let stderr = child.stderr.take().unwrap();
+            let mut lines = BufReader::new(stderr).lines();
+            while !lines
+                .next()
+                .unwrap()
+                .unwrap()
+                .starts_with("Building the project")
+            {}
+        }
+        Point::Saving => {
+            let stderr = child.stderr.take().unwrap();
+            for line in BufReader::new(stderr).lines() {
+                if line.unwrap().contains("saving the project") {
+                    signal(&child, libc::SIGSTOP);
+                    break;
+                }
+            }
+            // Stepped a few microseconds at a time until its temporary file is there.
+            while !saving(out) {
+                if out.exists() {
+                    child.kill().unwrap();
+                    child.wait().unwrap();
+                    return false;
+                }
+                signal(&child, libc::SIGCONT);
+                std::thread::sleep(Duration::from_micros(20));
+                signal(&child, libc::SIGSTOP);
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    true
+}
+
+/// Whether a save of `out` is under way: its temporary file is there.
+fn saving(out: &Path) -> bool {
+    let name = format!(".{}.", out.file_name().unwrap().to_string_lossy());
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with(&name))
+}
+
+#[test]
+fn a_killed_import_resumes_exactly_wherever_it_was_killed() {
+    let sandbox = sandbox();
+    let reference_dir = tempfile::tempdir().unwrap();
+    let reference_out = reference_dir.path().join("reference.json");
+    let output = run(
+        &sandbox,
+        &reference_out,
+        &reference_dir.path().join("state"),
+        &[],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reference = file::open(&reference_out).unwrap();
+    let total = sandbox.requests().len();
+    assert!(total >= 20, "{total} calls: too few to stop in between");
+
+    for point in [
+        Point::Calls(1),
+        Point::Calls(total / 2),
+        Point::Calls(total - 3),
+        Point::Building,
+        Point::Saving,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, state) = (dir.path().join("shop.json"), dir.path().join("state"));
+        let before = sandbox.requests().len();
+        let mut attempts = 0;
+        loop {
+            let child = command(&sandbox, &out, &state, PACE, &[])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            attempts += 1;
+            if kill_at(child, &sandbox, before, point, &out) {
+                break;
+            }
+            assert!(
+                attempts < 5,
+                "{point:?}: the save was never caught under way"
+            );
+            std::fs::remove_file(&out).unwrap();
+        }
+        assert_whole_or_absent(&out);
+        if let Point::Saving = point {
+            assert!(
+                !out.exists(),
+                "killed before the rename, the file is not there"
+            );
+        }
+        assert!(
+            state.join("runs").read_dir().unwrap().count() == 1,
+            "{point:?}: killed before the project was saved, its checkpoint is there"
+        );
+        let killed_calls = sandbox.requests().len() - before;
+        let killed_calls = killed_calls - (attempts - 1) * total;
+        let output = run(&sandbox, &out, &state, &["--resume"]);
+        assert!(
+            output.status.success(),
+            "{point:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let resumed_calls = sandbox.requests().len() - before - killed_calls;
+        let resumed = file::open(&out).unwrap();
+        assert_eq!(essence(&resumed), essence(&reference), "{point:?}");
+        // Only what was lost in flight is asked for twice.
+        assert!(
+            killed_calls + resumed_calls <= total + 6,
+            "{point:?}: {killed_calls} + {resumed_calls} calls against {total}"
+        );
+        // The checkpoint goes once the project is saved, and no temporary is left.
+        assert_eq!(
+            std::fs::read_dir(state.join("runs")).unwrap().count(),
+            0,
+            "{point:?}"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "state")
+            .collect();
+        assert_eq!(names, vec!["shop.json".to_owned()], "{point:?}");
+    }
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_the_import_resumes() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let (out, state) = (dir.path().join("shop.json"), dir.path().join("state"));
+    let mut child = command(&sandbox, &out, &state, PACE, &[])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while sandbox.requests().len() < 5 {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(
+        stderr.lines().last().unwrap(),
+        "Stopped: what was read so far is kept, and the same command with --resume (or update again) goes on from there."
+    );
+    assert!(!out.exists());
+    // The calls it made are counted.
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.join("calls.json")).unwrap()).unwrap();
+    let logged = log["connections"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    assert!(logged.as_array().unwrap().len() >= 5);
+    let output = run(&sandbox, &out, &state, &["--resume"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let resumed = file::open(&out).unwrap();
+    assert!(
+        resumed.report.pages_reused >= 1,
+        "the pages read before Ctrl+C are used"
+    );
+}
+
+#[test]
+fn an_import_stopped_by_the_daily_budget_resumes_once_it_frees_up() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let (out, state) = (dir.path().join("shop.json"), dir.path().join("state"));
+    // A "day" of three seconds (a hundred of the 30 ms minutes) with 12 calls in it.
+    let pace = "3/2ms,60/30ms,12/3s";
+    let output = command(&sandbox, &out, &state, pace, &[]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("Cin7's daily limit of 12 calls for this API connection is used up"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    let mut runs = 1;
+    loop {
+        std::thread::sleep(Duration::from_millis(3_100));
+        let output = command(&sandbox, &out, &state, pace, &["--resume"])
+            .output()
+            .unwrap();
+        runs += 1;
+        if output.status.success() {
+            break;
+        }
+        assert!(runs < 6, "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let reference_dir = tempfile::tempdir().unwrap();
+    let reference_out = reference_dir.path().join("reference.json");
+    let reference = run(
+        &sandbox,
+        &reference_out,
+        &reference_dir.path().join("state"),
+        &[],
+    );
+    assert!(reference.status.success());
+    assert_eq!(
+        essence(&file::open(&out).unwrap()),
+        essence(&file::open(&reference_out).unwrap())
+    );
+}
