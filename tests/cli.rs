@@ -758,3 +758,126 @@ fn hostile_project_files_are_damaged_for_every_command() {
         )
     );
 }
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Every file under `dir`, as bytes, with its path.
+fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                found.push((path, bytes));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_key_shows_up_nowhere_even_in_trace_logs() {
+    use base64::Engine;
+    let secret = "k3y-that-must-never-leak-91c7";
+    let header = base64::engine::general_purpose::STANDARD.encode(format!("{USERNAME}:{secret}"));
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state");
+    let out = home.path().join("shop.json");
+    let mut config = cin7_planner::sandbox::SandboxConfig::new(fixture_account(), USERNAME, secret);
+    config.rate_limits = cin7_planner::rate_limit::RateLimits::unlimited();
+    let good = cin7_planner::sandbox::Sandbox::start(config.clone()).unwrap();
+    let failing = |faults: &str| {
+        let mut config = config.clone();
+        config.faults = faults.parse().unwrap();
+        cin7_planner::sandbox::Sandbox::start(config).unwrap()
+    };
+    let (server_error, dropped) = (failing("500@1"), failing("drop@1"));
+    let run = |args: &[&str], key: &str| {
+        bin_with_state(&state)
+            .env("HOME", home.path())
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_STATE_HOME", home.path().join("xdg-state"))
+            .env("CIN7_PLANNER_LOG", "trace")
+            .env("CIN7_API_KEY", key)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let import_args = |base: &str| {
+        vec![
+            "import".to_owned(),
+            "--username".into(),
+            USERNAME.into(),
+            "--start".into(),
+            "2024-01-01".into(),
+            "--base-url".into(),
+            base.to_owned(),
+            "--rate-limits".into(),
+            "3/20ms,60/400ms,5000/1d".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ]
+    };
+    let mut outputs = Vec::new();
+    let args = import_args(good.base_url());
+    outputs.push(run(&strs(&args), secret));
+    assert!(outputs[0].status.success(), "{}", text(&outputs[0].stderr));
+    outputs.push(run(
+        &[
+            "update",
+            &out.display().to_string(),
+            "--rate-limits",
+            "none",
+        ],
+        secret,
+    ));
+    assert!(outputs[1].status.success(), "{}", text(&outputs[1].stderr));
+    // A wrong key, a server failing, a dropped connection: each fails, and says nothing of it.
+    let wrong = "wr0ng-key-that-must-never-leak-55a";
+    for (base, key) in [
+        (good.base_url(), wrong),
+        (server_error.base_url(), secret),
+        (dropped.base_url(), secret),
+    ] {
+        let mut args = import_args(base);
+        let retries = args.iter().position(|a| a == "--rate-limits").unwrap() + 1;
+        args[retries] = "3/2ms,60/40ms,5000/1d".into();
+        let output = run(&strs(&args), key);
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+        outputs.push(output);
+    }
+    let wrong_header =
+        base64::engine::general_purpose::STANDARD.encode(format!("{USERNAME}:{wrong}"));
+    let needles = [secret, header.as_str(), wrong, wrong_header.as_str()];
+    for output in &outputs {
+        assert!(
+            text(&output.stderr).contains("TRACE"),
+            "trace logs were written"
+        );
+        for stream in [&output.stdout, &output.stderr] {
+            let text = text(stream);
+            for needle in needles {
+                assert!(
+                    !text.contains(needle),
+                    "the key in the output: …{}…",
+                    &text[text.find(needle).unwrap().saturating_sub(80)..][..120]
+                );
+            }
+        }
+    }
+    let files = files_under(home.path());
+    assert!(files.iter().any(|(p, _)| p.ends_with("calls.json")));
+    assert!(files.iter().any(|(p, _)| p.ends_with("shop.json")));
+    for (path, bytes) in files {
+        let text = String::from_utf8_lossy(&bytes);
+        for needle in needles {
+            assert!(!text.contains(needle), "the key in {}", path.display());
+        }
+    }
+}
