@@ -1,5 +1,6 @@
-//! The API key in the operating system's credential store (Secret Service on Linux), keyed by
-//! the API address and username, behind a small trait so tests use memory instead.
+//! The API key in the operating system's credential store, keyed by the API address and
+//! username: the Secret Service (GNOME Keyring, KWallet) on Linux, the Credential Manager on
+//! Windows, the login keychain on macOS. Behind a small trait so tests can use memory instead.
 
 use crate::cin7::ApiKey;
 use crate::project::ConnectionInfo;
@@ -32,9 +33,16 @@ impl KeyringStore {
     pub fn new() -> Self {
         #[cfg(target_os = "linux")]
         let store = zbus_secret_service_keyring_store::Store::new()
-            .map(|s| s as Arc<keyring_core::CredentialStore>)
-            .map_err(|e| SecretError(e.to_string()));
-        #[cfg(not(target_os = "linux"))]
+            .map(|s| s as Arc<keyring_core::CredentialStore>);
+        #[cfg(target_os = "windows")]
+        let store = windows_native_keyring_store::Store::new()
+            .map(|s| s as Arc<keyring_core::CredentialStore>);
+        #[cfg(target_os = "macos")]
+        let store = apple_native_keyring_store::keychain::Store::new()
+            .map(|s| s as Arc<keyring_core::CredentialStore>);
+        #[cfg(any(target_os = "linux", target_os = "windows", target_os = "macos"))]
+        let store = store.map_err(|e| SecretError(crate::text::printable(&e.to_string()).into()));
+        #[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
         let store = Err(SecretError(
             "no credential store is built for this platform".into(),
         ));
