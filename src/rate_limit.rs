@@ -194,6 +194,15 @@ impl SlidingWindows {
             .map(|(_, per)| per)
     }
 
+    /// Calls recorded in the `per` before `now`.
+    pub fn calls_within(&self, per: Duration, now: Instant) -> u32 {
+        self.history
+            .iter()
+            .rev()
+            .take_while(|&&t| t + per > now)
+            .count() as u32
+    }
+
     /// Records a call at `at` unconditionally (in time order: earlier calls first).
     pub fn record(&mut self, at: Instant) {
         let position = self

@@ -20,9 +20,15 @@ fn a_key_round_trips_through_the_system_keychain_or_its_absence_is_said() {
     match store.get(&connection) {
         Ok(None) => {
             store.set(&connection, &ApiKey::new("first-key")).unwrap();
-            assert_eq!(store.get(&connection).unwrap(), Some(ApiKey::new("first-key")));
+            assert_eq!(
+                store.get(&connection).unwrap(),
+                Some(ApiKey::new("first-key"))
+            );
             store.set(&connection, &ApiKey::new("second-key")).unwrap();
-            assert_eq!(store.get(&connection).unwrap(), Some(ApiKey::new("second-key")));
+            assert_eq!(
+                store.get(&connection).unwrap(),
+                Some(ApiKey::new("second-key"))
+            );
             store.delete(&connection).unwrap();
             assert_eq!(store.get(&connection).unwrap(), None);
             store.delete(&connection).unwrap();

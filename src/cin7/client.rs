@@ -248,6 +248,16 @@ impl Client {
         Arc::clone(&self.stats)
     }
 
+    /// Calls made in each window of the rate limit, against its limit.
+    pub fn window_use(&self) -> Vec<super::WindowUse> {
+        self.pacer.window_use()
+    }
+
+    /// Whether the rate limit is holding a call back now.
+    pub fn held_back_now(&self) -> bool {
+        self.pacer.holding_back()
+    }
+
     fn resource_url(&self, resource: Resource) -> Url {
         let mut url = self.base_url.url().clone();
         url.path_segments_mut()
@@ -258,14 +268,14 @@ impl Client {
         url
     }
 
-    /// How many pages of one walk to keep requested at once: enough that the calls the
-    /// rate allows during one response time are all under way, so latency does not lower the
-    /// call rate. Requests beyond what the pacer lets out wait unsent, and are dropped unsent
-    /// when the walk ends.
+    /// How many pages of one walk to keep requested at once: twice the calls the rate allows
+    /// during one response time, and two more, so that latency (and its swings) never lowers
+    /// the call rate even when one walk is left. Requests beyond what the pacer lets out wait
+    /// unsent, and are dropped unsent when the walk ends, so the headroom costs no call.
     fn depth(&self) -> usize {
         let latency = Duration::from_micros(self.stats.latency_us.load(Ordering::Relaxed));
         match self.sustained_rate {
-            Some(rate) => ((latency.as_secs_f64() * rate).ceil() as usize + 1).clamp(2, 32),
+            Some(rate) => ((latency.as_secs_f64() * rate * 2.0).ceil() as usize + 2).clamp(2, 64),
             None => 2,
         }
     }
@@ -322,7 +332,7 @@ impl Client {
             }
         }
         match spent {
-            Some(error) => Err(self.with_kept_pages(error)),
+            Some(error) => Err(error),
             None => Ok(walk.records()),
         }
     }
@@ -341,8 +351,8 @@ impl Client {
         ))
     }
 
-    /// The budget error, counting the pages kept once every walk under way has finished.
-    fn with_kept_pages(&self, error: Cin7Error) -> Cin7Error {
+    /// The budget error, counting the pages kept: for once every walk under way has finished.
+    pub fn with_kept_pages(&self, error: Cin7Error) -> Cin7Error {
         match (error, &self.page_store) {
             (
                 Cin7Error::BudgetExhausted {

@@ -18,7 +18,7 @@ pub use client::{
     CallStats, Client, ClientConfig, ListQuery, MAX_PAGE_BYTES, RetryPolicy, StatsSnapshot,
 };
 pub use error::Cin7Error;
-pub use pacer::{BudgetSpent, Pacer, Slot};
+pub use pacer::{BudgetSpent, Pacer, Slot, WindowUse};
 pub use page_store::{PageStore, page_key};
 pub use resource::Resource;
 

@@ -51,6 +51,14 @@ pub struct Slot {
     pub waited: Duration,
 }
 
+/// How much of one window is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowUse {
+    pub window: crate::rate_limit::Window,
+    /// Calls in the window's last stretch.
+    pub used: u32,
+}
+
 /// What each success takes off a learned margin: about half of it in 70 calls.
 const UNLEARN: f64 = 0.99;
 
@@ -129,6 +137,28 @@ impl Pacer {
             held.total += slot - from;
             held.until = Some(slot);
         }
+    }
+
+    /// Calls made in each window's last stretch, against its limit.
+    pub fn window_use(&self) -> Vec<WindowUse> {
+        let now = std::time::Instant::now();
+        let windows = lock(&self.windows);
+        windows
+            .limits()
+            .windows
+            .iter()
+            .map(|&window| WindowUse {
+                window,
+                used: windows.calls_within(window.per, now),
+            })
+            .collect()
+    }
+
+    /// Whether the rate limit is holding a call back now.
+    pub fn holding_back(&self) -> bool {
+        lock(&self.held_back)
+            .until
+            .is_some_and(|until| until > std::time::Instant::now())
     }
 
     /// The margin a window of length `per` is treated as longer by, now.

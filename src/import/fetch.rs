@@ -92,7 +92,10 @@ impl<'a> Session<'a> {
     }
 
     pub fn progress(&self, phase: Phase) -> Progress {
-        self.tracker.borrow().snapshot(phase)
+        let mut progress = self.tracker.borrow().snapshot(phase);
+        progress.limits = self.client.window_use();
+        progress.waiting_for_limit = self.client.held_back_now();
+        progress
     }
 
     /// Writes the calls made since the last time to the daily log.
@@ -137,7 +140,7 @@ impl<'a> Session<'a> {
             }
         };
         tokio::select! {
-            read = reading => read,
+            read = reading => read.map_err(|e| self.client.with_kept_pages(e)),
             _ = logging => unreachable!("the logging loop never ends"),
         }
     }
@@ -171,7 +174,11 @@ impl<'a> Session<'a> {
             );
             progress(self.progress(Phase::Reading));
         };
-        self.client.list_all(resource, query, count).await
+        self.tracker.borrow_mut().planned(resource);
+        let read = self.client.list_all(resource, query, count).await;
+        self.tracker.borrow_mut().ended(resource, read.is_ok());
+        progress(self.progress(Phase::Reading));
+        read
     }
 
     /// Suppliers, branches, products and stock.

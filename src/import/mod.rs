@@ -71,6 +71,41 @@ pub struct Progress {
     pub eta: Option<Duration>,
     /// Things the planner should know that did not stop the run (a damaged call log).
     pub notices: Vec<String>,
+    /// Each resource's walk, in the order Cin7 names them.
+    pub walks: Vec<WalkProgress>,
+    /// Calls made in each window of the rate limit, against its limit.
+    pub limits: Vec<crate::cin7::WindowUse>,
+    /// The rate limit holds calls back right now.
+    pub waiting_for_limit: bool,
+}
+
+/// Where one resource's walk stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WalkProgress {
+    pub resource: Resource,
+    pub status: WalkStatus,
+    /// Pages read so far.
+    pub pages: u32,
+    pub records: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalkStatus {
+    Waiting,
+    Reading,
+    Done,
+    Failed,
+}
+
+impl WalkStatus {
+    pub fn describe(self, pages: u32) -> String {
+        match self {
+            WalkStatus::Waiting => "waiting".into(),
+            WalkStatus::Reading => format!("reading page {}", pages + 1),
+            WalkStatus::Done => "done".into(),
+            WalkStatus::Failed => "failed".into(),
+        }
+    }
 }
 
 impl Progress {

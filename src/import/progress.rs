@@ -1,7 +1,7 @@
 //! What an import tells its front end while it reads: counts per resource, and an estimate of
 //! the time left from the rate limit and what is known of the account's size.
 
-use super::{Phase, Progress};
+use super::{Phase, Progress, WalkProgress, WalkStatus};
 use crate::cin7::{CallStats, MAX_ROWS, Resource};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,6 +33,7 @@ pub struct Tracker {
     /// Calls a second the rate limit allows, for the estimate.
     rate: Option<f64>,
     records: BTreeMap<Resource, u64>,
+    walks: BTreeMap<Resource, (WalkStatus, u32)>,
     orders: IdRange,
     probed: bool,
     notices: Vec<String>,
@@ -45,6 +46,7 @@ impl Tracker {
             stats,
             rate,
             records: BTreeMap::new(),
+            walks: BTreeMap::new(),
             orders: IdRange::default(),
             probed: false,
             notices: Vec::new(),
@@ -63,9 +65,33 @@ impl Tracker {
         &self.records
     }
 
+    /// A walk of `resource` is planned.
+    pub fn planned(&mut self, resource: Resource) {
+        self.walks.insert(resource, (WalkStatus::Waiting, 0));
+    }
+
+    /// A walk ended, read to its end or not.
+    pub fn ended(&mut self, resource: Resource, read: bool) {
+        let walk = self
+            .walks
+            .entry(resource)
+            .or_insert((WalkStatus::Waiting, 0));
+        walk.0 = if read {
+            WalkStatus::Done
+        } else {
+            WalkStatus::Failed
+        };
+    }
+
     /// A page of `count` records of `resource` arrived, with these ids.
     pub fn page(&mut self, resource: Resource, count: usize, ids: impl Iterator<Item = i64>) {
         *self.records.entry(resource).or_default() += count as u64;
+        let walk = self
+            .walks
+            .entry(resource)
+            .or_insert((WalkStatus::Waiting, 0));
+        walk.0 = WalkStatus::Reading;
+        walk.1 += 1;
         if resource == Resource::SalesOrders {
             for id in ids {
                 self.orders.lowest = Some(self.orders.lowest.map_or(id, |low| low.min(id)));
@@ -117,6 +143,18 @@ impl Tracker {
                 Phase::Building => Some(Duration::ZERO),
             },
             notices: self.notices.clone(),
+            walks: self
+                .walks
+                .iter()
+                .map(|(&resource, &(status, pages))| WalkProgress {
+                    resource,
+                    status,
+                    pages,
+                    records: self.records.get(&resource).copied().unwrap_or(0),
+                })
+                .collect(),
+            limits: Vec::new(),
+            waiting_for_limit: false,
         }
     }
 }
