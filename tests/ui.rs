@@ -1,5 +1,8 @@
-//! The window as a planner uses it, driven through egui_kittest: File > New > Cin7 connection,
-//! the dialog, the import against a sandbox, Save, then Open in a fresh window.
+//! The window as a planner uses it, through the real `PlannerApp` driven by egui_kittest (with
+//! its accessibility check on): the connection dialog and Test connection, the import and its
+//! progress, Cancel and Continue import, the project view (sort, filter, location, the chart),
+//! Save As, Close with each answer of the unsaved prompt, Open Recent, a restart with the state
+//! remembered, the remembered key, Update data, Forget API key, and every error's sentence.
 
 #![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
 
@@ -9,41 +12,67 @@ use chrono::Datelike;
 use cin7_planner::cin7::RetryPolicy;
 use cin7_planner::project::{GroupBy, ImportSettings, SaleDate};
 use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::sandbox::{Sandbox, SandboxConfig};
 use cin7_planner::secrets::{MemoryStore, SecretStore};
-use cin7_planner::ui::file_dialogs::ScriptedDialogs;
-use cin7_planner::ui::{DialogDefaults, PlannerApp, Services};
+use cin7_planner::ui::file_dialogs::{Choice, Purpose, ScriptedDialogs};
+use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services};
 use common::*;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn app(base_url: &str, answers: Vec<Option<PathBuf>>, secrets: Arc<dyn SecretStore>) -> PlannerApp {
-    let services = Services {
-        dialogs: Box::new(ScriptedDialogs::new(answers)),
-        secrets,
-        // The sandbox in these tests enforces nothing; pacing is tested elsewhere.
-        rate_limits: RateLimits::unlimited(),
-        retry: RetryPolicy::never(),
-        call_log: None,
-        state_dir: None,
-    };
-    PlannerApp::new(
-        services,
-        DialogDefaults {
-            base_url: base_url.to_owned(),
-            username: String::new(),
-            key: None,
-        },
-    )
+/// What a window is made with in these tests.
+struct Setup {
+    base_url: String,
+    dialogs: Arc<ScriptedDialogs>,
+    secrets: Arc<dyn SecretStore>,
+    state_dir: Option<PathBuf>,
+    state: PersistedState,
 }
 
-fn harness(app: PlannerApp) -> Harness<'static, PlannerApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1100.0, 720.0))
-        .build_ui_state(|ui, app: &mut PlannerApp| app.ui(ui), app)
+impl Setup {
+    fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            dialogs: Arc::new(ScriptedDialogs::new([])),
+            secrets: Arc::new(MemoryStore::default()),
+            state_dir: None,
+            state: PersistedState::default(),
+        }
+    }
+
+    fn answers(mut self, answers: impl IntoIterator<Item = Choice>) -> Self {
+        self.dialogs = Arc::new(ScriptedDialogs::new(answers));
+        self
+    }
+
+    fn app(&self) -> PlannerApp {
+        let services = Services {
+            dialogs: Box::new(Arc::clone(&self.dialogs)),
+            secrets: Arc::clone(&self.secrets),
+            // The sandbox in these tests enforces nothing; pacing is tested elsewhere.
+            rate_limits: RateLimits::unlimited(),
+            retry: RetryPolicy::never(),
+            call_log: None,
+            state_dir: self.state_dir.clone(),
+        };
+        let defaults = DialogDefaults {
+            base_url: Some(self.base_url.clone()),
+            ..DialogDefaults::default()
+        };
+        PlannerApp::new(services, defaults, self.state.clone())
+    }
+
+    fn harness(&self) -> Harness<'static, PlannerApp> {
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_ui_state(|ui, app: &mut PlannerApp| app.ui(ui), self.app());
+        harness.run_ok();
+        harness
+    }
 }
 
 /// Runs frames, as the real event loop would, until `done` holds (or fails after 20 s).
@@ -59,6 +88,11 @@ fn step_until(
         std::thread::sleep(Duration::from_millis(10));
     }
     harness.step();
+    harness.step();
+}
+
+fn idle(harness: &mut Harness<'_, PlannerApp>) {
+    step_until(harness, "the background work", |h| !h.state().is_busy());
 }
 
 fn menu(harness: &mut Harness<'_, PlannerApp>, path: &[&str]) {
@@ -68,10 +102,17 @@ fn menu(harness: &mut Harness<'_, PlannerApp>, path: &[&str]) {
     }
 }
 
+fn click(harness: &mut Harness<'_, PlannerApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_ok();
+}
+
 fn type_into(harness: &mut Harness<'_, PlannerApp>, label: &str, text: &str) {
     harness.get_by_label(label).click();
     harness.run_ok();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run_ok();
+    harness.key_press(Key::Backspace);
     harness.run_ok();
     harness.get_by_label(label).type_text(text);
     harness.run_ok();
@@ -109,174 +150,283 @@ fn expected_rows() -> Vec<(String, String, String, String)> {
     ]
 }
 
+/// The dialog filled in for the fixture: January 2024, by months, in Auckland.
+fn fill_dialog(harness: &mut Harness<'_, PlannerApp>, key: &str) {
+    type_into(harness, "API username", USERNAME);
+    type_into(harness, "API key", key);
+    // The date picker opens two years back; step to January 2024, as a planner would.
+    let two_years_ago = chrono::Local::now().date_naive() - chrono::Months::new(24);
+    click(harness, "Starting date");
+    let years_back = two_years_ago.year() - 2024;
+    for arrow in std::iter::repeat_n("<<<", years_back as usize)
+        .chain(std::iter::repeat_n("<<", two_years_ago.month0() as usize))
+    {
+        click(harness, arrow);
+    }
+    click(harness, "Save");
+    click(harness, "Months");
+    // Import options stay open once opened.
+    if harness.query_by_label("Time zone").is_none() {
+        click(harness, "Import options");
+    }
+    type_into(harness, "Time zone", "Pacific/Auckland");
+}
+
+fn import_fixture(harness: &mut Harness<'_, PlannerApp>) {
+    menu(harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    fill_dialog(harness, KEY);
+    click(harness, "OK");
+    step_until(harness, "the import to finish", |h| {
+        h.state().project().is_some()
+    });
+}
+
 #[test]
-fn dialog_import_save_and_reopen() {
+fn the_planners_loop_from_the_dialog_to_a_saved_project_reopened_from_recent() {
     let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("shop.json");
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let mut harness = harness(app(
-        sandbox.base_url(),
-        vec![Some(saved.clone())],
-        Arc::clone(&secrets),
-    ));
-    harness.run_ok();
+    let setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    let mut harness = setup.harness();
     harness.get_by_label_contains("Choose File > New > Cin7 connection");
+    assert_eq!(harness.state().title(), "Cin7 Planner");
 
-    menu(&mut harness, &["File", "New", "Cin7 connection…"]);
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
     harness.get_by_label("Cin7 connection");
-    // OK waits for valid input and says what is missing.
+    // OK waits for valid input and says what is missing; the defaults are two years and weeks.
     harness.get_by_label("Enter the API username.");
-    type_into(&mut harness, "API username", USERNAME);
-    harness.get_by_label("Enter the API key.");
-    type_into(&mut harness, "API key", KEY);
-
-    // The date picker opens on a year ago; step back to January 2024, as a planner would.
-    let a_year_ago = chrono::Local::now().date_naive() - chrono::Months::new(12);
-    harness.get_by_label("Starting date").click();
-    harness.run_ok();
-    let years_back = a_year_ago.year() - 2024;
-    let months_back = a_year_ago.month0();
-    for arrow in std::iter::repeat_n("<<<", years_back as usize)
-        .chain(std::iter::repeat_n("<<", months_back as usize))
-    {
-        harness.get_by_label(arrow).click();
-        harness.run_ok();
+    let weeks = harness.get_by_label("Weeks").accesskit_node().toggled();
+    assert_eq!(weeks, Some(egui::accesskit::Toggled::True));
+    fill_dialog(&mut harness, KEY);
+    // Test connection: the credentials, then every permission, each ticked.
+    click(&mut harness, "Test connection");
+    step_until(&mut harness, "the test", |h| {
+        h.query_by_label("✔ Adjustments").is_some()
+    });
+    for resource in [
+        "Branches",
+        "Products",
+        "Contacts",
+        "Stock",
+        "Sales Orders",
+        "Credit Notes",
+    ] {
+        harness.get_by_label(&format!("✔ {resource}"));
     }
-    harness.get_by_label("Save").click();
-    harness.run_ok();
-    harness.get_by_label("Months").click();
-    harness.run_ok();
-    harness.get_by_label("Import options").click();
-    harness.run_ok();
-    type_into(&mut harness, "Time zone", "Pacific/Auckland");
-    harness
-        .get_by_label("Remember the API key in the system keychain")
-        .click();
-    harness.run_ok();
-
-    harness.get_by_label("OK").click();
+    click(&mut harness, "OK");
     step_until(&mut harness, "the import to finish", |h| {
         h.state().project().is_some()
     });
     harness.get_by_label(
         "Imported 4 items at 2 locations with 19 calls. Save the project with File > Save.",
     );
+    assert_eq!(harness.state().title(), "*Untitled — Cin7 Planner");
     let project = harness.state().project().unwrap().clone();
     let start = project.settings.starting_date;
     assert_eq!((start.year(), start.month()), (2024, 1));
     assert_eq!(project.settings.group_by, GroupBy::Month);
     assert_eq!(project.settings.time_zone, chrono_tz::Pacific::Auckland);
     assert_eq!(rows(harness.state()), expected_rows());
-    // The table shows the items, the sized flag and the location names.
-    harness.get_by_label("TEE-RED-M");
-    assert_eq!(harness.query_all_by_label("Shop, Main St").count(), 3);
     harness.get_by_label_contains("2 sized items have sales history but no on-hand history");
-    // The key went to the (in-memory) keychain, never into the project.
-    step_until(&mut harness, "the key to be stored", |h| {
-        !h.state().is_busy()
-    });
-    let stored = secrets.get(&project.connection).unwrap().unwrap();
-    assert_eq!(stored.expose(), KEY);
+    // The key went to the (in-memory) keychain: Remember API key is on by default.
+    idle(&mut harness);
+    assert_eq!(
+        setup
+            .secrets
+            .get(&project.connection)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        KEY
+    );
 
-    menu(&mut harness, &["File", "Save Ctrl+S"]);
+    // The table: sorted by units, filtered, one location; a row selected shows its chart.
+    click(&mut harness, "Units sold");
+    click(&mut harness, "Units sold ⏶");
+    type_into(&mut harness, "Search items", "tee");
+    assert!(harness.query_by_label("MUG-BLU").is_none());
+    harness.get_by_label("TEE-RED-S");
+    type_into(&mut harness, "Search items", "");
+    click(&mut harness, "Show location");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Warehouse")
+        .click();
+    harness.run_ok();
+    assert!(harness.query_by_label("TEE-RED-S").is_none());
+    click(&mut harness, "MUG-RED");
+    harness.get_by_label("MUG-RED at Warehouse");
+    harness.get_by_label("Units sold");
+
+    // Save As: the chooser's path, saved; the title loses its star.
+    click(&mut harness, "File");
+    harness.get_by_label_contains("Save As…").click();
+    harness.run_ok();
     step_until(&mut harness, "the save", |h| {
         h.state().project_path().is_some()
     });
     harness.get_by_label(&format!("Saved {}.", saved.display()));
-    let text = std::fs::read_to_string(&saved).unwrap();
-    assert!(!text.contains(KEY));
+    assert_eq!(harness.state().title(), "shop.json — Cin7 Planner");
+    assert!(!std::fs::read_to_string(&saved).unwrap().contains(KEY));
+    assert_eq!(harness.state().persisted().recent, vec![saved.clone()]);
 
-    // A new window opens the file and shows the same numbers.
-    let mut reopened = self::harness(app(
-        sandbox.base_url(),
-        vec![Some(saved.clone())],
-        Arc::new(MemoryStore::default()),
-    ));
-    reopened.run_ok();
-    menu(&mut reopened, &["File", "Open… Ctrl+O"]);
+    // A new window with the remembered state opens it from Open Recent.
+    let mut restarted = Setup::new(sandbox.base_url());
+    restarted.state = harness.state().persisted().clone();
+    let mut reopened = restarted.harness();
+    menu(
+        &mut reopened,
+        &["File", "Open Recent", &saved.display().to_string()],
+    );
     step_until(&mut reopened, "the project to open", |h| {
         h.state().project().is_some()
     });
     assert_eq!(reopened.state().project(), Some(&project));
-    reopened.get_by_label("shop.json");
-    reopened.get_by_label("TEE-RED-M");
+    assert_eq!(reopened.state().title(), "shop.json — Cin7 Planner");
 
-    // Regrouping by order date in UTC without returns needs no Cin7: its sandbox is gone. (The
-    // starting date is the picker's day in January 2024, so months keep the numbers certain.)
+    // Regrouping by order date in UTC without returns needs no Cin7: its sandbox is gone.
     drop(sandbox);
-    reopened.get_by_label("Grouping and sales options").click();
-    reopened.run_ok();
-    reopened.get_by_label("Order date").click();
-    reopened.run_ok();
+    click(&mut reopened, "Grouping and sales options");
+    click(&mut reopened, "Order date");
     type_into(&mut reopened, "Time zone", "UTC");
-    reopened
-        .get_by_label("Subtract returns (credit notes)")
-        .click();
-    reopened.run_ok();
-    reopened.get_by_label("Apply").click();
+    click(&mut reopened, "Subtract returns (credit notes)");
+    click(&mut reopened, "Apply");
     step_until(&mut reopened, "the regrouping", |h| {
         h.state().project().is_some_and(|p| !p.settings.returns)
     });
-    reopened.get_by_label_contains(
-        "months from the project's ledger, without calling Cin7. File > Save keeps the change.",
-    );
     let by_order_date = ImportSettings {
         sale_date: SaleDate::Order,
         time_zone: chrono_tz::UTC,
         returns: false,
         ..project.settings.clone()
     };
-    let regrouped = reopened.state().project().unwrap();
-    assert_eq!(regrouped, &project.regrouped(by_order_date).unwrap());
-    // Order 6 was placed on 30 January: its tees move from February into January.
     assert_eq!(
-        regrouped.series[4].sales_qty(regrouped.periods.len())[..2],
-        [dec("2"), dec("0")]
+        reopened.state().project().unwrap(),
+        &project.regrouped(by_order_date).unwrap()
     );
-    // Credit notes 101 (MUG-BLU at the shop) and 103 (TEE-RED-M) no longer take anything back.
-    let mut without_returns = expected_rows();
-    without_returns[1] = row("MUG-BLU", "Shop, Main St", "3", "30.00");
-    without_returns[4] = row("TEE-RED-M", "Shop, Main St", "2", "36.00");
-    assert_eq!(rows(reopened.state()), without_returns);
-}
-
-/// A fresh window in which the planner starts an import with the dialog's defaults.
-fn start_import(base_url: &str, key: &str) -> Harness<'static, PlannerApp> {
-    let mut harness = harness(app(base_url, vec![], Arc::new(MemoryStore::default())));
-    harness.run_ok();
-    menu(&mut harness, &["File", "New", "Cin7 connection…"]);
-    type_into(&mut harness, "API username", USERNAME);
-    type_into(&mut harness, "API key", key);
-    harness.get_by_label("OK").click();
-    harness
+    assert_eq!(reopened.state().title(), "*shop.json — Cin7 Planner");
 }
 
 #[test]
-fn errors_appear_in_the_window_as_one_sentence() {
-    let sandbox = serve(fixture_account());
-    let mut harness = start_import(sandbox.base_url(), "wrong-key");
-    step_until(&mut harness, "the import to fail", |h| {
+fn test_connection_names_the_permission_that_is_off() {
+    let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    config.credentials[0].denied = vec![cin7_planner::cin7::Resource::Stock];
+    let sandbox = Sandbox::start(config).unwrap();
+    let mut harness = Setup::new(sandbox.base_url()).harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    type_into(&mut harness, "API username", USERNAME);
+    type_into(&mut harness, "API key", KEY);
+    click(&mut harness, "Test connection");
+    step_until(&mut harness, "the test", |h| {
+        h.query_by_label("✔ Adjustments").is_some()
+    });
+    harness.get_by_label("✖ Stock: turn on Read for Stock in the connection's Permissions");
+    harness.get_by_label("✔ Sales Orders");
+    // Wrong credentials stand for every resource: one sentence.
+    type_into(&mut harness, "API key", "wrong");
+    click(&mut harness, "Test connection");
+    step_until(&mut harness, "the test", |h| {
         h.query_by_label_contains("HTTP 401").is_some()
     });
-    harness.get_by_label(
-        "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1.",
-    );
-    assert!(harness.state().project().is_none());
 }
 
 #[test]
-fn a_running_import_can_be_cancelled() {
-    let mut config = cin7_planner::sandbox::SandboxConfig::new(fixture_account(), USERNAME, KEY);
+fn close_asks_first_and_each_answer_does_what_it_says() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("kept.json");
+    let setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+
+    // Cancel: nothing happens.
+    menu(&mut harness, &["File", "Close project Ctrl+W"]);
+    harness.get_by_label("Save the changes to Untitled first?");
+    click(&mut harness, "Cancel");
+    assert!(harness.state().project().is_some());
+    // Shortcuts do nothing while a prompt is open: Ctrl+O would ask the (scripted) chooser.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::W);
+    harness.run_ok();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    harness.run_ok();
+    assert!(
+        setup.dialogs.asked().is_empty(),
+        "{:?}",
+        setup.dialogs.asked()
+    );
+    // Save: saved (through the chooser), then closed.
+    click(&mut harness, "Save");
+    step_until(&mut harness, "the save and the close", |h| {
+        h.state().project().is_none()
+    });
+    assert!(cin7_planner::project::file::open(&saved).is_ok());
+    assert_eq!(
+        setup.dialogs.asked(),
+        vec![(
+            Purpose::SaveProject,
+            format!("{USERNAME}-{}.json", chrono::Utc::now().format("%Y-%m-%d"))
+        )]
+    );
+
+    // Don't save: closed, nothing written.
+    import_fixture(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::W);
+    harness.run_ok();
+    click(&mut harness, "Don't save");
+    assert!(harness.state().project().is_none());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn without_a_file_chooser_the_window_asks_for_the_path_and_for_replacing_a_file() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::new(sandbox.base_url()).answers([Choice::Unavailable, Choice::Unavailable]);
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    harness.get_by_label("This desktop has no file chooser, so type the file's path:");
+    let typed = dir.path().join("typed");
+    type_into(&mut harness, "Path", &typed.display().to_string());
+    click(&mut harness, "OK");
+    let saved = dir.path().join("typed.json");
+    step_until(&mut harness, "the save", |h| {
+        h.state().project_path() == Some(saved.as_path())
+    });
+    // Save As to the same name, typed again: the window asks before replacing it.
+    harness.key_press_modifiers(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+    harness.run_ok();
+    type_into(&mut harness, "Path", &typed.display().to_string());
+    click(&mut harness, "OK");
+    harness.get_by_label(&format!("{} exists already.", saved.display()));
+    click(&mut harness, "Replace");
+    idle(&mut harness);
+    harness.get_by_label(&format!("Saved {}.", saved.display()));
+}
+
+#[test]
+fn a_cancelled_import_is_offered_to_continue_and_finishes() {
+    let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
-    config.latency = Duration::from_secs(3);
-    let sandbox = cin7_planner::sandbox::Sandbox::start(config).unwrap();
-    let mut harness = start_import(sandbox.base_url(), KEY);
+    config.latency = Duration::from_millis(1500);
+    let sandbox = Sandbox::start(config).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.state_dir = Some(state.path().to_owned());
+    let mut harness = setup.harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    fill_dialog(&mut harness, KEY);
+    click(&mut harness, "OK");
     step_until(&mut harness, "the progress view", |h| {
         h.query_by_label("Importing from Cin7").is_some()
+            && h.query_all_by_label_contains("done").next().is_some()
     });
+    // Per resource: what is done, what is read.
+    harness.get_by_label("Sales Orders");
+    assert!(harness.query_all_by_label_contains(" records").count() >= 9);
     let clicked = Instant::now();
-    harness.get_by_label("Cancel").click();
+    click(&mut harness, "Cancel");
     step_until(&mut harness, "the cancellation", |h| !h.state().is_busy());
     assert!(
         clicked.elapsed() < Duration::from_secs(2),
@@ -284,4 +434,124 @@ fn a_running_import_can_be_cancelled() {
     );
     harness.get_by_label("The import was cancelled; nothing was saved.");
     assert!(harness.state().project().is_none());
+    harness.get_by_label_contains("stopped before it was saved.");
+
+    // A new window offers it too; Continue import asks for the key (a cancelled import stored
+    // none) and finishes with the pages kept.
+    let mut restarted = setup.harness();
+    click(&mut restarted, "Continue import");
+    step_until(&mut restarted, "the key prompt", |h| {
+        h.query_by_label("Cin7 API key").is_some()
+    });
+    type_into(&mut restarted, "API key", KEY);
+    click(&mut restarted, "OK");
+    step_until(&mut restarted, "the continued import", |h| {
+        h.state().project().is_some()
+    });
+    let project = restarted.state().project().unwrap();
+    assert!(project.report.pages_reused >= 1, "{:?}", project.report);
+    assert_eq!(rows(restarted.state()), expected_rows());
+}
+
+#[test]
+fn the_remembered_key_fills_the_dialog_update_data_uses_it_and_forget_removes_it() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("shop.json");
+    let setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    idle(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+
+    // A new window: the dialog comes up with the username and, from the keychain, the key.
+    let mut restarted = Setup::new(sandbox.base_url());
+    restarted.secrets = Arc::clone(&setup.secrets);
+    restarted.state = harness.state().persisted().clone();
+    let mut second = restarted.harness();
+    menu(&mut second, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    idle(&mut second);
+    assert_eq!(
+        second.get_by_label("API username").value().as_deref(),
+        Some(USERNAME)
+    );
+    click(&mut second, "Show");
+    assert_eq!(second.get_by_label("API key").value().as_deref(), Some(KEY));
+    click(&mut second, "Cancel");
+
+    // Update data with the stored key, no question asked: the new order shows.
+    let at = chrono::Utc::now();
+    sandbox.update(|a| {
+        let mut order = a.sales_orders[1].clone();
+        order.id = 9;
+        order.created = at;
+        order.modified = at;
+        order.invoiced = Some(at);
+        order.dispatched = Some(at);
+        a.add_sales_order(order);
+    });
+    let before = rows(harness.state());
+    harness.key_press(Key::F5);
+    step_until(&mut harness, "the update", |h| h.state().is_dirty());
+    let notice = harness
+        .query_by_label_contains("Updated:")
+        .map(|n| format!("{n:?}"));
+    assert!(
+        harness
+            .query_by_label_contains("Updated: 1 documents added")
+            .is_some(),
+        "{notice:?}"
+    );
+    let after = rows(harness.state());
+    assert_eq!(after[2], row("MUG-RED", "Warehouse", "2", "28.00"));
+    assert_ne!(before, after);
+    assert_eq!(harness.state().project().unwrap().history.len(), 2);
+
+    // Forget API key: gone from the keychain; the next update asks for it.
+    let connection = harness.state().project().unwrap().connection.clone();
+    menu(&mut harness, &["File", "Forget API key"]);
+    idle(&mut harness);
+    harness.get_by_label("The API key is forgotten: the next run asks for it.");
+    assert_eq!(setup.secrets.get(&connection).unwrap(), None);
+    harness.key_press(Key::F5);
+    step_until(&mut harness, "the key prompt", |h| {
+        h.query_by_label("Cin7 API key").is_some()
+    });
+}
+
+#[test]
+fn errors_appear_in_the_window_as_one_sentence() {
+    let sandbox = serve(fixture_account());
+    let mut harness = Setup::new(sandbox.base_url()).harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    type_into(&mut harness, "API username", USERNAME);
+    type_into(&mut harness, "API key", "wrong-key");
+    click(&mut harness, "OK");
+    step_until(&mut harness, "the import to fail", |h| {
+        h.query_by_label_contains("HTTP 401").is_some()
+    });
+    harness.get_by_label(
+        "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1.",
+    );
+    assert!(harness.state().project().is_none());
+    // A damaged file says so.
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("damaged.json");
+    std::fs::write(
+        &damaged,
+        br#"{"format":"cin7-planner project","version":3,"proj"#,
+    )
+    .unwrap();
+    let mut opening = Setup::new(sandbox.base_url())
+        .answers([Choice::Picked(damaged.clone())])
+        .harness();
+    opening.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    opening.run_ok();
+    idle(&mut opening);
+    opening.get_by_label(&format!(
+        "{} is damaged (it ends too early, as if cut off) and was not opened.",
+        damaged.display()
+    ));
 }

@@ -437,6 +437,24 @@ impl Client {
         }
     }
 
+    /// One call of one record: whether the credentials may read `resource` (Test connection).
+    pub async fn probe(&self, resource: Resource) -> Result<(), Cin7Error> {
+        let order = match resource {
+            Resource::Stock => "productOptionId ASC",
+            _ => "id ASC",
+        };
+        let mut url = self.resource_url(resource);
+        url.query_pairs_mut()
+            .extend_pairs([("page", "1"), ("rows", "1"), ("order", order)]);
+        self.attempt(resource, 1, &url)
+            .await
+            .map(|_| ())
+            .map_err(|failed| match failed {
+                Attempt::Final(error) => error,
+                Attempt::Transient { kind, .. } => kind.into_error(resource, 1, 1),
+            })
+    }
+
     fn page_url(&self, resource: Resource, query: &ListQuery, page: u32) -> Url {
         let mut params: Vec<(&str, String)> = vec![
             ("page", page.to_string()),

@@ -1,8 +1,11 @@
-//! The **Cin7 connection** dialog: API username, API key, Starting date, Group by, OK/Cancel,
-//! plus the connection's address and time zone under "Import options".
+//! The **Cin7 connection** dialog, true to the planning tool's: API username, API key,
+//! Starting date, Group by, then OK. Around them: a show/hide toggle on the key, a help popup
+//! on where the credentials come from, why OK is disabled, the collapsed Import options,
+//! Remember API key, and Test connection (the credentials, then Read on every resource the
+//! import needs, one call each).
 
 use super::options::GroupingChoices;
-use crate::cin7::{ApiKey, BaseUrl};
+use crate::cin7::{ApiKey, BaseUrl, Cin7Error, Resource};
 use crate::project::{ConnectionInfo, GroupBy, ImportSettings};
 use chrono::{Datelike, NaiveDate};
 use egui::{Id, Modal, RichText};
@@ -12,12 +15,26 @@ pub struct ConnectionDialog {
     pub username: String,
     /// Wiped from memory when the dialog goes.
     pub key: zeroize::Zeroizing<String>,
+    /// The key was filled in from the keychain.
+    pub key_from_keychain: bool,
+    pub show_key: bool,
     pub starting_date: jiff::civil::Date,
     pub options: GroupingChoices,
     pub base_url: String,
     pub remember_key: bool,
     /// Branch ids, comma separated; empty for every branch.
     pub branches: String,
+    pub test: TestState,
+}
+
+/// Where Test connection stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TestState {
+    #[default]
+    NotRun,
+    Running,
+    /// Each resource's answer (`None`: readable); or one failure for them all.
+    Done(Result<Vec<(Resource, Option<String>)>, String>),
 }
 
 /// Valid input, ready to start an import.
@@ -26,12 +43,15 @@ pub struct DialogInput {
     pub key: ApiKey,
     pub settings: ImportSettings,
     pub remember_key: bool,
+    pub key_from_keychain: bool,
 }
 
 pub enum DialogOutcome {
     Open,
     Ok(DialogInput),
     Cancel,
+    /// Test connection with this input.
+    Test(DialogInput),
 }
 
 /// Branch ids from "1, 3"; `None` (every branch) when blank.
@@ -64,10 +84,29 @@ fn key_field_id() -> Id {
     Id::unique("cin7_connection_dialog_api_key")
 }
 
+/// The resources an import reads, whose Read permission Test connection checks.
+pub const NEEDED: [Resource; 9] = [
+    Resource::Branches,
+    Resource::Products,
+    Resource::Contacts,
+    Resource::Stock,
+    Resource::SalesOrders,
+    Resource::CreditNotes,
+    Resource::PurchaseOrders,
+    Resource::BranchTransfers,
+    Resource::Adjustments,
+];
+
 impl ConnectionDialog {
     /// Forgets what the window kept of the key field: call when the dialog closes.
     pub fn forget_key_field(ctx: &egui::Context) {
         ctx.data_mut(|data| data.remove::<egui::text_edit::TextEditState>(key_field_id()));
+    }
+
+    /// Whether the dialog is about `connection` (to fill in a key looked up for it).
+    pub fn connection_is(&self, connection: &ConnectionInfo) -> bool {
+        self.username.trim() == connection.username
+            && BaseUrl::parse(&self.base_url).is_ok_and(|b| b.as_str() == connection.base_url)
     }
 
     /// Why OK is disabled, or the input it would start.
@@ -84,6 +123,9 @@ impl ConnectionDialog {
         if starting_date > today {
             return Err("The starting date cannot be in the future.".into());
         }
+        if starting_date.year() < 1900 {
+            return Err("Choose a starting date from 1900 on.".into());
+        }
         let settings = self.options.apply(&ImportSettings {
             branches: parse_branches(&self.branches)?,
             ..ImportSettings::new(starting_date, GroupBy::Week, chrono_tz::UTC)
@@ -97,28 +139,60 @@ impl ConnectionDialog {
             key,
             settings,
             remember_key: self.remember_key,
+            key_from_keychain: self.key_from_keychain,
         })
     }
 
-    /// API username, API key, Starting date, Group by.
+    pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogOutcome {
+        let mut outcome = DialogOutcome::Open;
+        let modal = Modal::new(Id::unique("cin7_connection_dialog")).show(ctx, |ui| {
+            ui.set_width(480.0);
+            ui.horizontal(|ui| {
+                ui.heading("Cin7 connection");
+                ui.menu_button(
+                    "Where do these come from?",
+                    super::prompts::credentials_help,
+                );
+            });
+            ui.add_space(6.0);
+            self.fields(ui);
+            ui.checkbox(&mut self.remember_key, "Remember API key");
+            self.import_options(ui);
+            self.test_results(ui);
+            ui.separator();
+            outcome = self.buttons(ui, today);
+        });
+        // Escape meant for the open date picker must not close the whole dialog.
+        if modal.should_close() && !ctx.any_popup_open() && matches!(outcome, DialogOutcome::Open) {
+            outcome = DialogOutcome::Cancel;
+        }
+        outcome
+    }
+
+    /// API username, API key (with show/hide), Starting date, Group by.
     fn fields(&mut self, ui: &mut egui::Ui) {
         egui::Grid::new("connection_fields")
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
                 let label = ui.label("API username");
-                ui.add(egui::TextEdit::singleline(&mut self.username).desired_width(280.0))
+                ui.add(egui::TextEdit::singleline(&mut self.username).desired_width(300.0))
                     .labelled_by(label.id);
                 ui.end_row();
 
                 let label = ui.label("API key");
-                ui.add(
-                    egui::TextEdit::singleline(&mut *self.key)
-                        .id(key_field_id())
-                        .password(true)
-                        .desired_width(280.0),
-                )
-                .labelled_by(label.id);
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut *self.key)
+                            .id(key_field_id())
+                            .password(!self.show_key)
+                            .desired_width(236.0),
+                    )
+                    .labelled_by(label.id);
+                    let toggle = if self.show_key { "Hide" } else { "Show" };
+                    ui.toggle_value(&mut self.show_key, toggle)
+                        .on_hover_text("Show or hide the API key");
+                });
                 ui.end_row();
 
                 let label = ui.label("Starting date");
@@ -155,56 +229,105 @@ impl ConnectionDialog {
                         ui.end_row();
                         self.options.calendar_rows(ui);
                         let label = ui.label("API address");
-                        ui.add(egui::TextEdit::singleline(&mut self.base_url).desired_width(280.0))
+                        ui.add(egui::TextEdit::singleline(&mut self.base_url).desired_width(300.0))
                             .labelled_by(label.id);
                         ui.end_row();
                     });
             });
     }
 
-    pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogOutcome {
-        let mut outcome = DialogOutcome::Open;
-        let modal = Modal::new(Id::unique("cin7_connection_dialog")).show(ctx, |ui| {
-            ui.set_width(460.0);
-            ui.heading("Cin7 connection");
-            ui.label(
-                RichText::new(
-                    "In Cin7 Omni, Settings > Integrations & API > API v1 shows the API username; \
-                     Add New API Connection shows its key once. Allow Read on Branches, Products, \
-                     Contacts, Stock, Sales Orders, Credit Notes, Purchase Orders, Branch Transfers and \
-                     Adjustments.",
-                )
-                .weak(),
-            );
-            ui.add_space(6.0);
-            self.fields(ui);
-            ui.checkbox(
-                &mut self.remember_key,
-                "Remember the API key in the system keychain",
-            );
-            self.import_options(ui);
-            ui.separator();
-            let valid = self.validate(today);
-            ui.horizontal(|ui| {
-                let ok = ui.add_enabled(valid.is_ok(), egui::Button::new("OK"));
-                if ui.button("Cancel").clicked() {
-                    outcome = DialogOutcome::Cancel;
-                }
-                // Enter confirms, as in any dialog, once the input is valid.
-                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-                match valid {
-                    Ok(input) if ok.clicked() || enter => outcome = DialogOutcome::Ok(input),
-                    Ok(_) => {}
-                    Err(reason) => {
-                        ui.label(RichText::new(reason).color(ui.visuals().warn_fg_color));
-                    }
-                }
-            });
-        });
-        // Escape meant for the open date picker must not close the whole dialog.
-        if modal.should_close() && !ctx.any_popup_open() && matches!(outcome, DialogOutcome::Open) {
-            outcome = DialogOutcome::Cancel;
+    /// What Test connection found: a tick per readable resource, the permission to turn on
+    /// for the others.
+    fn test_results(&self, ui: &mut egui::Ui) {
+        match &self.test {
+            TestState::NotRun => {}
+            TestState::Running => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Testing the connection…");
+                });
+            }
+            TestState::Done(Err(reason)) => {
+                ui.label(RichText::new(reason).color(ui.visuals().error_fg_color));
+            }
+            TestState::Done(Ok(results)) => {
+                egui::Grid::new("test_results")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for (resource, problem) in results {
+                            match problem {
+                                None => ui.label(format!("✔ {resource}")),
+                                Some(problem) => ui.label(
+                                    RichText::new(format!("✖ {resource}: {problem}"))
+                                        .color(ui.visuals().error_fg_color),
+                                ),
+                            };
+                            ui.end_row();
+                        }
+                    });
+            }
         }
+    }
+
+    /// OK (with why it is disabled), Test connection, Cancel.
+    fn buttons(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> DialogOutcome {
+        let valid = self.validate(today);
+        let mut outcome = DialogOutcome::Open;
+        ui.horizontal(|ui| {
+            let ok = ui.add_enabled(valid.is_ok(), egui::Button::new("OK"));
+            let testing = self.test == TestState::Running;
+            let test = ui.add_enabled(
+                valid.is_ok() && !testing,
+                egui::Button::new("Test connection"),
+            );
+            if ui.button("Cancel").clicked() {
+                outcome = DialogOutcome::Cancel;
+            }
+            // Enter confirms, as in any dialog, once the input is valid.
+            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter)) && !ui.ctx().any_popup_open();
+            match valid {
+                Ok(input) if ok.clicked() || enter => outcome = DialogOutcome::Ok(input),
+                Ok(input) if test.clicked() => outcome = DialogOutcome::Test(input),
+                Ok(_) => {}
+                Err(reason) => {
+                    ui.label(RichText::new(reason).color(ui.visuals().warn_fg_color));
+                }
+            }
+        });
         outcome
     }
+}
+
+/// Checks the credentials, then Read on every resource an import needs: one call each. A
+/// failure of the credentials (or of the address) stands for them all.
+pub async fn test_connection(
+    input: &DialogInput,
+    rate_limits: crate::rate_limit::RateLimits,
+) -> Result<Vec<(Resource, Option<String>)>, String> {
+    let mut config = crate::cin7::ClientConfig::new(
+        &input.connection.base_url,
+        &input.connection.username,
+        input.key.clone(),
+    );
+    config.retry = crate::cin7::RetryPolicy::for_limits(&rate_limits);
+    config.rate_limits = rate_limits;
+    let client = crate::cin7::Client::new(config).map_err(|e| e.to_string())?;
+    let probes = NEEDED.map(|resource| {
+        let client = &client;
+        async move { (resource, client.probe(resource).await) }
+    });
+    let mut results = Vec::new();
+    for (resource, answer) in futures_util::future::join_all(probes).await {
+        match answer {
+            Ok(()) => results.push((resource, None)),
+            Err(Cin7Error::Forbidden(_)) => results.push((
+                resource,
+                Some(format!(
+                    "turn on Read for {resource} in the connection's Permissions"
+                )),
+            )),
+            Err(error) => return Err(error.to_string()),
+        }
+    }
+    Ok(results)
 }

@@ -1,12 +1,26 @@
 //! The egui front end. Nothing outside this module knows about egui.
 
 mod app;
+mod background;
+mod chart;
+pub mod commands;
 pub mod connection_dialog;
+mod dialog_flow;
 pub mod file_dialogs;
+mod files;
+mod menu;
 mod options;
+mod progress_view;
 mod project_view;
+pub mod prompts;
+mod report;
+mod runs;
+pub mod state;
+mod table;
 
 pub use app::{DialogDefaults, PlannerApp, Services};
+pub use commands::Command;
+pub use state::PersistedState;
 
 use crate::cin7::{ApiKey, RetryPolicy};
 use crate::rate_limit::RateLimits;
@@ -25,23 +39,35 @@ impl eframe::App for WindowApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.ui(ui);
     }
+
+    /// The window's state (never the key) in eframe's storage; the window's size and place
+    /// eframe keeps itself.
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, state::STORAGE_KEY, self.app.persisted());
+    }
+}
+
+/// The demo's sandbox and what the dialog is filled in with for it.
+fn demo() -> Result<(Sandbox, DialogDefaults), String> {
+    let account = sandbox::generate(sandbox::Preset::Demo, 1, chrono::Utc::now());
+    let server = Sandbox::start(SandboxConfig::new(
+        account,
+        sandbox::DEMO_USERNAME,
+        sandbox::DEMO_KEY,
+    ))
+    .map_err(|e| format!("The demo sandbox could not start: {e}."))?;
+    let defaults = DialogDefaults {
+        base_url: Some(server.base_url().to_owned()),
+        username: Some(sandbox::DEMO_USERNAME.to_owned()),
+        key: Some(ApiKey::new(sandbox::DEMO_KEY)),
+    };
+    Ok((server, defaults))
 }
 
 /// Opens the window; with `demo`, a sandbox serves the demo account and the dialog is filled in.
-pub fn run_window(demo: bool) -> Result<(), String> {
-    let (sandbox, defaults) = if demo {
-        let account = sandbox::generate(sandbox::Preset::Demo, 1, chrono::Utc::now());
-        let server = Sandbox::start(SandboxConfig::new(
-            account,
-            sandbox::DEMO_USERNAME,
-            sandbox::DEMO_KEY,
-        ))
-        .map_err(|e| format!("The demo sandbox could not start: {e}."))?;
-        let defaults = DialogDefaults {
-            base_url: server.base_url().to_owned(),
-            username: sandbox::DEMO_USERNAME.to_owned(),
-            key: Some(ApiKey::new(sandbox::DEMO_KEY)),
-        };
+pub fn run_window(demo_account: bool) -> Result<(), String> {
+    let (sandbox, defaults) = if demo_account {
+        let (server, defaults) = demo()?;
         (Some(server), defaults)
     } else {
         (None, DialogDefaults::default())
@@ -57,8 +83,9 @@ pub fn run_window(demo: bool) -> Result<(), String> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Cin7 Planner")
         .with_app_id("cin7-planner")
-        .with_inner_size([1100.0, 720.0])
-        .with_min_inner_size([640.0, 420.0]);
+        .with_inner_size([1200.0, 760.0])
+        .with_min_inner_size([720.0, 480.0])
+        .with_drag_and_drop(true);
     if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON) {
         viewport = viewport.with_icon(Arc::new(icon));
     }
@@ -66,18 +93,23 @@ pub fn run_window(demo: bool) -> Result<(), String> {
         viewport,
         ..Default::default()
     };
-    let mut app = PlannerApp::new(services, defaults);
-    if let Some(server) = &sandbox {
-        app.info(format!(
-            "Demo: the built-in Cin7 sandbox is serving the demo account at {}; press OK to import it.",
-            server.base_url()
-        ));
-        app.open_dialog();
-    }
     eframe::run_native(
         "Cin7 Planner",
         options,
-        Box::new(move |_cc| {
+        Box::new(move |cc| {
+            let state: PersistedState = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, state::STORAGE_KEY))
+                .unwrap_or_default();
+            cc.egui_ctx.set_theme(state.theme.preference());
+            let mut app = PlannerApp::new(services, defaults, state);
+            if let Some(server) = &sandbox {
+                app.info(format!(
+                    "Demo: the built-in Cin7 sandbox is serving the demo account at {}; press OK to import it.",
+                    server.base_url()
+                ));
+                app.send(Command::NewConnection);
+            }
             Ok(Box::new(WindowApp {
                 app,
                 _sandbox: sandbox,

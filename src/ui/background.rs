@@ -1,0 +1,206 @@
+//! Work off the window's thread (files, the keychain, regrouping) and what it reports back.
+//! Every outcome carries the id of the project it was started for, and is applied only if
+//! that project is still the one on screen.
+
+use super::app::{OpenProject, PlannerApp};
+use super::prompts::{KeyFor, KeyPrompt, Prompt};
+use crate::cin7::ApiKey;
+use crate::project::{ConnectionInfo, Project};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What a background task found.
+pub enum Outcome {
+    Saved(PathBuf),
+    Opened(PathBuf, Box<Project>),
+    Regrouped(Box<Project>),
+    Exported(PathBuf),
+    /// The stored key of a connection, if there is one (for the dialog, or a run).
+    KeyLookedUp {
+        connection: ConnectionInfo,
+        found: Result<Option<ApiKey>, String>,
+        wanted_for: KeyWanted,
+    },
+    KeyStored,
+    KeyForgotten,
+    /// What Test connection found.
+    Tested(Result<Vec<(crate::cin7::Resource, Option<String>)>, String>),
+    Failed(String),
+}
+
+/// Why a key was looked up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyWanted {
+    /// To fill the connection dialog in.
+    Dialog,
+    /// For a run.
+    Run(KeyFor),
+}
+
+impl PlannerApp {
+    /// Runs `work` on a named thread for the project `for_project` (0: none) and delivers its
+    /// outcome to the next frames; a panic becomes a one-sentence failure.
+    pub(super) fn in_background(
+        &mut self,
+        ctx: &egui::Context,
+        for_project: u64,
+        work: impl FnOnce() -> Outcome + Send + 'static,
+    ) {
+        let sender = self.outcomes.0.clone();
+        let ctx = ctx.clone();
+        self.busy += 1;
+        let deliver = move |outcome: Result<Outcome, crate::panics::Panicked>| {
+            let outcome = outcome.unwrap_or_else(|p| {
+                Outcome::Failed(format!(
+                    "An internal error stopped this, at {}; nothing was changed.",
+                    p.place
+                ))
+            });
+            sender.send((for_project, outcome)).ok();
+            ctx.request_repaint();
+        };
+        if let Err(e) = crate::panics::spawn("cin7-background", work, deliver) {
+            self.busy -= 1;
+            self.error(format!("The app could not start a background task: {e}."));
+        }
+    }
+
+    /// The id of the project on screen (0: none).
+    pub(super) fn project_id(&self) -> u64 {
+        self.project.as_ref().map_or(0, |p| p.id)
+    }
+
+    /// A new id for a project about to be shown.
+    pub(super) fn fresh_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Applies what background tasks and the run report.
+    pub(super) fn poll(&mut self, ctx: &egui::Context) {
+        self.poll_run(ctx);
+        while let Ok((for_project, outcome)) = self.outcomes.1.try_recv() {
+            self.busy = self.busy.saturating_sub(1);
+            let current = for_project == 0 || for_project == self.project_id();
+            self.outcome(ctx, outcome, current);
+        }
+    }
+
+    fn outcome(&mut self, ctx: &egui::Context, outcome: Outcome, current: bool) {
+        match outcome {
+            Outcome::Saved(path) if current => self.saved(path),
+            Outcome::Opened(path, project) => self.opened(ctx, path, *project),
+            Outcome::Regrouped(project) if current => {
+                let text = format!(
+                    "Regrouped into {} {} from the project's ledger, without calling Cin7. File > Save keeps the change.",
+                    project.periods.len(),
+                    project.settings.group_by.label().to_lowercase()
+                );
+                if let Some(open) = &mut self.project {
+                    open.project = Arc::new(*project);
+                    open.dirty = true;
+                }
+                self.info(text);
+            }
+            Outcome::Exported(path) => self.info(format!("Exported {}.", path.display())),
+            Outcome::KeyLookedUp {
+                connection,
+                found,
+                wanted_for,
+            } => self.key_looked_up(ctx, connection, found, wanted_for),
+            Outcome::KeyStored => {}
+            Outcome::Tested(result) => {
+                if let Some(dialog) = &mut self.dialog {
+                    dialog.test = super::connection_dialog::TestState::Done(result);
+                }
+            }
+            Outcome::KeyForgotten => {
+                self.info("The API key is forgotten: the next run asks for it.")
+            }
+            Outcome::Failed(message) => {
+                self.after_save = None;
+                self.error(message);
+            }
+            // Meant for a project no longer on screen: dropped.
+            Outcome::Saved(_) | Outcome::Regrouped(_) => {}
+        }
+    }
+
+    fn saved(&mut self, path: PathBuf) {
+        self.info(format!("Saved {}.", path.display()));
+        self.state.opened(&path);
+        if let Some(open) = &mut self.project {
+            open.path = Some(path);
+            open.dirty = false;
+            // The project is safe on disk: the run that made it has done its job.
+            if let Some(store) = open.checkpoint.take() {
+                store.remove().ok();
+            }
+        }
+        if let Some(then) = self.after_save.take() {
+            self.commands.push(then);
+        }
+    }
+
+    fn opened(&mut self, _ctx: &egui::Context, path: PathBuf, project: Project) {
+        self.info(format!("Opened {}.", path.display()));
+        self.state.opened(&path);
+        let id = self.fresh_id();
+        self.project = Some(OpenProject {
+            id,
+            project: Arc::new(project),
+            path: Some(path.clone()),
+            dirty: false,
+            checkpoint: None,
+        });
+        self.view = Default::default();
+        if let Some(i) = self.stopped_update_of(&path) {
+            let when = super::runs::stopped_text(&self.stopped[i].1);
+            self.info(format!("{when} File > Continue import picks it up."));
+        }
+    }
+
+    /// The stopped update of the project at `path`, if there is one.
+    pub(super) fn stopped_update_of(&self, path: &std::path::Path) -> Option<usize> {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.stopped.iter().position(|(_, c)| {
+            c.project
+                .as_ref()
+                .is_some_and(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == path)
+        })
+    }
+
+    /// A key lookup came back: fill the dialog in, or go on with the run (asking when none
+    /// was found or the keychain failed).
+    fn key_looked_up(
+        &mut self,
+        ctx: &egui::Context,
+        connection: ConnectionInfo,
+        found: Result<Option<ApiKey>, String>,
+        wanted_for: KeyWanted,
+    ) {
+        match (wanted_for, found) {
+            (KeyWanted::Dialog, Ok(Some(key))) => {
+                if let Some(dialog) = &mut self.dialog
+                    && dialog.connection_is(&connection)
+                    && dialog.key.is_empty()
+                {
+                    dialog.key = key.expose().to_owned().into();
+                    dialog.key_from_keychain = true;
+                }
+            }
+            (KeyWanted::Dialog, Ok(None)) => {}
+            (KeyWanted::Dialog, Err(reason)) => self.error(reason),
+            (KeyWanted::Run(purpose), Ok(Some(key))) => self.run_with_key(ctx, purpose, key, true),
+            (KeyWanted::Run(purpose), found) => {
+                self.prompt = Some(Prompt::Key(KeyPrompt {
+                    connection,
+                    key: Default::default(),
+                    remember: self.state.dialog.remember_key,
+                    reason: found.err(),
+                    purpose,
+                }));
+            }
+        }
+    }
+}
