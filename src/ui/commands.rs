@@ -68,6 +68,18 @@ const SHORTCUTS: [(KeyboardShortcut, fn() -> Command); 7] = [
 ];
 
 impl Command {
+    /// What it does, for the log.
+    fn describe(&self) -> &'static str {
+        match self {
+            Command::Quit => "quitting",
+            Command::Close => "closing the project",
+            Command::Open | Command::OpenPath(_) => "opening another project",
+            Command::NewConnection => "a new import",
+            Command::ContinueRun(_) => "continuing a stopped run",
+            _ => "going on",
+        }
+    }
+
     /// Whether it would drop the open project's unsaved changes.
     fn drops_project(&self) -> bool {
         matches!(
@@ -100,6 +112,12 @@ impl PlannerApp {
         let command = match command {
             Command::Confirmed(command) => *command,
             command if command.drops_project() && self.needs_asking(&command) => {
+                let why = if self.is_dirty() {
+                    "unsaved changes"
+                } else {
+                    "a run under way"
+                };
+                tracing::info!("asking before {}: {why}", command.describe());
                 self.prompt = Some(Prompt::unsaved(command, self.is_dirty()));
                 return;
             }

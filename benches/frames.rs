@@ -1,0 +1,161 @@
+//! Frame time of the project view with the `large` preset's project (about 18,600 items at 10
+//! locations, three years of weeks), through the real window in egui_kittest (layout and
+//! tessellation, no GPU): the CPU time of each frame, median and 99th percentile, idle, while
+//! scrolling the table, and while typing in the filter with a chart shown. Goal: median under
+//! 4 ms, p99 under 16 ms.
+//!
+//! Run with `cargo bench --bench frames`. Asserts nothing; prints figures.
+
+#![allow(clippy::unwrap_used, clippy::too_many_lines)] // a benchmark's main reads as its report
+
+use chrono::{Duration as Days, Utc};
+use cin7_planner::cin7::{ApiKey, RetryPolicy};
+use cin7_planner::import::{self, ImportRequest};
+use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, file};
+use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
+use cin7_planner::secrets::MemoryStore;
+use cin7_planner::ui::file_dialogs::{Choice, ScriptedDialogs};
+use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn percentile(times: &mut [Duration], p: f64) -> Duration {
+    times.sort();
+    times[((times.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    let median = percentile(&mut times, 0.5);
+    let p99 = percentile(&mut times, 0.99);
+    println!(
+        "{what}: {} frames, median {:.2} ms, p99 {:.2} ms",
+        times.len(),
+        median.as_secs_f64() * 1000.0,
+        p99.as_secs_f64() * 1000.0
+    );
+}
+
+fn main() {
+    let started = Instant::now();
+    let account = generate(Preset::Large, 1, Utc::now());
+    let mut config = SandboxConfig::new(account, "bench", "bench-key");
+    config.rate_limits = RateLimits::unlimited();
+    let sandbox = Sandbox::start(config).unwrap();
+    let request = ImportRequest {
+        connection: ConnectionInfo {
+            base_url: sandbox.base_url().to_owned(),
+            username: "bench".into(),
+        },
+        key: ApiKey::new("bench-key"),
+        settings: ImportSettings::new(
+            (Utc::now() - Days::days(3 * 365)).date_naive(),
+            GroupBy::Week,
+            chrono_tz::Pacific::Auckland,
+        ),
+        rate_limits: RateLimits::unlimited(),
+        retry: RetryPolicy::never(),
+        call_log: None,
+        run_store: None,
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let project = runtime
+        .block_on(import::run(&request, |_| {}, Utc::now()))
+        .unwrap();
+    drop(sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.json");
+    file::save(&project, &path).unwrap();
+    println!(
+        "large project: {} items, {} locations, {} periods, {} series (made in {:.0} s)",
+        project.items.len(),
+        project.locations.len(),
+        project.periods.len(),
+        project.series.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let services = Services {
+        dialogs: Box::new(ScriptedDialogs::new([Choice::Picked(path.clone())])),
+        secrets: Arc::new(MemoryStore::default()),
+        rate_limits: RateLimits::unlimited(),
+        retry: RetryPolicy::never(),
+        call_log: None,
+        state_dir: None,
+    };
+    let app = PlannerApp::new(
+        services,
+        DialogDefaults::default(),
+        PersistedState::default(),
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_ui_state(|ui, app: &mut PlannerApp| app.ui(ui), app);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    while harness.state().project().is_none() {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for _ in 0..5 {
+        harness.step();
+    }
+    let frame = |harness: &mut Harness<'_, PlannerApp>| {
+        let start = Instant::now();
+        harness.step();
+        start.elapsed()
+    };
+
+    let idle: Vec<Duration> = (0..300).map(|_| frame(&mut harness)).collect();
+    report("idle", idle);
+
+    // The pointer over the table, as a wheel only scrolls what is under it.
+    harness.event(egui::Event::PointerMoved(egui::pos2(720.0, 600.0)));
+    let mut scrolling = Vec::new();
+    for _ in 0..300 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -3.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        scrolling.push(frame(&mut harness));
+    }
+    report("scrolling the table", scrolling);
+
+    // A row selected (its chart shown), then the filter typed into, a letter a frame.
+    let first = harness
+        .query_all_by_label_contains("L0")
+        .next()
+        .map(|n| n.rect().center());
+    if let Some(at) = first {
+        harness.event(egui::Event::PointerMoved(at));
+        harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.get_by_label("Search items").click();
+    harness.step();
+    let mut typing = Vec::new();
+    for letter in "kitchen item 1".chars().cycle().take(200) {
+        if letter == ' ' {
+            harness.key_press(egui::Key::Backspace);
+        } else {
+            harness.event(egui::Event::Text(letter.to_string()));
+        }
+        typing.push(frame(&mut harness));
+    }
+    report("typing in the filter with the chart shown", typing);
+}
