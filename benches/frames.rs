@@ -16,7 +16,7 @@ use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
 use cin7_planner::secrets::MemoryStore;
 use cin7_planner::ui::file_dialogs::{Choice, ScriptedDialogs};
-use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services};
+use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services, local_today};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::sync::Arc;
@@ -84,6 +84,7 @@ fn main() {
         retry: RetryPolicy::never(),
         call_log: None,
         state_dir: None,
+        today: local_today,
     };
     let app = PlannerApp::new(
         services,

@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
 
 mod common;
+#[path = "ui/looks.rs"]
+mod looks;
 
 use chrono::Datelike;
 use cin7_planner::cin7::RetryPolicy;
@@ -15,11 +17,11 @@ use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Sandbox, SandboxConfig};
 use cin7_planner::secrets::{MemoryStore, SecretStore};
 use cin7_planner::ui::file_dialogs::{Choice, Purpose, ScriptedDialogs};
-use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services};
+use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services, local_today};
 use common::*;
 use egui::{Key, Modifiers};
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::{Harness, HarnessBuilder};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,6 +33,7 @@ struct Setup {
     secrets: Arc<dyn SecretStore>,
     state_dir: Option<PathBuf>,
     state: PersistedState,
+    today: fn() -> chrono::NaiveDate,
 }
 
 impl Setup {
@@ -41,6 +44,7 @@ impl Setup {
             secrets: Arc::new(MemoryStore::default()),
             state_dir: None,
             state: PersistedState::default(),
+            today: local_today,
         }
     }
 
@@ -58,6 +62,7 @@ impl Setup {
             retry: RetryPolicy::never(),
             call_log: None,
             state_dir: self.state_dir.clone(),
+            today: self.today,
         };
         let defaults = DialogDefaults {
             base_url: Some(self.base_url.clone()),
@@ -67,9 +72,11 @@ impl Setup {
     }
 
     fn harness(&self) -> Harness<'static, PlannerApp> {
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .build_ui_state(|ui, app: &mut PlannerApp| app.ui(ui), self.app());
+        self.harness_from(Harness::builder().with_size(egui::vec2(1280.0, 800.0)))
+    }
+
+    fn harness_from(&self, builder: HarnessBuilder<PlannerApp>) -> Harness<'static, PlannerApp> {
+        let mut harness = builder.build_ui_state(|ui, app: &mut PlannerApp| app.ui(ui), self.app());
         harness.run_ok();
         harness
     }
@@ -381,7 +388,8 @@ fn close_asks_first_and_each_answer_does_what_it_says() {
 fn without_a_file_chooser_the_window_asks_for_the_path_and_for_replacing_a_file() {
     let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
-    let setup = Setup::new(sandbox.base_url()).answers([Choice::Unavailable, Choice::Unavailable]);
+    let setup = Setup::new(sandbox.base_url())
+        .answers(std::iter::repeat_with(|| Choice::Unavailable).take(4));
     let mut harness = setup.harness();
     import_fixture(&mut harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
@@ -403,13 +411,33 @@ fn without_a_file_chooser_the_window_asks_for_the_path_and_for_replacing_a_file(
     click(&mut harness, "Replace");
     idle(&mut harness);
     harness.get_by_label(&format!("Saved {}.", saved.display()));
+
+    // An export over a file asks too: Cancel keeps it, Replace writes the whole CSV.
+    let csv = dir.path().join("sales.csv");
+    std::fs::write(&csv, "kept").unwrap();
+    let typed_csv = dir.path().join("sales").display().to_string();
+    for (answer, expected_start) in [("Cancel", "kept"), ("Replace", "item_code,")] {
+        menu(&mut harness, &["File", "Export", "Sales CSV…"]);
+        type_into(&mut harness, "Path", &typed_csv);
+        click(&mut harness, "OK");
+        harness.get_by_label(&format!("{} exists already.", csv.display()));
+        click(&mut harness, answer);
+        idle(&mut harness);
+        let written = std::fs::read_to_string(&csv).unwrap();
+        assert!(
+            written.starts_with(expected_start),
+            "{answer}: {written:.40}"
+        );
+    }
 }
 
 #[test]
 fn a_cancelled_import_is_offered_to_continue_and_finishes() {
+    // Everything answers at once but Sales Orders, which takes 3 s: the import is under way,
+    // with pages kept, for as long as the test needs to press Cancel.
     let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
-    config.latency = Duration::from_millis(1500);
+    config.faults = "slow=SalesOrders:3s".parse().unwrap();
     let sandbox = Sandbox::start(config).unwrap();
     let state = tempfile::tempdir().unwrap();
     let mut setup = Setup::new(sandbox.base_url());
@@ -418,13 +446,13 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
     menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
     fill_dialog(&mut harness, KEY);
     click(&mut harness, "OK");
-    step_until(&mut harness, "the progress view", |h| {
-        h.query_by_label("Importing from Cin7").is_some()
-            && h.query_all_by_label_contains("done").next().is_some()
+    step_until(&mut harness, "the other walks done", |h| {
+        h.query_all_by_label_contains("done").count() == 8
     });
     // Per resource: what is done, what is read.
+    harness.get_by_label("Importing from Cin7");
     harness.get_by_label("Sales Orders");
-    assert!(harness.query_all_by_label_contains(" records").count() >= 9);
+    assert_eq!(harness.query_all_by_label_contains(" records").count(), 9);
     let clicked = Instant::now();
     click(&mut harness, "Cancel");
     step_until(&mut harness, "the cancellation", |h| !h.state().is_busy());

@@ -11,13 +11,13 @@ mod common;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use cin7_planner::cin7::{ApiKey, RetryPolicy};
-use cin7_planner::import::{self, ImportRequest, UpdateRequest};
+use cin7_planner::import::{self, ImportRequest, RunStore, UpdateRequest};
 use cin7_planner::project::stock::latest_state;
 use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project, RunKind};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::account::*;
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
-use common::{KEY, USERNAME, dec};
+use common::{KEY, USERNAME, dec, line, order};
 
 fn first_run() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()
@@ -46,31 +46,14 @@ fn import_at(sandbox: &Sandbox, settings: &ImportSettings, now: DateTime<Utc>) -
     block_on(import::run(&request(sandbox, settings), |_| {}, now)).unwrap()
 }
 
-/// An order of one line of `option`, invoiced at `at`.
+/// An order of one line of `option`, invoiced at `at` and not yet shipped.
 fn new_order(id: i64, branch: i64, option: i64, qty: &str, at: DateTime<Utc>) -> SalesOrderRecord {
+    let mut unshipped = line(id * 10, option, qty, "12.5", "0");
+    unshipped.qty_shipped = dec("0");
     SalesOrderRecord {
-        id,
-        reference: format!("SO-{id}"),
-        source: "POS".into(),
-        branch_id: branch,
-        created: at,
-        modified: at,
-        invoiced: Some(at),
         dispatched: None,
-        is_approved: true,
-        is_void: false,
         stage: "New".into(),
-        lines: vec![LineRecord {
-            id: id * 10,
-            parent_id: 0,
-            product_option_id: option,
-            qty: dec(qty),
-            unit_price: dec("12.5"),
-            discount: dec("0"),
-            qty_shipped: dec("0"),
-            sizes: Vec::new(),
-            hidden_size: None,
-        }],
+        ..order(id, branch, at, Some(at), vec![unshipped])
     }
 }
 
@@ -315,4 +298,53 @@ fn an_update_equals_a_fresh_import_by_weeks_in_auckland() {
 #[test]
 fn an_update_equals_a_fresh_import_by_months_in_los_angeles() {
     check(GroupBy::Month, chrono_tz::America::Los_Angeles);
+}
+
+/// Reimport everything reads the account again as a fresh import would, goes on with the
+/// project's history, and keeps its checkpoint as a reimport of that project's file.
+#[test]
+fn a_reimport_equals_a_fresh_import_and_goes_on_with_the_history() {
+    let t0 = first_run();
+    let mut config = SandboxConfig::new(generate(Preset::Demo, 4, t0), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    let sandbox = Sandbox::start(config).unwrap();
+    let settings = ImportSettings::new(
+        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        GroupBy::Week,
+        chrono_tz::Pacific::Auckland,
+    );
+    let project = import_at(&sandbox, &settings, t0);
+    let t1 = t0 + Duration::days(9);
+    sandbox.update(|a| {
+        change(a, t1);
+    });
+
+    let state = tempfile::tempdir().unwrap();
+    let path = state.path().join("shop.json");
+    let store = RunStore::for_project(state.path(), RunKind::Reimport, &project.connection, &path);
+    let run = ImportRequest {
+        run_store: Some(store.clone()),
+        ..request(&sandbox, &settings)
+    };
+    let now = t1 + Duration::hours(1);
+    let reimported = block_on(import::reimport(
+        &run,
+        &project,
+        Some(path.clone()),
+        |_| {},
+        now,
+    ))
+    .unwrap();
+    let fresh = import_at(&sandbox, &settings, now);
+    assert_same(&reimported, &fresh);
+    assert_eq!(reimported.series, fresh.series);
+    let kinds: Vec<RunKind> = reimported.history.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, vec![RunKind::Import, RunKind::Reimport]);
+    assert_eq!(reimported.history[0], project.history[0]);
+    // Until the project is saved, its checkpoint says what stopped: a reimport of this file.
+    let checkpoint = store.load().unwrap();
+    assert_eq!(
+        (checkpoint.kind, checkpoint.project, checkpoint.as_of),
+        (RunKind::Reimport, Some(path), now)
+    );
 }

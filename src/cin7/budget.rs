@@ -47,8 +47,17 @@ impl CallLog {
     /// The log as kept; a file that does not read is moved aside (and said so in the
     /// returned notice) and counting starts again.
     fn read(&self) -> (Ledger, Option<String>) {
-        let Ok(bytes) = std::fs::read(&self.path) else {
-            return (Ledger::default(), None);
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Ledger::default(), None),
+            Err(e) => {
+                let notice = format!(
+                    "The daily call count in {} could not be read ({e}); calls made before this run are not counted.",
+                    self.path.display()
+                );
+                tracing::warn!("{notice}");
+                return (Ledger::default(), Some(notice));
+            }
         };
         match serde_json::from_slice(&bytes) {
             Ok(ledger) => (ledger, None),
@@ -168,5 +177,17 @@ mod tests {
             .collect();
         assert_eq!(aside.len(), 1);
         assert_eq!(std::fs::read(aside[0].path()).unwrap(), b"garbage");
+    }
+
+    #[test]
+    fn a_count_that_cannot_be_read_is_said_never_taken_as_no_calls_in_silence() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should be: it exists, and reading it fails.
+        std::fs::create_dir(dir.path().join("calls.json")).unwrap();
+        let log = CallLog::at(dir.path().join("calls.json"));
+        let (times, notice) = log.recent("a@x", UNIX_EPOCH + DAY);
+        assert_eq!(times, vec![]);
+        let notice = notice.unwrap();
+        assert!(notice.contains("could not be read"), "{notice}");
     }
 }

@@ -132,9 +132,8 @@ pub fn update(args: UpdateArgs) -> Result<(), CliError> {
         call_log: CallLog::for_user(),
         run_store: run_store.clone(),
     };
-    let history = project.history.clone();
     let job = if args.full {
-        ImportJob::spawn(run, || {})
+        ImportJob::spawn_reimport(run, project, Some(args.file.clone()), || {})
     } else {
         let overlap = match &args.overlap {
             Some(text) => {
@@ -152,16 +151,7 @@ pub fn update(args: UpdateArgs) -> Result<(), CliError> {
             || {},
         )
     };
-    let mut updated = drive(job)?;
-    if args.full {
-        // A reimport is the project's next run, not a new project.
-        let mut entries = history;
-        entries.extend(updated.history.drain(..).map(|mut e| {
-            e.kind = RunKind::Reimport;
-            e
-        }));
-        updated.history = entries;
-    }
+    let updated = drive(job)?;
     save_then_forget(&updated, &out, run_store.as_ref())?;
     let last = updated.history.last();
     println!(

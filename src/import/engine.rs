@@ -15,6 +15,7 @@ use crate::project::{
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// The fewest calls that can read `records` records: one per 250, plus the empty page that
 /// proves the end.
@@ -22,8 +23,8 @@ pub fn minimum_calls(records: u64) -> u64 {
     records.div_ceil(u64::from(crate::cin7::MAX_ROWS)) + 1
 }
 
-/// The resources every run walks.
-const WALKS: [crate::cin7::Resource; 9] = {
+/// The resources every run walks, whose Read permission an import needs.
+pub const RESOURCES_READ: [crate::cin7::Resource; 9] = {
     use crate::cin7::Resource as R;
     [
         R::Contacts,
@@ -69,16 +70,54 @@ pub async fn run(
     progress: impl Fn(Progress),
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
+    read_everything(request, Fresh::Import, progress, now).await
+}
+
+/// Reads everything again for the project `base` (kept at `path`): a fresh import that is the
+/// project's next run, so its history goes on, and a stopped reimport is one of that project.
+pub async fn reimport(
+    request: &ImportRequest,
+    base: &Project,
+    path: Option<PathBuf>,
+    progress: impl Fn(Progress),
+    now: DateTime<Utc>,
+) -> Result<Project, ImportError> {
+    let fresh = Fresh::Reimport {
+        path,
+        history: base.history.clone(),
+    };
+    read_everything(request, fresh, progress, now).await
+}
+
+/// What an import starts from: nothing, or a project it reads again.
+enum Fresh {
+    Import,
+    Reimport {
+        path: Option<PathBuf>,
+        history: Vec<RunEntry>,
+    },
+}
+
+async fn read_everything(
+    request: &ImportRequest,
+    fresh: Fresh,
+    progress: impl Fn(Progress),
+    now: DateTime<Utc>,
+) -> Result<Project, ImportError> {
     request.settings.check(now)?;
     let started_at = Utc::now();
+    let (kind, project, history) = match fresh {
+        Fresh::Import => (RunKind::Import, None, Vec::new()),
+        Fresh::Reimport { path, history } => (RunKind::Reimport, path, history),
+    };
     let as_of = begin(
         request.run_store.as_ref(),
         Checkpoint {
-            kind: RunKind::Import,
+            kind,
             connection: request.connection.clone(),
             settings: request.settings.clone(),
             as_of: now,
-            project: None,
+            project,
         },
     )?;
     let session = Session::open(request)?;
@@ -88,20 +127,69 @@ pub async fn run(
         .await?;
     progress(session.progress(Phase::Building));
     let (items, locations, ledger) = record_account(read, &request.settings, as_of);
-    let rebuilt = rebuild(&ledger, &request.settings, &items, &locations)?;
+    let changes = DocumentChanges {
+        added: ledger.documents.len() as u64,
+        ..DocumentChanges::default()
+    };
+    let recorded = Recorded {
+        items,
+        locations,
+        ledger,
+        kind,
+        started_at,
+        changes,
+    };
+    finish(request, &session, recorded, history)
+}
+
+/// What a run's documents did to the ledger, for its entry in the history.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct DocumentChanges {
+    pub added: u64,
+    pub changed: u64,
+    pub voided: u64,
+}
+
+/// A run about to become the project: what it recorded, and what its history entry will say.
+pub(super) struct Recorded {
+    pub items: Vec<Item>,
+    pub locations: Vec<Location>,
+    pub ledger: Ledger,
+    pub kind: RunKind,
+    pub started_at: DateTime<Utc>,
+    pub changes: DocumentChanges,
+}
+
+/// The project a run ends with: its ledger rebuilt under the run's settings, the run's report,
+/// and `history` with the run's entry added.
+pub(super) fn finish(
+    run: &ImportRequest,
+    session: &Session<'_>,
+    recorded: Recorded,
+    mut history: Vec<RunEntry>,
+) -> Result<Project, ImportError> {
+    let Recorded {
+        items,
+        locations,
+        ledger,
+        kind,
+        started_at,
+        changes,
+    } = recorded;
+    let rebuilt = rebuild(&ledger, &run.settings, &items, &locations)?;
     let report = import_report(&session.tracker.borrow(), started_at, rebuilt.warnings);
-    let entry = RunEntry {
-        kind: RunKind::Import,
+    history.push(RunEntry {
+        kind,
         started_at,
         finished_at: report.finished_at,
         calls: report.calls,
-        documents_added: ledger.documents.len() as u64,
-        documents_changed: 0,
-        documents_voided: 0,
-    };
+        documents_added: changes.added,
+        documents_changed: changes.changed,
+        documents_voided: changes.voided,
+    });
     Ok(Project {
-        connection: request.connection.clone(),
-        settings: request.settings.clone(),
+        connection: run.connection.clone(),
+        settings: run.settings.clone(),
         items,
         locations,
         periods: rebuilt.calendar.periods,
@@ -110,7 +198,7 @@ pub async fn run(
         report,
         ledger: Some(ledger),
         measured_at: rebuilt.measured_at,
-        history: vec![entry],
+        history,
     })
 }
 
@@ -129,7 +217,7 @@ pub(super) fn import_report(
         pages_reused: s.reused_pages,
         // Every walk ends with its empty page, a walk with no records too; the probe for the
         // highest order id, where there was one, is one call beyond.
-        minimum_calls: WALKS
+        minimum_calls: RESOURCES_READ
             .iter()
             .map(|r| minimum_calls(records.get(r).copied().unwrap_or(0)))
             .sum::<u64>()

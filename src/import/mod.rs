@@ -12,7 +12,7 @@ mod sales;
 mod update;
 
 pub use checkpoint::{Checkpoint, RunStore};
-pub use engine::{minimum_calls, run};
+pub use engine::{RESOURCES_READ, minimum_calls, reimport, run};
 pub use update::{DEFAULT_OVERLAP, UpdateRequest, update};
 
 use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};
@@ -158,6 +158,21 @@ impl ImportJob {
     pub fn spawn(request: ImportRequest, wake: impl Fn() + Send + Sync + 'static) -> Self {
         Self::start(
             move |progress| async move { run(&request, progress, chrono::Utc::now()).await },
+            wake,
+        )
+    }
+
+    /// Starts reading everything again for the project `base`, kept at `path`.
+    pub fn spawn_reimport(
+        request: ImportRequest,
+        base: Project,
+        path: Option<std::path::PathBuf>,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> Self {
+        Self::start(
+            move |progress| async move {
+                reimport(&request, &base, path, progress, chrono::Utc::now()).await
+            },
             wake,
         )
     }

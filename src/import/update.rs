@@ -7,14 +7,13 @@
 //! drift).
 
 use super::checkpoint::Checkpoint;
-use super::engine::{begin, import_report, master, record_documents};
+use super::engine::{DocumentChanges, Recorded, begin, finish, master, record_documents};
 use super::fetch::Session;
 use super::plan::Plan;
 use super::{ImportError, ImportRequest, Phase, Progress};
 use crate::project::calendar::earliest_start;
 use crate::project::ledger::{DocumentKind, Ledger};
-use crate::project::rebuild::rebuild;
-use crate::project::{Project, RunEntry, RunKind};
+use crate::project::{Project, RunKind};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -77,36 +76,20 @@ pub async fn update(
         as_of,
         false,
     );
-    let changes = Changes::between(old, &newer);
+    let changes = DocumentChanges::between(old, &newer);
     let mut ledger = remapped(old, &item_map, &location_map);
     ledger.replace_documents(newer);
     ledger.rejected_records += master.rejected;
 
-    let rebuilt = rebuild(&ledger, &run.settings, &items, &locations)?;
-    let report = import_report(&session.tracker.borrow(), started_at, rebuilt.warnings);
-    let mut history = base.history.clone();
-    history.push(RunEntry {
-        kind: RunKind::Update,
-        started_at,
-        finished_at: report.finished_at,
-        calls: report.calls,
-        documents_added: changes.added,
-        documents_changed: changes.changed,
-        documents_voided: changes.voided,
-    });
-    Ok(Project {
-        connection: base.connection.clone(),
-        settings: base.settings.clone(),
+    let recorded = Recorded {
         items,
         locations,
-        periods: rebuilt.calendar.periods,
-        last_period_in_progress: true,
-        series: rebuilt.series,
-        report,
-        ledger: Some(ledger),
-        measured_at: rebuilt.measured_at,
-        history,
-    })
+        ledger,
+        kind: RunKind::Update,
+        started_at,
+        changes,
+    };
+    finish(run, &session, recorded, base.history.clone())
 }
 
 /// `fresh` (as a fresh import has them, in its order), then the `older` ones it no longer
@@ -151,14 +134,7 @@ fn remapped(old: &Ledger, items: &[u32], locations: &[u32]) -> Ledger {
     ledger
 }
 
-/// What an update did to the documents.
-struct Changes {
-    added: u64,
-    changed: u64,
-    voided: u64,
-}
-
-impl Changes {
+impl DocumentChanges {
     fn between(old: &Ledger, newer: &Ledger) -> Self {
         let before: HashMap<(DocumentKind, i64), bool> = (0..old.documents.len())
             .map(|i| {
@@ -166,11 +142,7 @@ impl Changes {
                 ((d.kind[i], d.id[i]), d.counted[i])
             })
             .collect();
-        let mut changes = Self {
-            added: 0,
-            changed: 0,
-            voided: 0,
-        };
+        let mut changes = Self::default();
         let d = &newer.documents;
         for i in 0..d.len() {
             match before.get(&(d.kind[i], d.id[i])) {

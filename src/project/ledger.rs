@@ -324,9 +324,7 @@ impl Ledger {
         self.stock_readings = old.stock_readings.clone();
         self.rejected_records = old.rejected_records;
         // Rows in document order, each document's in the order they were.
-        let mut sales: Vec<usize> = (0..old.sales.len()).collect();
-        sales.sort_by_key(|&i| new_index[old.sales.document[i] as usize]);
-        for i in sales {
+        for i in in_document_order(&old.sales.document, &new_index) {
             let s = &old.sales;
             self.sales.push(
                 new_index[s.document[i] as usize],
@@ -335,9 +333,7 @@ impl Ledger {
                 s.revenue[i],
             );
         }
-        let mut moves: Vec<usize> = (0..old.movements.len()).collect();
-        moves.sort_by_key(|&i| new_index[old.movements.document[i] as usize]);
-        for i in moves {
+        for i in in_document_order(&old.movements.document, &new_index) {
             let m = &old.movements;
             self.movements.push(
                 new_index[m.document[i] as usize],
@@ -470,6 +466,14 @@ impl Ledger {
         self.rejected_records = newer.rejected_records;
         self.sort_documents();
     }
+}
+
+/// The indices of rows (each naming its document) sorted by their documents' new places, rows
+/// of one document keeping their order.
+fn in_document_order(documents: &[u32], new_index: &[u32]) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..documents.len()).collect();
+    rows.sort_by_key(|&i| new_index[documents[i] as usize]);
+    rows
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@
 //! | `jitter=D` | each response's latency varies by up to ±D (`ms` or `s`) |
 //! | `arrive~D` | each call is counted by the rate limit up to D late (uniformly), as calls sent in order reach a server out of step |
 //! | `connect=D` | the first call on each new connection is counted D late (connection set-up) |
+//! | `slow=PATH:D` | every answer of one resource (its path, e.g. `SalesOrders`) takes D more, as Cin7's long lists answer slower than the rest |
 
+use crate::cin7::Resource;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -27,6 +29,7 @@ pub struct Faults {
     pub jitter: Duration,
     pub arrival_jitter: Duration,
     pub connect_delay: Duration,
+    pub slow: Vec<(Resource, Duration)>,
 }
 
 /// How one call's body is delivered.
@@ -61,6 +64,15 @@ impl Faults {
             }
         }
         None
+    }
+
+    /// What a `resource` answer takes on top of the latency.
+    pub fn slowness(&self, resource: Resource) -> Duration {
+        self.slow
+            .iter()
+            .filter(|(slow, _)| *slow == resource)
+            .map(|(_, extra)| *extra)
+            .sum()
     }
 
     pub fn revoked(&self, call: u64) -> bool {
@@ -115,6 +127,15 @@ impl FromStr for Faults {
                 faults.connect_delay = duration(d)?;
                 continue;
             }
+            if let Some(slow) = item.strip_prefix("slow=") {
+                let (path, d) = slow
+                    .split_once(':')
+                    .ok_or_else(|| fail("a slow resource is slow=PATH:D"))?;
+                let resource =
+                    Resource::from_path(path).ok_or_else(|| fail("unknown resource path"))?;
+                faults.slow.push((resource, duration(d)?));
+                continue;
+            }
             if let Some((what, p)) = item.split_once('~') {
                 let status: u16 = what
                     .parse()
@@ -161,9 +182,11 @@ mod tests {
 
     #[test]
     fn parses_every_kind() {
-        let f: Faults = "500@20, 503~0.25, drop@50, truncate@30, drip@40, revoke@100, jitter=15ms, arrive~30ms, connect=0.05s"
+        let f: Faults = "500@20, 503~0.25, drop@50, truncate@30, drip@40, revoke@100, jitter=15ms, arrive~30ms, connect=0.05s, slow=salesorders:2s"
             .parse()
             .unwrap();
+        assert_eq!(f.slowness(Resource::SalesOrders), Duration::from_secs(2));
+        assert_eq!(f.slowness(Resource::Stock), Duration::ZERO);
         assert_eq!(
             (f.arrival_jitter, f.connect_delay),
             (Duration::from_millis(30), Duration::from_millis(50))
@@ -196,6 +219,8 @@ mod tests {
             "jitter=fast",
             "arrive~soon",
             "explode@3",
+            "slow=Orders:1s",
+            "slow=Stock",
         ] {
             assert!(bad.parse::<Faults>().is_err(), "{bad} parsed");
         }

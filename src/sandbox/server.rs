@@ -279,6 +279,10 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let result = match answer {
         Answer::Plain(response) => Err(response),
         Answer::Work(resource, id) => {
+            let slowness = shared.faults.slowness(resource);
+            if !slowness.is_zero() {
+                tokio::time::sleep(slowness).await;
+            }
             let worker = Arc::clone(&shared);
             let query = raw_query.clone();
             let done = tokio::task::spawn_blocking(move || {

@@ -32,6 +32,14 @@ pub struct Services {
     pub call_log: Option<crate::cin7::CallLog>,
     /// Where runs keep their checkpoints (`None`: not kept, nothing to resume).
     pub state_dir: Option<PathBuf>,
+    /// Today's date where the window counts from it (the dialog's default starting date and
+    /// its check that a start is not in the future); tests fix it.
+    pub today: fn() -> chrono::NaiveDate,
+}
+
+/// Today in the computer's time zone.
+pub fn local_today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 /// What a new connection dialog is pre-filled with, beyond the remembered state (the demo's
@@ -91,7 +99,7 @@ pub struct PlannerApp {
     pub(super) commands: Vec<Command>,
     /// Runs that stopped before their project was saved, which can be continued.
     pub(super) stopped: Vec<(RunStore, Checkpoint)>,
-    /// Keys kept for this session (declined or unavailable keychain).
+    /// Keys the keychain refused, kept for this session only.
     pub(super) session_keys: HashMap<String, ApiKey>,
     pub(super) next_id: u64,
     /// The planner chose to quit: the next close request goes through.

@@ -22,6 +22,12 @@ pub enum Outcome {
         wanted_for: KeyWanted,
     },
     KeyStored,
+    /// The keychain refused the key: it is kept for this session instead.
+    KeyNotStored {
+        connection: ConnectionInfo,
+        key: ApiKey,
+        reason: String,
+    },
     KeyForgotten,
     /// What Test connection found.
     Tested(Result<Vec<(crate::cin7::Resource, Option<String>)>, String>),
@@ -109,6 +115,15 @@ impl PlannerApp {
                 wanted_for,
             } => self.key_looked_up(ctx, connection, found, wanted_for),
             Outcome::KeyStored => {}
+            Outcome::KeyNotStored {
+                connection,
+                key,
+                reason,
+            } => {
+                self.session_keys
+                    .insert(crate::import::checkpoint::connection_name(&connection), key);
+                self.error(reason);
+            }
             Outcome::Tested(result) => {
                 if let Some(dialog) = &mut self.dialog {
                     dialog.test = super::connection_dialog::TestState::Done(result);

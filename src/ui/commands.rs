@@ -25,7 +25,10 @@ pub enum Command {
     AskReimport,
     Reimport,
     Export(Export),
+    /// Export to this path, typed in the window (asking before replacing a file).
     ExportTo(Export, PathBuf),
+    /// Export to this path, settled (a replacement was confirmed).
+    ExportChecked(Export, PathBuf),
     Close,
     Quit,
     ForgetKey,
@@ -136,6 +139,7 @@ impl PlannerApp {
             Command::Reimport => self.update_data(ctx, true),
             Command::Export(what) => self.export(ctx, what),
             Command::ExportTo(what, path) => self.export_to(ctx, what, path),
+            Command::ExportChecked(what, path) => self.write_export(ctx, what, path),
             Command::Close => self.close_project(),
             Command::Quit => self.quit(ctx),
             Command::ForgetKey => self.forget_key(ctx),

@@ -84,19 +84,6 @@ fn key_field_id() -> Id {
     Id::unique("cin7_connection_dialog_api_key")
 }
 
-/// The resources an import reads, whose Read permission Test connection checks.
-pub const NEEDED: [Resource; 9] = [
-    Resource::Branches,
-    Resource::Products,
-    Resource::Contacts,
-    Resource::Stock,
-    Resource::SalesOrders,
-    Resource::CreditNotes,
-    Resource::PurchaseOrders,
-    Resource::BranchTransfers,
-    Resource::Adjustments,
-];
-
 impl ConnectionDialog {
     /// Forgets what the window kept of the key field: call when the dialog closes.
     pub fn forget_key_field(ctx: &egui::Context) {
@@ -312,7 +299,7 @@ pub async fn test_connection(
     config.retry = crate::cin7::RetryPolicy::for_limits(&rate_limits);
     config.rate_limits = rate_limits;
     let client = crate::cin7::Client::new(config).map_err(|e| e.to_string())?;
-    let probes = NEEDED.map(|resource| {
+    let probes = crate::import::RESOURCES_READ.map(|resource| {
         let client = &client;
         async move { (resource, client.probe(resource).await) }
     });

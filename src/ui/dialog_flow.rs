@@ -15,7 +15,7 @@ impl PlannerApp {
     pub fn open_dialog(&mut self, ctx: &egui::Context) {
         let connection = self.last_connection();
         let choices = self.state.dialog.clone();
-        let today = chrono::Local::now().date_naive();
+        let today = (self.services.today)();
         let start = today - chrono::Months::new(choices.months_back.max(1));
         let zone = choices
             .time_zone
@@ -52,10 +52,11 @@ impl PlannerApp {
     }
 
     pub(super) fn dialog_ui(&mut self, ctx: &egui::Context) {
+        let today = (self.services.today)();
         let Some(dialog) = &mut self.dialog else {
             return;
         };
-        let outcome = dialog.show(ctx, chrono::Local::now().date_naive());
+        let outcome = dialog.show(ctx, today);
         match outcome {
             DialogOutcome::Open => {}
             DialogOutcome::Test(input) => self.test_connection(ctx, input),
@@ -76,7 +77,7 @@ impl PlannerApp {
     /// The dialog's choices, for the next time it opens.
     fn remember_choices(&mut self, input: &DialogInput) {
         let s = &input.settings;
-        let today = chrono::Local::now().date_naive();
+        let today = (self.services.today)();
         let months = (today - s.starting_date).num_days().max(0) / 30;
         let d = &mut self.state.dialog;
         d.group_by = s.group_by;

@@ -103,14 +103,30 @@ impl PlannerApp {
         };
         let then = move |path: PathBuf| Command::ExportTo(what, path);
         if let Some(path) = self.choose(Purpose::ExportCsv, &suggested, then) {
-            self.export_to(ctx, what, path);
+            self.export_checked(ctx, what, path, true);
         }
     }
 
+    /// A path typed in the window: nothing asked yet about replacing it.
     pub(super) fn export_to(&mut self, ctx: &egui::Context, what: Export, path: PathBuf) {
+        self.export_checked(ctx, what, path, false);
+    }
+
+    /// Exports to `path` (with `.csv` added where it has no extension), asking first when it
+    /// exists and no chooser asked about that very name.
+    fn export_checked(&mut self, ctx: &egui::Context, what: Export, path: PathBuf, asked: bool) {
+        let target = with_extension(&path, "csv");
+        if !(asked && target == path) && target.exists() {
+            let then = Command::Confirmed(Box::new(Command::ExportChecked(what, target.clone())));
+            self.prompt = Some(Prompt::Overwrite { path: target, then });
+            return;
+        }
+        self.write_export(ctx, what, target);
+    }
+
+    pub(super) fn write_export(&mut self, ctx: &egui::Context, what: Export, path: PathBuf) {
         let Some(open) = &self.project else { return };
         let project = Arc::clone(&open.project);
-        let path = with_extension(&path, "csv");
         self.in_background(ctx, 0, move || {
             let written = crate::atomic_file::write(&path, |out| match what {
                 Export::Sales => crate::project::csv::write_long_table(&project, out),

@@ -18,7 +18,7 @@ mod runs;
 pub mod state;
 mod table;
 
-pub use app::{DialogDefaults, PlannerApp, Services};
+pub use app::{DialogDefaults, PlannerApp, Services, local_today};
 pub use commands::Command;
 pub use state::PersistedState;
 
@@ -79,6 +79,7 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
         retry: RetryPolicy::for_limits(&RateLimits::cin7()),
         call_log: crate::cin7::CallLog::for_user(),
         state_dir: crate::state_dir(),
+        today: local_today,
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Cin7 Planner")

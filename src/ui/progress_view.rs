@@ -99,3 +99,64 @@ fn walks(ui: &mut egui::Ui, p: &Progress) {
             }
         });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cin7::{Resource, WindowUse};
+    use crate::import::{WalkProgress, WalkStatus};
+    use crate::rate_limit::RateLimits;
+    use std::time::Duration;
+
+    /// Half-way through a large account: some walks done, Sales Orders being read, one waiting,
+    /// and the per-minute limit holding calls back.
+    fn half_way() -> Progress {
+        let walk = |resource, status, pages, records| WalkProgress {
+            resource,
+            status,
+            pages,
+            records,
+        };
+        let used = [3, 58, 1_204];
+        Progress {
+            phase: Phase::Reading,
+            calls: 1_204,
+            retries: 2,
+            rate_limit_wait: Duration::from_secs(41),
+            elapsed: Duration::from_secs(1_260),
+            records: [(Resource::SalesOrders, 150_000)].into(),
+            fraction: Some(0.48),
+            eta: Some(Duration::from_secs(1_380)),
+            notices: Vec::new(),
+            walks: vec![
+                walk(Resource::Branches, WalkStatus::Done, 1, 10),
+                walk(Resource::Products, WalkStatus::Done, 24, 6_000),
+                walk(Resource::Stock, WalkStatus::Done, 240, 60_000),
+                walk(Resource::SalesOrders, WalkStatus::Reading, 600, 150_000),
+                walk(Resource::CreditNotes, WalkStatus::Waiting, 0, 0),
+            ],
+            limits: RateLimits::cin7()
+                .windows
+                .into_iter()
+                .zip(used)
+                .map(|(window, used)| WindowUse { window, used })
+                .collect(),
+            waiting_for_limit: true,
+        }
+    }
+
+    #[test]
+    fn the_progress_panel_looks_as_it_did() {
+        let progress = half_way();
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(640.0, 420.0))
+            .with_theme(egui::Theme::Light)
+            .wgpu()
+            .build_ui(|ui| {
+                show(ui, "Importing from Cin7", Some(&progress));
+            });
+        // The bar animates: a fixed number of frames, on the harness's fixed clock.
+        harness.run_steps(4);
+        harness.snapshot("progress_panel");
+    }
+}

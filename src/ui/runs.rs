@@ -29,7 +29,7 @@ pub(super) struct Run {
     pub stored_key: bool,
     pub run_store: Option<RunStore>,
     /// The project an update or reimport is of.
-    pub base: Option<(u64, Arc<Project>, Option<std::path::PathBuf>)>,
+    pub base: Option<(u64, Option<std::path::PathBuf>)>,
 }
 
 impl Run {
@@ -165,15 +165,8 @@ impl PlannerApp {
     /// The key prompt's OK.
     pub(super) fn key_given(&mut self, ctx: &egui::Context, prompt: KeyPrompt) {
         let key = ApiKey::new(prompt.key.as_str());
-        self.session_keys
-            .insert(connection_name(&prompt.connection), key.clone());
         if prompt.remember {
-            let secrets = Arc::clone(&self.services.secrets);
-            let (connection, stored) = (prompt.connection.clone(), key.clone());
-            self.in_background(ctx, 0, move || match secrets.set(&connection, &stored) {
-                Ok(()) => Outcome::KeyStored,
-                Err(e) => Outcome::Failed(e.to_string()),
-            });
+            self.store_key(ctx, prompt.connection.clone(), key.clone());
         }
         self.run_with_key(ctx, prompt.purpose, key, false);
     }
@@ -196,7 +189,7 @@ impl PlannerApp {
     }
 
     fn start_update(&mut self, ctx: &egui::Context, key: ApiKey, full: bool) -> bool {
-        let Some(open) = &self.project else {
+        let Some(open) = &mut self.project else {
             return false;
         };
         let (project, path, id) = (Arc::clone(&open.project), open.path.clone(), open.id);
@@ -210,6 +203,20 @@ impl PlannerApp {
             (Some(dir), Some(path)) => Some(RunStore::for_project(dir, kind, &connection, path)),
             _ => None,
         };
+        // The run that made the open project finished: its checkpoint, kept until the project
+        // is saved, is not a stopped run to resume, and this run starts from the project.
+        let finished_here = (open.checkpoint.as_ref().zip(run_store.as_ref()))
+            .is_some_and(|(finished, next)| finished.dir() == next.dir());
+        if finished_here
+            && let Some(finished) = open.checkpoint.take()
+            && let Err(e) = finished.remove()
+        {
+            let dir = finished.dir().display();
+            self.error(format!(
+                "Could not clear the last run's checkpoint in {dir}: {e}."
+            ));
+            return false;
+        }
         let run = self.request(
             connection.clone(),
             key.clone(),
@@ -219,7 +226,7 @@ impl PlannerApp {
         let waker = ctx.clone();
         let wake = move || waker.request_repaint();
         let job = if full {
-            ImportJob::spawn(run, wake)
+            ImportJob::spawn_reimport(run, (*project).clone(), path.clone(), wake)
         } else {
             ImportJob::spawn_update(
                 UpdateRequest {
@@ -240,7 +247,7 @@ impl PlannerApp {
             remember_key: false,
             stored_key: false,
             run_store,
-            base: Some((id, project, path)),
+            base: Some((id, path)),
         });
         true
     }
@@ -251,12 +258,18 @@ impl PlannerApp {
         }
         let (store, checkpoint) = self.stopped.remove(i);
         if checkpoint.kind != RunKind::Import {
-            // A stopped update goes on from its project: open it, then Update data.
+            // A stopped update or reimport goes on from its project: open it, then run it again.
             self.stopped.insert(i, (store, checkpoint.clone()));
             if let Some(path) = checkpoint.project {
                 self.commands.push(super::commands::Command::OpenPath(path));
             }
-            self.info("Open the project, then Update data: it goes on from where it stopped.");
+            let again = match checkpoint.kind {
+                RunKind::Reimport => "File > Reimport everything",
+                _ => "Update data",
+            };
+            self.info(format!(
+                "Open the project, then {again}: it goes on from where it stopped."
+            ));
             return false;
         }
         let request = self.request(
@@ -335,13 +348,10 @@ impl PlannerApp {
         }
     }
 
-    fn run_succeeded(&mut self, ctx: &egui::Context, run: Run, mut project: Project) {
+    fn run_succeeded(&mut self, ctx: &egui::Context, run: Run, project: Project) {
         let id = self.fresh_id();
         let (path, text) = match &run.base {
-            Some((base_id, base, path)) if *base_id == self.project_id() => {
-                if run.kind == RunKind::Reimport {
-                    carry_history(&mut project, base);
-                }
+            Some((base_id, path)) if *base_id == self.project_id() => {
                 let last = project.history.last();
                 let text = format!(
                     "Updated: {} documents added, {} changed, {} voided, {} calls. File > Save keeps it.",
@@ -374,17 +384,23 @@ impl PlannerApp {
             self.view = Default::default();
         }
         self.info(text);
+        // Not remembered, the key goes with the run; remembered, it goes to the keychain, or
+        // stays for this session where the keychain refuses it.
         if run.remember_key {
-            let secrets = Arc::clone(&self.services.secrets);
-            let (connection, key) = (run.connection.clone(), run.key.clone());
-            self.in_background(ctx, 0, move || match secrets.set(&connection, &key) {
-                Ok(()) => Outcome::KeyStored,
-                Err(e) => Outcome::Failed(e.to_string()),
-            });
-        } else {
-            self.session_keys
-                .insert(connection_name(&run.connection), run.key.clone());
+            self.store_key(ctx, run.connection.clone(), run.key.clone());
         }
+    }
+
+    fn store_key(&mut self, ctx: &egui::Context, connection: ConnectionInfo, key: ApiKey) {
+        let secrets = Arc::clone(&self.services.secrets);
+        self.in_background(ctx, 0, move || match secrets.set(&connection, &key) {
+            Ok(()) => Outcome::KeyStored,
+            Err(e) => Outcome::KeyNotStored {
+                connection,
+                key,
+                reason: e.to_string(),
+            },
+        });
     }
 
     /// File > Forget API key: the open project's connection (or the last one used).
@@ -401,14 +417,4 @@ impl PlannerApp {
             Err(e) => Outcome::Failed(e.to_string()),
         });
     }
-}
-
-/// A reimport is the project's next run, not a new project: its history goes on.
-fn carry_history(project: &mut Project, base: &Project) {
-    let mut history = base.history.clone();
-    history.extend(project.history.drain(..).map(|mut entry| {
-        entry.kind = RunKind::Reimport;
-        entry
-    }));
-    project.history = history;
 }

@@ -140,6 +140,28 @@ impl ItemTable {
         let rows = self.rows(id, project).to_vec();
         let facts = self.facts.take();
         let all_facts = facts.as_ref().map(|(_, f)| f.as_slice()).unwrap_or(&[]);
+        // A window too narrow for every column scrolls sideways rather than clipping one.
+        let (clicked_sort, clicked_row) = egui::ScrollArea::horizontal()
+            .show(ui, |ui| self.table(ui, project, &rows, all_facts))
+            .inner;
+        self.facts = facts;
+        if let Some(column) = clicked_sort {
+            self.descending = self.sort == column && !self.descending;
+            self.sort = column;
+        }
+        if let Some(index) = clicked_row {
+            self.selected = Some(index);
+        }
+    }
+
+    /// Draws the rows; returns the column whose header was clicked and the row clicked.
+    fn table(
+        &self,
+        ui: &mut egui::Ui,
+        project: &Project,
+        rows: &[usize],
+        all_facts: &[Facts],
+    ) -> (Option<SortBy>, Option<usize>) {
         let mut clicked_sort = None;
         let mut clicked_row = None;
         TableBuilder::new(ui)
@@ -147,8 +169,8 @@ impl ItemTable {
             .resizable(true)
             .sense(egui::Sense::click())
             .column(Column::auto().at_least(110.0))
-            .column(Column::remainder().at_least(160.0).clip(true))
-            .column(Column::auto().at_least(110.0))
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::auto().at_least(100.0))
             .column(Column::auto().at_least(50.0))
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(90.0))
@@ -184,14 +206,7 @@ impl ItemTable {
                     }
                 });
             });
-        self.facts = facts;
-        if let Some(column) = clicked_sort {
-            self.descending = self.sort == column && !self.descending;
-            self.sort = column;
-        }
-        if let Some(index) = clicked_row {
-            self.selected = Some(index);
-        }
+        (clicked_sort, clicked_row)
     }
 }
 
