@@ -13,6 +13,13 @@ const SERVICE: &str = "cin7-planner";
 #[error("The system keychain is not available ({0}); the API key is kept for this session only.")]
 pub struct SecretError(String);
 
+impl SecretError {
+    /// The store cannot keep keys, for `reason` (for stores other than the platform's).
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Self(reason.into())
+    }
+}
+
 pub trait SecretStore: Send + Sync {
     fn get(&self, connection: &ConnectionInfo) -> Result<Option<ApiKey>, SecretError>;
     fn set(&self, connection: &ConnectionInfo, key: &ApiKey) -> Result<(), SecretError>;

@@ -881,3 +881,51 @@ fn the_key_shows_up_nowhere_even_in_trace_logs() {
         }
     }
 }
+
+#[test]
+fn a_failed_update_leaves_the_project_byte_for_byte_and_an_unwritable_out_costs_no_call() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("shop.json");
+    let state = dir.path().join("state");
+    let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let saved = std::fs::read(&project).unwrap();
+    let update = |key: &str, extra: &[&std::ffi::OsStr]| {
+        bin_with_state(&state)
+            .arg("update")
+            .arg(&project)
+            .args(["--rate-limits", "3/100ms,60/2s,5000/1d"])
+            .args(extra)
+            .env("CIN7_API_KEY", key)
+            .output()
+            .unwrap()
+    };
+
+    let calls = sandbox.requests().len();
+    let output = update("wrong-key", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr).lines().last(),
+        Some(
+            "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1."
+        )
+    );
+    assert_eq!(std::fs::read(&project).unwrap(), saved);
+    assert!(sandbox.requests().len() > calls, "the update did call Cin7");
+
+    let calls = sandbox.requests().len();
+    let folder = dir.path().join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let output = update(KEY, &["--out".as_ref(), folder.as_os_str()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("it is a folder"), "{stderr}");
+    assert_eq!(
+        sandbox.requests().len(),
+        calls,
+        "no call before --out is known writable"
+    );
+    assert_eq!(std::fs::read(&project).unwrap(), saved);
+}

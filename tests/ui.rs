@@ -11,11 +11,12 @@ mod common;
 mod looks;
 
 use chrono::Datelike;
+use cin7_planner::cin7::ApiKey;
 use cin7_planner::cin7::RetryPolicy;
-use cin7_planner::project::{GroupBy, ImportSettings, SaleDate};
+use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, SaleDate};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Sandbox, SandboxConfig};
-use cin7_planner::secrets::{MemoryStore, SecretStore};
+use cin7_planner::secrets::{MemoryStore, SecretError, SecretStore};
 use cin7_planner::ui::file_dialogs::{Choice, Purpose, ScriptedDialogs};
 use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services, local_today};
 use common::*;
@@ -547,6 +548,71 @@ fn the_remembered_key_fills_the_dialog_update_data_uses_it_and_forget_removes_it
     step_until(&mut harness, "the key prompt", |h| {
         h.query_by_label("Cin7 API key").is_some()
     });
+}
+
+/// A desktop where no credential store answers.
+struct NoKeychain;
+
+impl SecretStore for NoKeychain {
+    fn get(&self, _: &ConnectionInfo) -> Result<Option<ApiKey>, SecretError> {
+        Err(SecretError::unavailable("no Secret Service answers"))
+    }
+    fn set(&self, _: &ConnectionInfo, _: &ApiKey) -> Result<(), SecretError> {
+        Err(SecretError::unavailable("no Secret Service answers"))
+    }
+    fn delete(&self, _: &ConnectionInfo) -> Result<(), SecretError> {
+        Err(SecretError::unavailable("no Secret Service answers"))
+    }
+}
+
+#[test]
+fn without_a_keychain_the_key_is_kept_for_the_session_and_said_so() {
+    let sandbox = serve(fixture_account());
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.secrets = Arc::new(NoKeychain);
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    idle(&mut harness);
+    harness.get_by_label(
+        "The system keychain is not available (no Secret Service answers); the API key is kept for this session only.",
+    );
+    // Update data goes on with the key of this session, no question asked.
+    harness.key_press(Key::F5);
+    step_until(&mut harness, "the update", |h| {
+        h.query_by_label_contains("Updated:").is_some()
+    });
+    assert!(harness.query_by_label("Cin7 API key").is_none());
+}
+
+#[test]
+fn a_stored_key_that_cin7_rejects_is_asked_for_again() {
+    let sandbox = serve(fixture_account());
+    let setup = Setup::new(sandbox.base_url());
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    idle(&mut harness);
+    // The key was reset in Cin7 since it was stored.
+    let connection = harness.state().project().unwrap().connection.clone();
+    setup
+        .secrets
+        .set(&connection, &ApiKey::new("reset-in-cin7"))
+        .unwrap();
+    harness.key_press(Key::F5);
+    step_until(&mut harness, "the key prompt", |h| {
+        h.query_by_label("Cin7 API key").is_some()
+    });
+    harness.get_by_label(
+        "Cin7 rejected the stored API key (HTTP 401): it was probably reset, so enter the new one.",
+    );
+    type_into(&mut harness, "API key", KEY);
+    click(&mut harness, "OK");
+    step_until(&mut harness, "the update", |h| {
+        h.query_by_label_contains("Updated:").is_some()
+    });
+    assert_eq!(
+        setup.secrets.get(&connection).unwrap().unwrap().expose(),
+        KEY
+    );
 }
 
 #[test]

@@ -318,10 +318,18 @@ impl PlannerApp {
             Err(ImportError::Cin7(Cin7Error::Unauthorized)) if run.stored_key => {
                 self.session_keys.remove(&connection_name(&run.connection));
                 self.keep_stopped(&run);
-                let purpose = match run.kind {
-                    RunKind::Import => return self.error(Cin7Error::Unauthorized.to_string()),
-                    RunKind::Update => KeyFor::Update { full: false },
-                    RunKind::Reimport => KeyFor::Update { full: true },
+                let stopped_at = run.run_store.as_ref().and_then(|store| {
+                    self.stopped
+                        .iter()
+                        .position(|(s, _)| s.dir() == store.dir())
+                });
+                let purpose = match (run.kind, stopped_at) {
+                    (RunKind::Import, Some(i)) => KeyFor::Continue(i),
+                    (RunKind::Import, None) => {
+                        return self.error(Cin7Error::Unauthorized.to_string());
+                    }
+                    (RunKind::Update, _) => KeyFor::Update { full: false },
+                    (RunKind::Reimport, _) => KeyFor::Update { full: true },
                 };
                 self.prompt = Some(Prompt::Key(KeyPrompt {
                     connection: run.connection,
