@@ -44,23 +44,19 @@ impl CallLog {
         &self.path
     }
 
-    /// The log as kept; a file that does not read is moved aside (and said so in the
-    /// returned notice) and counting starts again.
-    fn read(&self) -> (Ledger, Option<String>) {
+    /// The log as kept; a file that does not parse is moved aside (and said so in the
+    /// returned notice) and counting starts again. A file that cannot be read at all is an
+    /// error: it may hold every connection's calls, so it is never written over.
+    fn read(&self) -> std::io::Result<(Ledger, Option<String>)> {
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Ledger::default(), None),
-            Err(e) => {
-                let notice = format!(
-                    "The daily call count in {} could not be read ({e}); calls made before this run are not counted.",
-                    self.path.display()
-                );
-                tracing::warn!("{notice}");
-                return (Ledger::default(), Some(notice));
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Ledger::default(), None));
             }
+            Err(e) => return Err(e),
         };
         match serde_json::from_slice(&bytes) {
-            Ok(ledger) => (ledger, None),
+            Ok(ledger) => Ok((ledger, None)),
             Err(_) => {
                 let aside = self
                     .path
@@ -76,7 +72,7 @@ impl CallLog {
                     }
                 );
                 tracing::warn!("{notice}");
-                (Ledger::default(), Some(notice))
+                Ok((Ledger::default(), Some(notice)))
             }
         }
     }
@@ -100,7 +96,14 @@ impl CallLog {
     pub fn recent(&self, connection: &str, now: SystemTime) -> (Vec<SystemTime>, Option<String>) {
         let since = millis(now).saturating_sub(DAY.as_millis() as u64);
         let _lock = self.lock();
-        let (ledger, notice) = self.read();
+        let (ledger, notice) = self.read().unwrap_or_else(|e| {
+            let notice = format!(
+                "The daily call count in {} could not be read ({e}); calls made before this run are not counted.",
+                self.path.display()
+            );
+            tracing::warn!("{notice}");
+            (Ledger::default(), Some(notice))
+        });
         let mut times: Vec<SystemTime> = ledger
             .connections
             .get(connection)
@@ -127,7 +130,7 @@ impl CallLog {
         }
         let since = millis(now).saturating_sub(DAY.as_millis() as u64);
         let _lock = self.lock()?;
-        let (mut ledger, _) = self.read();
+        let (mut ledger, _) = self.read()?;
         for times in ledger.connections.values_mut() {
             times.retain(|&ms| ms > since);
         }
@@ -180,7 +183,7 @@ mod tests {
     }
 
     #[test]
-    fn a_count_that_cannot_be_read_is_said_never_taken_as_no_calls_in_silence() {
+    fn a_count_that_cannot_be_read_is_said_and_never_written_over() {
         let dir = tempfile::tempdir().unwrap();
         // A folder where the file should be: it exists, and reading it fails.
         std::fs::create_dir(dir.path().join("calls.json")).unwrap();
@@ -189,5 +192,11 @@ mod tests {
         assert_eq!(times, vec![]);
         let notice = notice.unwrap();
         assert!(notice.contains("could not be read"), "{notice}");
+        // Nor is it written over with this run's calls alone.
+        assert!(
+            log.add("a@x", &[UNIX_EPOCH + DAY], UNIX_EPOCH + DAY)
+                .is_err()
+        );
+        assert!(log.path().is_dir());
     }
 }
