@@ -155,14 +155,18 @@ impl ItemTable {
 
     /// The table itself; clicking a row selects its series.
     pub fn show(&mut self, ui: &mut egui::Ui, id: u64, project: &Project) {
-        let rows = self.rows(id, project).to_vec();
+        self.rows(id, project);
+        // Taken out while drawing, which reads the rest of the table's state.
         let facts = self.facts.take();
+        let filtered = std::mem::take(&mut self.rows);
         let all_facts = facts.as_ref().map(|(_, f)| f.as_slice()).unwrap_or(&[]);
+        let rows = filtered.last().map(|(_, r)| r.as_slice()).unwrap_or(&[]);
         // A window too narrow for every column scrolls sideways rather than clipping one.
         let (clicked_sort, clicked_row) = egui::ScrollArea::horizontal()
-            .show(ui, |ui| self.table(ui, project, &rows, all_facts))
+            .show(ui, |ui| self.table(ui, project, rows, all_facts))
             .inner;
         self.facts = facts;
+        self.rows = filtered;
         if let Some(column) = clicked_sort {
             self.descending = self.sort == column && !self.descending;
             self.sort = column;
