@@ -13,6 +13,7 @@ mod looks;
 use chrono::Datelike;
 use cin7_planner::cin7::ApiKey;
 use cin7_planner::cin7::RetryPolicy;
+use cin7_planner::import::RunStore;
 use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, SaleDate};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Sandbox, SandboxConfig};
@@ -454,6 +455,11 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
     harness.get_by_label("Importing from Cin7");
     harness.get_by_label("Sales Orders");
     assert_eq!(harness.query_all_by_label_contains(" records").count(), 9);
+    // Another run cannot start meanwhile, by menu or shortcut.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_ok();
+    assert!(harness.query_by_label("Cin7 connection").is_none());
+    harness.get_by_label("Cin7 is being read: wait for the run to end, or Cancel it first.");
     let clicked = Instant::now();
     click(&mut harness, "Cancel");
     step_until(&mut harness, "the cancellation", |h| !h.state().is_busy());
@@ -548,6 +554,34 @@ fn the_remembered_key_fills_the_dialog_update_data_uses_it_and_forget_removes_it
     step_until(&mut harness, "the key prompt", |h| {
         h.query_by_label("Cin7 API key").is_some()
     });
+}
+
+#[test]
+fn saving_after_an_update_of_an_unsaved_import_leaves_no_run_to_continue() {
+    let sandbox = serve(fixture_account());
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut setup =
+        Setup::new(sandbox.base_url()).answers([Choice::Picked(dir.path().join("shop.json"))]);
+    setup.state_dir = Some(state.path().to_owned());
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    idle(&mut harness);
+    assert_eq!(
+        RunStore::stopped(state.path()).len(),
+        1,
+        "the import's, until it is saved"
+    );
+    harness.key_press(Key::F5);
+    step_until(&mut harness, "the update", |h| {
+        h.query_by_label_contains("Updated:").is_some()
+    });
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+    assert!(RunStore::stopped(state.path()).is_empty());
+    let restarted = setup.harness();
+    assert!(restarted.query_by_label("Continue import").is_none());
 }
 
 /// A desktop where no credential store answers.

@@ -348,3 +348,55 @@ fn a_reimport_equals_a_fresh_import_and_goes_on_with_the_history() {
         (RunKind::Reimport, Some(path), now)
     );
 }
+
+/// The checkpoint of a finished update stays until the project is saved. A second update of
+/// the project it made (Update data again before saving) starts from that project, not from
+/// the checkpoint, and an update of the older file starts from the file.
+#[test]
+fn a_second_update_before_saving_starts_from_the_first_not_from_its_checkpoint() {
+    let t0 = first_run();
+    let mut config = SandboxConfig::new(generate(Preset::Demo, 4, t0), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    let sandbox = Sandbox::start(config).unwrap();
+    let settings = ImportSettings::new(
+        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        GroupBy::Week,
+        chrono_tz::Pacific::Auckland,
+    );
+    let project = import_at(&sandbox, &settings, t0);
+    let state = tempfile::tempdir().unwrap();
+    let path = state.path().join("shop.json");
+    let store = RunStore::for_project(state.path(), RunKind::Update, &project.connection, &path);
+    let update = |base: &Project, now| {
+        let request = UpdateRequest {
+            run: ImportRequest {
+                run_store: Some(store.clone()),
+                ..request(&sandbox, &settings)
+            },
+            project: base.clone(),
+            path: Some(path.clone()),
+            overlap: import::DEFAULT_OVERLAP,
+        };
+        block_on(import::update(&request, |_| {}, now)).unwrap()
+    };
+    let t1 = t0 + Duration::days(9);
+    sandbox.update(|a| {
+        change(a, t1);
+    });
+    let first = update(&project, t1 + Duration::hours(1));
+
+    let t2 = t1 + Duration::days(7);
+    let second = update(&first, t2);
+    let fresh = import_at(&sandbox, &settings, t2);
+    assert_same(&second, &fresh);
+    assert_eq!(second.history.len(), 3);
+    // Were the window to stop now, the file would still hold the import. An update of it
+    // must not take the second update's pages, which hold only what changed since the first.
+    assert_eq!(
+        store.load().unwrap().base_as_of,
+        Some(first.ledger.as_ref().unwrap().as_of)
+    );
+    let t3 = t2 + Duration::hours(1);
+    let again = update(&project, t3);
+    assert_same(&again, &import_at(&sandbox, &settings, t3));
+}

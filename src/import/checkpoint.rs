@@ -23,6 +23,11 @@ pub struct Checkpoint {
     pub as_of: DateTime<Utc>,
     /// The project an update or reimport is of; where an import was to be saved, if known.
     pub project: Option<PathBuf>,
+    /// For an update or a reimport, the instant the project it started from is as of. It
+    /// resumes only onto that same project: one a finished run already moved on (an update
+    /// not saved yet, then Update data again) starts a fresh run.
+    #[serde(default)]
+    pub base_as_of: Option<DateTime<Utc>>,
 }
 
 /// One run's folder: `checkpoint.json` and `pages/`.
@@ -173,6 +178,7 @@ mod tests {
             settings,
             as_of: Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap(),
             project: None,
+            base_as_of: None,
         };
         store.save(&checkpoint).unwrap();
         store.pages().put(7, b"[]").unwrap();

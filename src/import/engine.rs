@@ -39,8 +39,10 @@ pub const RESOURCES_READ: [crate::cin7::Resource; 9] = {
     ]
 };
 
-/// Starts or resumes a run: the moment it is as of. A checkpoint of the same run is resumed;
-/// anything else in the store is a stopped run of other settings and is replaced.
+/// Starts or resumes a run: the moment it is as of. A checkpoint of the same run (kind,
+/// connection, settings and the project it started from) is resumed; anything else in the
+/// store is a stopped run of something else, or a finished one whose project moved on, and is
+/// replaced.
 pub(super) fn begin(
     store: Option<&RunStore>,
     fresh: Checkpoint,
@@ -52,6 +54,7 @@ pub(super) fn begin(
         && stopped.kind == fresh.kind
         && stopped.connection == fresh.connection
         && stopped.settings == fresh.settings
+        && stopped.base_as_of == fresh.base_as_of
     {
         return Ok(stopped.as_of);
     }
@@ -70,7 +73,13 @@ pub async fn run(
     progress: impl Fn(Progress),
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
-    read_everything(request, Fresh::Import, progress, now).await
+    let nothing = Base {
+        kind: RunKind::Import,
+        project: None,
+        as_of: None,
+        history: Vec::new(),
+    };
+    read_everything(request, nothing, progress, now).await
 }
 
 /// Reads everything again for the project `base` (kept at `path`): a fresh import that is the
@@ -82,42 +91,44 @@ pub async fn reimport(
     progress: impl Fn(Progress),
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
-    let fresh = Fresh::Reimport {
-        path,
+    let base = Base {
+        kind: RunKind::Reimport,
+        project: path,
+        as_of: base.ledger.as_ref().map(|l| l.as_of),
         history: base.history.clone(),
     };
-    read_everything(request, fresh, progress, now).await
+    read_everything(request, base, progress, now).await
 }
 
-/// What an import starts from: nothing, or a project it reads again.
-enum Fresh {
-    Import,
-    Reimport {
-        path: Option<PathBuf>,
-        history: Vec<RunEntry>,
-    },
+/// What a run that reads everything starts from.
+struct Base {
+    /// An import, or a reimport of a project.
+    kind: RunKind,
+    /// Where that project is kept.
+    project: Option<PathBuf>,
+    /// The instant it is as of.
+    as_of: Option<DateTime<Utc>>,
+    /// Its runs so far.
+    history: Vec<RunEntry>,
 }
 
 async fn read_everything(
     request: &ImportRequest,
-    fresh: Fresh,
+    base: Base,
     progress: impl Fn(Progress),
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
     request.settings.check(now)?;
     let started_at = Utc::now();
-    let (kind, project, history) = match fresh {
-        Fresh::Import => (RunKind::Import, None, Vec::new()),
-        Fresh::Reimport { path, history } => (RunKind::Reimport, path, history),
-    };
     let as_of = begin(
         request.run_store.as_ref(),
         Checkpoint {
-            kind,
+            kind: base.kind,
             connection: request.connection.clone(),
             settings: request.settings.clone(),
             as_of: now,
-            project,
+            project: base.project,
+            base_as_of: base.as_of,
         },
     )?;
     let session = Session::open(request)?;
@@ -135,11 +146,11 @@ async fn read_everything(
         items,
         locations,
         ledger,
-        kind,
+        kind: base.kind,
         started_at,
         changes,
     };
-    finish(request, &session, recorded, history)
+    finish(request, &session, recorded, base.history)
 }
 
 /// What a run's documents did to the ledger, for its entry in the history.

@@ -44,6 +44,9 @@ pub async fn update(
     let run = &request.run;
     run.settings.check(now)?;
     let started_at = Utc::now();
+    // Never from before what the project was first read from.
+    let since = (old.as_of - chrono::TimeDelta::from_std(request.overlap).unwrap_or_default())
+        .max(earliest_start(run.settings.starting_date));
     let as_of = begin(
         run.run_store.as_ref(),
         Checkpoint {
@@ -52,11 +55,9 @@ pub async fn update(
             settings: run.settings.clone(),
             as_of: now,
             project: request.path.clone(),
+            base_as_of: Some(old.as_of),
         },
     )?;
-    // Never from before what the project was first read from.
-    let since = (old.as_of - chrono::TimeDelta::from_std(request.overlap).unwrap_or_default())
-        .max(earliest_start(run.settings.starting_date));
     let session = Session::open(run)?;
     progress(session.progress(Phase::Reading));
     let mut read = session.read(&Plan::update(since), &progress).await?;

@@ -59,8 +59,9 @@ pub(super) struct OpenProject {
     pub path: Option<PathBuf>,
     /// Changed since it was opened or saved.
     pub dirty: bool,
-    /// The checkpoint of the run that made it, deleted once it is saved.
-    pub checkpoint: Option<RunStore>,
+    /// The checkpoints of the runs that made it since it was last saved (an import, then
+    /// updates), deleted once it is saved.
+    pub checkpoints: Vec<RunStore>,
 }
 
 impl OpenProject {

@@ -95,14 +95,18 @@ impl PlannerApp {
     fn outcome(&mut self, ctx: &egui::Context, outcome: Outcome, current: bool) {
         match outcome {
             Outcome::Saved(path) if current => self.saved(path),
-            Outcome::Opened(path, project) => self.opened(ctx, path, *project),
+            Outcome::Opened(path, project) if current => self.opened(ctx, path, *project),
             Outcome::Regrouped(project) if current => {
                 let text = format!(
                     "Regrouped into {} {} from the project's ledger, without calling Cin7. File > Save keeps the change.",
                     project.periods.len(),
                     project.settings.group_by.label().to_lowercase()
                 );
+                // Another project under the same file: what was worked out for the old one (the
+                // table's rows, a save under way) does not apply to it.
+                let id = self.fresh_id();
                 if let Some(open) = &mut self.project {
+                    open.id = id;
                     open.project = Arc::new(*project);
                     open.dirty = true;
                 }
@@ -137,7 +141,7 @@ impl PlannerApp {
                 self.error(message);
             }
             // Meant for a project no longer on screen: dropped.
-            Outcome::Saved(_) | Outcome::Regrouped(_) => {}
+            Outcome::Saved(_) | Outcome::Regrouped(_) | Outcome::Opened(..) => {}
         }
     }
 
@@ -148,7 +152,7 @@ impl PlannerApp {
             open.path = Some(path);
             open.dirty = false;
             // The project is safe on disk: the run that made it has done its job.
-            if let Some(store) = open.checkpoint.take() {
+            for store in std::mem::take(&mut open.checkpoints) {
                 store.remove().ok();
             }
         }
@@ -160,13 +164,14 @@ impl PlannerApp {
     fn opened(&mut self, _ctx: &egui::Context, path: PathBuf, project: Project) {
         self.info(format!("Opened {}.", path.display()));
         self.state.opened(&path);
+        self.close_project();
         let id = self.fresh_id();
         self.project = Some(OpenProject {
             id,
             project: Arc::new(project),
             path: Some(path.clone()),
             dirty: false,
-            checkpoint: None,
+            checkpoints: Vec::new(),
         });
         self.view = Default::default();
         if let Some(i) = self.stopped_update_of(&path) {

@@ -83,6 +83,24 @@ impl Command {
         }
     }
 
+    /// Whether it must wait while a run reads Cin7: it would start another run, or replace
+    /// the project the run is of. Saving, exporting, quitting (which asks) and the rest go on.
+    fn waits_for_run(&self) -> bool {
+        matches!(
+            self,
+            Command::NewConnection
+                | Command::Open
+                | Command::OpenPath(_)
+                | Command::UpdateData
+                | Command::AskReimport
+                | Command::Reimport
+                | Command::Close
+                | Command::ContinueRun(_)
+                | Command::DiscardRun(_)
+                | Command::Regroup(_)
+        )
+    }
+
     /// Whether it would drop the open project's unsaved changes.
     fn drops_project(&self) -> bool {
         matches!(
@@ -112,6 +130,14 @@ impl PlannerApp {
 
     /// Applies one command.
     pub(super) fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let inner = match &command {
+            Command::Confirmed(inner) => inner.as_ref(),
+            command => command,
+        };
+        if self.run.is_some() && inner.waits_for_run() {
+            self.info("Cin7 is being read: wait for the run to end, or Cancel it first.");
+            return;
+        }
         let command = match command {
             Command::Confirmed(command) => *command,
             command if command.drops_project() && self.needs_asking(&command) => {
@@ -173,14 +199,16 @@ impl PlannerApp {
         });
     }
 
-    fn close_project(&mut self) {
-        if let Some(open) = self.project.take() {
-            // Closed without saving: the run that made it is kept, to be continued.
-            if let Some(store) = open.checkpoint
-                && let Some(checkpoint) = store.load()
-            {
-                self.stopped.insert(0, (store, checkpoint));
-            }
+    /// Closes the project on screen. Closed without saving, the run that made it is kept, to be
+    /// continued.
+    pub(super) fn close_project(&mut self) {
+        for store in self
+            .project
+            .take()
+            .map(|open| open.checkpoints)
+            .unwrap_or_default()
+        {
+            self.keep_stopped(&store);
         }
     }
 

@@ -27,11 +27,11 @@ impl PlannerApp {
         }
     }
 
+    /// Opens `path` in place of the project on screen, if that is still the one on screen
+    /// when the file has been read.
     pub(super) fn open_path(&mut self, ctx: &egui::Context, path: PathBuf) {
-        if self.run.is_some() {
-            return;
-        }
-        self.in_background(ctx, 0, move || match file::open(&path) {
+        let replacing = self.project_id();
+        self.in_background(ctx, replacing, move || match file::open(&path) {
             Ok(project) => Outcome::Opened(path, Box::new(project)),
             Err(e) => Outcome::Failed(e.to_string()),
         });
@@ -43,9 +43,6 @@ impl PlannerApp {
             self.after_save = None;
             return;
         };
-        if self.run.is_some() {
-            return;
-        }
         match (&open.path, ask) {
             (Some(path), false) => {
                 let path = path.clone();

@@ -106,7 +106,11 @@ impl PlannerApp {
         }
         match answer {
             Answer::Open => {}
-            Answer::Close => self.prompt = None,
+            Answer::Close => {
+                // A save that was to go on (to Close, Quit…) was cancelled with it.
+                self.prompt = None;
+                self.after_save = None;
+            }
             Answer::Commands(commands) => {
                 self.prompt = None;
                 self.commands.extend(commands);

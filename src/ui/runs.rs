@@ -116,9 +116,6 @@ impl PlannerApp {
         let Some(open) = &self.project else {
             return;
         };
-        if self.run.is_some() {
-            return;
-        }
         let connection = open.project.connection.clone();
         self.with_key(ctx, connection, KeyFor::Update { full });
     }
@@ -179,6 +176,10 @@ impl PlannerApp {
         key: ApiKey,
         stored: bool,
     ) {
+        // The key may come from the keychain after another run began: one run at a time.
+        if self.run.is_some() {
+            return;
+        }
         let started = match purpose {
             KeyFor::Update { full } => self.start_update(ctx, key.clone(), full),
             KeyFor::Continue(i) => self.start_continue(ctx, key.clone(), i),
@@ -189,7 +190,7 @@ impl PlannerApp {
     }
 
     fn start_update(&mut self, ctx: &egui::Context, key: ApiKey, full: bool) -> bool {
-        let Some(open) = &mut self.project else {
+        let Some(open) = &self.project else {
             return false;
         };
         let (project, path, id) = (Arc::clone(&open.project), open.path.clone(), open.id);
@@ -203,20 +204,6 @@ impl PlannerApp {
             (Some(dir), Some(path)) => Some(RunStore::for_project(dir, kind, &connection, path)),
             _ => None,
         };
-        // The run that made the open project finished: its checkpoint, kept until the project
-        // is saved, is not a stopped run to resume, and this run starts from the project.
-        let finished_here = (open.checkpoint.as_ref().zip(run_store.as_ref()))
-            .is_some_and(|(finished, next)| finished.dir() == next.dir());
-        if finished_here
-            && let Some(finished) = open.checkpoint.take()
-            && let Err(e) = finished.remove()
-        {
-            let dir = finished.dir().display();
-            self.error(format!(
-                "Could not clear the last run's checkpoint in {dir}: {e}."
-            ));
-            return false;
-        }
         let run = self.request(
             connection.clone(),
             key.clone(),
@@ -317,12 +304,7 @@ impl PlannerApp {
             Ok(project) => self.run_succeeded(ctx, run, project),
             Err(ImportError::Cin7(Cin7Error::Unauthorized)) if run.stored_key => {
                 self.session_keys.remove(&connection_name(&run.connection));
-                self.keep_stopped(&run);
-                let stopped_at = run.run_store.as_ref().and_then(|store| {
-                    self.stopped
-                        .iter()
-                        .position(|(s, _)| s.dir() == store.dir())
-                });
+                let stopped_at = run.run_store.as_ref().and_then(|s| self.keep_stopped(s));
                 let purpose = match (run.kind, stopped_at) {
                     (RunKind::Import, Some(i)) => KeyFor::Continue(i),
                     (RunKind::Import, None) => {
@@ -340,26 +322,47 @@ impl PlannerApp {
                 }));
             }
             Err(error) => {
-                self.keep_stopped(&run);
+                if let Some(store) = &run.run_store {
+                    self.keep_stopped(store);
+                }
                 self.error(error.to_string());
             }
         }
     }
 
     /// A run that did not finish is offered to continue.
-    fn keep_stopped(&mut self, run: &Run) {
-        if let Some(store) = &run.run_store
-            && let Some(checkpoint) = store.load()
-            && !self.stopped.iter().any(|(s, _)| s.dir() == store.dir())
+    /// Lists the run kept in `store` among those to continue, once; where it is in the list.
+    pub(super) fn keep_stopped(&mut self, store: &RunStore) -> Option<usize> {
+        if let Some(i) = self
+            .stopped
+            .iter()
+            .position(|(s, _)| s.dir() == store.dir())
         {
-            self.stopped.insert(0, (store.clone(), checkpoint));
+            return Some(i);
         }
+        let checkpoint = store.load()?;
+        self.stopped.insert(0, (store.clone(), checkpoint));
+        Some(0)
     }
 
     fn run_succeeded(&mut self, ctx: &egui::Context, run: Run, project: Project) {
         let id = self.fresh_id();
+        // Its project is open now: the run is not a stopped one any more.
+        if let Some(store) = &run.run_store {
+            self.stopped.retain(|(s, _)| s.dir() != store.dir());
+        }
+        let mut checkpoints: Vec<RunStore> = run.run_store.iter().cloned().collect();
         let (path, text) = match &run.base {
             Some((base_id, path)) if *base_id == self.project_id() => {
+                // The runs before it made the project too, and are not saved either.
+                if let Some(open) = &mut self.project {
+                    let older = std::mem::take(&mut open.checkpoints);
+                    checkpoints.extend(older.into_iter().filter(|s| {
+                        run.run_store
+                            .as_ref()
+                            .is_none_or(|new| new.dir() != s.dir())
+                    }));
+                }
                 let last = project.history.last();
                 let text = format!(
                     "Updated: {} documents added, {} changed, {} voided, {} calls. File > Save keeps it.",
@@ -386,7 +389,7 @@ impl PlannerApp {
             project: Arc::new(project),
             path,
             dirty: true,
-            checkpoint: run.run_store.clone(),
+            checkpoints,
         });
         if run.base.is_none() {
             self.view = Default::default();
