@@ -275,7 +275,13 @@ fn a_server_that_ignores_page_is_caught_at_the_first_repeat() {
             .collect::<Vec<_>>()
             .join(",")
     );
-    let server = Hostile::start(move |_| json(&page));
+    // Page 3 and later answer late, so that the pages arrive in order: page 2 is the repeat.
+    let server = Hostile::start(move |target| {
+        if !(target.contains("page=1&") || target.contains("page=2&")) {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        json(&page)
+    });
     let error = block_on(client(&server.base_url).list_all::<SalesOrder>(
         Resource::SalesOrders,
         &by_id(),
@@ -293,8 +299,9 @@ fn a_server_that_ignores_page_is_caught_at_the_first_repeat() {
         ),
         "{error:?}"
     );
-    // The pages already requested when the repeat showed, and no more.
-    assert!(seen.len() <= 3, "{} calls", seen.len());
+    // At most the first page and the two under way when the repeat showed (page 3's request
+    // may not have reached the server yet).
+    assert!(seen.len() <= 3, "{seen:?}");
 }
 
 #[test]

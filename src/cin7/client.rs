@@ -729,8 +729,10 @@ impl<T: Identified> Walk<T> {
     }
 }
 
-/// The first page, counting from `page`'s neighbours, whose first record comes before the last
-/// record of the page before it in the walk's order.
+/// Whether `page`, just arrived, or the arrived page after it, starts before the last record of
+/// the arrived page before it in the walk's order (the later page of the two). Pages between
+/// them may still be under way: the order holds across them too, so a server ignoring `page`
+/// shows at the first page to arrive after the first, whichever it is.
 fn repeated_page<T: Identified>(pages: &BTreeMap<u32, Vec<T>>, page: u32) -> Option<u32> {
     let goes_on = |before: &[T], after: &[T]| {
         let (Some(last), Some(first)) = (
@@ -743,13 +745,17 @@ fn repeated_page<T: Identified>(pages: &BTreeMap<u32, Vec<T>>, page: u32) -> Opt
         // it is read twice and kept once. Going backwards is a server ignoring `page`.
         first >= last
     };
-    let pair = |p: u32| Some((pages.get(&p)?, pages.get(&(p + 1))?));
-    [page.checked_sub(1), Some(page)]
-        .into_iter()
-        .flatten()
-        .filter_map(|p| pair(p).map(|(a, b)| (p + 1, a, b)))
-        .find(|(_, a, b)| !goes_on(a, b))
-        .map(|(later, _, _)| later)
+    let this = pages.get(&page)?;
+    let before = pages.range(..page).next_back();
+    let after = pages.range(page + 1..).next();
+    [
+        before.map(|(_, b)| (page, b.as_slice(), this.as_slice())),
+        after.map(|(&p, a)| (p, this.as_slice(), a.as_slice())),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|(_, a, b)| !goes_on(a, b))
+    .map(|(later, _, _)| later)
 }
 
 /// The records with each position once, the last read of it kept, where positions are unique.
@@ -882,6 +888,29 @@ fn error_message(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn orders(ids: std::ops::RangeInclusive<i64>) -> Vec<crate::cin7::model::SalesOrder> {
+        ids.map(|id| serde_json::from_value(serde_json::json!({ "id": id })).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_repeat_shows_whichever_page_arrives_after_the_first() {
+        let mut walk = Walk::default();
+        assert_eq!(walk.arrived(1, orders(1..=3)), None);
+        // Page 3 answers before page 2, with page 1's records again.
+        assert_eq!(walk.arrived(3, orders(1..=3)), Some(3));
+        // In order, with one record seen again (a shift), the walk goes on.
+        let mut walk = Walk::default();
+        assert_eq!(walk.arrived(1, orders(1..=3)), None);
+        assert_eq!(walk.arrived(3, orders(7..=9)), None);
+        assert_eq!(walk.arrived(2, orders(3..=6)), None);
+        // Page 2 arriving last, with page 1's records again, is caught against page 1.
+        let mut walk = Walk::default();
+        assert_eq!(walk.arrived(1, orders(1..=3)), None);
+        assert_eq!(walk.arrived(3, orders(7..=9)), None);
+        assert_eq!(walk.arrived(2, orders(1..=3)), Some(2));
+    }
 
     #[test]
     fn error_bodies_in_every_shape() {
