@@ -397,6 +397,9 @@ fn without_a_file_chooser_the_window_asks_for_the_path_and_for_replacing_a_file(
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
     harness.get_by_label("This desktop has no file chooser, so type the file's path:");
+    // The path field has the keyboard: typing goes straight to it.
+    harness.run_ok();
+    assert!(harness.get_by_label("Path").accesskit_node().is_focused());
     let typed = dir.path().join("typed");
     type_into(&mut harness, "Path", &typed.display().to_string());
     click(&mut harness, "OK");

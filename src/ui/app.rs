@@ -276,11 +276,13 @@ impl PlannerApp {
             }
             if let Some(notice) = &self.notice {
                 let text = RichText::new(&notice.text);
-                ui.label(if notice.error {
+                let text = if notice.error {
                     text.color(ui.visuals().error_fg_color)
                 } else {
                     text
-                });
+                };
+                // A long sentence wraps rather than running off the window.
+                ui.add(egui::Label::new(text).wrap());
             }
         });
     }

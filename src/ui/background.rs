@@ -219,6 +219,7 @@ impl PlannerApp {
                     remember: self.state.dialog.remember_key,
                     reason: found.err(),
                     purpose,
+                    focused: false,
                 }));
             }
         }

@@ -233,7 +233,11 @@ impl PlannerApp {
             Choice::Picked(path) => Some(path),
             Choice::Cancelled => None,
             Choice::Unavailable => {
-                let example = suggested.to_owned();
+                // A whole path, in the folder a chooser would start in.
+                let folder = dirs::document_dir()
+                    .or_else(dirs::home_dir)
+                    .unwrap_or_default();
+                let example = folder.join(suggested).display().to_string();
                 self.prompt = Some(Prompt::path(purpose, &example, then));
                 None
             }

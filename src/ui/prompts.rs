@@ -19,6 +19,8 @@ pub enum Prompt {
     Path {
         purpose: Purpose,
         text: String,
+        /// The field has been given the keyboard once, as the prompt opened.
+        focused: bool,
         then: Box<dyn Fn(PathBuf) -> Command>,
     },
     /// The chosen file exists and the chooser did not ask about it.
@@ -41,6 +43,8 @@ pub struct KeyPrompt {
     /// Why it is asked (the stored key was rejected, the keychain is not available).
     pub reason: Option<String>,
     pub purpose: KeyFor,
+    /// The key field has been given the keyboard once, as the prompt opened.
+    pub focused: bool,
 }
 
 /// What the key is wanted for.
@@ -63,6 +67,7 @@ impl Prompt {
         Prompt::Path {
             purpose,
             text: example.to_owned(),
+            focused: false,
             then: Box::new(then),
         }
     }
@@ -92,8 +97,9 @@ impl PlannerApp {
                 Prompt::Path {
                     purpose,
                     text,
+                    focused,
                     then,
-                } => path(ui, *purpose, text, then.as_ref()),
+                } => path(ui, *purpose, text, focused, then.as_ref()),
                 Prompt::Overwrite { path, then } => overwrite(ui, path, then),
                 Prompt::Key(key) => key_prompt(ui, key),
                 Prompt::Reimport => reimport(ui),
@@ -161,6 +167,7 @@ fn path(
     ui: &mut egui::Ui,
     purpose: Purpose,
     text: &mut String,
+    focused: &mut bool,
     then: &dyn Fn(PathBuf) -> Command,
 ) -> Answer {
     ui.heading(match purpose {
@@ -173,6 +180,7 @@ fn path(
     let field = ui
         .add(egui::TextEdit::singleline(text).desired_width(400.0))
         .labelled_by(label.id);
+    focus_once(&field, focused);
     let typed = PathBuf::from(text.trim());
     let ok = !text.trim().is_empty();
     let mut answer = Answer::Open;
@@ -203,6 +211,15 @@ fn overwrite(ui: &mut egui::Ui, path: &std::path::Path, then: &Command) -> Answe
     answer
 }
 
+/// Gives `field` the keyboard as its prompt opens, so that typing goes to it at once and Enter
+/// answers.
+fn focus_once(field: &egui::Response, focused: &mut bool) {
+    if !*focused {
+        field.request_focus();
+        *focused = true;
+    }
+}
+
 fn key_prompt(ui: &mut egui::Ui, key: &mut KeyPrompt) -> Answer {
     ui.heading("Cin7 API key");
     if let Some(reason) = &key.reason {
@@ -213,12 +230,14 @@ fn key_prompt(ui: &mut egui::Ui, key: &mut KeyPrompt) -> Answer {
         key.connection.username, key.connection.base_url
     ));
     let label = ui.label("API key");
-    ui.add(
-        egui::TextEdit::singleline(&mut *key.key)
-            .password(true)
-            .desired_width(320.0),
-    )
-    .labelled_by(label.id);
+    let field = ui
+        .add(
+            egui::TextEdit::singleline(&mut *key.key)
+                .password(true)
+                .desired_width(320.0),
+        )
+        .labelled_by(label.id);
+    focus_once(&field, &mut key.focused);
     ui.checkbox(&mut key.remember, "Remember API key");
     let ok = !key.key.trim().is_empty();
     let mut answer = Answer::Open;

@@ -319,6 +319,7 @@ impl PlannerApp {
                     remember: true,
                     reason: Some("Cin7 rejected the stored API key (HTTP 401): it was probably reset, so enter the new one.".into()),
                     purpose,
+                    focused: false,
                 }));
             }
             Err(error) => {

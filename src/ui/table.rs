@@ -32,6 +32,16 @@ const COLUMNS: [(SortBy, &str); 7] = [
     (SortBy::OnHand, "Last on-hand"),
 ];
 
+/// The width each column of `COLUMNS` starts at (the description's at its narrowest; it takes
+/// what is left).
+const WIDTHS: [f32; 7] = [120.0, 140.0, 120.0, 50.0, 80.0, 90.0, 100.0];
+
+/// The width the columns start at, with the spacing between them.
+fn min_table_width(ui: &egui::Ui) -> f32 {
+    let spacing = ui.spacing().item_spacing.x;
+    WIDTHS.iter().map(|w| w + spacing).sum()
+}
+
 /// What one series shows, worked out once per project.
 struct Facts {
     code: String,
@@ -161,10 +171,15 @@ impl ItemTable {
         let filtered = std::mem::take(&mut self.rows);
         let all_facts = facts.as_ref().map(|(_, f)| f.as_slice()).unwrap_or(&[]);
         let rows = filtered.last().map(|(_, r)| r.as_slice()).unwrap_or(&[]);
-        // A window too narrow for every column scrolls sideways rather than clipping one.
-        let (clicked_sort, clicked_row) = egui::ScrollArea::horizontal()
-            .show(ui, |ui| self.table(ui, project, rows, all_facts))
-            .inner;
+        // A window too narrow for every column scrolls sideways rather than clipping one; a
+        // wide one gives the description what is left.
+        let (clicked_sort, clicked_row) = if ui.available_width() >= min_table_width(ui) {
+            self.table(ui, project, rows, all_facts)
+        } else {
+            egui::ScrollArea::horizontal()
+                .show(ui, |ui| self.table(ui, project, rows, all_facts))
+                .inner
+        };
         self.facts = facts;
         self.rows = filtered;
         if let Some(column) = clicked_sort {
@@ -190,13 +205,13 @@ impl ItemTable {
             .striped(true)
             .resizable(true)
             .sense(egui::Sense::click())
-            .column(Column::auto().at_least(110.0))
-            .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::auto().at_least(100.0))
-            .column(Column::auto().at_least(50.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(90.0))
-            .column(Column::auto().at_least(100.0))
+            .column(Column::initial(WIDTHS[0]).at_least(40.0).clip(true))
+            .column(Column::remainder().at_least(WIDTHS[1]).clip(true))
+            .column(Column::initial(WIDTHS[2]).at_least(40.0).clip(true))
+            .column(Column::initial(WIDTHS[3]).at_least(40.0))
+            .column(Column::initial(WIDTHS[4]).at_least(40.0))
+            .column(Column::initial(WIDTHS[5]).at_least(40.0))
+            .column(Column::initial(WIDTHS[6]).at_least(40.0))
             .header(22.0, |mut header| {
                 for (column, title) in COLUMNS {
                     header.col(|ui| {
