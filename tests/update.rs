@@ -315,9 +315,8 @@ fn a_reimport_equals_a_fresh_import_and_goes_on_with_the_history() {
     );
     let project = import_at(&sandbox, &settings, t0);
     let t1 = t0 + Duration::days(9);
-    sandbox.update(|a| {
-        change(a, t1);
-    });
+    let mut added = 0;
+    sandbox.update(|a| added = change(a, t1));
 
     let state = tempfile::tempdir().unwrap();
     let path = state.path().join("shop.json");
@@ -341,6 +340,13 @@ fn a_reimport_equals_a_fresh_import_and_goes_on_with_the_history() {
     let kinds: Vec<RunKind> = reimported.history.iter().map(|r| r.kind).collect();
     assert_eq!(kinds, vec![RunKind::Import, RunKind::Reimport]);
     assert_eq!(reimported.history[0], project.history[0]);
+    // What it found changed against the project it read again, as an update says it.
+    let run = &reimported.history[1];
+    assert_eq!((run.documents_added, run.documents_voided), (added, 1));
+    assert_eq!(
+        run.documents_changed,
+        project.ledger.as_ref().unwrap().documents.len() as u64 - 1
+    );
     // Until the project is saved, its checkpoint says what stopped: a reimport of this file.
     let checkpoint = store.load().unwrap();
     assert_eq!(

@@ -9,6 +9,7 @@ use super::progress::Tracker;
 use super::record::{self, Read};
 use super::{ImportError, ImportRequest, Phase, Progress};
 use crate::cin7::model::Bounded;
+use crate::project::ledger::DocumentKind;
 use crate::project::rebuild::{Places, rebuild};
 use crate::project::{
     DataWarnings, ImportReport, ImportSettings, Item, Ledger, Location, Project, RunEntry, RunKind,
@@ -76,7 +77,7 @@ pub async fn run(
     let nothing = Base {
         kind: RunKind::Import,
         project: None,
-        as_of: None,
+        ledger: None,
         history: Vec::new(),
     };
     read_everything(request, nothing, progress, now).await
@@ -94,27 +95,27 @@ pub async fn reimport(
     let base = Base {
         kind: RunKind::Reimport,
         project: path,
-        as_of: base.ledger.as_ref().map(|l| l.as_of),
+        ledger: base.ledger.as_ref(),
         history: base.history.clone(),
     };
     read_everything(request, base, progress, now).await
 }
 
 /// What a run that reads everything starts from.
-struct Base {
+struct Base<'a> {
     /// An import, or a reimport of a project.
     kind: RunKind,
     /// Where that project is kept.
     project: Option<PathBuf>,
-    /// The instant it is as of.
-    as_of: Option<DateTime<Utc>>,
+    /// Its ledger, which the run's documents are counted against.
+    ledger: Option<&'a Ledger>,
     /// Its runs so far.
     history: Vec<RunEntry>,
 }
 
 async fn read_everything(
     request: &ImportRequest,
-    base: Base,
+    base: Base<'_>,
     progress: impl Fn(Progress),
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
@@ -128,7 +129,7 @@ async fn read_everything(
             settings: request.settings.clone(),
             as_of: now,
             project: base.project,
-            base_as_of: base.as_of,
+            base_as_of: base.ledger.map(|l| l.as_of),
         },
     )?;
     let session = Session::open(request)?;
@@ -138,9 +139,13 @@ async fn read_everything(
         .await?;
     progress(session.progress(Phase::Building));
     let (items, locations, ledger) = record_account(read, &request.settings, as_of);
-    let changes = DocumentChanges {
-        added: ledger.documents.len() as u64,
-        ..DocumentChanges::default()
+    // A reimport says what it found changed against the project it read again.
+    let changes = match base.ledger {
+        Some(old) => DocumentChanges::between(old, &ledger),
+        None => DocumentChanges {
+            added: ledger.documents.len() as u64,
+            ..DocumentChanges::default()
+        },
     };
     let recorded = Recorded {
         items,
@@ -159,6 +164,32 @@ pub(super) struct DocumentChanges {
     pub added: u64,
     pub changed: u64,
     pub voided: u64,
+}
+
+impl DocumentChanges {
+    /// What `newer`'s documents are to `old`: new, read again, or void now and counted before.
+    pub(super) fn between(old: &Ledger, newer: &Ledger) -> Self {
+        let before: HashMap<(DocumentKind, i64), bool> = (0..old.documents.len())
+            .map(|i| {
+                let d = &old.documents;
+                ((d.kind[i], d.id[i]), d.counted[i])
+            })
+            .collect();
+        let mut changes = Self::default();
+        let d = &newer.documents;
+        for i in 0..d.len() {
+            match before.get(&(d.kind[i], d.id[i])) {
+                None => changes.added += 1,
+                Some(true) if !d.counted[i] && is_sale(d.kind[i]) => changes.voided += 1,
+                Some(_) => changes.changed += 1,
+            }
+        }
+        changes
+    }
+}
+
+fn is_sale(kind: DocumentKind) -> bool {
+    matches!(kind, DocumentKind::SalesOrder | DocumentKind::CreditNote)
 }
 
 /// A run about to become the project: what it recorded, and what its history entry will say.

@@ -12,7 +12,7 @@ use super::fetch::Session;
 use super::plan::Plan;
 use super::{ImportError, ImportRequest, Phase, Progress};
 use crate::project::calendar::earliest_start;
-use crate::project::ledger::{DocumentKind, Ledger};
+use crate::project::ledger::Ledger;
 use crate::project::{Project, RunKind};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -133,31 +133,6 @@ fn remapped(old: &Ledger, items: &[u32], locations: &[u32]) -> Ledger {
         *location = locations[*location as usize];
     }
     ledger
-}
-
-impl DocumentChanges {
-    fn between(old: &Ledger, newer: &Ledger) -> Self {
-        let before: HashMap<(DocumentKind, i64), bool> = (0..old.documents.len())
-            .map(|i| {
-                let d = &old.documents;
-                ((d.kind[i], d.id[i]), d.counted[i])
-            })
-            .collect();
-        let mut changes = Self::default();
-        let d = &newer.documents;
-        for i in 0..d.len() {
-            match before.get(&(d.kind[i], d.id[i])) {
-                None => changes.added += 1,
-                Some(true) if !d.counted[i] && is_sale(d.kind[i]) => changes.voided += 1,
-                Some(_) => changes.changed += 1,
-            }
-        }
-        changes
-    }
-}
-
-fn is_sale(kind: DocumentKind) -> bool {
-    matches!(kind, DocumentKind::SalesOrder | DocumentKind::CreditNote)
 }
 
 #[cfg(test)]
