@@ -331,6 +331,13 @@ fn test_connection_names_the_permission_that_is_off() {
     });
     harness.get_by_label("✖ Stock: turn on Read for Stock in the connection's Permissions");
     harness.get_by_label("✔ Sales Orders");
+    // The help names the same permissions.
+    click(&mut harness, "Where do these come from?");
+    harness.get_by_label(
+        "3. In the connection's Permissions, allow Read on Contacts, Branches, Products, Stock, Sales Orders, Credit Notes, Purchase Orders, Branch Transfers and Adjustments.",
+    );
+    harness.key_press(Key::Escape);
+    harness.run_ok();
     // Wrong credentials stand for every resource: one sentence.
     type_into(&mut harness, "API key", "wrong");
     click(&mut harness, "Test connection");

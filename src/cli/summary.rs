@@ -1,6 +1,6 @@
 //! What `inspect` prints: a project's connection, settings, contents, runs and data warnings.
 
-use crate::project::{ImportSettings, Project, RunEntry, RunKind};
+use crate::project::{ImportSettings, Project, RunEntry};
 
 /// A plain-text summary of a project, as `inspect` prints it.
 pub fn summary(project: &Project) -> String {
@@ -129,13 +129,9 @@ fn import_lines(project: &Project) -> [String; 3] {
 /// One import or update: "Run: update on 2026-12-01 10:00 UTC, 31 calls, 4 documents added,
 /// 2 changed, 1 voided".
 fn run_line(run: &RunEntry) -> String {
-    let kind = match run.kind {
-        RunKind::Import => "import",
-        RunKind::Update => "update",
-        RunKind::Reimport => "reimport",
-    };
     format!(
-        "Run: {kind} on {}, {} calls, {} documents added, {} changed, {} voided",
+        "Run: {} on {}, {} calls, {} documents added, {} changed, {} voided",
+        run.kind.label().to_lowercase(),
         run.finished_at.format("%Y-%m-%d %H:%M UTC"),
         run.calls,
         run.documents_added,

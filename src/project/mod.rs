@@ -342,6 +342,17 @@ pub enum RunKind {
     Reimport,
 }
 
+impl RunKind {
+    /// "Import", "Update" or "Reimport".
+    pub fn label(self) -> &'static str {
+        match self {
+            RunKind::Import => "Import",
+            RunKind::Update => "Update",
+            RunKind::Reimport => "Reimport",
+        }
+    }
+}
+
 /// One import or update of a project: when it ran, what it cost, what it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunEntry {

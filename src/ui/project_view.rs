@@ -15,7 +15,6 @@ pub struct ProjectView {
     pub table: ItemTable,
     /// The grouping being edited, with the project settings it started from.
     grouping: Option<(ImportSettings, GroupingChoices)>,
-    pub show_report: bool,
 }
 
 impl ProjectView {
@@ -54,7 +53,6 @@ impl ProjectView {
             }
             ui.add_space(12.0);
             egui::CollapsingHeader::new("Data report")
-                .default_open(self.show_report)
                 .show(ui, |ui| super::report::show(ui, project));
         });
     }
@@ -141,11 +139,7 @@ fn summary(ui: &mut egui::Ui, open: &OpenProject, commands: &mut Vec<Command>) {
     let last_run = match project.history.last() {
         Some(run) => format!(
             "Last {} on {}",
-            match run.kind {
-                crate::project::RunKind::Import => "import",
-                crate::project::RunKind::Update => "update",
-                crate::project::RunKind::Reimport => "reimport",
-            },
+            run.kind.label().to_lowercase(),
             run.finished_at.format("%Y-%m-%d %H:%M UTC")
         ),
         None => format!("Imported on {}", r.finished_at.format("%Y-%m-%d %H:%M UTC")),

@@ -269,17 +269,27 @@ fn reimport(ui: &mut egui::Ui) -> Answer {
     answer
 }
 
-/// Where the credentials come from, as the planning tool's help says it.
-pub const CREDENTIALS_HELP: [&str; 4] = [
-    "In Cin7 Omni, open Settings > Integrations & API > API v1: it shows the API username.",
-    "Choose Add New API Connection: Cin7 shows the connection's API key once only (if it is lost, reset it there).",
-    "In the connection's Permissions, allow Read on Branches, Products, Contacts, Stock, Sales Orders, Credit Notes, Purchase Orders, Branch Transfers and Adjustments.",
-    "A dedicated connection for this app keeps its daily 5,000 calls to itself.",
-];
-
-/// The help text, numbered.
+/// Where the credentials come from, as the planning tool's help says it, in numbered steps;
+/// the permissions named are those every run reads with.
 pub fn credentials_help(ui: &mut egui::Ui) {
-    for (i, step) in CREDENTIALS_HELP.iter().enumerate() {
+    let names: Vec<String> = crate::import::RESOURCES_READ
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let (last, rest) = names
+        .split_last()
+        .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+    let steps = [
+        "In Cin7 Omni, open Settings > Integrations & API > API v1: it shows the API username."
+            .to_owned(),
+        "Choose Add New API Connection: Cin7 shows the connection's API key once only (if it is lost, reset it there).".to_owned(),
+        format!(
+            "In the connection's Permissions, allow Read on {} and {last}.",
+            rest.join(", ")
+        ),
+        "A dedicated connection for this app keeps its daily 5,000 calls to itself.".to_owned(),
+    ];
+    for (i, step) in steps.iter().enumerate() {
         ui.label(format!("{}. {step}", i + 1));
     }
 }

@@ -1,7 +1,7 @@
 //! The data report: what the data held that did not become a number and why, the stock drift
 //! per item and location, and every run of the project.
 
-use crate::project::{Project, RunKind};
+use crate::project::Project;
 use egui::RichText;
 
 pub fn show(ui: &mut egui::Ui, project: &Project) {
@@ -52,13 +52,9 @@ pub fn show(ui: &mut egui::Ui, project: &Project) {
         .striped(true)
         .show(ui, |ui| {
             for run in &project.history {
-                let kind = match run.kind {
-                    RunKind::Import => "Import",
-                    RunKind::Update => "Update",
-                    RunKind::Reimport => "Reimport",
-                };
                 ui.label(format!(
-                    "{kind} {}",
+                    "{} {}",
+                    run.kind.label(),
                     run.finished_at.format("%Y-%m-%d %H:%M")
                 ));
                 ui.label(format!(
