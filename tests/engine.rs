@@ -647,3 +647,50 @@ fn a_worker_that_panics_ends_in_one_sentence_and_never_hangs() {
             .is_none()
     );
 }
+
+/// Test connection's check: one call for each resource a run reads, the refusal named, a 503
+/// retried as a run's page is, and every call counted in the daily budget.
+#[test]
+fn the_permission_check_names_a_refusal_retries_and_counts_its_calls() {
+    let mut config = cin7_planner::sandbox::SandboxConfig::new(fixture_account(), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    config.credentials[0].denied = vec![cin7_planner::cin7::Resource::Stock];
+    config.faults = "503@7".parse().unwrap();
+    let sandbox = cin7_planner::sandbox::Sandbox::start(config).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = cin7_planner::cin7::CallLog::at(dir.path().join("calls.json"));
+    let mut request = request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Week,
+        chrono_tz::UTC,
+    );
+    request.call_log = Some(log.clone());
+    request.retry = RetryPolicy {
+        max_attempts: 3,
+        max_rate_limited: 3,
+        first_delay: std::time::Duration::from_millis(5),
+        max_delay: std::time::Duration::from_millis(50),
+    };
+    let found = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(import::check_permissions(&request))
+        .unwrap();
+    let refused: Vec<_> = found
+        .iter()
+        .filter(|(_, refusal)| refusal.is_some())
+        .map(|(resource, _)| *resource)
+        .collect();
+    assert_eq!(refused, vec![cin7_planner::cin7::Resource::Stock]);
+    assert_eq!(found.len(), import::RESOURCES_READ.len());
+    // Nine probes and the 503's retry, each of one row.
+    let requests = sandbox.requests();
+    assert_eq!(requests.len(), 10);
+    assert!(
+        requests.iter().all(|r| r.query.contains("rows=1&")),
+        "{requests:?}"
+    );
+    let connection = import::checkpoint::connection_name(&request.connection);
+    let (counted, _) = log.recent(&connection, std::time::SystemTime::now());
+    assert_eq!(counted.len(), 10);
+}

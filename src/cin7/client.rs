@@ -374,14 +374,25 @@ impl Client {
         }
     }
 
-    /// One list call, paced and retried.
+    /// One list call of a full page, paced and retried.
     pub async fn get_page<T: DeserializeOwned>(
         &self,
         resource: Resource,
         query: &ListQuery,
         page: u32,
     ) -> Result<Vec<T>, Cin7Error> {
-        let url = self.page_url(resource, query, page);
+        self.get_rows(resource, query, page, MAX_ROWS).await
+    }
+
+    /// One list call of `rows` rows, paced and retried (or read from a stopped run's pages).
+    async fn get_rows<T: DeserializeOwned>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        page: u32,
+        rows: u32,
+    ) -> Result<Vec<T>, Cin7Error> {
+        let url = self.page_url(resource, query, page, rows);
         let key = page_key(&[&self.username, self.base_url.as_str(), url.as_str()]);
         if let Some(records) = self.kept_page(key) {
             return Ok(records);
@@ -437,28 +448,18 @@ impl Client {
         }
     }
 
-    /// One call of one record: whether the credentials may read `resource` (Test connection).
-    pub async fn probe(&self, resource: Resource) -> Result<(), Cin7Error> {
-        let order = match resource {
-            Resource::Stock => "productOptionId ASC",
-            _ => "id ASC",
-        };
-        let mut url = self.resource_url(resource);
-        url.query_pairs_mut()
-            .extend_pairs([("page", "1"), ("rows", "1"), ("order", order)]);
-        self.attempt(resource, 1, &url)
+    /// One call for the first record of `query`: whether the credentials may read
+    /// `resource` (Test connection), retried as any page is.
+    pub async fn probe(&self, resource: Resource, query: &ListQuery) -> Result<(), Cin7Error> {
+        self.get_rows::<serde::de::IgnoredAny>(resource, query, 1, 1)
             .await
             .map(|_| ())
-            .map_err(|failed| match failed {
-                Attempt::Final(error) => error,
-                Attempt::Transient { kind, .. } => kind.into_error(resource, 1, 1),
-            })
     }
 
-    fn page_url(&self, resource: Resource, query: &ListQuery, page: u32) -> Url {
+    fn page_url(&self, resource: Resource, query: &ListQuery, page: u32, rows: u32) -> Url {
         let mut params: Vec<(&str, String)> = vec![
             ("page", page.to_string()),
-            ("rows", MAX_ROWS.to_string()),
+            ("rows", rows.to_string()),
             ("order", query.order.clone()),
         ];
         if let Some(filter) = &query.filter {

@@ -5,6 +5,7 @@ pub mod checkpoint;
 mod engine;
 mod fetch;
 mod mapping;
+mod permissions;
 mod plan;
 mod progress;
 mod record;
@@ -13,6 +14,7 @@ mod update;
 
 pub use checkpoint::{Checkpoint, RunStore};
 pub use engine::{RESOURCES_READ, minimum_calls, reimport, run};
+pub use permissions::check_permissions;
 pub use update::{DEFAULT_OVERLAP, UpdateRequest, update};
 
 use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};

@@ -4,7 +4,7 @@
 //! overlap). Every query has a total order, so pages are stable, and a projection of the
 //! fields the project uses, so pages are small.
 
-use crate::cin7::ListQuery;
+use crate::cin7::{ListQuery, Resource};
 use crate::project::ImportSettings;
 use crate::project::calendar::earliest_start;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -78,6 +78,22 @@ impl Plan {
             fields: Some("id".into()),
         });
         plan
+    }
+
+    /// The query of `resource`'s walk; `None` for a resource no run walks.
+    pub fn query(&self, resource: Resource) -> Option<&ListQuery> {
+        Some(match resource {
+            Resource::Contacts => &self.suppliers,
+            Resource::Branches => &self.branches,
+            Resource::Products => &self.products,
+            Resource::Stock => &self.stock,
+            Resource::SalesOrders => &self.orders,
+            Resource::CreditNotes => &self.credit_notes,
+            Resource::PurchaseOrders => &self.purchase_orders,
+            Resource::BranchTransfers => &self.transfers,
+            Resource::Adjustments => &self.adjustments,
+            Resource::ProductOptions | Resource::SizeRanges | Resource::Users => return None,
+        })
     }
 
     /// An update's: what was modified at or after `since` (the last run's start less an

@@ -5,7 +5,7 @@
 //! import needs, one call each).
 
 use super::options::GroupingChoices;
-use crate::cin7::{ApiKey, BaseUrl, Cin7Error, Resource};
+use crate::cin7::{ApiKey, BaseUrl, Resource};
 use crate::project::{ConnectionInfo, GroupBy, ImportSettings};
 use chrono::{Datelike, NaiveDate};
 use egui::{Id, Modal, RichText};
@@ -285,36 +285,21 @@ impl ConnectionDialog {
     }
 }
 
-/// Checks the credentials, then Read on every resource an import needs: one call each. A
-/// failure of the credentials (or of the address) stands for them all.
+/// Checks the credentials, then Read on every resource an import needs (one call each), and
+/// says what to turn on where one is refused. A failure of the credentials (or of the address)
+/// stands for them all.
 pub async fn test_connection(
-    input: &DialogInput,
-    rate_limits: crate::rate_limit::RateLimits,
+    request: &crate::import::ImportRequest,
 ) -> Result<Vec<(Resource, Option<String>)>, String> {
-    let mut config = crate::cin7::ClientConfig::new(
-        &input.connection.base_url,
-        &input.connection.username,
-        input.key.clone(),
-    );
-    config.retry = crate::cin7::RetryPolicy::for_limits(&rate_limits);
-    config.rate_limits = rate_limits;
-    let client = crate::cin7::Client::new(config).map_err(|e| e.to_string())?;
-    let probes = crate::import::RESOURCES_READ.map(|resource| {
-        let client = &client;
-        async move { (resource, client.probe(resource).await) }
-    });
-    let mut results = Vec::new();
-    for (resource, answer) in futures_util::future::join_all(probes).await {
-        match answer {
-            Ok(()) => results.push((resource, None)),
-            Err(Cin7Error::Forbidden(_)) => results.push((
-                resource,
-                Some(format!(
-                    "turn on Read for {resource} in the connection's Permissions"
-                )),
-            )),
-            Err(error) => return Err(error.to_string()),
-        }
-    }
-    Ok(results)
+    let found = crate::import::check_permissions(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(found
+        .into_iter()
+        .map(|(resource, refused)| {
+            let fix = refused
+                .map(|_| format!("turn on Read for {resource} in the connection's Permissions"));
+            (resource, fix)
+        })
+        .collect())
 }

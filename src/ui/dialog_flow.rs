@@ -98,15 +98,14 @@ impl PlannerApp {
         if let Some(dialog) = &mut self.dialog {
             dialog.test = TestState::Running;
         }
-        let limits = self.services.rate_limits.clone();
+        // Paced, retried and counted in the daily budget as a run's calls are.
+        let request = self.request(input.connection, input.key, input.settings, None);
         self.in_background(ctx, 0, move || {
             let result = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())
-                .and_then(|rt| {
-                    rt.block_on(super::connection_dialog::test_connection(&input, limits))
-                });
+                .and_then(|rt| rt.block_on(super::connection_dialog::test_connection(&request)));
             Outcome::Tested(result)
         });
     }

@@ -59,7 +59,7 @@ pub(super) fn stopped_text(checkpoint: &Checkpoint) -> String {
 }
 
 impl PlannerApp {
-    fn request(
+    pub(super) fn request(
         &self,
         connection: ConnectionInfo,
         key: ApiKey,
