@@ -101,7 +101,7 @@ fn main() {
     let started = Instant::now();
     let update = UpdateRequest {
         run: request(&sandbox, None),
-        project,
+        project: project.into(),
         path: None,
         overlap: import::DEFAULT_OVERLAP,
     };

@@ -216,7 +216,7 @@ fn check(group_by: GroupBy, zone: Tz) {
     let updated = block_on(import::update(
         &UpdateRequest {
             run: request(&sandbox, &settings),
-            project: project.clone(),
+            project: project.clone().into(),
             path: None,
             overlap: import::DEFAULT_OVERLAP,
         },
@@ -379,7 +379,7 @@ fn a_second_update_before_saving_starts_from_the_first_not_from_its_checkpoint()
                 run_store: Some(store.clone()),
                 ..request(&sandbox, &settings)
             },
-            project: base.clone(),
+            project: base.clone().into(),
             path: Some(path.clone()),
             overlap: import::DEFAULT_OVERLAP,
         };

@@ -133,7 +133,7 @@ pub fn update(args: UpdateArgs) -> Result<(), CliError> {
         run_store: run_store.clone(),
     };
     let job = if args.full {
-        ImportJob::spawn_reimport(run, project, Some(args.file.clone()), || {})
+        ImportJob::spawn_reimport(run, project.into(), Some(args.file.clone()), || {})
     } else {
         let overlap = match &args.overlap {
             Some(text) => {
@@ -144,7 +144,7 @@ pub fn update(args: UpdateArgs) -> Result<(), CliError> {
         ImportJob::spawn_update(
             UpdateRequest {
                 run,
-                project,
+                project: project.into(),
                 path: Some(args.file.clone()),
                 overlap,
             },

@@ -167,7 +167,7 @@ impl ImportJob {
     /// Starts reading everything again for the project `base`, kept at `path`.
     pub fn spawn_reimport(
         request: ImportRequest,
-        base: Project,
+        base: std::sync::Arc<Project>,
         path: Option<std::path::PathBuf>,
         wake: impl Fn() + Send + Sync + 'static,
     ) -> Self {

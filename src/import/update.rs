@@ -26,7 +26,8 @@ pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(86_400);
 /// project as it is.
 pub struct UpdateRequest {
     pub run: ImportRequest,
-    pub project: Project,
+    /// Shared with the window, which keeps showing it while the update runs.
+    pub project: std::sync::Arc<Project>,
     /// Where the project is kept, for its checkpoint.
     pub path: Option<std::path::PathBuf>,
     pub overlap: Duration,

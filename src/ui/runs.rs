@@ -213,12 +213,12 @@ impl PlannerApp {
         let waker = ctx.clone();
         let wake = move || waker.request_repaint();
         let job = if full {
-            ImportJob::spawn_reimport(run, (*project).clone(), path.clone(), wake)
+            ImportJob::spawn_reimport(run, Arc::clone(&project), path.clone(), wake)
         } else {
             ImportJob::spawn_update(
                 UpdateRequest {
                     run,
-                    project: (*project).clone(),
+                    project: Arc::clone(&project),
                     path: path.clone(),
                     overlap: DEFAULT_OVERLAP,
                 },
