@@ -36,6 +36,8 @@ struct Setup {
     state_dir: Option<PathBuf>,
     state: PersistedState,
     today: fn() -> chrono::NaiveDate,
+    /// The window of `--demo`: the dialog comes with the sandbox's key.
+    demo: bool,
 }
 
 impl Setup {
@@ -47,6 +49,7 @@ impl Setup {
             state_dir: None,
             state: PersistedState::default(),
             today: local_today,
+            demo: false,
         }
     }
 
@@ -68,6 +71,7 @@ impl Setup {
         };
         let defaults = DialogDefaults {
             base_url: Some(self.base_url.clone()),
+            key: self.demo.then(|| ApiKey::new(KEY)),
             ..DialogDefaults::default()
         };
         PlannerApp::new(services, defaults, self.state.clone())
@@ -592,6 +596,24 @@ fn saving_after_an_update_of_an_unsaved_import_leaves_no_run_to_continue() {
     assert!(RunStore::stopped(state.path()).is_empty());
     let restarted = setup.harness();
     assert!(restarted.query_by_label("Continue import").is_none());
+}
+
+#[test]
+fn the_demo_s_connection_is_not_remembered_for_the_next_window() {
+    let sandbox = serve(fixture_account());
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.demo = true;
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    idle(&mut harness);
+    let remembered = harness.state().persisted();
+    assert_eq!(
+        (
+            remembered.last_username.as_str(),
+            remembered.last_base_url.as_str()
+        ),
+        ("", cin7_planner::cin7::PRODUCTION_BASE_URL)
+    );
 }
 
 /// A desktop where no credential store answers.

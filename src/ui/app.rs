@@ -51,6 +51,13 @@ pub struct DialogDefaults {
     pub key: Option<ApiKey>,
 }
 
+impl DialogDefaults {
+    /// Whether these are the demo's: only the demo fills in a key.
+    pub fn is_demo(&self) -> bool {
+        self.key.is_some()
+    }
+}
+
 /// The project on screen.
 pub(super) struct OpenProject {
     /// Tells this project apart from any opened before or after it.
@@ -156,7 +163,7 @@ impl PlannerApp {
         self.busy > 0 || self.run.is_some()
     }
 
-    /// What the window remembers, to be saved in eframe's storage.
+    /// What the window remembers between runs (saved in the state folder).
     pub fn persisted(&self) -> &PersistedState {
         &self.state
     }

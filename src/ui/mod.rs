@@ -31,6 +31,8 @@ const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
 struct WindowApp {
     app: PlannerApp,
+    /// Where the window's state is kept (`None`: not kept).
+    state_dir: Option<std::path::PathBuf>,
     /// The demo's sandbox lives as long as the window.
     _sandbox: Option<Sandbox>,
 }
@@ -40,10 +42,14 @@ impl eframe::App for WindowApp {
         self.app.ui(ui);
     }
 
-    /// The window's state (never the key) in eframe's storage; the window's size and place
-    /// eframe keeps itself.
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, state::STORAGE_KEY, self.app.persisted());
+    /// The window's state (never the key), every half minute and on closing; the window's
+    /// size and place eframe keeps itself.
+    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
+        if let Some(dir) = &self.state_dir
+            && let Err(error) = self.app.persisted().save(dir)
+        {
+            tracing::warn!(%error, dir = %dir.display(), "could not keep the window's state");
+        }
     }
 }
 
@@ -98,9 +104,10 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
         "Cin7 Planner",
         options,
         Box::new(move |cc| {
-            let state: PersistedState = cc
-                .storage
-                .and_then(|s| eframe::get_value(s, state::STORAGE_KEY))
+            let state_dir = crate::state_dir();
+            let state = state_dir
+                .as_deref()
+                .map(PersistedState::load)
                 .unwrap_or_default();
             cc.egui_ctx.set_theme(state.theme.preference());
             let mut app = PlannerApp::new(services, defaults, state);
@@ -113,6 +120,7 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
             }
             Ok(Box::new(WindowApp {
                 app,
+                state_dir,
                 _sandbox: sandbox,
             }))
         }),

@@ -79,8 +79,11 @@ impl PlannerApp {
 
     /// OK in the connection dialog: a fresh import.
     pub(super) fn start_import(&mut self, ctx: &egui::Context, input: DialogInput) {
-        self.state.last_username = input.connection.username.clone();
-        self.state.last_base_url = input.connection.base_url.clone();
+        // The demo's sandbox lives only as long as its window: its connection is not kept.
+        if !self.defaults.is_demo() {
+            self.state.last_username = input.connection.username.clone();
+            self.state.last_base_url = input.connection.base_url.clone();
+        }
         let run_store = self
             .services
             .state_dir
