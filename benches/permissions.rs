@@ -1,0 +1,65 @@
+//! How long Test connection takes at Cin7's own rate: one `rows=1` call per resource a run
+//! reads, against the sandbox with Cin7's windows (3 a second, 60 a minute) and 400 ms of
+//! latency, three times in a row with the daily call count kept as the window keeps it (each
+//! check paces against the calls of the one before). Prints figures; asserts nothing.
+//!
+//! Run with `cargo bench --bench permissions`.
+
+use chrono::NaiveDate;
+use cin7_planner::cin7::{ApiKey, RetryPolicy};
+use cin7_planner::import::{self, ImportRequest};
+use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings};
+use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
+use std::time::{Duration, Instant};
+
+const USERNAME: &str = "bench";
+const KEY: &str = "bench-key";
+
+fn main() {
+    let account = generate(Preset::Demo, 1, chrono::Utc::now());
+    let mut config = SandboxConfig::new(account, USERNAME, KEY);
+    config.latency = Duration::from_millis(400);
+    let sandbox = Sandbox::start(config).expect("the sandbox starts");
+    let limits = RateLimits::cin7();
+    let request = ImportRequest {
+        connection: ConnectionInfo {
+            base_url: sandbox.base_url().to_owned(),
+            username: USERNAME.into(),
+        },
+        key: ApiKey::new(KEY),
+        settings: ImportSettings::new(
+            NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date"),
+            GroupBy::Week,
+            chrono_tz::UTC,
+        ),
+        retry: RetryPolicy::for_limits(&limits),
+        rate_limits: limits,
+        call_log: None,
+        run_store: None,
+    };
+    let state = tempfile::tempdir().expect("a folder");
+    let request = ImportRequest {
+        call_log: Some(cin7_planner::cin7::CallLog::at(
+            state.path().join("calls.json"),
+        )),
+        ..request
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    for attempt in 1..=3 {
+        let started = Instant::now();
+        let found = runtime
+            .block_on(import::check_permissions(&request))
+            .expect("the check runs");
+        let too_many = sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.status == 429)
+            .count();
+        println!(
+            "Test connection {attempt}: {} resources in {:.2} s; {too_many} 429s so far",
+            found.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
