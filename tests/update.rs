@@ -197,15 +197,22 @@ fn assert_same(updated: &Project, fresh: &Project) {
     );
 }
 
-fn check(group_by: GroupBy, zone: Tz) {
+/// The demo account served (no rate limit), the settings from September 2025, and the
+/// project imported at the first run.
+fn imported(group_by: GroupBy, zone: Tz) -> (Sandbox, ImportSettings, Project) {
     let t0 = first_run();
-    let account = generate(Preset::Demo, 4, t0);
-    let mut config = SandboxConfig::new(account, USERNAME, KEY);
+    let mut config = SandboxConfig::new(generate(Preset::Demo, 4, t0), USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
     let sandbox = Sandbox::start(config).unwrap();
     let settings =
         ImportSettings::new(NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(), group_by, zone);
     let project = import_at(&sandbox, &settings, t0);
+    (sandbox, settings, project)
+}
+
+fn check(group_by: GroupBy, zone: Tz) {
+    let t0 = first_run();
+    let (sandbox, settings, project) = imported(group_by, zone);
     let first_calls = sandbox.requests().len();
 
     let t1 = t0 + Duration::days(9);
@@ -305,15 +312,7 @@ fn an_update_equals_a_fresh_import_by_months_in_los_angeles() {
 #[test]
 fn a_reimport_equals_a_fresh_import_and_goes_on_with_the_history() {
     let t0 = first_run();
-    let mut config = SandboxConfig::new(generate(Preset::Demo, 4, t0), USERNAME, KEY);
-    config.rate_limits = RateLimits::unlimited();
-    let sandbox = Sandbox::start(config).unwrap();
-    let settings = ImportSettings::new(
-        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
-        GroupBy::Week,
-        chrono_tz::Pacific::Auckland,
-    );
-    let project = import_at(&sandbox, &settings, t0);
+    let (sandbox, settings, project) = imported(GroupBy::Week, chrono_tz::Pacific::Auckland);
     let t1 = t0 + Duration::days(9);
     let mut added = 0;
     sandbox.update(|a| added = change(a, t1));
@@ -361,15 +360,7 @@ fn a_reimport_equals_a_fresh_import_and_goes_on_with_the_history() {
 #[test]
 fn a_second_update_before_saving_starts_from_the_first_not_from_its_checkpoint() {
     let t0 = first_run();
-    let mut config = SandboxConfig::new(generate(Preset::Demo, 4, t0), USERNAME, KEY);
-    config.rate_limits = RateLimits::unlimited();
-    let sandbox = Sandbox::start(config).unwrap();
-    let settings = ImportSettings::new(
-        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
-        GroupBy::Week,
-        chrono_tz::Pacific::Auckland,
-    );
-    let project = import_at(&sandbox, &settings, t0);
+    let (sandbox, settings, project) = imported(GroupBy::Week, chrono_tz::Pacific::Auckland);
     let state = tempfile::tempdir().unwrap();
     let path = state.path().join("shop.json");
     let store = RunStore::for_project(state.path(), RunKind::Update, &project.connection, &path);
