@@ -1,8 +1,9 @@
 //! Imports that stop and resume exactly, through the real `cin7-planner` process: killed with
 //! SIGKILL at five points (the first call, mid-way, most of the way, while building, while
 //! saving), stopped by Ctrl+C, and stopped by the daily budget and resumed once
-//! the window frees up. Each resumed import equals an uninterrupted one, and no damaged or
-//! partial project file ever exists.
+//! the window frees up; and an update stopped by the budget, picked up by the next `update`.
+//! Each resumed run equals an uninterrupted one, and no damaged or partial project file ever
+//! exists.
 
 #![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
 
@@ -352,4 +353,77 @@ fn an_import_stopped_by_the_daily_budget_resumes_once_it_frees_up() {
         essence(&file::open(&out).unwrap()),
         essence(&file::open(&reference_out).unwrap())
     );
+}
+
+/// `update FILE --out OUT`, which picks up a stopped update of the same file.
+fn update(file: &Path, out: &Path, state: &Path, pace: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cin7-planner"))
+        .arg("update")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .args(["--rate-limits", pace])
+        .env("CIN7_API_KEY", KEY)
+        .env("CIN7_PLANNER_STATE_DIR", state)
+        .env("CIN7_PLANNER_LOG", "cin7_planner=debug")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_update_stopped_by_the_daily_budget_is_picked_up_by_the_next_update() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let (imported, state) = (dir.path().join("shop.json"), dir.path().join("state"));
+    assert!(run(&sandbox, &imported, &state, &[]).status.success());
+    let now = chrono::Utc::now();
+    sandbox.update(|a| {
+        let open = |o: &&cin7_planner::sandbox::account::SalesOrderRecord| {
+            o.is_approved && !o.is_void && o.dispatched.is_none()
+        };
+        let id = a.sales_orders.iter().rev().find(open).unwrap().id;
+        assert!(a.dispatch_sales_order(id, now));
+    });
+
+    // A "day" of three seconds with 6 calls in it: the update stops, then goes on.
+    let (updated, pace) = (dir.path().join("updated.json"), "3/2ms,60/30ms,6/3s");
+    let mut stopped = 0;
+    loop {
+        let output = update(&imported, &updated, &state, pace);
+        if output.status.success() {
+            break;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr
+                .lines()
+                .last()
+                .unwrap()
+                .starts_with("Cin7's daily limit of 6 calls"),
+            "{stderr}"
+        );
+        assert!(!updated.exists());
+        stopped += 1;
+        assert!(stopped < 8, "{stderr}");
+        std::thread::sleep(Duration::from_millis(3_100));
+    }
+    assert!(stopped >= 1);
+    let resumed = file::open(&updated).unwrap();
+    assert!(resumed.report.pages_reused >= 1, "{:?}", resumed.report);
+
+    let reference_dir = tempfile::tempdir().unwrap();
+    let reference = reference_dir.path().join("reference.json");
+    let output = update(
+        &imported,
+        &reference,
+        &reference_dir.path().join("state"),
+        PACE,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(essence(&resumed), essence(&file::open(&reference).unwrap()));
 }
