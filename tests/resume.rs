@@ -1,7 +1,8 @@
 //! Imports that stop and resume exactly, through the real `cin7-planner` process: killed with
 //! SIGKILL at five points (the first call, mid-way, most of the way, while building, while
 //! saving), stopped by Ctrl+C, and stopped by the daily budget and resumed once
-//! the window frees up; and an update stopped by the budget, picked up by the next `update`.
+//! the window frees up, or by an outage beyond the retries; and an update stopped by the
+//! budget, picked up by the next `update`.
 //! Each resumed run equals an uninterrupted one, and no damaged or partial project file ever
 //! exists.
 
@@ -426,4 +427,70 @@ fn an_update_stopped_by_the_daily_budget_is_picked_up_by_the_next_update() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(essence(&resumed), essence(&file::open(&reference).unwrap()));
+}
+
+/// An outage beyond the retries stops the import with its pages kept; the next run, once Cin7
+/// answers again, reads only the rest and equals an uninterrupted import.
+#[test]
+fn an_import_stopped_by_an_outage_resumes_exactly() {
+    use cin7_planner::cin7::{ApiKey, RetryPolicy};
+    use cin7_planner::import::{self, ImportError, ImportRequest, RunStore};
+    use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings};
+    let mut config =
+        SandboxConfig::new(generate(Preset::Demo, 2, chrono::Utc::now()), USERNAME, KEY);
+    config.rate_limits = cin7_planner::rate_limit::RateLimits::unlimited();
+    // Every 12th call fails: without retries, that ends the run there.
+    config.faults = "503@12".parse().unwrap();
+    let sandbox = Sandbox::start(config).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let connection = ConnectionInfo {
+        base_url: sandbox.base_url().to_owned(),
+        username: USERNAME.into(),
+    };
+    let settings = ImportSettings::new(
+        chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+        GroupBy::Week,
+        chrono_tz::Pacific::Auckland,
+    );
+    let request = |retry: RetryPolicy, store: Option<RunStore>| ImportRequest {
+        connection: connection.clone(),
+        key: ApiKey::new(KEY),
+        settings: settings.clone(),
+        rate_limits: cin7_planner::rate_limit::RateLimits::unlimited(),
+        retry,
+        call_log: None,
+        run_store: store,
+    };
+    let store = RunStore::for_import(state.path(), &connection, &settings);
+    let now = chrono::Utc::now();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stopped = runtime.block_on(import::run(
+        &request(RetryPolicy::never(), Some(store.clone())),
+        |_| {},
+        now,
+    ));
+    assert!(
+        matches!(stopped, Err(ImportError::Cin7(_))),
+        "{:?}",
+        stopped.map(|_| ())
+    );
+    assert!(store.load().is_some(), "the checkpoint is kept");
+    let retrying = RetryPolicy {
+        max_attempts: 3,
+        max_rate_limited: 3,
+        first_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+    };
+    let resumed = runtime
+        .block_on(import::run(
+            &request(retrying.clone(), Some(store)),
+            |_| {},
+            now,
+        ))
+        .unwrap();
+    assert!(resumed.report.pages_reused >= 1, "{:?}", resumed.report);
+    let fresh = runtime
+        .block_on(import::run(&request(retrying, None), |_| {}, now))
+        .unwrap();
+    assert_eq!(essence(&resumed), essence(&fresh));
 }

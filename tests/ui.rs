@@ -503,6 +503,44 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
 }
 
 #[test]
+fn quitting_during_an_import_asks_and_the_next_window_offers_to_continue_it() {
+    let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    config.faults = "slow=SalesOrders:3s".parse().unwrap();
+    let sandbox = Sandbox::start(config).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.state_dir = Some(state.path().to_owned());
+    let mut harness = setup.harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    fill_dialog(&mut harness, KEY);
+    click(&mut harness, "OK");
+    step_until(&mut harness, "the other walks done", |h| {
+        h.query_all_by_label_contains("done").count() == 8
+    });
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    harness.run_ok();
+    harness.get_by_label("An import is running");
+    click(&mut harness, "Stop it");
+    assert!(!harness.state().is_busy(), "the run was stopped");
+    drop(harness);
+
+    let mut restarted = setup.harness();
+    restarted.get_by_label_contains("stopped before it was saved.");
+    click(&mut restarted, "Continue import");
+    step_until(&mut restarted, "the key prompt", |h| {
+        h.query_by_label("Cin7 API key").is_some()
+    });
+    type_into(&mut restarted, "API key", KEY);
+    click(&mut restarted, "OK");
+    step_until(&mut restarted, "the continued import", |h| {
+        h.state().project().is_some()
+    });
+    assert!(restarted.state().project().unwrap().report.pages_reused >= 1);
+    assert_eq!(rows(restarted.state()), expected_rows());
+}
+
+#[test]
 fn the_remembered_key_fills_the_dialog_update_data_uses_it_and_forget_removes_it() {
     let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
