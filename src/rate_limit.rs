@@ -126,12 +126,30 @@ impl FromStr for RateLimits {
 }
 
 /// The record of recent calls against a [`RateLimits`]: answers "when may the next call go?"
-/// and "does this call fit?". Keeps only as many timestamps as the largest window allows.
+/// and "does this call fit?". Keeps only as many calls as the largest window allows.
 #[derive(Debug)]
 pub struct SlidingWindows {
     limits: RateLimits,
-    /// Send (or arrival) times of recent calls, oldest first.
-    history: VecDeque<Instant>,
+    /// Recent calls, oldest sent first.
+    history: VecDeque<Call>,
+}
+
+/// One call: when it was sent, and when its answer began to arrive. The server counted it
+/// somewhere between the two, so an answered call can be placed within that span.
+#[derive(Clone, Copy, Debug)]
+struct Call {
+    sent: Instant,
+    answered: Option<Instant>,
+}
+
+impl Call {
+    /// The latest the server can have counted this call, when it is assumed to arrive at most
+    /// `margin` after it was sent.
+    fn latest_arrival(&self, margin: Duration) -> Instant {
+        let assumed = self.sent + margin;
+        self.answered
+            .map_or(assumed, |answered| answered.min(assumed))
+    }
 }
 
 impl SlidingWindows {
@@ -146,19 +164,42 @@ impl SlidingWindows {
         &self.limits
     }
 
+    fn sent(&self, index: usize) -> Instant {
+        self.history[index].sent
+    }
+
     /// The earliest instant at or after `now` at which one more call fits every window, where
-    /// each window is treated as `margin` longer than it is (the client's safety margin).
+    /// a call is taken to arrive up to `margin` (the window's safety margin) after it was
+    /// sent, and never after its answer came back.
     pub fn next_slot(&self, now: Instant, margin: impl Fn(Duration) -> Duration) -> Instant {
         let mut slot = now;
         for window in &self.limits.windows {
-            let calls = window.calls as usize;
-            if self.history.len() >= calls {
-                // The call that must leave this window before another one fits.
-                let blocking = self.history[self.history.len() - calls];
-                slot = slot.max(blocking + window.per + margin(window.per));
+            if let Some(blocking) = self.blocking_arrival(window.calls as usize, margin(window.per))
+            {
+                slot = slot.max(blocking + window.per);
             }
         }
         slot
+    }
+
+    /// The `calls`-th latest arrival of the recent calls: the one that must leave a window of
+    /// that many calls before another fits. Only calls sent within `margin` of the
+    /// `calls`-th latest send can arrive later than it, so only those are looked at.
+    fn blocking_arrival(&self, calls: usize, margin: Duration) -> Option<Instant> {
+        let len = self.history.len();
+        if calls == 0 || len < calls {
+            return None;
+        }
+        let floor = self.sent(len - calls);
+        let mut arrivals: Vec<Instant> = self
+            .history
+            .iter()
+            .rev()
+            .take_while(|call| call.sent + margin >= floor)
+            .map(|call| call.latest_arrival(margin))
+            .collect();
+        arrivals.sort_unstable_by(|a, b| b.cmp(a));
+        arrivals.get(calls - 1).copied()
     }
 
     /// A budget window (an hour or longer) that is full at `now`: its size, and when its
@@ -171,7 +212,7 @@ impl SlidingWindows {
             .map(|w| {
                 (
                     w.calls,
-                    self.history[self.history.len() - w.calls as usize] + w.per,
+                    self.sent(self.history.len() - w.calls as usize) + w.per,
                 )
             })
             .filter(|(_, free_at)| *free_at > now)
@@ -181,13 +222,13 @@ impl SlidingWindows {
     /// The window with the least room when the call recorded at `at` was let out: the one a
     /// server's 429 for that call most likely came from. Budgets are not rates and never are.
     pub fn tightest(&self, at: Instant) -> Option<Duration> {
-        let index = self.history.iter().rposition(|&t| t == at)?;
+        let index = self.history.iter().rposition(|call| call.sent == at)?;
         self.limits
             .windows
             .iter()
             .filter(|w| !self.limits.is_budget(w) && index >= w.calls as usize)
             .map(|w| {
-                let room = (at - self.history[index - w.calls as usize]).saturating_sub(w.per);
+                let room = (at - self.sent(index - w.calls as usize)).saturating_sub(w.per);
                 (room, w.per)
             })
             .min()
@@ -199,18 +240,24 @@ impl SlidingWindows {
         self.history
             .iter()
             .rev()
-            .take_while(|&&t| t + per > now)
+            .take_while(|call| call.sent + per > now)
             .count() as u32
     }
 
-    /// Records a call at `at` unconditionally (in time order: earlier calls first).
+    /// Records a call sent at `at` unconditionally (in time order: earlier calls first).
     pub fn record(&mut self, at: Instant) {
         let position = self
             .history
             .iter()
-            .rposition(|&t| t <= at)
+            .rposition(|call| call.sent <= at)
             .map_or(0, |i| i + 1);
-        self.history.insert(position, at);
+        self.history.insert(
+            position,
+            Call {
+                sent: at,
+                answered: None,
+            },
+        );
         let keep = self
             .limits
             .windows
@@ -220,6 +267,18 @@ impl SlidingWindows {
             .unwrap_or(0);
         while self.history.len() > keep {
             self.history.pop_front();
+        }
+    }
+
+    /// The call sent at `sent` got its answer at `at`: the server had counted it by then.
+    pub fn answered(&mut self, sent: Instant, at: Instant) {
+        if let Some(call) = self
+            .history
+            .iter_mut()
+            .rev()
+            .find(|call| call.sent == sent && call.answered.is_none())
+        {
+            call.answered = Some(at.max(sent));
         }
     }
 }
@@ -282,5 +341,29 @@ mod tests {
             Some(Duration::from_secs(1))
         );
         assert_eq!(windows.tightest(t0 + Duration::from_secs(5)), None);
+    }
+
+    #[test]
+    fn an_answered_call_arrived_by_its_answer_and_frees_its_window_sooner() {
+        let mut windows = SlidingWindows::new("2/1s".parse().unwrap());
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let half_a_second = |_| ms(500);
+        windows.record(t0);
+        windows.record(t0 + ms(100));
+        // Unanswered, both may arrive half a second late: the next call waits for the first.
+        assert_eq!(windows.next_slot(t0, half_a_second), t0 + ms(1500));
+        // The first is answered 200 ms after it was sent, the second not yet.
+        windows.answered(t0, t0 + ms(200));
+        assert_eq!(windows.next_slot(t0, half_a_second), t0 + ms(1200));
+        // An answer later than the margin changes nothing: the margin already bounds it.
+        windows.answered(t0 + ms(100), t0 + ms(900));
+        assert_eq!(windows.next_slot(t0, half_a_second), t0 + ms(1200));
+        // The first answered call is the one that blocks, not the earliest sent.
+        let mut late_first = SlidingWindows::new("2/1s".parse().unwrap());
+        late_first.record(t0);
+        late_first.record(t0 + ms(100));
+        late_first.answered(t0 + ms(100), t0 + ms(150));
+        assert_eq!(late_first.next_slot(t0, half_a_second), t0 + ms(1150));
     }
 }

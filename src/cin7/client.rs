@@ -549,6 +549,7 @@ impl Client {
             .send()
             .await
             .map_err(network_failure)?;
+        self.pacer.answered(slot.at);
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
         if (300..400).contains(&status) {

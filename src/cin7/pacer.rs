@@ -10,7 +10,7 @@ use tokio::time::Instant;
 ///
 /// The server counts a call when it arrives, and calls sent in order arrive out of step
 /// (connection set-up, scheduling, the network), so each window is treated as longer than it
-/// is by a margin. The margin learns: a 429 widens the margin of the window that had the least
+/// is by a margin; a call whose answer is back arrived by then, which may be sooner. The margin learns: a 429 widens the margin of the window that had the least
 /// room when that call went out, and every call that succeeds shrinks what was learned again,
 /// slowly.
 #[derive(Debug)]
@@ -19,6 +19,8 @@ pub struct Pacer {
     margins: Mutex<Vec<Margin>>,
     /// Wall time during which some call was held back, however many were waiting at once.
     held_back: Mutex<HeldBack>,
+    /// Wakes the calls waiting for a slot when an answer may have brought theirs closer.
+    answers: tokio::sync::Notify,
 }
 
 /// One window's margin: what it starts with, and what 429s taught it on top.
@@ -33,7 +35,10 @@ struct Margin {
 
 #[derive(Debug, Default)]
 struct HeldBack {
-    until: Option<std::time::Instant>,
+    /// The latest slot a waiting call was told to wait for (what the window shows).
+    planned_until: Option<std::time::Instant>,
+    /// The end of the waits already added to `total`.
+    counted_until: Option<std::time::Instant>,
     total: Duration,
 }
 
@@ -102,7 +107,8 @@ impl Pacer {
     }
 
     /// A pacer that knows the connection's earlier calls (from other runs), so that budgets
-    /// count them.
+    /// count them. Those runs wrote their calls down after sending them, so each is taken to
+    /// have reached the server by now.
     pub fn with_history(limits: RateLimits, earlier: &[SystemTime]) -> Self {
         let margins = margins(&limits);
         let mut windows = SlidingWindows::new(limits);
@@ -115,12 +121,14 @@ impl Pacer {
                 .and_then(|ago| now.checked_sub(ago))
             {
                 windows.record(at);
+                windows.answered(at, now);
             }
         }
         Self {
             windows: Mutex::new(windows),
             margins: Mutex::new(margins),
             held_back: Mutex::new(HeldBack::default()),
+            answers: tokio::sync::Notify::new(),
         }
     }
 
@@ -129,13 +137,20 @@ impl Pacer {
         lock(&self.held_back).total
     }
 
-    /// Adds the part of `[now, slot)` not already counted to the time held back.
-    fn hold(&self, now: std::time::Instant, slot: std::time::Instant) {
+    /// A call is told to wait until `slot`.
+    fn plan_wait(&self, slot: std::time::Instant) {
         let mut held = lock(&self.held_back);
-        let from = held.until.map_or(now, |until| until.max(now));
-        if slot > from {
-            held.total += slot - from;
-            held.until = Some(slot);
+        held.planned_until = Some(held.planned_until.map_or(slot, |until| until.max(slot)));
+    }
+
+    /// A call waited from `from` to `to`: adds the part not already counted to the time held
+    /// back (an answer can end a wait before its planned slot, so only real waits count).
+    fn waited(&self, from: std::time::Instant, to: std::time::Instant) {
+        let mut held = lock(&self.held_back);
+        let start = held.counted_until.map_or(from, |until| until.max(from));
+        if to > start {
+            held.total += to - start;
+            held.counted_until = Some(to);
         }
     }
 
@@ -157,7 +172,7 @@ impl Pacer {
     /// Whether the rate limit is holding a call back now.
     pub fn holding_back(&self) -> bool {
         lock(&self.held_back)
-            .until
+            .planned_until
             .is_some_and(|until| until > std::time::Instant::now())
     }
 
@@ -174,6 +189,7 @@ impl Pacer {
     pub async fn acquire(&self) -> Result<Slot, BudgetSpent> {
         let started = Instant::now();
         loop {
+            let answer = self.answers.notified();
             let now = Instant::now().into_std();
             let slot = {
                 let mut windows = lock(&self.windows);
@@ -186,15 +202,19 @@ impl Pacer {
                 let slot = windows.next_slot(now, |per| self.margin(per));
                 if slot <= now {
                     windows.record(now);
+                    self.waited(started.into_std(), now);
                     return Ok(Slot {
                         at: now,
                         waited: Instant::from_std(now) - started,
                     });
                 }
-                self.hold(now, slot);
+                self.plan_wait(slot);
                 slot
             };
-            tokio::time::sleep_until(Instant::from_std(slot)).await;
+            tokio::select! {
+                () = tokio::time::sleep_until(Instant::from_std(slot)) => {}
+                () = answer => {}
+            }
         }
     }
 
@@ -212,6 +232,13 @@ impl Pacer {
                 "429: wider margin"
             );
         }
+    }
+
+    /// The answer to the call let out at `at` has begun to arrive: the server counted the call
+    /// by now, which may be sooner than the margin assumes.
+    pub fn answered(&self, at: std::time::Instant) {
+        lock(&self.windows).answered(at, Instant::now().into_std());
+        self.answers.notify_waiters();
     }
 
     /// A call succeeded: what the margins learned shrinks a little.
@@ -248,6 +275,18 @@ mod tests {
         // …and the fifth the rate-setting window plus its 2%: a second and 20 ms from the first.
         assert_eq!(waited(&pacer).await, Duration::from_millis(1020 - 200));
         assert_eq!(pacer.held_back(), Duration::from_millis(1020));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answered_calls_free_the_burst_window_from_their_answer() {
+        let pacer = Pacer::new("2/100ms,4/1s".parse().unwrap());
+        let first = pacer.acquire().await.unwrap().at;
+        let second = pacer.acquire().await.unwrap().at;
+        tokio::time::advance(Duration::from_millis(30)).await;
+        pacer.answered(first);
+        pacer.answered(second);
+        // Both arrived by 30 ms: the third goes 100 ms after that, not after the margin.
+        assert_eq!(waited(&pacer).await, Duration::from_millis(100));
     }
 
     #[test]
