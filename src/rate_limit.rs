@@ -134,6 +134,15 @@ pub struct SlidingWindows {
     history: VecDeque<Call>,
 }
 
+/// How much longer than it is a window is treated as, in two parts: `arrival`, the most a call
+/// may reach the server after it was sent (which an answer bounds), and `beyond`, what the
+/// server's 429s taught on top (a window longer than believed, which no answer bounds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Margin {
+    pub arrival: Duration,
+    pub beyond: Duration,
+}
+
 /// One call: when it was sent, and when its answer began to arrive. The server counted it
 /// somewhere between the two, so an answered call can be placed within that span.
 #[derive(Clone, Copy, Debug)]
@@ -169,14 +178,14 @@ impl SlidingWindows {
     }
 
     /// The earliest instant at or after `now` at which one more call fits every window, where
-    /// a call is taken to arrive up to `margin` (the window's safety margin) after it was
-    /// sent, and never after its answer came back.
-    pub fn next_slot(&self, now: Instant, margin: impl Fn(Duration) -> Duration) -> Instant {
+    /// a call is taken to arrive up to the window's arrival margin after it was sent (and
+    /// never after its answer came back), and the window to last its `beyond` margin longer.
+    pub fn next_slot(&self, now: Instant, margin: impl Fn(Duration) -> Margin) -> Instant {
         let mut slot = now;
         for window in &self.limits.windows {
-            if let Some(blocking) = self.blocking_arrival(window.calls as usize, margin(window.per))
-            {
-                slot = slot.max(blocking + window.per);
+            let margin = margin(window.per);
+            if let Some(blocking) = self.blocking_arrival(window.calls as usize, margin.arrival) {
+                slot = slot.max(blocking + margin.beyond + window.per);
             }
         }
         slot
@@ -314,7 +323,7 @@ mod tests {
     fn windows_allow_bursts_up_to_the_limit_then_wait() {
         let mut windows = SlidingWindows::new("3/1s,5/10s".parse().unwrap());
         let t0 = Instant::now();
-        let no_margin = |_| Duration::ZERO;
+        let no_margin = |_| Margin::default();
         for _ in 0..3 {
             assert_eq!(windows.next_slot(t0, no_margin), t0);
             windows.record(t0);
@@ -324,7 +333,10 @@ mod tests {
             t0 + Duration::from_secs(1)
         );
         assert_eq!(
-            windows.next_slot(t0, |per| per / 10),
+            windows.next_slot(t0, |per| Margin {
+                arrival: per / 10,
+                beyond: Duration::ZERO,
+            }),
             t0 + Duration::from_millis(1100),
             "with a margin of a tenth"
         );
@@ -348,7 +360,10 @@ mod tests {
         let mut windows = SlidingWindows::new("2/1s".parse().unwrap());
         let t0 = Instant::now();
         let ms = Duration::from_millis;
-        let half_a_second = |_| ms(500);
+        let half_a_second = |_| Margin {
+            arrival: ms(500),
+            beyond: Duration::ZERO,
+        };
         windows.record(t0);
         windows.record(t0 + ms(100));
         // Unanswered, both may arrive half a second late: the next call waits for the first.
@@ -365,5 +380,11 @@ mod tests {
         late_first.record(t0 + ms(100));
         late_first.answered(t0 + ms(100), t0 + ms(150));
         assert_eq!(late_first.next_slot(t0, half_a_second), t0 + ms(1150));
+        // What 429s taught is added after the answer: it stands for a longer window.
+        let taught = |_| Margin {
+            arrival: ms(500),
+            beyond: ms(300),
+        };
+        assert_eq!(late_first.next_slot(t0, taught), t0 + ms(1450));
     }
 }

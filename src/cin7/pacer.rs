@@ -1,4 +1,4 @@
-use crate::rate_limit::{RateLimits, SlidingWindows};
+use crate::rate_limit::{self, RateLimits, SlidingWindows};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -67,10 +67,10 @@ pub struct WindowUse {
 /// What each success takes off a learned margin: about half of it in 70 calls.
 const UNLEARN: f64 = 0.99;
 
-/// The starting margins. The window that sets the sustained rate (Cin7's minute) gets 2%,
-/// which costs 2% of the call rate; the burst windows (Cin7's second) get a whole window,
-/// which costs nothing as long as they still allow half again the sustained rate. At least
-/// 20 ms either way.
+/// The starting margins, and the most each may learn. The window that sets the sustained rate
+/// (Cin7's minute) gets 2%, which costs 2% of the call rate; the burst windows (Cin7's second)
+/// get a whole window, which costs nothing as long as they still allow half again the
+/// sustained rate. At least 20 ms either way.
 fn margins(limits: &RateLimits) -> Vec<Margin> {
     let rate = limits.sustained_rate();
     let floor = Duration::from_millis(20);
@@ -89,7 +89,10 @@ fn margins(limits: &RateLimits) -> Vec<Margin> {
                         .unwrap_or(w.per)
                         .saturating_sub(w.per)
                 });
-                (spare.clamp(floor, w.per.max(floor)), spare.max(floor))
+                let base = spare.clamp(floor, w.per.max(floor));
+                // A call answered at once counts from its answer, and its starting margin
+                // then bounds nothing: what is learned may reach both.
+                (base, base + spare.max(floor))
             };
             Margin {
                 per: w.per,
@@ -176,12 +179,16 @@ impl Pacer {
             .is_some_and(|until| until > std::time::Instant::now())
     }
 
-    /// The margin a window of length `per` is treated as longer by, now.
-    fn margin(&self, per: Duration) -> Duration {
+    /// The margins a window of length `per` is treated as longer by, now: its starting one for
+    /// arrivals, and what 429s taught beyond it.
+    fn margin(&self, per: Duration) -> rate_limit::Margin {
         lock(&self.margins)
             .iter()
             .find(|m| m.per == per)
-            .map_or(Duration::ZERO, |m| m.base + m.learned)
+            .map_or_else(rate_limit::Margin::default, |m| rate_limit::Margin {
+                arrival: m.base,
+                beyond: m.learned,
+            })
     }
 
     /// Waits until one more call fits, claims the slot and returns it; or, when a budget
@@ -259,6 +266,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
+    fn total(margin: rate_limit::Margin) -> Duration {
+        margin.arrival + margin.beyond
+    }
+
     async fn waited(pacer: &Pacer) -> Duration {
         pacer.acquire().await.unwrap().waited
     }
@@ -312,26 +323,28 @@ mod tests {
         pacer.rate_limited(last.unwrap());
         let second = Duration::from_secs(1);
         assert_eq!(
-            pacer.margin(second),
+            total(pacer.margin(second)),
             Duration::from_secs(1) + Duration::from_secs(1)
         );
         pacer.rate_limited(last.unwrap());
-        // Three calls per three seconds would be the sustained rate: no wider than that.
+        pacer.rate_limited(last.unwrap());
+        // Answered at once, three calls per three seconds would be the sustained rate: it
+        // learns no more than the starting margin and the spare.
         assert_eq!(
-            pacer.margin(second),
+            pacer.margin(second).beyond,
             Duration::from_secs(2),
-            "learned at most the spare"
+            "learned at most the margin and the spare"
         );
         for _ in 0..69 {
             pacer.succeeded();
         }
-        let learned = pacer.margin(second) - Duration::from_secs(1);
+        let learned = pacer.margin(second).beyond;
         assert!(
-            (Duration::from_millis(490)..Duration::from_millis(510)).contains(&learned),
+            (Duration::from_millis(990)..Duration::from_millis(1010)).contains(&learned),
             "{learned:?}"
         );
         assert_eq!(
-            pacer.margin(Duration::from_secs(60)),
+            total(pacer.margin(Duration::from_secs(60))),
             Duration::from_millis(1200)
         );
     }
