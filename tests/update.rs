@@ -273,9 +273,10 @@ fn check(group_by: GroupBy, zone: Tz) {
     assert!(updated.locations.iter().any(|l| l.name == "New Store"));
     assert!(updated.items.iter().any(|i| i.product_option_id == 99_001));
 
-    // The update read what changed since the first run (less a day), not the history: every
-    // order it read was modified since, and it made the fewest calls that reads them.
-    let since = t0 - Duration::days(1);
+    // The update read what changed since the first run (less the overlap, Cin7's clock being
+    // this computer's), not the history: every order it read was modified since, and it made
+    // the fewest calls that reads them.
+    let since = t0 - Duration::from_std(import::DEFAULT_OVERLAP).unwrap();
     let account = sandbox.account();
     let changed_orders = account
         .sales_orders
@@ -295,6 +296,50 @@ fn check(group_by: GroupBy, zone: Tz) {
         update_calls < first_calls,
         "{update_calls} calls against {first_calls}"
     );
+}
+
+/// This computer's clock runs three hours ahead of Cin7's: what changed ten minutes after the
+/// import began, by Cin7's clock, is hours "before" it by this computer's. The import measured
+/// the gap from the answers' `Date`, so the update reads back from the import's start by
+/// Cin7's clock and misses nothing.
+#[test]
+fn an_update_reads_back_by_cin7s_clock_when_this_computers_runs_ahead() {
+    let t0 = first_run();
+    let mut config = SandboxConfig::new(generate(Preset::Demo, 4, t0), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    config.faults = "clock=-3h".parse().unwrap();
+    let sandbox = Sandbox::start(config).unwrap();
+    let settings = ImportSettings::new(
+        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        GroupBy::Week,
+        chrono_tz::Pacific::Auckland,
+    );
+    let project = import_at(&sandbox, &settings, t0);
+    let ahead = project
+        .ledger
+        .as_ref()
+        .unwrap()
+        .cin7_clock_ahead_secs
+        .unwrap();
+    assert!((ahead + 3 * 3600).abs() <= 2, "Cin7 {ahead} s ahead");
+
+    sandbox.update(|a| {
+        change(a, t0 - Duration::hours(3) + Duration::minutes(10));
+    });
+    let now = t0 + Duration::hours(2);
+    let updated = block_on(import::update(
+        &UpdateRequest {
+            run: request(&sandbox, &settings),
+            project: project.into(),
+            path: None,
+            overlap: import::DEFAULT_OVERLAP,
+        },
+        |_| {},
+        now,
+    ))
+    .unwrap();
+    assert_same(&updated, &import_at(&sandbox, &settings, now));
+    assert!(updated.items.iter().any(|i| i.product_option_id == 99_001));
 }
 
 #[test]

@@ -132,6 +132,8 @@ pub struct CallStats {
     sent_at: Mutex<Vec<SystemTime>>,
     /// Pages found in the page store instead of being asked for.
     reused: AtomicU64,
+    /// How far Cin7's clock ran ahead of this computer's, by the first answer's `Date`.
+    clock_ahead: Mutex<Option<chrono::TimeDelta>>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -161,6 +163,19 @@ impl CallStats {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// How far Cin7's clock ran ahead of this computer's (negative: behind), to the second;
+    /// `None` before an answer with a believable `Date` came.
+    pub fn cin7_clock_ahead(&self) -> Option<chrono::TimeDelta> {
+        *lock(&self.clock_ahead)
+    }
+
+    fn observe_date(&self, headers: &reqwest::header::HeaderMap) {
+        let mut ahead = lock(&self.clock_ahead);
+        if ahead.is_none() {
+            *ahead = clock_ahead(headers, chrono::Utc::now());
+        }
     }
 
     pub fn snapshot(&self) -> StatsSnapshot {
@@ -524,8 +539,9 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, resource: Resource, page: u32, url: &Url) -> Result<Vec<u8>, Attempt> {
-        let slot = self.pacer.acquire().await.map_err(|spent| {
+    /// Waits for the pacer's slot for one call; a spent budget ends the walk.
+    async fn slot(&self, resource: Resource, page: u32) -> Result<super::Slot, Attempt> {
+        self.pacer.acquire().await.map_err(|spent| {
             Attempt::Final(Cin7Error::BudgetExhausted {
                 resource,
                 page,
@@ -533,7 +549,11 @@ impl Client {
                 resets_in: spent.resets_in,
                 kept_pages: self.page_store.as_ref().map(|store| store.len() as u64),
             })
-        })?;
+        })
+    }
+
+    async fn attempt(&self, resource: Resource, page: u32, url: &Url) -> Result<Vec<u8>, Attempt> {
+        let slot = self.slot(resource, page).await?;
         // Concurrent calls wait together: the report counts the wall time the limit held the
         // import back, not the sum of every call's wait.
         self.stats
@@ -550,6 +570,7 @@ impl Client {
             .await
             .map_err(network_failure)?;
         self.pacer.answered(slot.at);
+        self.stats.observe_date(response.headers());
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
         if (300..400).contains(&status) {
@@ -803,6 +824,20 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Vec<u8
     Ok(body)
 }
 
+/// Beyond a day, a server's `Date` is taken for a broken clock rather than this computer's.
+pub const BELIEVABLE_CLOCK_GAP: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+/// How far the clock that dated an answer (`Date`, as HTTP writes it) runs ahead of `now`.
+fn clock_ahead(
+    headers: &reqwest::header::HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::TimeDelta> {
+    let date = headers.get(reqwest::header::DATE)?.to_str().ok()?;
+    let dated = chrono::DateTime::parse_from_rfc2822(date).ok()?;
+    let ahead = dated.signed_duration_since(now);
+    (ahead.abs() <= BELIEVABLE_CLOCK_GAP).then_some(ahead)
+}
+
 /// `Retry-After` in seconds or as an HTTP date; a number too large to read is a very long wait.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers
@@ -912,6 +947,29 @@ mod tests {
         assert_eq!(walk.arrived(1, orders(1..=3)), None);
         assert_eq!(walk.arrived(3, orders(7..=9)), None);
         assert_eq!(walk.arrived(2, orders(1..=3)), Some(2));
+    }
+
+    #[test]
+    fn the_clock_of_an_answer_is_read_from_its_date_within_a_day() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-02T06:00:00Z")
+            .unwrap()
+            .to_utc();
+        let dated = |date: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::DATE, date.parse().unwrap());
+            clock_ahead(&headers, now)
+        };
+        assert_eq!(
+            dated("Wed, 02 Dec 2026 02:59:30 GMT"),
+            Some(chrono::TimeDelta::seconds(-3 * 3600 - 30))
+        );
+        assert_eq!(
+            dated("Wed, 02 Dec 2026 06:00:05 GMT"),
+            Some(chrono::TimeDelta::seconds(5))
+        );
+        assert_eq!(dated("Fri, 04 Dec 2026 06:00:00 GMT"), None, "two days out");
+        assert_eq!(dated("yesterday"), None);
+        assert_eq!(clock_ahead(&reqwest::header::HeaderMap::new(), now), None);
     }
 
     #[test]

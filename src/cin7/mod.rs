@@ -15,7 +15,8 @@ pub use api_key::ApiKey;
 pub use base_url::BaseUrl;
 pub use budget::CallLog;
 pub use client::{
-    CallStats, Client, ClientConfig, ListQuery, MAX_PAGE_BYTES, RetryPolicy, StatsSnapshot,
+    BELIEVABLE_CLOCK_GAP, CallStats, Client, ClientConfig, ListQuery, MAX_PAGE_BYTES, RetryPolicy,
+    StatsSnapshot,
 };
 pub use error::Cin7Error;
 pub use pacer::{BudgetSpent, Pacer, Slot, WindowUse};

@@ -120,7 +120,8 @@ pub struct UpdateArgs {
     /// Read everything again (Reimport everything).
     #[arg(long)]
     pub full: bool,
-    /// How far before the last run to read changes from (default 1d).
+    /// How far before the last run's start (by Cin7's clock) to read changes from (default 1h;
+    /// a day for a project whose run could not tell Cin7's clock).
     #[arg(long, value_name = "DURATION")]
     pub overlap: Option<String>,
     /// The rate windows to pace by.

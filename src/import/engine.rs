@@ -15,7 +15,7 @@ use crate::project::{
     DataWarnings, ImportReport, ImportSettings, Item, Ledger, Location, Project, RunEntry, RunKind,
 };
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// The fewest calls that can read `records` records: one per 250, plus the empty page that
@@ -218,6 +218,12 @@ pub(super) fn finish(
         started_at,
         changes,
     } = recorded;
+    let mut ledger = ledger;
+    ledger.cin7_clock_ahead_secs = session
+        .client
+        .stats()
+        .cin7_clock_ahead()
+        .map(|ahead| ahead.num_seconds());
     let rebuilt = rebuild(&ledger, &run.settings, &items, &locations)?;
     let report = import_report(&session.tracker.borrow(), started_at, rebuilt.warnings);
     history.push(RunEntry {
@@ -286,6 +292,10 @@ fn within_bounds<T: Bounded>(records: Vec<T>) -> (Vec<T>, u64) {
 /// The catalogue and the branches a read gives, and how many records it left out.
 pub(super) struct Master {
     pub catalogue: Catalogue,
+    /// Supplier names by contact id.
+    pub suppliers: HashMap<i64, String>,
+    /// The products read, by id (an update reads only those modified since).
+    pub product_ids: HashSet<i64>,
     pub locations: Vec<Location>,
     pub branch_ids: Vec<i64>,
     pub rejected: u64,
@@ -302,6 +312,8 @@ pub(super) fn master(read: &mut AccountRead, settings: &ImportSettings) -> Maste
         .collect();
     Master {
         catalogue: Catalogue::from_products(&products, &suppliers),
+        product_ids: products.iter().filter_map(|p| p.id).collect(),
+        suppliers,
         branch_ids: branches.iter().filter_map(|b| b.id).collect(),
         locations: mapping::locations(&branches)
             .into_iter()

@@ -30,27 +30,37 @@ impl Catalogue {
                 } else {
                     String::new()
                 };
-                let key = (option_id, size.clone());
-                if catalogue.by_key.contains_key(&key) {
+                if catalogue.by_key.contains_key(&(option_id, size.clone())) {
                     continue;
                 }
-                let index = catalogue.items.len();
                 let mut item = item(product, option, size, sized_product);
+                item.supplier_id = product.supplier_id;
                 item.supplier = product
                     .supplier_id
                     .and_then(|id| suppliers.get(&id).cloned());
-                catalogue.items.push(item);
-                catalogue.by_key.insert(key, index);
-                if sized_product {
-                    catalogue
-                        .sized_options
-                        .entry(option_id)
-                        .or_default()
-                        .push(index);
-                }
+                catalogue.add(item);
             }
         }
         catalogue
+    }
+
+    /// The catalogue of items already made (an update's: the project's, with the products
+    /// read again in place).
+    pub fn from_items(items: Vec<Item>) -> Self {
+        let mut catalogue = Catalogue::default();
+        for item in items {
+            catalogue.add(item);
+        }
+        catalogue
+    }
+
+    fn add(&mut self, item: Item) {
+        let (index, option_id, sized) = (self.items.len(), item.product_option_id, item.sized);
+        self.by_key.insert((option_id, item.size.clone()), index);
+        self.items.push(item);
+        if sized {
+            self.sized_options.entry(option_id).or_default().push(index);
+        }
     }
 
     /// The item of a regular option.
@@ -108,6 +118,7 @@ fn item(product: &Product, option: &ProductOption, size: String, sized: bool) ->
         retail_price: option.retail_price,
         cost: option.cost(),
         supplier: None,
+        supplier_id: None,
         status: non_empty(&option.status),
         sized,
     }

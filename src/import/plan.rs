@@ -1,7 +1,7 @@
 //! What a run asks Cin7 for: the queries of an import (master data and stock in full, every
 //! document modified since the earliest start the project could need) and of an update
-//! (master data in full, documents and stock rows modified since the last run, less an
-//! overlap). Every query has a total order, so pages are stable, and a projection of the
+//! (suppliers and branches in full; products, documents and stock rows modified since the last
+//! run, less an overlap). Every query has a total order, so pages are stable, and a projection of the
 //! fields the project uses, so pages are small.
 
 use crate::cin7::{ListQuery, Resource};
@@ -103,7 +103,9 @@ impl Plan {
         Self::documents_since(&since, Some(&since))
     }
 
-    fn documents_since(since: &str, stock_since: Option<&str>) -> Self {
+    /// Documents modified since `since`; products and stock rows too with `changes_since` (an
+    /// update's), else in full.
+    fn documents_since(since: &str, changes_since: Option<&str>) -> Self {
         let modified = |fields: &str| ListQuery {
             filter: Some(since.to_owned()),
             ..by_id(fields)
@@ -114,12 +116,15 @@ impl Plan {
                 ..by_id(CONTACT_FIELDS)
             },
             branches: by_id(BRANCH_FIELDS),
-            products: by_id(PRODUCT_FIELDS),
+            products: ListQuery {
+                filter: changes_since.map(str::to_owned),
+                ..by_id(PRODUCT_FIELDS)
+            },
             orders: modified(SALES_ORDER_FIELDS),
             credit_notes: modified(CREDIT_NOTE_FIELDS),
             stock: ListQuery {
                 order: "productOptionId ASC,branchId ASC,size ASC".into(),
-                filter: stock_since.map(str::to_owned),
+                filter: changes_since.map(str::to_owned),
                 fields: Some(STOCK_FIELDS.into()),
             },
             purchase_orders: modified(PURCHASE_ORDER_FIELDS),

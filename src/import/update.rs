@@ -1,26 +1,52 @@
-//! Update data: the project made current without reading its history again. Master data is
-//! read in full (new items and branches appear); documents and stock rows only where modified
-//! since the last run, less an overlap. Each document read again replaces all it contributed to
+//! Update data: the project made current without reading its history again. Suppliers and
+//! branches are read in full; products, documents and stock rows only where modified since
+//! the last run, less an overlap (a product's options are part of it: a new or changed option
+//! dates the product). Each document read again replaces all it contributed to
 //! the ledger; the stock rows read are the project's next stock reading; the periods run on to
 //! now. After any change on the server, the result equals a fresh import at the same moment,
 //! but for what only the earlier readings can give (measured values of earlier periods, stock
 //! drift).
 
 use super::checkpoint::Checkpoint;
-use super::engine::{DocumentChanges, Recorded, begin, finish, master, record_documents};
+use super::engine::{DocumentChanges, Master, Recorded, begin, finish, master, record_documents};
 use super::fetch::Session;
+use super::mapping::Catalogue;
 use super::plan::Plan;
 use super::{ImportError, ImportRequest, Phase, Progress};
 use crate::project::calendar::earliest_start;
 use crate::project::ledger::Ledger;
-use crate::project::{Project, RunKind};
+use crate::project::{ImportSettings, Item, Project, RunKind};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// The overlap an update reads back by: a day, as other Cin7 connectors do, so that clocks a
-/// little apart and documents saved while the last run read lose nothing.
-pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(86_400);
+/// The overlap an update reads back by, so that a document saved while the last run read (and
+/// dated a little before its start) is not lost. The last run's start is taken by Cin7's clock,
+/// as that run measured it against this computer's, so an hour is plenty.
+pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(3600);
+
+/// The overlap when the last run could not tell Cin7's clock (a project from before it was
+/// measured, or a server that dated nothing believably): a day, as other Cin7 connectors use,
+/// covers clocks that are hours apart.
+const UNMEASURED_CLOCK_OVERLAP: Duration = Duration::from_secs(86_400);
+
+/// Where an update starts reading: the last run's start by Cin7's clock, less the overlap;
+/// never before what the project was first read from.
+fn read_since(old: &Ledger, settings: &ImportSettings, overlap: Duration) -> DateTime<Utc> {
+    let believable = |secs: &i64| secs.abs() <= crate::cin7::BELIEVABLE_CLOCK_GAP.num_seconds();
+    let (ahead, overlap) = match old.cin7_clock_ahead_secs.filter(believable) {
+        Some(secs) => (chrono::TimeDelta::seconds(secs), overlap),
+        None => (
+            chrono::TimeDelta::zero(),
+            overlap.max(UNMEASURED_CLOCK_OVERLAP),
+        ),
+    };
+    let overlap = chrono::TimeDelta::from_std(overlap).unwrap_or(chrono::TimeDelta::MAX);
+    (old.as_of + ahead)
+        .checked_sub_signed(overlap)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        .max(earliest_start(settings.starting_date))
+}
 
 /// Everything one update needs: the connection (its settings are the project's) and the
 /// project as it is.
@@ -45,9 +71,7 @@ pub async fn update(
     let run = &request.run;
     run.settings.check(now)?;
     let started_at = Utc::now();
-    // Never from before what the project was first read from.
-    let since = (old.as_of - chrono::TimeDelta::from_std(request.overlap).unwrap_or_default())
-        .max(earliest_start(run.settings.starting_date));
+    let since = read_since(old, &run.settings, request.overlap);
     let as_of = begin(
         run.run_store.as_ref(),
         Checkpoint {
@@ -65,14 +89,16 @@ pub async fn update(
     progress(session.progress(Phase::Building));
 
     let master = master(&mut read, &run.settings);
-    let (items, item_map) = merge(master.catalogue.items.clone(), &base.items, |i| {
+    let listed = items_now(&base.items, &master);
+    let (items, item_map) = merge(listed, &base.items, |i| {
         (i.product_option_id, i.size.clone())
     });
+    let catalogue = Catalogue::from_items(items.clone());
     let (locations, location_map) =
         merge(master.locations.clone(), &base.locations, |l| l.branch_id);
     let newer = record_documents(
         &read,
-        &master.catalogue,
+        &catalogue,
         &locations,
         master.branch_ids,
         as_of,
@@ -92,6 +118,29 @@ pub async fn update(
         changes,
     };
     finish(run, &session, recorded, base.history.clone())
+}
+
+/// The items a fresh import would list now, in its order (by product, as products are read):
+/// the project's, but those of the products read again, which come as they are now. Supplier
+/// names are as the suppliers read now give them.
+fn items_now(base: &[Item], master: &Master) -> Vec<Item> {
+    let mut items: Vec<Item> = base
+        .iter()
+        .filter(|i| {
+            i.product_id
+                .is_none_or(|id| !master.product_ids.contains(&id))
+        })
+        .cloned()
+        .chain(master.catalogue.items.iter().cloned())
+        .collect();
+    // Stable: the options of one product keep their order.
+    items.sort_by_key(|i| (i.product_id.is_none(), i.product_id));
+    for item in &mut items {
+        if let Some(id) = item.supplier_id {
+            item.supplier = master.suppliers.get(&id).cloned();
+        }
+    }
+    items
 }
 
 /// `fresh` (as a fresh import has them, in its order), then the `older` ones it no longer

@@ -242,6 +242,11 @@ pub struct Ledger {
     /// Master data and stock rows left out because a number was beyond [`crate::bounds`].
     #[serde(default)]
     pub rejected_records: u64,
+    /// How many seconds Cin7's clock ran ahead of this computer's when the account was read
+    /// (negative: behind), so that an update asks for what changed since then by Cin7's
+    /// clock; `None` when no answer said.
+    #[serde(default)]
+    pub cin7_clock_ahead_secs: Option<i64>,
 }
 
 /// The earliest and latest instants a ledger may hold (1 January 1900 and 2200, UTC).
@@ -259,6 +264,7 @@ impl Ledger {
             stock_readings: Vec::new(),
             legacy_stock: None,
             rejected_records: 0,
+            cin7_clock_ahead_secs: None,
         }
     }
 

@@ -131,6 +131,10 @@ pub struct Item {
     /// The product's supplier (a Cin7 contact's company).
     #[serde(default)]
     pub supplier: Option<String>,
+    /// That contact's id, so that an update names the supplier as it is now even when the
+    /// product did not change.
+    #[serde(default)]
+    pub supplier_id: Option<i64>,
     pub status: Option<String>,
     /// A size-grid item: it has sales history but no on-hand history.
     pub sized: bool,

@@ -12,6 +12,7 @@
 //! | `jitter=D` | each response's latency varies by up to ±D (`ms` or `s`) |
 //! | `arrive~D` | each call is counted by the rate limit up to D late (uniformly), as calls sent in order reach a server out of step |
 //! | `connect=D` | the first call on each new connection is counted D late (connection set-up) |
+//! | `clock=±D` | the server's clock (its `Date` header) runs D ahead (`+`) or behind (`-`) the computer's, as a planner's computer set a few hours off would see it |
 //! | `slow=PATH:D` | every answer of one resource (its path, e.g. `SalesOrders`) takes D more, as Cin7's long lists answer slower than the rest |
 
 use crate::cin7::Resource;
@@ -30,6 +31,8 @@ pub struct Faults {
     pub arrival_jitter: Duration,
     pub connect_delay: Duration,
     pub slow: Vec<(Resource, Duration)>,
+    /// How far the server's clock runs ahead of the computer's (negative: behind).
+    pub clock_ahead: chrono::TimeDelta,
 }
 
 /// How one call's body is delivered.
@@ -99,6 +102,18 @@ pub struct FaultSpecError {
     reason: &'static str,
 }
 
+/// `+3h` or `-90s`: how far the server's clock runs ahead.
+fn clock_offset(offset: &str) -> Result<chrono::TimeDelta, &'static str> {
+    let (sign, d) = match offset.split_at_checked(1) {
+        Some(("+", d)) => (1, d),
+        Some(("-", d)) => (-1, d),
+        _ => return Err("the clock is clock=+D or clock=-D"),
+    };
+    let d = crate::duration::parse(d).ok_or("this takes a duration such as 3h")?;
+    let ahead = chrono::TimeDelta::from_std(d).map_err(|_| "the clock offset is too large")?;
+    Ok(ahead * sign)
+}
+
 impl FromStr for Faults {
     type Err = FaultSpecError;
 
@@ -125,6 +140,10 @@ impl FromStr for Faults {
             }
             if let Some(d) = item.strip_prefix("connect=") {
                 faults.connect_delay = duration(d)?;
+                continue;
+            }
+            if let Some(offset) = item.strip_prefix("clock=") {
+                faults.clock_ahead = clock_offset(offset).map_err(fail)?;
                 continue;
             }
             if let Some(slow) = item.strip_prefix("slow=") {
@@ -182,11 +201,12 @@ mod tests {
 
     #[test]
     fn parses_every_kind() {
-        let f: Faults = "500@20, 503~0.25, drop@50, truncate@30, drip@40, revoke@100, jitter=15ms, arrive~30ms, connect=0.05s, slow=salesorders:2s"
+        let f: Faults = "500@20, 503~0.25, drop@50, truncate@30, drip@40, revoke@100, jitter=15ms, arrive~30ms, connect=0.05s, slow=salesorders:2s, clock=-3h"
             .parse()
             .unwrap();
         assert_eq!(f.slowness(Resource::SalesOrders), Duration::from_secs(2));
         assert_eq!(f.slowness(Resource::Stock), Duration::ZERO);
+        assert_eq!(f.clock_ahead, chrono::TimeDelta::hours(-3));
         assert_eq!(
             (f.arrival_jitter, f.connect_delay),
             (Duration::from_millis(30), Duration::from_millis(50))
@@ -221,6 +241,8 @@ mod tests {
             "explode@3",
             "slow=Orders:1s",
             "slow=Stock",
+            "clock=3h",
+            "clock=-soon",
         ] {
             assert!(bad.parse::<Faults>().is_err(), "{bad} parsed");
         }

@@ -309,6 +309,13 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             (deliver(body, shared.faults.delivery(call)), bytes)
         }
     };
+    let mut response = response;
+    // Cin7 dates every answer, by its own clock.
+    let clock = chrono::Utc::now() + shared.faults.clock_ahead;
+    if let Ok(date) = HeaderValue::from_str(&clock.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        response.headers_mut().insert(header::DATE, date);
+    }
     lock(&shared.log).push(LoggedRequest {
         at: arrived,
         method: method.to_string(),
