@@ -138,9 +138,11 @@ fn main() {
         update_calls as f64 / import_calls as f64,
         updated.report.records
     );
+    let update_log = &sandbox.requests()[before..];
     println!(
-        "  the update's calls by resource: {}",
-        calls_by_path(&sandbox.requests()[before..])
+        "  the update's calls by resource: {}; {} 429s",
+        calls_by_path(update_log),
+        update_log.iter().filter(|r| r.status == 429).count()
     );
 
     let state = tempfile::tempdir().expect("a folder");

@@ -29,6 +29,18 @@ fn sandbox() -> Sandbox {
 }
 
 fn command(sandbox: &Sandbox, out: &Path, state: &Path, pace: &str, extra: &[&str]) -> Command {
+    command_from("2025-06-01", sandbox, out, state, pace, extra)
+}
+
+/// An import starting at `start` (another start is another run, with its own checkpoint).
+fn command_from(
+    start: &str,
+    sandbox: &Sandbox,
+    out: &Path,
+    state: &Path,
+    pace: &str,
+    extra: &[&str],
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cin7-planner"));
     command
         .args([
@@ -36,7 +48,7 @@ fn command(sandbox: &Sandbox, out: &Path, state: &Path, pace: &str, extra: &[&st
             "--username",
             USERNAME,
             "--start",
-            "2025-06-01",
+            start,
             "--group-by",
             "week",
         ])
@@ -310,6 +322,18 @@ fn ctrl_c_stops_cleanly_and_the_import_resumes() {
     );
 }
 
+/// The run ended with exit code 1 and the daily limit's sentence, for a limit of `calls`.
+fn assert_stopped_by_the_budget(output: &Output, calls: u32) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let expected =
+        format!("Cin7's daily limit of {calls} calls for this API connection is used up");
+    assert!(
+        stderr.lines().last().unwrap().starts_with(&expected),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn an_import_stopped_by_the_daily_budget_resumes_once_it_frees_up() {
     let sandbox = sandbox();
@@ -318,16 +342,7 @@ fn an_import_stopped_by_the_daily_budget_resumes_once_it_frees_up() {
     // A "day" of three seconds (a hundred of the 30 ms minutes) with 12 calls in it.
     let pace = "3/2ms,60/30ms,12/3s";
     let output = command(&sandbox, &out, &state, pace, &[]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr
-            .lines()
-            .last()
-            .unwrap()
-            .starts_with("Cin7's daily limit of 12 calls for this API connection is used up"),
-        "{stderr}"
-    );
+    assert_stopped_by_the_budget(&output, 12);
     assert!(!out.exists());
     let mut runs = 1;
     loop {
@@ -357,6 +372,33 @@ fn an_import_stopped_by_the_daily_budget_resumes_once_it_frees_up() {
 }
 
 /// `update FILE --out OUT`, which picks up a stopped update of the same file.
+/// A window and a command-line run on one connection at once (here, two command-line runs
+/// sharing the state folder): each reads the other's calls from the daily log as it goes, so
+/// together they spend the daily budget once, less a few calls, not twice.
+#[test]
+fn two_runs_at_once_share_the_daily_budget() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    // Cin7's windows at a tenth and a "day" of 30 calls, which one import alone overruns.
+    let pace = "3/100ms,60/6s,30/1d";
+    let spawn = |start: &str, name: &str| {
+        command_from(start, &sandbox, &dir.path().join(name), &state, pace, &[])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn("2025-06-01", "a.json"), spawn("2025-07-01", "b.json"));
+    for child in [first, second] {
+        assert_stopped_by_the_budget(&child.wait_with_output().unwrap(), 30);
+    }
+    // Each learns the other's calls at most two flushes (two calls' time each, 200 ms here)
+    // after they were made, while both together make up to 20 a second: at most 8 over, never
+    // the 60 two runs blind to each other make.
+    let calls = sandbox.requests().len();
+    assert!((30..=38).contains(&calls), "{calls} calls");
+}
+
 fn update(file: &Path, out: &Path, state: &Path, pace: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cin7-planner"))
         .arg("update")

@@ -104,33 +104,23 @@ impl CallLog {
             tracing::warn!("{notice}");
             (Ledger::default(), Some(notice))
         });
-        let mut times: Vec<SystemTime> = ledger
-            .connections
-            .get(connection)
-            .map(|t| {
-                t.iter()
-                    .filter(|&&ms| ms > since)
-                    .map(|&ms| UNIX_EPOCH + Duration::from_millis(ms))
-                    .collect()
-            })
-            .unwrap_or_default();
-        times.sort();
-        (times, notice)
+        (times_since(&ledger, connection, since), notice)
     }
 
-    /// Adds calls to the connection's log and forgets what is more than a day old.
+    /// Adds calls to the connection's log and forgets what is more than a day old; returns the
+    /// connection's calls of the last day, every run's, oldest first.
     pub fn add(
         &self,
         connection: &str,
         calls: &[SystemTime],
         now: SystemTime,
-    ) -> std::io::Result<()> {
-        if calls.is_empty() {
-            return Ok(());
-        }
+    ) -> std::io::Result<Vec<SystemTime>> {
         let since = millis(now).saturating_sub(DAY.as_millis() as u64);
         let _lock = self.lock()?;
         let (mut ledger, _) = self.read()?;
+        if calls.is_empty() {
+            return Ok(times_since(&ledger, connection, since));
+        }
         for times in ledger.connections.values_mut() {
             times.retain(|&ms| ms > since);
         }
@@ -142,8 +132,44 @@ impl CallLog {
             std::fs::create_dir_all(dir)?;
         }
         let bytes = serde_json::to_vec(&ledger).map_err(std::io::Error::other)?;
-        crate::atomic_file::write_bytes(&self.path, &bytes)
+        crate::atomic_file::write_bytes(&self.path, &bytes)?;
+        Ok(times_since(&ledger, connection, since))
     }
+}
+
+/// The connection's calls after `since` (ms), oldest first.
+fn times_since(ledger: &Ledger, connection: &str, since: u64) -> Vec<SystemTime> {
+    let mut times: Vec<SystemTime> = ledger
+        .connections
+        .get(connection)
+        .map(|t| {
+            t.iter()
+                .filter(|&&ms| ms > since)
+                .map(|&ms| UNIX_EPOCH + Duration::from_millis(ms))
+                .collect()
+        })
+        .unwrap_or_default();
+    times.sort();
+    times
+}
+
+/// `all` less one of each of `some`, to the millisecond the log keeps: the calls of other runs
+/// in a log that holds this one's too.
+pub fn calls_without(all: &[SystemTime], some: &[SystemTime]) -> Vec<SystemTime> {
+    let mut left: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
+    for &t in some {
+        *left.entry(millis(t)).or_default() += 1;
+    }
+    all.iter()
+        .copied()
+        .filter(|&t| match left.get_mut(&millis(t)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -180,6 +206,22 @@ mod tests {
             .collect();
         assert_eq!(aside.len(), 1);
         assert_eq!(std::fs::read(aside[0].path()).unwrap(), b"garbage");
+    }
+
+    #[test]
+    fn every_runs_calls_come_back_and_another_runs_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = CallLog::at(dir.path().join("calls.json"));
+        let now = UNIX_EPOCH + Duration::from_secs(10 * 86_400);
+        let at = |s: u64| now - Duration::from_secs(s);
+        let mine = [at(50), at(30)];
+        log.add("a@x", &mine, now).unwrap();
+        // Another run's calls, one at the same millisecond as one of these.
+        let all = log.add("a@x", &[at(40), at(30)], now).unwrap();
+        assert_eq!(all, vec![at(50), at(40), at(30), at(30)]);
+        assert_eq!(calls_without(&all, &mine), vec![at(40), at(30)]);
+        // Nothing to add still tells what is there.
+        assert_eq!(log.add("a@x", &[], now).unwrap(), all);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod resource;
 
 pub use api_key::ApiKey;
 pub use base_url::BaseUrl;
-pub use budget::CallLog;
+pub use budget::{CallLog, calls_without};
 pub use client::{
     BELIEVABLE_CLOCK_GAP, CallStats, Client, ClientConfig, ListQuery, MAX_PAGE_BYTES, RetryPolicy,
     StatsSnapshot,

@@ -110,13 +110,24 @@ impl Pacer {
     }
 
     /// A pacer that knows the connection's earlier calls (from other runs), so that budgets
-    /// count them. Those runs wrote their calls down after sending them, so each is taken to
-    /// have reached the server by now.
+    /// count them.
     pub fn with_history(limits: RateLimits, earlier: &[SystemTime]) -> Self {
-        let margins = margins(&limits);
-        let mut windows = SlidingWindows::new(limits);
-        let (now, wall) = (std::time::Instant::now(), SystemTime::now());
-        for &t in earlier {
+        let pacer = Self {
+            margins: Mutex::new(margins(&limits)),
+            windows: Mutex::new(SlidingWindows::new(limits)),
+            held_back: Mutex::new(HeldBack::default()),
+            answers: tokio::sync::Notify::new(),
+        };
+        pacer.count_elsewhere(earlier);
+        pacer
+    }
+
+    /// Counts calls other runs made on the connection. They wrote them down after sending
+    /// them, so each is taken to have reached the server by now.
+    pub fn count_elsewhere(&self, calls: &[SystemTime]) {
+        let (now, wall) = (Instant::now().into_std(), SystemTime::now());
+        let mut windows = lock(&self.windows);
+        for &t in calls {
             // A call from before this computer started cannot be placed; it is left out.
             if let Some(at) = wall
                 .duration_since(t)
@@ -126,12 +137,6 @@ impl Pacer {
                 windows.record(at);
                 windows.answered(at, now);
             }
-        }
-        Self {
-            windows: Mutex::new(windows),
-            margins: Mutex::new(margins),
-            held_back: Mutex::new(HeldBack::default()),
-            answers: tokio::sync::Notify::new(),
         }
     }
 

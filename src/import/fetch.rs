@@ -16,8 +16,16 @@ use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, SystemTime};
 
-/// How often calls are written to the daily log while a run goes on.
-const FLUSH_EVERY: Duration = Duration::from_secs(2);
+/// How often calls are written to the daily log while a run goes on, and other runs' calls
+/// read from it: every two seconds, or every two calls' time at the sustained rate if that is
+/// sooner (windows scaled down), so that two runs at once overshoot the daily budget by a
+/// few calls at most.
+fn flush_every(sustained_rate: Option<f64>) -> Duration {
+    let most = Duration::from_secs(2);
+    sustained_rate
+        .and_then(|rate| Duration::try_from_secs_f64(2.0 / rate).ok())
+        .map_or(most, |two_calls| two_calls.min(most))
+}
 
 /// Everything a run reads from Cin7.
 pub struct AccountRead {
@@ -58,6 +66,11 @@ pub struct Session<'a> {
     connection: String,
     /// Calls already written to the log.
     logged: Cell<usize>,
+    /// The call rate the windows allow (how often the log is written depends on it).
+    sustained_rate: Option<f64>,
+    /// Calls other runs on the connection made in the last day, as the pacer counts them: a
+    /// window and a command-line run at once share Cin7's limits.
+    elsewhere: RefCell<Vec<SystemTime>>,
 }
 
 impl<'a> Session<'a> {
@@ -70,10 +83,11 @@ impl<'a> Session<'a> {
         );
         config.rate_limits = request.rate_limits.clone();
         config.retry = request.retry.clone();
-        let mut notices = Vec::new();
+        let (mut notices, mut elsewhere) = (Vec::new(), Vec::new());
         if let Some(log) = &request.call_log {
             let (earlier, notice) = log.recent(&connection, SystemTime::now());
-            config.earlier_calls = earlier;
+            config.earlier_calls.clone_from(&earlier);
+            elsewhere = earlier;
             notices.extend(notice);
         }
         config.page_store = request.run_store.as_ref().map(|store| store.pages());
@@ -88,6 +102,8 @@ impl<'a> Session<'a> {
             log: request.call_log.as_ref(),
             connection,
             logged: Cell::new(0),
+            sustained_rate: request.rate_limits.sustained_rate(),
+            elsewhere: RefCell::new(elsewhere),
         })
     }
 
@@ -98,13 +114,21 @@ impl<'a> Session<'a> {
         progress
     }
 
-    /// Writes the calls made since the last time to the daily log.
+    /// Writes the calls made since the last time to the daily log, and has the pacer count
+    /// the calls other runs wrote there since.
     fn log_calls(&self) {
         let Some(log) = self.log else { return };
-        let sent = self.client.stats().sent_at();
+        let mut sent = self.client.stats().sent_at();
         let new = &sent[self.logged.get().min(sent.len())..];
         match log.add(&self.connection, new, SystemTime::now()) {
-            Ok(()) => self.logged.set(sent.len()),
+            Ok(all) => {
+                self.logged.set(sent.len());
+                sent.sort();
+                let others = crate::cin7::calls_without(&all, &sent);
+                let since = crate::cin7::calls_without(&others, &self.elsewhere.borrow());
+                self.client.count_elsewhere(&since);
+                self.elsewhere.replace(others);
+            }
             Err(error) => {
                 tracing::warn!(%error, path = %log.path().display(), "could not save the daily call count");
             }
@@ -133,9 +157,10 @@ impl<'a> Session<'a> {
                 documents: documents?,
             })
         };
+        let every = flush_every(self.sustained_rate);
         let logging = async {
             loop {
-                tokio::time::sleep(FLUSH_EVERY).await;
+                tokio::time::sleep(every).await;
                 self.log_calls();
             }
         };

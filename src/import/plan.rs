@@ -54,6 +54,7 @@ fn by_id(fields: &str) -> ListQuery {
         order: "id ASC".into(),
         filter: None,
         fields: Some(fields.into()),
+        eager: false,
     }
 }
 
@@ -76,6 +77,7 @@ impl Plan {
             order: "id DESC".into(),
             filter: Some(since),
             fields: Some("id".into()),
+            eager: false,
         });
         plan
     }
@@ -105,19 +107,30 @@ impl Plan {
 
     /// Documents modified since `since`; products and stock rows too with `changes_since` (an
     /// update's), else in full.
+    ///
+    /// What is read in full is asked for eagerly (see [`ListQuery::eager`]): an import's walks
+    /// are long and the suppliers and branches are never empty, while an update's changes often
+    /// are.
     fn documents_since(since: &str, changes_since: Option<&str>) -> Self {
+        let in_full = changes_since.is_none();
         let modified = |fields: &str| ListQuery {
             filter: Some(since.to_owned()),
+            eager: in_full,
             ..by_id(fields)
         };
+        let eager = |query: ListQuery| ListQuery {
+            eager: true,
+            ..query
+        };
         Self {
-            suppliers: ListQuery {
+            suppliers: eager(ListQuery {
                 filter: Some("type='Supplier'".into()),
                 ..by_id(CONTACT_FIELDS)
-            },
-            branches: by_id(BRANCH_FIELDS),
+            }),
+            branches: eager(by_id(BRANCH_FIELDS)),
             products: ListQuery {
                 filter: changes_since.map(str::to_owned),
+                eager: in_full,
                 ..by_id(PRODUCT_FIELDS)
             },
             orders: modified(SALES_ORDER_FIELDS),
@@ -126,6 +139,7 @@ impl Plan {
                 order: "productOptionId ASC,branchId ASC,size ASC".into(),
                 filter: changes_since.map(str::to_owned),
                 fields: Some(STOCK_FIELDS.into()),
+                eager: in_full,
             },
             purchase_orders: modified(PURCHASE_ORDER_FIELDS),
             transfers: modified(TRANSFER_FIELDS),
