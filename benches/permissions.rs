@@ -49,7 +49,7 @@ fn main() {
     for attempt in 1..=3 {
         let started = Instant::now();
         let found = runtime
-            .block_on(import::check_permissions(&request))
+            .block_on(import::check_permissions(&request, |_, _| {}))
             .expect("the check runs");
         let too_many = sandbox
             .requests()

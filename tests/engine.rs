@@ -674,7 +674,7 @@ fn the_permission_check_names_a_refusal_retries_and_counts_its_calls() {
     };
     let found = tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(import::check_permissions(&request))
+        .block_on(import::check_permissions(&request, |_, _| {}))
         .unwrap();
     let refused: Vec<_> = found
         .iter()

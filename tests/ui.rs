@@ -164,6 +164,16 @@ fn expected_rows() -> Vec<(String, String, String, String)> {
 }
 
 /// The dialog filled in for the fixture: January 2024, by months, in Auckland.
+/// Clicks Test connection and waits until it has every answer (or its one failure), among
+/// them `shown`.
+fn test_connection(harness: &mut Harness<'_, PlannerApp>, shown: &str) {
+    click(harness, "Test connection");
+    step_until(harness, "the test", |h| {
+        h.query_by_label_contains(shown).is_some()
+    });
+    test_connection_done(harness);
+}
+
 fn fill_dialog(harness: &mut Harness<'_, PlannerApp>, key: &str) {
     type_into(harness, "API username", USERNAME);
     type_into(harness, "API key", key);
@@ -212,10 +222,7 @@ fn the_planners_loop_from_the_dialog_to_a_saved_project_reopened_from_recent() {
     assert_eq!(weeks, Some(egui::accesskit::Toggled::True));
     fill_dialog(&mut harness, KEY);
     // Test connection: the credentials, then every permission, each ticked.
-    click(&mut harness, "Test connection");
-    step_until(&mut harness, "the test", |h| {
-        h.query_by_label("✔ Adjustments").is_some()
-    });
+    test_connection(&mut harness, "✔ Adjustments");
     for resource in [
         "Branches",
         "Products",
@@ -329,10 +336,7 @@ fn test_connection_names_the_permission_that_is_off() {
     menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
     type_into(&mut harness, "API username", USERNAME);
     type_into(&mut harness, "API key", KEY);
-    click(&mut harness, "Test connection");
-    step_until(&mut harness, "the test", |h| {
-        h.query_by_label("✔ Adjustments").is_some()
-    });
+    test_connection(&mut harness, "✔ Adjustments");
     harness.get_by_label("✖ Stock: turn on Read for Stock in the connection's Permissions");
     harness.get_by_label("✔ Sales Orders");
     // The help names the same permissions.
@@ -344,9 +348,40 @@ fn test_connection_names_the_permission_that_is_off() {
     harness.run_ok();
     // Wrong credentials stand for every resource: one sentence.
     type_into(&mut harness, "API key", "wrong");
+    test_connection(&mut harness, "HTTP 401");
+}
+
+/// Each answer of Test connection shows as it comes: with Stock slow to answer, the others are
+/// ticked while the test still runs.
+#[test]
+fn test_connection_ticks_each_resource_as_its_answer_comes() {
+    let sandbox = serve_slow("slow=Stock:3s");
+    let mut harness = Setup::new(sandbox.base_url()).harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    type_into(&mut harness, "API username", USERNAME);
+    type_into(&mut harness, "API key", KEY);
     click(&mut harness, "Test connection");
-    step_until(&mut harness, "the test", |h| {
-        h.query_by_label_contains("HTTP 401").is_some()
+    step_until(&mut harness, "the quick answers", |h| {
+        h.query_by_label("✔ Adjustments").is_some() && h.query_by_label("✔ Branches").is_some()
+    });
+    harness.get_by_label("Testing the connection…");
+    assert!(harness.query_by_label("✔ Stock").is_none());
+    test_connection_done(&mut harness);
+    harness.get_by_label("✔ Stock");
+}
+
+/// The fixture account, unpaced, with one resource slow to answer (`slow=PATH:D`).
+fn serve_slow(fault: &str) -> Sandbox {
+    let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    config.faults = fault.parse().unwrap();
+    Sandbox::start(config).unwrap()
+}
+
+/// Waits for a Test connection under way to end.
+fn test_connection_done(harness: &mut Harness<'_, PlannerApp>) {
+    step_until(harness, "the test to end", |h| {
+        h.query_by_label("Testing the connection…").is_none()
     });
 }
 
@@ -451,10 +486,7 @@ fn without_a_file_chooser_the_window_asks_for_the_path_and_for_replacing_a_file(
 fn a_cancelled_import_is_offered_to_continue_and_finishes() {
     // Everything answers at once but Sales Orders, which takes 3 s: the import is under way,
     // with pages kept, for as long as the test needs to press Cancel.
-    let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
-    config.rate_limits = RateLimits::unlimited();
-    config.faults = "slow=SalesOrders:3s".parse().unwrap();
-    let sandbox = Sandbox::start(config).unwrap();
+    let sandbox = serve_slow("slow=SalesOrders:3s");
     let state = tempfile::tempdir().unwrap();
     let mut setup = Setup::new(sandbox.base_url());
     setup.state_dir = Some(state.path().to_owned());
@@ -504,10 +536,7 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
 
 #[test]
 fn quitting_during_an_import_asks_and_the_next_window_offers_to_continue_it() {
-    let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
-    config.rate_limits = RateLimits::unlimited();
-    config.faults = "slow=SalesOrders:3s".parse().unwrap();
-    let sandbox = Sandbox::start(config).unwrap();
+    let sandbox = serve_slow("slow=SalesOrders:3s");
     let state = tempfile::tempdir().unwrap();
     let mut setup = Setup::new(sandbox.base_url());
     setup.state_dir = Some(state.path().to_owned());

@@ -29,8 +29,10 @@ pub enum Outcome {
         reason: String,
     },
     KeyForgotten,
+    /// One answer of a Test connection under way (not the end of its task).
+    Checked(super::connection_dialog::Checked),
     /// What Test connection found.
-    Tested(Result<Vec<(crate::cin7::Resource, Option<String>)>, String>),
+    Tested(Result<Vec<super::connection_dialog::Checked>, String>),
     Failed(String),
 }
 
@@ -86,7 +88,9 @@ impl PlannerApp {
     pub(super) fn poll(&mut self, ctx: &egui::Context) {
         self.poll_run(ctx);
         while let Ok((for_project, outcome)) = self.outcomes.1.try_recv() {
-            self.busy = self.busy.saturating_sub(1);
+            if !matches!(outcome, Outcome::Checked(_)) {
+                self.busy = self.busy.saturating_sub(1);
+            }
             let current = for_project == 0 || for_project == self.project_id();
             self.outcome(ctx, outcome, current);
         }
@@ -127,6 +131,13 @@ impl PlannerApp {
                 self.session_keys
                     .insert(crate::import::checkpoint::connection_name(&connection), key);
                 self.error(reason);
+            }
+            Outcome::Checked(answer) => {
+                if let Some(dialog) = &mut self.dialog
+                    && let super::connection_dialog::TestState::Running(so_far) = &mut dialog.test
+                {
+                    so_far.push(answer);
+                }
             }
             Outcome::Tested(result) => {
                 if let Some(dialog) = &mut self.dialog {

@@ -32,10 +32,14 @@ pub struct ConnectionDialog {
 pub enum TestState {
     #[default]
     NotRun,
-    Running,
-    /// Each resource's answer (`None`: readable); or one failure for them all.
-    Done(Result<Vec<(Resource, Option<String>)>, String>),
+    /// The answers so far, as they come.
+    Running(Vec<Checked>),
+    /// Each resource's answer; or one failure for them all.
+    Done(Result<Vec<Checked>, String>),
 }
+
+/// One resource's answer to Test connection: `None` when readable, else what to turn on.
+pub type Checked = (Resource, Option<String>);
 
 /// Valid input, ready to start an import.
 pub struct DialogInput {
@@ -224,45 +228,30 @@ impl ConnectionDialog {
     }
 
     /// What Test connection found: a tick per readable resource, the permission to turn on
-    /// for the others.
+    /// for the others; while it runs, the answers so far under a spinner.
     fn test_results(&self, ui: &mut egui::Ui) {
         match &self.test {
             TestState::NotRun => {}
-            TestState::Running => {
+            TestState::Running(so_far) => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Testing the connection…");
                 });
+                checked_grid(ui, so_far);
             }
             TestState::Done(Err(reason)) => {
                 ui.label(RichText::new(reason).color(ui.visuals().error_fg_color));
             }
-            TestState::Done(Ok(results)) => {
-                egui::Grid::new("test_results")
-                    .num_columns(2)
-                    .show(ui, |ui| {
-                        for (resource, problem) in results {
-                            match problem {
-                                None => ui.label(format!("✔ {resource}")),
-                                Some(problem) => ui.label(
-                                    RichText::new(format!("✖ {resource}: {problem}"))
-                                        .color(ui.visuals().error_fg_color),
-                                ),
-                            };
-                            ui.end_row();
-                        }
-                    });
-            }
+            TestState::Done(Ok(results)) => checked_grid(ui, results),
         }
     }
 
-    /// OK (with why it is disabled), Test connection, Cancel.
     fn buttons(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> DialogOutcome {
         let valid = self.validate(today);
         let mut outcome = DialogOutcome::Open;
         ui.horizontal(|ui| {
             let ok = ui.add_enabled(valid.is_ok(), egui::Button::new("OK"));
-            let testing = self.test == TestState::Running;
+            let testing = matches!(self.test, TestState::Running(_));
             let test = ui.add_enabled(
                 valid.is_ok() && !testing,
                 egui::Button::new("Test connection"),
@@ -285,21 +274,43 @@ impl ConnectionDialog {
     }
 }
 
+/// A tick per readable resource, the permission to turn on for the others.
+fn checked_grid(ui: &mut egui::Ui, results: &[Checked]) {
+    egui::Grid::new("test_results")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (resource, problem) in results {
+                match problem {
+                    None => ui.label(format!("✔ {resource}")),
+                    Some(problem) => ui.label(
+                        RichText::new(format!("✖ {resource}: {problem}"))
+                            .color(ui.visuals().error_fg_color),
+                    ),
+                };
+                ui.end_row();
+            }
+        });
+}
+
 /// Checks the credentials, then Read on every resource an import needs (one call each), and
-/// says what to turn on where one is refused. A failure of the credentials (or of the address)
-/// stands for them all.
+/// says what to turn on where one is refused; `on_checked` sees each answer as it comes. A
+/// failure of the credentials (or of the address) stands for them all.
 pub async fn test_connection(
     request: &crate::import::ImportRequest,
-) -> Result<Vec<(Resource, Option<String>)>, String> {
-    let found = crate::import::check_permissions(request)
-        .await
-        .map_err(|e| e.to_string())?;
+    on_checked: impl Fn(Checked),
+) -> Result<Vec<Checked>, String> {
+    let found = crate::import::check_permissions(request, |resource, refused| {
+        on_checked((resource, refused.map(|_| fix(resource))));
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(found
         .into_iter()
-        .map(|(resource, refused)| {
-            let fix = refused
-                .map(|_| format!("turn on Read for {resource} in the connection's Permissions"));
-            (resource, fix)
-        })
+        .map(|(resource, refused)| (resource, refused.map(|_| fix(resource))))
         .collect())
+}
+
+/// What to do about a refused resource.
+fn fix(resource: Resource) -> String {
+    format!("turn on Read for {resource} in the connection's Permissions")
 }

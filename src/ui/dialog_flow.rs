@@ -96,16 +96,25 @@ impl PlannerApp {
     /// Test connection: the credentials and every permission, off the window's thread.
     fn test_connection(&mut self, ctx: &egui::Context, input: DialogInput) {
         if let Some(dialog) = &mut self.dialog {
-            dialog.test = TestState::Running;
+            dialog.test = TestState::Running(Vec::new());
         }
         // Paced, retried and counted in the daily budget as a run's calls are.
         let request = self.request(input.connection, input.key, input.settings, None);
+        let (answers, repaint) = (self.outcomes.0.clone(), ctx.clone());
+        let on_checked = move |answer| {
+            answers.send((0, Outcome::Checked(answer))).ok();
+            repaint.request_repaint();
+        };
         self.in_background(ctx, 0, move || {
             let result = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())
-                .and_then(|rt| rt.block_on(super::connection_dialog::test_connection(&request)));
+                .and_then(|rt| {
+                    rt.block_on(super::connection_dialog::test_connection(
+                        &request, on_checked,
+                    ))
+                });
             Outcome::Tested(result)
         });
     }
