@@ -342,6 +342,47 @@ fn an_update_reads_back_by_cin7s_clock_when_this_computers_runs_ahead() {
     assert!(updated.items.iter().any(|i| i.product_option_id == 99_001));
 }
 
+/// Cin7 may add an option to a product without dating the product. An order for it then names
+/// an option the update did not read: the update reads every product, and still equals a
+/// fresh import.
+#[test]
+fn an_option_added_without_dating_its_product_is_still_found() {
+    let t0 = first_run();
+    let (sandbox, settings, project) = imported(GroupBy::Week, chrono_tz::Pacific::Auckland);
+    let t1 = t0 + Duration::days(2);
+    sandbox.update(|a| {
+        let product = a.products.iter_mut().find(|p| p.sizes.is_empty()).unwrap();
+        let mut option = product.options[0].clone();
+        option.id = 99_002;
+        option.code = format!("{}-QUIET", product.style_code);
+        product.options.push(option);
+        a.add_sales_order(new_order(900_000, 1, 99_002, "3", t1));
+    });
+    let now = t1 + Duration::hours(1);
+    let before = sandbox.requests().len();
+    let updated = block_on(import::update(
+        &UpdateRequest {
+            run: request(&sandbox, &settings),
+            project: project.into(),
+            path: None,
+            overlap: import::DEFAULT_OVERLAP,
+        },
+        |_| {},
+        now,
+    ))
+    .unwrap();
+    let products_read = sandbox.requests()[before..]
+        .iter()
+        .filter(|r| r.path.ends_with("/Products"))
+        .count();
+    assert_same(&updated, &import_at(&sandbox, &settings, now));
+    assert!(updated.items.iter().any(|i| i.product_option_id == 99_002));
+    // One call for the products modified since (none), then every product's pages and the
+    // empty one after them.
+    let pages = sandbox.account().products.len().div_ceil(250);
+    assert_eq!(products_read, 1 + pages + 1);
+}
+
 #[test]
 fn an_update_equals_a_fresh_import_by_weeks_in_auckland() {
     check(GroupBy::Week, chrono_tz::Pacific::Auckland);

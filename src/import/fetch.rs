@@ -157,6 +157,24 @@ impl<'a> Session<'a> {
                 documents: documents?,
             })
         };
+        self.logging_calls(reading).await
+    }
+
+    /// Every product in full (an update that met an option no product it read has).
+    pub async fn read_all_products(
+        &self,
+        query: &ListQuery,
+        progress: &impl Fn(Progress),
+    ) -> Result<Vec<Product>, Cin7Error> {
+        self.logging_calls(self.walk(Resource::Products, query, progress))
+            .await
+    }
+
+    /// Runs `work`, writing its calls to the daily log as it goes.
+    async fn logging_calls<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, Cin7Error>>,
+    ) -> Result<T, Cin7Error> {
         let every = flush_every(self.sustained_rate);
         let logging = async {
             loop {
@@ -165,7 +183,7 @@ impl<'a> Session<'a> {
             }
         };
         tokio::select! {
-            read = reading => read.map_err(|e| self.client.with_kept_pages(e)),
+            done = work => done.map_err(|e| self.client.with_kept_pages(e)),
             _ = logging => unreachable!("the logging loop never ends"),
         }
     }

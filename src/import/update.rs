@@ -1,7 +1,8 @@
 //! Update data: the project made current without reading its history again. Suppliers and
 //! branches are read in full; products, documents and stock rows only where modified since
 //! the last run, less an overlap (a product's options are part of it: a new or changed option
-//! dates the product). Each document read again replaces all it contributed to
+//! dates the product; should a document name an option nothing read has, every product is
+//! read). Each document read again replaces all it contributed to
 //! the ledger; the stock rows read are the project's next stock reading; the periods run on to
 //! now. After any change on the server, the result equals a fresh import at the same moment,
 //! but for what only the earlier readings can give (measured values of earlier periods, stock
@@ -9,7 +10,7 @@
 
 use super::checkpoint::Checkpoint;
 use super::engine::{DocumentChanges, Master, Recorded, begin, finish, master, record_documents};
-use super::fetch::Session;
+use super::fetch::{AccountRead, Session};
 use super::mapping::Catalogue;
 use super::plan::Plan;
 use super::{ImportError, ImportRequest, Phase, Progress};
@@ -17,7 +18,7 @@ use crate::project::calendar::earliest_start;
 use crate::project::ledger::Ledger;
 use crate::project::{ImportSettings, Item, Project, RunKind};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// The overlap an update reads back by, so that a document saved while the last run read (and
@@ -86,6 +87,11 @@ pub async fn update(
     let session = Session::open(run)?;
     progress(session.progress(Phase::Reading));
     let mut read = session.read(&Plan::update(since), &progress).await?;
+    if names_unknown_options(&read, &base.items) {
+        // Cin7 may change a product's options without dating the product: read them all.
+        let every_product = &Plan::import(&run.settings).products;
+        read.master.products = session.read_all_products(every_product, &progress).await?;
+    }
     progress(session.progress(Phase::Building));
 
     let master = master(&mut read, &run.settings);
@@ -118,6 +124,35 @@ pub async fn update(
         changes,
     };
     finish(run, &session, recorded, base.history.clone())
+}
+
+/// Whether a document read names an option that neither the project's items nor the products
+/// read have.
+fn names_unknown_options(read: &AccountRead, base: &[Item]) -> bool {
+    let known: HashSet<i64> = base
+        .iter()
+        .map(|i| i.product_option_id)
+        .chain(
+            read.master
+                .products
+                .iter()
+                .flat_map(|p| p.product_options.iter().flatten())
+                .filter_map(|o| o.id),
+        )
+        .collect();
+    let d = &read.documents;
+    let lines = d
+        .orders
+        .iter()
+        .map(|o| &o.line_items)
+        .chain(d.credit_notes.iter().map(|c| &c.line_items))
+        .chain(d.purchase_orders.iter().map(|p| &p.line_items))
+        .chain(d.transfers.iter().map(|t| &t.line_items))
+        .chain(d.adjustments.iter().map(|a| &a.line_items))
+        .flat_map(|items| items.iter().flatten());
+    lines
+        .filter_map(|line| line.product_option_id)
+        .any(|id| id != 0 && !known.contains(&id))
 }
 
 /// The items a fresh import would list now, in its order (by product, as products are read):
