@@ -46,6 +46,22 @@ fn import_at(sandbox: &Sandbox, settings: &ImportSettings, now: DateTime<Utc>) -
     block_on(import::run(&request(sandbox, settings), |_| {}, now)).unwrap()
 }
 
+/// `project` updated at `now`, with the default overlap.
+fn update_at(
+    sandbox: &Sandbox,
+    settings: &ImportSettings,
+    project: Project,
+    now: DateTime<Utc>,
+) -> Project {
+    let request = UpdateRequest {
+        run: request(sandbox, settings),
+        project: project.into(),
+        path: None,
+        overlap: import::DEFAULT_OVERLAP,
+    };
+    block_on(import::update(&request, |_| {}, now)).unwrap()
+}
+
 /// An order of one line of `option`, invoiced at `at` and not yet shipped.
 fn new_order(id: i64, branch: i64, option: i64, qty: &str, at: DateTime<Utc>) -> SalesOrderRecord {
     let mut unshipped = line(id * 10, option, qty, "12.5", "0");
@@ -220,17 +236,7 @@ fn check(group_by: GroupBy, zone: Tz) {
     sandbox.update(|a| added = change(a, t1));
     let now = t1 + Duration::hours(1);
     let before_update = sandbox.requests().len();
-    let updated = block_on(import::update(
-        &UpdateRequest {
-            run: request(&sandbox, &settings),
-            project: project.clone().into(),
-            path: None,
-            overlap: import::DEFAULT_OVERLAP,
-        },
-        |_| {},
-        now,
-    ))
-    .unwrap();
+    let updated = update_at(&sandbox, &settings, project.clone(), now);
     let update_calls = sandbox.requests().len() - before_update;
     let fresh = import_at(&sandbox, &settings, now);
     assert_same(&updated, &fresh);
@@ -327,17 +333,7 @@ fn an_update_reads_back_by_cin7s_clock_when_this_computers_runs_ahead() {
         change(a, t0 - Duration::hours(3) + Duration::minutes(10));
     });
     let now = t0 + Duration::hours(2);
-    let updated = block_on(import::update(
-        &UpdateRequest {
-            run: request(&sandbox, &settings),
-            project: project.into(),
-            path: None,
-            overlap: import::DEFAULT_OVERLAP,
-        },
-        |_| {},
-        now,
-    ))
-    .unwrap();
+    let updated = update_at(&sandbox, &settings, project, now);
     assert_same(&updated, &import_at(&sandbox, &settings, now));
     assert!(updated.items.iter().any(|i| i.product_option_id == 99_001));
 }
@@ -360,17 +356,7 @@ fn an_option_added_without_dating_its_product_is_still_found() {
     });
     let now = t1 + Duration::hours(1);
     let before = sandbox.requests().len();
-    let updated = block_on(import::update(
-        &UpdateRequest {
-            run: request(&sandbox, &settings),
-            project: project.into(),
-            path: None,
-            overlap: import::DEFAULT_OVERLAP,
-        },
-        |_| {},
-        now,
-    ))
-    .unwrap();
+    let updated = update_at(&sandbox, &settings, project, now);
     let products_read = sandbox.requests()[before..]
         .iter()
         .filter(|r| r.path.ends_with("/Products"))
