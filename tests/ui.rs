@@ -378,6 +378,24 @@ fn serve_slow(fault: &str) -> Sandbox {
     Sandbox::start(config).unwrap()
 }
 
+/// An import from the dialog, keeping its state in `state`, under way with every walk done but
+/// Sales Orders, which the sandbox answers 3 s late.
+fn import_waiting_on_sales_orders(
+    state: &std::path::Path,
+) -> (Sandbox, Setup, Harness<'static, PlannerApp>) {
+    let sandbox = serve_slow("slow=SalesOrders:3s");
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.state_dir = Some(state.to_owned());
+    let mut harness = setup.harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    fill_dialog(&mut harness, KEY);
+    click(&mut harness, "OK");
+    step_until(&mut harness, "the other walks done", |h| {
+        h.query_all_by_label_contains("done").count() == 8
+    });
+    (sandbox, setup, harness)
+}
+
 /// Waits for a Test connection under way to end.
 fn test_connection_done(harness: &mut Harness<'_, PlannerApp>) {
     step_until(harness, "the test to end", |h| {
@@ -486,17 +504,8 @@ fn without_a_file_chooser_the_window_asks_for_the_path_and_for_replacing_a_file(
 fn a_cancelled_import_is_offered_to_continue_and_finishes() {
     // Everything answers at once but Sales Orders, which takes 3 s: the import is under way,
     // with pages kept, for as long as the test needs to press Cancel.
-    let sandbox = serve_slow("slow=SalesOrders:3s");
     let state = tempfile::tempdir().unwrap();
-    let mut setup = Setup::new(sandbox.base_url());
-    setup.state_dir = Some(state.path().to_owned());
-    let mut harness = setup.harness();
-    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
-    fill_dialog(&mut harness, KEY);
-    click(&mut harness, "OK");
-    step_until(&mut harness, "the other walks done", |h| {
-        h.query_all_by_label_contains("done").count() == 8
-    });
+    let (_sandbox, setup, mut harness) = import_waiting_on_sales_orders(state.path());
     // Per resource: what is done, what is read.
     harness.get_by_label("Importing from Cin7");
     harness.get_by_label("Sales Orders");
@@ -536,17 +545,8 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
 
 #[test]
 fn quitting_during_an_import_asks_and_the_next_window_offers_to_continue_it() {
-    let sandbox = serve_slow("slow=SalesOrders:3s");
     let state = tempfile::tempdir().unwrap();
-    let mut setup = Setup::new(sandbox.base_url());
-    setup.state_dir = Some(state.path().to_owned());
-    let mut harness = setup.harness();
-    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
-    fill_dialog(&mut harness, KEY);
-    click(&mut harness, "OK");
-    step_until(&mut harness, "the other walks done", |h| {
-        h.query_all_by_label_contains("done").count() == 8
-    });
+    let (_sandbox, setup, mut harness) = import_waiting_on_sales_orders(state.path());
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Q);
     harness.run_ok();
     harness.get_by_label("An import is running");
