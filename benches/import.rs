@@ -3,8 +3,9 @@
 //! of step and whose new connections take 50 ms to set up, at latencies of 0.5×, 1.5× and 3×
 //! the sustained call interval. For each it prints: 429s drawn (goal 0), how full every
 //! minute window was (calls in it ÷ 60, the lowest and the median over every window that lies
-//! inside the run; goal ≥ 0.95), burst windows over their limit by the benchmark's own count
-//! of the server's log, and calls made ÷ the fewest possible (goal ≤ 1.02). Then the same under
+//! inside the run, and how many windows held the fewest calls; goal ≥ 0.95), burst windows over
+//! their limit by the benchmark's own count of the server's log, and calls made ÷ the fewest
+//! possible (goal ≤ 1.02). Then the same under
 //! server faults, compared with the fault-free result.
 //!
 //! With `PACING_REAL=1` it also runs at Cin7's real windows (3 per second, 60 per minute)
@@ -83,6 +84,8 @@ struct Figures {
     wall: Duration,
     /// Where the least full minute window starts, and how long before the last call.
     lowest_at: (Duration, Duration),
+    /// How many minute windows held each number of calls, fewest first (the four lowest).
+    spread: Vec<(usize, usize)>,
 }
 
 fn figures(sandbox: &Sandbox, limits: &RateLimits, wall: Duration) -> Figures {
@@ -100,6 +103,12 @@ fn figures(sandbox: &Sandbox, limits: &RateLimits, wall: Duration) -> Figures {
         })
         .collect();
     fills.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut spread = std::collections::BTreeMap::new();
+    for (fill, _) in &fills {
+        *spread
+            .entry((fill * f64::from(minute.calls)).round() as usize)
+            .or_insert(0) += 1;
+    }
     let lowest = fills.first().map_or(0, |f| f.1);
     let lowest_at = (arrivals[lowest] - arrivals[0], last - arrivals[lowest]);
     let calls = burst.calls as usize;
@@ -114,6 +123,7 @@ fn figures(sandbox: &Sandbox, limits: &RateLimits, wall: Duration) -> Figures {
         burst_over,
         wall,
         lowest_at,
+        spread: spread.into_iter().take(4).collect(),
     }
 }
 
@@ -150,6 +160,12 @@ fn print(label: &str, figures: &Figures, minimum: Option<u64>) {
         figures.burst_over,
         figures.wall.as_secs_f64()
     );
+    let spread: Vec<String> = figures
+        .spread
+        .iter()
+        .map(|(calls, windows)| format!("{calls} calls: {windows}"))
+        .collect();
+    println!("  minute windows by calls in them: {}", spread.join(", "));
 }
 
 fn main() {
