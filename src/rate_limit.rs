@@ -143,12 +143,12 @@ pub struct Margin {
     pub beyond: Duration,
 }
 
-/// One call: when it was sent, and when its answer began to arrive. The server counted it
-/// somewhere between the two, so an answered call can be placed within that span.
+/// One call: when it was sent, and the latest its answer shows the server can have counted
+/// it. The server counted it somewhere between the two.
 #[derive(Clone, Copy, Debug)]
 struct Call {
     sent: Instant,
-    answered: Option<Instant>,
+    counted_by: Option<Instant>,
 }
 
 impl Call {
@@ -156,8 +156,7 @@ impl Call {
     /// `margin` after it was sent.
     fn latest_arrival(&self, margin: Duration) -> Instant {
         let assumed = self.sent + margin;
-        self.answered
-            .map_or(assumed, |answered| answered.min(assumed))
+        self.counted_by.map_or(assumed, |by| by.min(assumed))
     }
 }
 
@@ -179,7 +178,8 @@ impl SlidingWindows {
 
     /// The earliest instant at or after `now` at which one more call fits every window, where
     /// a call is taken to arrive up to the window's arrival margin after it was sent (and
-    /// never after its answer came back), and the window to last its `beyond` margin longer.
+    /// never after its answer shows it was counted), and the window to last its `beyond`
+    /// margin longer.
     pub fn next_slot(&self, now: Instant, margin: impl Fn(Duration) -> Margin) -> Instant {
         let mut slot = now;
         for window in &self.limits.windows {
@@ -268,7 +268,7 @@ impl SlidingWindows {
             position,
             Call {
                 sent: at,
-                answered: None,
+                counted_by: None,
             },
         );
         let keep = self
@@ -283,15 +283,15 @@ impl SlidingWindows {
         }
     }
 
-    /// The call sent at `sent` got its answer at `at`: the server had counted it by then.
-    pub fn answered(&mut self, sent: Instant, at: Instant) {
+    /// The answer to the call sent at `sent` shows that the server had counted it by `by`.
+    pub fn counted_by(&mut self, sent: Instant, by: Instant) {
         if let Some(call) = self
             .history
             .iter_mut()
             .rev()
-            .find(|call| call.sent == sent && call.answered.is_none())
+            .find(|call| call.sent == sent && call.counted_by.is_none())
         {
-            call.answered = Some(at.max(sent));
+            call.counted_by = Some(by.max(sent));
         }
     }
 }
@@ -373,16 +373,16 @@ mod tests {
         // Unanswered, both may arrive half a second late: the next call waits for the first.
         assert_eq!(windows.next_slot(t0, half_a_second), t0 + ms(1500));
         // The first is answered 200 ms after it was sent, the second not yet.
-        windows.answered(t0, t0 + ms(200));
+        windows.counted_by(t0, t0 + ms(200));
         assert_eq!(windows.next_slot(t0, half_a_second), t0 + ms(1200));
         // An answer later than the margin changes nothing: the margin already bounds it.
-        windows.answered(t0 + ms(100), t0 + ms(900));
+        windows.counted_by(t0 + ms(100), t0 + ms(900));
         assert_eq!(windows.next_slot(t0, half_a_second), t0 + ms(1200));
         // The first answered call is the one that blocks, not the earliest sent.
         let mut late_first = SlidingWindows::new("2/1s".parse().unwrap());
         late_first.record(t0);
         late_first.record(t0 + ms(100));
-        late_first.answered(t0 + ms(100), t0 + ms(150));
+        late_first.counted_by(t0 + ms(100), t0 + ms(150));
         assert_eq!(late_first.next_slot(t0, half_a_second), t0 + ms(1150));
         // What 429s taught is added after the answer: it stands for a longer window.
         let taught = |_| Margin {

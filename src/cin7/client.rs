@@ -4,8 +4,10 @@ use super::{ApiKey, BaseUrl, Cin7Error, MAX_ROWS, Pacer, PageStore, Resource};
 use crate::rate_limit::RateLimits;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use hyper_util::client::legacy::connect::HttpInfo;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -209,6 +211,9 @@ pub struct Client {
     /// Tripped when a walk fails for good: every other walk of the run stops at once.
     failed: tokio_util::sync::CancellationToken,
     failure: Mutex<Option<Cin7Error>>,
+    /// The local ends of the connections answers came over: an answer over one seen before
+    /// came over an open connection.
+    connections: Mutex<HashSet<SocketAddr>>,
 }
 
 /// Why one attempt failed, before deciding whether to retry.
@@ -261,6 +266,7 @@ impl Client {
             max_page_bytes: config.max_page_bytes,
             failed: tokio_util::sync::CancellationToken::new(),
             failure: Mutex::new(None),
+            connections: Mutex::new(HashSet::new()),
         })
     }
 
@@ -276,6 +282,11 @@ impl Client {
     /// Counts calls another run made on this connection (from the daily log) in the windows.
     pub fn count_elsewhere(&self, calls: &[SystemTime]) {
         self.pacer.count_elsewhere(calls);
+    }
+
+    /// From now on, calls go one by one at the sustained rate (a long run's choice).
+    pub fn pace_evenly(&self) {
+        self.pacer.pace_evenly();
     }
 
     /// Whether the rate limit is holding a call back now.
@@ -549,6 +560,14 @@ impl Client {
         }
     }
 
+    /// Whether `response` came over a connection that had carried an answer before.
+    fn over_open_connection(&self, response: &reqwest::Response) -> bool {
+        response
+            .extensions()
+            .get::<HttpInfo>()
+            .is_some_and(|info| !lock(&self.connections).insert(info.local_addr()))
+    }
+
     /// Waits for the pacer's slot for one call; a spent budget ends the walk.
     async fn slot(&self, resource: Resource, page: u32) -> Result<super::Slot, Attempt> {
         self.pacer.acquire().await.map_err(|spent| {
@@ -579,7 +598,8 @@ impl Client {
             .send()
             .await
             .map_err(network_failure)?;
-        self.pacer.answered(slot.at);
+        self.pacer
+            .answered(slot.at, self.over_open_connection(&response));
         self.stats.observe_date(response.headers());
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());

@@ -10,6 +10,7 @@ pub mod model;
 mod pacer;
 mod page_store;
 mod resource;
+mod round_trip;
 
 pub use api_key::ApiKey;
 pub use base_url::BaseUrl;

@@ -1,3 +1,4 @@
+use super::round_trip::RoundTrips;
 use crate::rate_limit::{self, RateLimits, SlidingWindows};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -10,7 +11,8 @@ use tokio::time::Instant;
 ///
 /// The server counts a call when it arrives, and calls sent in order arrive out of step
 /// (connection set-up, scheduling, the network), so each window is treated as longer than it
-/// is by a margin; a call whose answer is back arrived by then, which may be sooner. The margin learns: a 429 widens the margin of the window that had the least
+/// is by a margin; a call whose answer is back was counted by then, less the shortest round
+/// trip (see [`RoundTrips`]), which may be sooner. The margin learns: a 429 widens the margin of the window that had the least
 /// room when that call went out, and every call that succeeds shrinks what was learned again,
 /// slowly.
 #[derive(Debug)]
@@ -19,14 +21,29 @@ pub struct Pacer {
     margins: Mutex<Vec<Margin>>,
     /// Wall time during which some call was held back, however many were waiting at once.
     held_back: Mutex<HeldBack>,
+    round_trips: Mutex<RoundTrips>,
     /// Wakes the calls waiting for a slot when an answer may have brought theirs closer.
     answers: tokio::sync::Notify,
+    /// In a long run, calls go evenly (see [`Pacer::pace_evenly`]): when the next is due.
+    even: Mutex<Option<EvenPace>>,
+}
+
+/// Calls at the sustained rate: each is due one interval after the one before (or after it
+/// went, when it went late), and may go up to `in_hand` − 1 intervals before it is due, so
+/// that calls held up by a stall make up for it.
+#[derive(Clone, Copy, Debug)]
+struct EvenPace {
+    due: Option<std::time::Instant>,
+    in_hand: u32,
 }
 
 /// One window's margin: what it starts with, and what 429s taught it on top.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Margin {
     per: Duration,
+    calls: u32,
+    /// Whether this window sets the sustained rate (Cin7's minute).
+    binding: bool,
     base: Duration,
     learned: Duration,
     /// The most it may learn: a share of the window that keeps the sustained rate.
@@ -96,6 +113,8 @@ fn margins(limits: &RateLimits) -> Vec<Margin> {
             };
             Margin {
                 per: w.per,
+                calls: w.calls,
+                binding,
                 base,
                 learned: Duration::ZERO,
                 most,
@@ -116,7 +135,9 @@ impl Pacer {
             margins: Mutex::new(margins(&limits)),
             windows: Mutex::new(SlidingWindows::new(limits)),
             held_back: Mutex::new(HeldBack::default()),
+            round_trips: Mutex::new(RoundTrips::default()),
             answers: tokio::sync::Notify::new(),
+            even: Mutex::new(None),
         };
         pacer.count_elsewhere(earlier);
         pacer
@@ -135,7 +156,7 @@ impl Pacer {
                 .and_then(|ago| now.checked_sub(ago))
             {
                 windows.record(at);
-                windows.answered(at, now);
+                windows.counted_by(at, now);
             }
         }
     }
@@ -211,9 +232,12 @@ impl Pacer {
                         resets_in: free_at - now,
                     });
                 }
-                let slot = windows.next_slot(now, |per| self.margin(per));
+                let slot = windows
+                    .next_slot(now, |per| self.margin(per))
+                    .max(self.evenly_due().unwrap_or(now));
                 if slot <= now {
                     windows.record(now);
+                    self.went_evenly(now);
                     self.waited(started.into_std(), now);
                     return Ok(Slot {
                         at: now,
@@ -227,6 +251,50 @@ impl Pacer {
                 () = tokio::time::sleep_until(Instant::from_std(slot)) => {}
                 () = answer => {}
             }
+        }
+    }
+
+    /// From now on, calls go one by one at the sustained rate (the rate-setting window and
+    /// its margin over its calls) rather than in bursts. A long run loses nothing by it, since
+    /// the minute window sets its pace anyway, while a run that bursts its first minute's calls
+    /// has every later minute repeat that burst and the pause after it, where any late call
+    /// or late arrival costs the window a share of its calls. A run shorter than a minute's
+    /// calls is better off bursting, so this is the long runs' choice.
+    pub fn pace_evenly(&self) {
+        let in_hand = lock(&self.margins)
+            .iter()
+            .map(|m| m.calls)
+            .min()
+            .unwrap_or(1);
+        // The calls in hand are for making good a stall, not for a burst at the start.
+        let due = self
+            .even_interval()
+            .map(|interval| Instant::now().into_std() + interval * in_hand.saturating_sub(1));
+        *lock(&self.even) = Some(EvenPace { due, in_hand });
+    }
+
+    /// One interval at the sustained rate, with the rate-setting window's margins.
+    fn even_interval(&self) -> Option<Duration> {
+        lock(&self.margins)
+            .iter()
+            .find(|m| m.binding)
+            .map(|m| (m.per + m.base + m.learned) / m.calls.max(1))
+    }
+
+    /// When evenly paced: the soonest the next call may go.
+    fn evenly_due(&self) -> Option<std::time::Instant> {
+        let pace = (*lock(&self.even))?;
+        let due = pace.due?;
+        let ahead = self.even_interval()? * pace.in_hand.saturating_sub(1);
+        Some(due.checked_sub(ahead).unwrap_or(due))
+    }
+
+    /// A call went at `at`: when evenly paced, the next is due an interval after it, or after
+    /// the one it was due at when it went early.
+    fn went_evenly(&self, at: std::time::Instant) {
+        let interval = self.even_interval();
+        if let (Some(pace), Some(interval)) = (lock(&self.even).as_mut(), interval) {
+            pace.due = Some(pace.due.map_or(at, |due| due.max(at)) + interval);
         }
     }
 
@@ -246,10 +314,13 @@ impl Pacer {
         }
     }
 
-    /// The answer to the call let out at `at` has begun to arrive: the server counted the call
-    /// by now, which may be sooner than the margin assumes.
-    pub fn answered(&self, at: std::time::Instant) {
-        lock(&self.windows).answered(at, Instant::now().into_std());
+    /// The answer to the call let out at `at` has begun to arrive, over a connection that had
+    /// carried a call before (`warm`) or a new one: the server counted the call by now, less
+    /// the shortest round trip, which may be sooner than the margin assumes.
+    pub fn answered(&self, at: std::time::Instant, warm: bool) {
+        let now = Instant::now().into_std();
+        let credit = lock(&self.round_trips).answered(now.saturating_duration_since(at), warm);
+        lock(&self.windows).counted_by(at, now - credit);
         self.answers.notify_waiters();
     }
 
@@ -299,10 +370,56 @@ mod tests {
         let first = pacer.acquire().await.unwrap().at;
         let second = pacer.acquire().await.unwrap().at;
         tokio::time::advance(Duration::from_millis(30)).await;
-        pacer.answered(first);
-        pacer.answered(second);
+        pacer.answered(first, false);
+        pacer.answered(second, false);
         // Both arrived by 30 ms: the third goes 100 ms after that, not after the margin.
         assert_eq!(waited(&pacer).await, Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_over_open_connections_count_their_calls_a_round_trip_earlier() {
+        let pacer = Pacer::new("2/100ms,4/1s".parse().unwrap());
+        let first = pacer.acquire().await.unwrap().at;
+        let second = pacer.acquire().await.unwrap().at;
+        tokio::time::advance(Duration::from_millis(30)).await;
+        pacer.answered(first, true);
+        pacer.answered(second, true);
+        // The shortest round trip is 30 ms, 27 of it credited: both were counted by 3 ms, so
+        // the third goes at 103 ms, 73 ms from now.
+        assert_eq!(waited(&pacer).await, Duration::from_millis(73));
+    }
+
+    /// When each of `calls` calls goes, in milliseconds from the first.
+    async fn offsets(pacer: &Pacer, calls: usize) -> Vec<u128> {
+        let first = Instant::now().into_std();
+        let mut offsets = Vec::new();
+        for _ in 0..calls {
+            offsets.push((pacer.acquire().await.unwrap().at - first).as_millis());
+        }
+        offsets
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn evenly_paced_calls_go_one_interval_apart_and_make_up_for_a_stall() {
+        // Six a second sets the rate: with its 20 ms margin, one call per 170 ms. The burst
+        // window lets three go at once and the next 200 ms later.
+        let limits: RateLimits = "3/100ms,6/1s".parse().unwrap();
+        let bursting = Pacer::new(limits.clone());
+        assert_eq!(
+            offsets(&bursting, 10).await,
+            [0, 0, 0, 200, 200, 200, 1020, 1020, 1020, 1220]
+        );
+        let even = Pacer::new(limits);
+        even.pace_evenly();
+        // One per interval from the first…
+        assert_eq!(
+            offsets(&even, 10).await,
+            [0, 170, 340, 510, 680, 850, 1020, 1190, 1360, 1530]
+        );
+        // …and after a stall, the three in hand (the burst window's calls) go at once to make
+        // up for it; the burst window then holds the fourth.
+        tokio::time::advance(Duration::from_millis(1000)).await;
+        assert_eq!(offsets(&even, 4).await, [0, 0, 0, 200]);
     }
 
     #[test]

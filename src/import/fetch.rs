@@ -145,6 +145,9 @@ impl<'a> Session<'a> {
         // Every walk runs to its end, its failure or the budget's: a walk that fails for good
         // stops the others at once (the client sees to it), while the budget lets the pages
         // under way arrive and be kept, so that a resumed run asks for none of them again.
+        if plan.evenly_paced {
+            self.client.pace_evenly();
+        }
         let reading = async {
             let (probe, master, documents) = tokio::join!(
                 self.highest_order(plan),

@@ -47,6 +47,10 @@ pub struct Plan {
     /// One call that tells how far the order walk will go, for the estimate of the time left
     /// (imports only: an update's walks are short).
     pub highest_order: Option<ListQuery>,
+    /// Whether its calls go one by one at the sustained rate rather than in bursts: an
+    /// import's, whose thousands of calls the minute window paces anyway (see
+    /// [`crate::cin7::Pacer::pace_evenly`]); not an update's, mostly done within a minute's calls.
+    pub evenly_paced: bool,
 }
 
 fn by_id(fields: &str) -> ListQuery {
@@ -79,6 +83,7 @@ impl Plan {
             fields: Some("id".into()),
             eager: false,
         });
+        plan.evenly_paced = true;
         plan
     }
 
@@ -145,6 +150,7 @@ impl Plan {
             transfers: modified(TRANSFER_FIELDS),
             adjustments: modified(ADJUSTMENT_FIELDS),
             highest_order: None,
+            evenly_paced: false,
         }
     }
 }
