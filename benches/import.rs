@@ -5,8 +5,8 @@
 //! minute window was (calls in it ÷ 60, the lowest and the median over every window that lies
 //! inside the run, and how many windows held the fewest calls; goal ≥ 0.95), burst windows over
 //! their limit by the benchmark's own count of the server's log, and calls made ÷ the fewest
-//! possible (goal ≤ 1.02). Then the same under
-//! server faults, compared with the fault-free result.
+//! possible (goal ≤ 1.02). Then the same under server faults, compared with the fault-free
+//! result.
 //!
 //! With `PACING_REAL=1` it also runs at Cin7's real windows (3 per second, 60 per minute)
 //! until 2,000 calls are made (about 34 minutes) and prints the same figures; with

@@ -12,9 +12,9 @@ use tokio::time::Instant;
 /// The server counts a call when it arrives, and calls sent in order arrive out of step
 /// (connection set-up, scheduling, the network), so each window is treated as longer than it
 /// is by a margin; a call whose answer is back was counted by then, less the shortest round
-/// trip (see [`RoundTrips`]), which may be sooner. The margin learns: a 429 widens the margin of the window that had the least
-/// room when that call went out, and every call that succeeds shrinks what was learned again,
-/// slowly.
+/// trip (see [`RoundTrips`]), which may be sooner. The margin learns: a 429 widens the margin
+/// of the window that had the least room when that call went out, and every call that
+/// succeeds shrinks what was learned again, slowly.
 #[derive(Debug)]
 pub struct Pacer {
     windows: Mutex<SlidingWindows>,
@@ -364,29 +364,35 @@ mod tests {
         assert_eq!(pacer.held_back(), Duration::from_millis(1020));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn answered_calls_free_the_burst_window_from_their_answer() {
+    /// How long a third call waits after two, sent together on "2/100ms,4/1s", are both
+    /// answered 30 ms later over open connections (`warm`) or new ones.
+    async fn third_waits_after_two_answered(warm: bool) -> Duration {
         let pacer = Pacer::new("2/100ms,4/1s".parse().unwrap());
         let first = pacer.acquire().await.unwrap().at;
         let second = pacer.acquire().await.unwrap().at;
         tokio::time::advance(Duration::from_millis(30)).await;
-        pacer.answered(first, false);
-        pacer.answered(second, false);
+        pacer.answered(first, warm);
+        pacer.answered(second, warm);
+        waited(&pacer).await
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answered_calls_free_the_burst_window_from_their_answer() {
         // Both arrived by 30 ms: the third goes 100 ms after that, not after the margin.
-        assert_eq!(waited(&pacer).await, Duration::from_millis(100));
+        assert_eq!(
+            third_waits_after_two_answered(false).await,
+            Duration::from_millis(100)
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn answers_over_open_connections_count_their_calls_a_round_trip_earlier() {
-        let pacer = Pacer::new("2/100ms,4/1s".parse().unwrap());
-        let first = pacer.acquire().await.unwrap().at;
-        let second = pacer.acquire().await.unwrap().at;
-        tokio::time::advance(Duration::from_millis(30)).await;
-        pacer.answered(first, true);
-        pacer.answered(second, true);
         // The shortest round trip is 30 ms, 27 of it credited: both were counted by 3 ms, so
         // the third goes at 103 ms, 73 ms from now.
-        assert_eq!(waited(&pacer).await, Duration::from_millis(73));
+        assert_eq!(
+            third_waits_after_two_answered(true).await,
+            Duration::from_millis(73)
+        );
     }
 
     /// When each of `calls` calls goes, in milliseconds from the first.

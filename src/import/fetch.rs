@@ -142,12 +142,12 @@ impl<'a> Session<'a> {
         plan: &Plan,
         progress: &impl Fn(Progress),
     ) -> Result<AccountRead, Cin7Error> {
-        // Every walk runs to its end, its failure or the budget's: a walk that fails for good
-        // stops the others at once (the client sees to it), while the budget lets the pages
-        // under way arrive and be kept, so that a resumed run asks for none of them again.
         if plan.evenly_paced {
             self.client.pace_evenly();
         }
+        // Every walk runs to its end, its failure or the budget's: a walk that fails for good
+        // stops the others at once (the client sees to it), while the budget lets the pages
+        // under way arrive and be kept, so that a resumed run asks for none of them again.
         let reading = async {
             let (probe, master, documents) = tokio::join!(
                 self.highest_order(plan),

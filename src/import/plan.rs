@@ -49,7 +49,8 @@ pub struct Plan {
     pub highest_order: Option<ListQuery>,
     /// Whether its calls go one by one at the sustained rate rather than in bursts: an
     /// import's, whose thousands of calls the minute window paces anyway (see
-    /// [`crate::cin7::Pacer::pace_evenly`]); not an update's, mostly done within a minute's calls.
+    /// [`crate::cin7::Pacer::pace_evenly`]); not an update's, mostly done within a minute's
+    /// calls.
     pub evenly_paced: bool,
 }
 
