@@ -81,8 +81,8 @@ impl OpenProject {
     }
 }
 
-/// An outcome with the id of the project it is for (0: none in particular).
-pub(super) type Tagged = (u64, Outcome);
+/// An outcome with whom it is for.
+pub(super) type Tagged = (super::background::For, Outcome);
 
 pub(super) struct Notice {
     pub text: String,
@@ -102,8 +102,9 @@ pub struct PlannerApp {
     /// Background tasks under way.
     pub(super) busy: usize,
     pub(super) prompt: Option<Prompt>,
-    /// What to do once the save under way has succeeded (the planner chose Save first).
-    pub(super) after_save: Option<Command>,
+    /// What to do once the save under way of the project by this id has succeeded (the
+    /// planner chose Save first).
+    pub(super) after_save: Option<(u64, Command)>,
     pub(super) commands: Vec<Command>,
     /// Runs that stopped before their project was saved, which can be continued.
     pub(super) stopped: Vec<(RunStore, Checkpoint)>,
@@ -302,7 +303,8 @@ impl PlannerApp {
         }
     }
 
-    /// Dropping a project file on the window opens it.
+    /// Dropping a project file on the window opens it; not over a dialog or a question, which
+    /// it would replace.
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -311,7 +313,12 @@ impl PlannerApp {
                 .map(|f| f.path().to_owned())
                 .collect()
         });
-        if let Some(path) = dropped.into_iter().next() {
+        let Some(path) = dropped.into_iter().next() else {
+            return;
+        };
+        if self.dialog.is_some() || self.prompt.is_some() {
+            self.info("Finish with the open dialog first, then drop the file again.");
+        } else {
             self.commands.push(Command::OpenPath(path));
         }
     }

@@ -1,6 +1,6 @@
-//! Work off the window's thread (files, the keychain, regrouping) and what it reports back.
-//! Every outcome carries the id of the project it was started for, and is applied only if
-//! that project is still the one on screen.
+//! Work off the window's thread (files, the keychain, regrouping, Test connection) and what it
+//! reports back. Every outcome says whom it is for, the project on screen or the Test
+//! connection it was started for, and is applied only while that is still there.
 
 use super::app::{OpenProject, PlannerApp};
 use super::prompts::{KeyFor, KeyPrompt, Prompt};
@@ -36,6 +36,18 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// Whom an outcome is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum For {
+    /// The window itself (a message, the keychain): applied whatever is on screen.
+    Window,
+    /// The project on screen when the task began, by id (0: none), so that a file opened,
+    /// saved or regrouped, or a run's key, never lands on another.
+    Project(u64),
+    /// The Test connection by this id, while the dialog still waits for it.
+    Test(u64),
+}
+
 /// Why a key was looked up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyWanted {
@@ -46,12 +58,12 @@ pub enum KeyWanted {
 }
 
 impl PlannerApp {
-    /// Runs `work` on a named thread for the project `for_project` (0: none) and delivers its
-    /// outcome to the next frames; a panic becomes a one-sentence failure.
+    /// Runs `work` on a named thread for `whom` and delivers its outcome to the next frames; a
+    /// panic becomes a one-sentence failure.
     pub(super) fn in_background(
         &mut self,
         ctx: &egui::Context,
-        for_project: u64,
+        whom: For,
         work: impl FnOnce() -> Outcome + Send + 'static,
     ) {
         let sender = self.outcomes.0.clone();
@@ -64,7 +76,7 @@ impl PlannerApp {
                     p.place
                 ))
             });
-            sender.send((for_project, outcome)).ok();
+            sender.send((whom, outcome)).ok();
             ctx.request_repaint();
         };
         if let Err(e) = crate::panics::spawn("cin7-background", work, deliver) {
@@ -87,20 +99,50 @@ impl PlannerApp {
     /// Applies what background tasks and the run report.
     pub(super) fn poll(&mut self, ctx: &egui::Context) {
         self.poll_run(ctx);
-        while let Ok((for_project, outcome)) = self.outcomes.1.try_recv() {
+        while let Ok((whom, outcome)) = self.outcomes.1.try_recv() {
             if !matches!(outcome, Outcome::Checked(_)) {
                 self.busy = self.busy.saturating_sub(1);
             }
-            let current = for_project == 0 || for_project == self.project_id();
-            self.outcome(ctx, outcome, current);
+            // A failure is said whatever is on screen now: the planner may be waiting on it (a
+            // save of a project since closed).
+            let failed = matches!(outcome, Outcome::Failed(_));
+            let applies = failed || self.still_there(whom);
+            if failed || !applies {
+                self.stop_after_save(whom);
+            }
+            if applies {
+                self.outcome(ctx, outcome);
+            }
         }
     }
 
-    fn outcome(&mut self, ctx: &egui::Context, outcome: Outcome, current: bool) {
+    /// Whether what `whom` names is still on screen.
+    fn still_there(&self, whom: For) -> bool {
+        match whom {
+            For::Window => true,
+            For::Project(id) => id == self.project_id(),
+            For::Test(id) => self.dialog.as_ref().is_some_and(|d| d.test.is_run(id)),
+        }
+    }
+
+    /// A task of the project `whom` failed, or ended after it left the screen: what was to
+    /// follow its save goes with it.
+    fn stop_after_save(&mut self, whom: For) {
+        if let For::Project(id) = whom
+            && self
+                .after_save
+                .as_ref()
+                .is_some_and(|(for_id, _)| *for_id == id)
+        {
+            self.after_save = None;
+        }
+    }
+
+    fn outcome(&mut self, ctx: &egui::Context, outcome: Outcome) {
         match outcome {
-            Outcome::Saved(path) if current => self.saved(path),
-            Outcome::Opened(path, project) if current => self.opened(ctx, path, *project),
-            Outcome::Regrouped(project) if current => {
+            Outcome::Saved(path) => self.saved(path),
+            Outcome::Opened(path, project) => self.opened(ctx, path, *project),
+            Outcome::Regrouped(project) => {
                 let text = format!(
                     "Regrouped into {} {} from the project's ledger, without calling Cin7. File > Save keeps the change.",
                     project.periods.len(),
@@ -134,7 +176,8 @@ impl PlannerApp {
             }
             Outcome::Checked(answer) => {
                 if let Some(dialog) = &mut self.dialog
-                    && let super::connection_dialog::TestState::Running(so_far) = &mut dialog.test
+                    && let super::connection_dialog::TestState::Running { so_far, .. } =
+                        &mut dialog.test
                 {
                     so_far.push(answer);
                 }
@@ -147,12 +190,7 @@ impl PlannerApp {
             Outcome::KeyForgotten => {
                 self.info("The API key is forgotten: the next run asks for it.")
             }
-            Outcome::Failed(message) => {
-                self.after_save = None;
-                self.error(message);
-            }
-            // Meant for a project no longer on screen: dropped.
-            Outcome::Saved(_) | Outcome::Regrouped(_) | Outcome::Opened(..) => {}
+            Outcome::Failed(message) => self.error(message),
         }
     }
 
@@ -167,7 +205,7 @@ impl PlannerApp {
                 store.remove().ok();
             }
         }
-        if let Some(then) = self.after_save.take() {
+        if let Some((_, then)) = self.after_save.take() {
             self.commands.push(then);
         }
     }

@@ -193,7 +193,9 @@ impl PlannerApp {
     fn regroup(&mut self, ctx: &egui::Context, settings: crate::project::ImportSettings) {
         let Some(open) = &self.project else { return };
         let (from, id) = (std::sync::Arc::clone(&open.project), open.id);
-        self.in_background(ctx, id, move || match from.regrouped(settings) {
+        self.in_background(ctx, super::background::For::Project(id), move || match from
+            .regrouped(settings)
+        {
             Ok(to) => super::background::Outcome::Regrouped(Box::new(to)),
             Err(e) => super::background::Outcome::Failed(e.to_string()),
         });

@@ -32,10 +32,17 @@ pub struct ConnectionDialog {
 pub enum TestState {
     #[default]
     NotRun,
-    /// The answers so far, as they come.
-    Running(Vec<Checked>),
+    /// The run by this id (its outcomes name it), with the answers so far, as they come.
+    Running { id: u64, so_far: Vec<Checked> },
     /// Each resource's answer; or one failure for them all.
     Done(Result<Vec<Checked>, String>),
+}
+
+impl TestState {
+    /// Whether this is the Test connection by `id`, still under way.
+    pub fn is_run(&self, id: u64) -> bool {
+        matches!(self, TestState::Running { id: running, .. } if *running == id)
+    }
 }
 
 /// One resource's answer to Test connection: `None` when readable, else what to turn on.
@@ -167,19 +174,23 @@ impl ConnectionDialog {
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
                 let label = ui.label("API username");
-                ui.add(egui::TextEdit::singleline(&mut self.username).desired_width(300.0))
+                let username = ui
+                    .add(egui::TextEdit::singleline(&mut self.username).desired_width(300.0))
                     .labelled_by(label.id);
+                self.forget_test_if(username.changed());
                 ui.end_row();
 
                 let label = ui.label("API key");
                 ui.horizontal(|ui| {
-                    ui.add(
-                        egui::TextEdit::singleline(&mut *self.key)
-                            .id(key_field_id())
-                            .password(!self.show_key)
-                            .desired_width(236.0),
-                    )
-                    .labelled_by(label.id);
+                    let key = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut *self.key)
+                                .id(key_field_id())
+                                .password(!self.show_key)
+                                .desired_width(236.0),
+                        )
+                        .labelled_by(label.id);
+                    self.forget_test_if(key.changed());
                     let toggle = if self.show_key { "Hide" } else { "Show" };
                     ui.toggle_value(&mut self.show_key, toggle)
                         .on_hover_text("Show or hide the API key");
@@ -220,11 +231,22 @@ impl ConnectionDialog {
                         ui.end_row();
                         self.options.calendar_rows(ui);
                         let label = ui.label("API address");
-                        ui.add(egui::TextEdit::singleline(&mut self.base_url).desired_width(300.0))
+                        let address = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut self.base_url).desired_width(300.0),
+                            )
                             .labelled_by(label.id);
+                        self.forget_test_if(address.changed());
                         ui.end_row();
                     });
             });
+    }
+
+    /// Credentials edited: what Test connection found (or is finding) was about others.
+    fn forget_test_if(&mut self, edited: bool) {
+        if edited {
+            self.test = TestState::NotRun;
+        }
     }
 
     /// What Test connection found: a tick per readable resource, the permission to turn on
@@ -232,7 +254,7 @@ impl ConnectionDialog {
     fn test_results(&self, ui: &mut egui::Ui) {
         match &self.test {
             TestState::NotRun => {}
-            TestState::Running(so_far) => {
+            TestState::Running { so_far, .. } => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Testing the connection…");
@@ -251,7 +273,7 @@ impl ConnectionDialog {
         let mut outcome = DialogOutcome::Open;
         ui.horizontal(|ui| {
             let ok = ui.add_enabled(valid.is_ok(), egui::Button::new("OK"));
-            let testing = matches!(self.test, TestState::Running(_));
+            let testing = matches!(self.test, TestState::Running { .. });
             let test = ui.add_enabled(
                 valid.is_ok() && !testing,
                 egui::Button::new("Test connection"),

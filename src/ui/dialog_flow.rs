@@ -3,7 +3,7 @@
 //! cancelled; its choices remembered, its key field wiped.
 
 use super::app::PlannerApp;
-use super::background::{KeyWanted, Outcome};
+use super::background::{For, KeyWanted, Outcome};
 use super::connection_dialog::{ConnectionDialog, DialogInput, DialogOutcome, TestState, to_jiff};
 use super::options::GroupingChoices;
 use crate::project::{GroupBy, ImportSettings};
@@ -38,12 +38,13 @@ impl PlannerApp {
             options: GroupingChoices::of(&settings),
             base_url: connection.base_url.clone(),
             remember_key: choices.remember_key,
-            branches: String::new(),
+            branches: choices.branches.clone(),
             test: TestState::NotRun,
         });
         if demo_key.is_none() && !connection.username.is_empty() {
             let secrets = Arc::clone(&self.services.secrets);
-            self.in_background(ctx, 0, move || Outcome::KeyLookedUp {
+            // Checked against the dialog on screen when it comes (`key_looked_up`).
+            self.in_background(ctx, For::Window, move || Outcome::KeyLookedUp {
                 found: secrets.get(&connection).map_err(|e| e.to_string()),
                 connection,
                 wanted_for: KeyWanted::Dialog,
@@ -88,6 +89,16 @@ impl PlannerApp {
         d.dispatched_only = s.dispatched_only;
         d.returns = s.returns;
         d.remember_key = input.remember_key;
+        d.branches = s
+            .branches
+            .as_ref()
+            .map(|ids| {
+                ids.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
         if d.group_by == GroupBy::Day && d.months_back > 36 {
             d.months_back = 36;
         }
@@ -95,17 +106,21 @@ impl PlannerApp {
 
     /// Test connection: the credentials and every permission, off the window's thread.
     fn test_connection(&mut self, ctx: &egui::Context, input: DialogInput) {
+        let id = self.fresh_id();
         if let Some(dialog) = &mut self.dialog {
-            dialog.test = TestState::Running(Vec::new());
+            dialog.test = TestState::Running {
+                id,
+                so_far: Vec::new(),
+            };
         }
         // Paced, retried and counted in the daily budget as a run's calls are.
         let request = self.request(input.connection, input.key, input.settings, None);
         let (answers, repaint) = (self.outcomes.0.clone(), ctx.clone());
         let on_checked = move |answer| {
-            answers.send((0, Outcome::Checked(answer))).ok();
+            answers.send((For::Test(id), Outcome::Checked(answer))).ok();
             repaint.request_repaint();
         };
-        self.in_background(ctx, 0, move || {
+        self.in_background(ctx, For::Test(id), move || {
             let result = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

@@ -3,7 +3,7 @@
 //! planner typed none), or there was no chooser, the window asks itself.
 
 use super::app::PlannerApp;
-use super::background::Outcome;
+use super::background::{For, Outcome};
 use super::commands::{Command, Export};
 use super::file_dialogs::Purpose;
 use super::prompts::Prompt;
@@ -30,7 +30,7 @@ impl PlannerApp {
     /// Opens `path` in place of the project on screen, if that is still the one on screen
     /// when the file has been read.
     pub(super) fn open_path(&mut self, ctx: &egui::Context, path: PathBuf) {
-        let replacing = self.project_id();
+        let replacing = For::Project(self.project_id());
         self.in_background(ctx, replacing, move || match file::open(&path) {
             Ok(project) => Outcome::Opened(path, Box::new(project)),
             Err(e) => Outcome::Failed(e.to_string()),
@@ -84,9 +84,11 @@ impl PlannerApp {
     pub(super) fn write_project(&mut self, ctx: &egui::Context, path: PathBuf) {
         let Some(open) = &self.project else { return };
         let (project, id) = (Arc::clone(&open.project), open.id);
-        self.in_background(ctx, id, move || match file::save(&project, &path) {
-            Ok(()) => Outcome::Saved(path),
-            Err(e) => Outcome::Failed(e.to_string()),
+        self.in_background(ctx, For::Project(id), move || {
+            match file::save(&project, &path) {
+                Ok(()) => Outcome::Saved(path),
+                Err(e) => Outcome::Failed(e.to_string()),
+            }
         });
     }
 
@@ -124,7 +126,8 @@ impl PlannerApp {
     pub(super) fn write_export(&mut self, ctx: &egui::Context, what: Export, path: PathBuf) {
         let Some(open) = &self.project else { return };
         let project = Arc::clone(&open.project);
-        self.in_background(ctx, 0, move || {
+        // Exported from the project as it was: said whatever is on screen by then.
+        self.in_background(ctx, For::Window, move || {
             let written = crate::atomic_file::write(&path, |out| match what {
                 Export::Sales => crate::project::csv::write_long_table(&project, out),
                 Export::Items => crate::project::csv::write_items(&project, out),

@@ -123,7 +123,7 @@ impl PlannerApp {
             }
             Answer::SaveThen(then) => {
                 self.prompt = None;
-                self.after_save = Some(then);
+                self.after_save = Some((self.project_id(), then));
                 self.commands.push(Command::Save);
             }
             Answer::Key => {

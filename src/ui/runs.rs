@@ -5,7 +5,7 @@
 //! saved.
 
 use super::app::{OpenProject, PlannerApp};
-use super::background::{KeyWanted, Outcome};
+use super::background::{For, KeyWanted, Outcome};
 use super::connection_dialog::DialogInput;
 use super::prompts::{KeyFor, KeyPrompt, Prompt};
 use crate::cin7::{ApiKey, Cin7Error};
@@ -155,7 +155,9 @@ impl PlannerApp {
             return self.run_with_key(ctx, purpose, key, false);
         }
         let secrets = Arc::clone(&self.services.secrets);
-        self.in_background(ctx, 0, move || Outcome::KeyLookedUp {
+        // The run is for the project on screen (none, to continue an import): not another.
+        let whom = For::Project(self.project_id());
+        self.in_background(ctx, whom, move || Outcome::KeyLookedUp {
             found: secrets.get(&connection).map_err(|e| e.to_string()),
             connection,
             wanted_for: KeyWanted::Run(purpose),
@@ -408,13 +410,15 @@ impl PlannerApp {
 
     fn store_key(&mut self, ctx: &egui::Context, connection: ConnectionInfo, key: ApiKey) {
         let secrets = Arc::clone(&self.services.secrets);
-        self.in_background(ctx, 0, move || match secrets.set(&connection, &key) {
-            Ok(()) => Outcome::KeyStored,
-            Err(e) => Outcome::KeyNotStored {
-                connection,
-                key,
-                reason: e.to_string(),
-            },
+        self.in_background(ctx, For::Window, move || {
+            match secrets.set(&connection, &key) {
+                Ok(()) => Outcome::KeyStored,
+                Err(e) => Outcome::KeyNotStored {
+                    connection,
+                    key,
+                    reason: e.to_string(),
+                },
+            }
         });
     }
 
@@ -427,9 +431,11 @@ impl PlannerApp {
             .unwrap_or_else(|| self.last_connection());
         self.session_keys.remove(&connection_name(&connection));
         let secrets = Arc::clone(&self.services.secrets);
-        self.in_background(ctx, 0, move || match secrets.delete(&connection) {
-            Ok(()) => Outcome::KeyForgotten,
-            Err(e) => Outcome::Failed(e.to_string()),
+        self.in_background(ctx, For::Window, move || {
+            match secrets.delete(&connection) {
+                Ok(()) => Outcome::KeyForgotten,
+                Err(e) => Outcome::Failed(e.to_string()),
+            }
         });
     }
 }
