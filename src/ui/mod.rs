@@ -31,8 +31,6 @@ const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
 struct WindowApp {
     app: PlannerApp,
-    /// Where the window's state is kept (`None`: not kept).
-    state_dir: Option<std::path::PathBuf>,
     /// The demo's sandbox lives as long as the window.
     _sandbox: Option<Sandbox>,
 }
@@ -42,14 +40,10 @@ impl eframe::App for WindowApp {
         self.app.ui(ui);
     }
 
-    /// The window's state (never the key), every half minute and on closing; the window's
-    /// size and place eframe keeps itself.
-    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
-        if let Some(dir) = &self.state_dir
-            && let Err(error) = self.app.persisted().save(dir)
-        {
-            tracing::warn!(%error, dir = %dir.display(), "could not keep the window's state");
-        }
+    /// The window's state (never the key), every half minute and on closing, beside the
+    /// window's size and place that eframe keeps itself.
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.app.persisted().to_storage(storage);
     }
 }
 
@@ -98,17 +92,15 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
     }
     let options = eframe::NativeOptions {
         viewport,
+        // With the app's other state, so that CIN7_PLANNER_STATE_DIR moves it too.
+        persistence_path: crate::state_dir().map(|dir| dir.join(state::FILE)),
         ..Default::default()
     };
     eframe::run_native(
         "Cin7 Planner",
         options,
         Box::new(move |cc| {
-            let state_dir = crate::state_dir();
-            let state = state_dir
-                .as_deref()
-                .map(PersistedState::load)
-                .unwrap_or_default();
+            let state = PersistedState::from_storage(cc.storage);
             cc.egui_ctx.set_theme(state.theme.preference());
             let mut app = PlannerApp::new(services, defaults, state);
             if let Some(server) = &sandbox {
@@ -120,7 +112,6 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
             }
             Ok(Box::new(WindowApp {
                 app,
-                state_dir,
                 _sandbox: sandbox,
             }))
         }),

@@ -1,17 +1,16 @@
-//! What the window remembers between runs, in `window.json` in the state folder, written
-//! whole or not at all like every small file the app keeps: the recent projects, the last
-//! connection (username and address, never the key), the dialog's last choices and the theme.
-//! Every field has a default (`serde(default)`), so that a state saved by an older build still
-//! opens the window; a damaged file is kept aside and the window starts afresh. eframe keeps
-//! the window's size and place itself.
+//! What the window remembers between runs, kept in eframe's storage beside the window's size
+//! and place (`window.ron` in the state folder): the recent projects, the last connection
+//! (username and address, never the key), the dialog's last choices and the theme. Every
+//! field has a default (`serde(default)`), so that a state saved by an older build still
+//! opens the window; one that does not read is left for the defaults.
 
 use crate::project::{GroupBy, SaleDate};
 use chrono::Weekday;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The file the state is kept in, in the state folder.
-const FILE: &str = "window.json";
+/// The file eframe keeps the window's state in, in the state folder.
+pub const FILE: &str = "window.ron";
 /// How many recent projects File > Open Recent lists.
 pub const RECENT: usize = 8;
 
@@ -39,26 +38,17 @@ impl Default for PersistedState {
 }
 
 impl PersistedState {
-    /// The state kept in `state_dir`; the defaults where there is none. A file that does not
-    /// read is moved aside (and said so in the log).
-    pub fn load(state_dir: &Path) -> Self {
-        let path = state_dir.join(FILE);
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Self::default();
-        };
-        serde_json::from_slice(&bytes).unwrap_or_else(|error| {
-            let aside = path.with_extension("damaged.json");
-            let kept = std::fs::rename(&path, &aside).is_ok();
-            tracing::warn!(%error, kept, aside = %aside.display(), "the window's saved state was damaged");
-            Self::default()
-        })
+    /// The state eframe kept; the defaults where there is none, or where it does not read
+    /// (eframe logs why).
+    pub fn from_storage(storage: Option<&dyn eframe::Storage>) -> Self {
+        storage
+            .and_then(|storage| eframe::get_value(storage, eframe::APP_KEY))
+            .unwrap_or_default()
     }
 
-    /// Keeps the state in `state_dir`, whole or not at all.
-    pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(state_dir)?;
-        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        crate::atomic_file::write_bytes(&state_dir.join(FILE), &bytes)
+    /// Hands the state to eframe, which writes it out with the window's size and place.
+    pub fn to_storage(&self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, self);
     }
 
     /// Puts `path` first among the recent projects.
@@ -83,6 +73,8 @@ pub struct DialogChoices {
     pub dispatched_only: bool,
     pub returns: bool,
     pub remember_key: bool,
+    /// Branch ids as typed, comma separated; empty for every branch.
+    pub branches: String,
 }
 
 impl Default for DialogChoices {
@@ -96,6 +88,7 @@ impl Default for DialogChoices {
             dispatched_only: false,
             returns: true,
             remember_key: true,
+            branches: String::new(),
         }
     }
 }
@@ -137,20 +130,5 @@ mod tests {
         let old: PersistedState = serde_json::from_str(r#"{"last_username": "shop"}"#).unwrap();
         assert_eq!(old.last_username, "shop");
         assert_eq!(old.dialog, DialogChoices::default());
-    }
-
-    #[test]
-    fn the_state_is_kept_in_its_file_and_a_damaged_one_is_put_aside() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(PersistedState::load(dir.path()), PersistedState::default());
-        let mut state = PersistedState::default();
-        state.opened(Path::new("/p/shop.json"));
-        state.last_username = "shop".into();
-        state.save(dir.path()).unwrap();
-        assert_eq!(PersistedState::load(dir.path()), state);
-        std::fs::write(dir.path().join(FILE), "{ not json").unwrap();
-        assert_eq!(PersistedState::load(dir.path()), PersistedState::default());
-        let aside = std::fs::read(dir.path().join("window.damaged.json")).unwrap();
-        assert_eq!(aside, b"{ not json");
     }
 }
