@@ -1,6 +1,6 @@
 //! The open project: a summary (account, periods, items and locations, the last update, the
 //! warnings) with Update data, the grouping and sales options it can be regrouped by, the item
-//! table, and beside it the selected item's chart and the data report.
+//! table, beside it the selected item's chart, and below both the data report's own panel.
 
 use super::app::OpenProject;
 use super::commands::Command;
@@ -28,6 +28,10 @@ impl ProjectView {
             commands.push(Command::Regroup(Box::new(settings)));
         }
         ui.add_space(6.0);
+        egui::Panel::bottom("data_report")
+            .resizable(true)
+            .default_size(170.0)
+            .show(ui, |ui| data_report(ui, project));
         egui::Panel::right("item_detail")
             .resizable(true)
             .default_size(420.0)
@@ -40,7 +44,7 @@ impl ProjectView {
         commands
     }
 
-    /// The selected item's chart, and the data report.
+    /// The selected item's chart.
     fn detail(&mut self, ui: &mut egui::Ui, project: &Project) {
         egui::ScrollArea::vertical().show(ui, |ui| {
             match self.table.selected.and_then(|i| project.series.get(i)) {
@@ -51,9 +55,6 @@ impl ProjectView {
                     );
                 }
             }
-            ui.add_space(12.0);
-            egui::CollapsingHeader::new("Data report")
-                .show(ui, |ui| super::report::show(ui, project));
         });
     }
 
@@ -173,4 +174,14 @@ fn warnings(ui: &mut egui::Ui, project: &Project) {
             .color(ui.visuals().warn_fg_color),
         );
     }
+}
+
+/// The data report, in its own panel under the table and the chart.
+fn data_report(ui: &mut egui::Ui, project: &Project) {
+    ui.add_space(4.0);
+    ui.label(RichText::new("Data report").strong());
+    egui::ScrollArea::vertical()
+        .id_salt("data_report")
+        .auto_shrink([false, false])
+        .show(ui, |ui| super::report::show(ui, project));
 }
