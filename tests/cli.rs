@@ -121,6 +121,21 @@ fn import_inspect_and_export_the_fixture() {
         )
     );
     assert!(text(&output.stderr).contains("Reading from Cin7"));
+    // Without a terminal, a line for each resource as it is done, in whatever order they end.
+    let log = text(&output.stderr);
+    for done in [
+        "Contacts: done, 1 record",
+        "Branches: done, 2 records",
+        "Products: done, 2 records",
+        "Stock: done, 3 records",
+        "Sales Orders: done, 8 records",
+        "Credit Notes: done, 3 records",
+        "Purchase Orders: done, 1 record",
+        "Branch Transfers: done, 1 record",
+        "Adjustments: done, 2 records",
+    ] {
+        assert!(log.lines().any(|line| line == done), "{done} in {log}");
+    }
     assert!(!text(&output.stderr).contains(KEY));
 
     assert_inspect_shows(

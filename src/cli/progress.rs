@@ -1,34 +1,96 @@
-//! A run's progress in a terminal: an indicatif bar with what is being read, the calls against
-//! the limits, the time spent waiting on them and an honest estimate of what is left. When
-//! stderr is not a terminal (a log file, a pipe), one plain line per phase instead, and never a
-//! colour or cursor code.
+//! A run's progress in a terminal, as the window shows it: an indicatif bar with the phase,
+//! the time spent and an honest estimate of what is left, a line of the calls against each
+//! limit with "waiting for Cin7's rate limit" while it holds calls back, and one row per
+//! resource (waiting, reading page N, done, failed, and the records read). When stderr is not
+//! a terminal (a log file, a pipe), one plain line per phase and per resource finished
+//! instead, and never a colour or cursor code.
 
-use crate::import::{Phase, Progress};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use crate::cin7::Resource;
+use crate::import::{Phase, Progress, WalkProgress, WalkStatus};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 
 pub struct ProgressPrinter {
     /// `None` when stderr is not a terminal.
-    bar: Option<ProgressBar>,
+    screen: Option<Screen>,
     last_phase: Option<Phase>,
+    /// Resources whose end was written out (without a terminal).
+    ended: BTreeSet<Resource>,
     notices_shown: usize,
+}
+
+/// The lines a terminal shows, redrawn in place.
+struct Screen {
+    lines: MultiProgress,
+    bar: ProgressBar,
+    limits: ProgressBar,
+    walks: Vec<ProgressBar>,
+}
+
+impl Screen {
+    fn new() -> Self {
+        let lines = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let bar = lines.add(ProgressBar::new(1000));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {wide_msg} [{bar:30}] {percent:>3}%")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        let limits = lines.add(text_line());
+        Self {
+            lines,
+            bar,
+            limits,
+            walks: Vec::new(),
+        }
+    }
+
+    fn show(&mut self, p: &Progress) {
+        self.bar
+            .set_message(format!("{} · {}", p.phase.describe(), p.times_text()));
+        if let Some(fraction) = p.fraction {
+            self.bar.set_position((fraction * 1000.0) as u64);
+        }
+        let limits = [p.limits_text(), p.waiting_text()];
+        self.limits
+            .set_message(limits.into_iter().flatten().collect::<Vec<_>>().join(" · "));
+        while self.walks.len() < p.walks.len() {
+            self.walks.push(self.lines.add(text_line()));
+        }
+        for (line, walk) in self.walks.iter().zip(&p.walks) {
+            line.set_message(walk_row(walk));
+        }
+    }
+}
+
+/// A line of text under the bar, indented.
+fn text_line() -> ProgressBar {
+    let line = ProgressBar::new_spinner();
+    line.set_style(
+        ProgressStyle::with_template("  {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    line
+}
+
+/// "Sales Orders      reading page 12      2750 records".
+fn walk_row(walk: &WalkProgress) -> String {
+    format!(
+        "{:<18} {:<20} {}",
+        walk.resource.to_string(),
+        walk.status_text(),
+        walk.records_text()
+    )
 }
 
 impl ProgressPrinter {
     pub fn new() -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {wide_msg} [{bar:30}] {percent:>3}%")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar
-        });
         Self {
-            bar,
+            screen: std::io::stderr().is_terminal().then(Screen::new),
             last_phase: None,
+            ended: BTreeSet::new(),
             notices_shown: 0,
         }
     }
@@ -38,30 +100,43 @@ impl ProgressPrinter {
             self.println(notice);
         }
         self.notices_shown = p.notices.len();
-        let line = describe(p);
-        match &self.bar {
-            Some(bar) => {
-                bar.set_message(line);
-                if let Some(fraction) = p.fraction {
-                    bar.set_position((fraction * 1000.0) as u64);
-                }
-            }
-            None if self.last_phase != Some(p.phase) => eprintln!("{line}"),
-            None => {}
+        match &mut self.screen {
+            Some(screen) => screen.show(p),
+            None => self.log(p),
         }
         self.last_phase = Some(p.phase);
     }
 
+    /// Without a terminal: a line when the phase changes and when a resource is finished.
+    fn log(&mut self, p: &Progress) {
+        if self.last_phase != Some(p.phase) {
+            eprintln!("{}", describe(p));
+        }
+        for walk in &p.walks {
+            let ended = matches!(walk.status, WalkStatus::Done | WalkStatus::Failed);
+            if ended && self.ended.insert(walk.resource) {
+                eprintln!(
+                    "{}: {}, {}",
+                    walk.resource,
+                    walk.status_text(),
+                    walk.records_text()
+                );
+            }
+        }
+    }
+
     fn println(&self, text: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(text),
+        match &self.screen {
+            Some(screen) => {
+                screen.lines.println(text).ok();
+            }
             None => eprintln!("{text}"),
         }
     }
 
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+        if let Some(screen) = &self.screen {
+            screen.lines.clear().ok();
         }
     }
 }

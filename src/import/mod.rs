@@ -114,6 +114,65 @@ impl Progress {
     pub fn records_total(&self) -> u64 {
         self.records.values().sum()
     }
+
+    /// "2 min 5 s elapsed, about 4 min left · 51 calls, 0 retries": the same words in the
+    /// window and the terminal.
+    pub fn times_text(&self) -> String {
+        let left = match self.eta {
+            Some(eta) if !eta.is_zero() => {
+                format!(", about {} left", crate::duration::text(eta))
+            }
+            Some(_) => String::new(),
+            None => ", time left not known yet".to_owned(),
+        };
+        format!(
+            "{} elapsed{left} · {} calls, {} retries",
+            crate::duration::text(self.elapsed),
+            self.calls,
+            self.retries
+        )
+    }
+
+    /// "Calls: 12 of 60 per 1 min · 51 of 5000 per 1 day" (`None` without limits).
+    pub fn limits_text(&self) -> Option<String> {
+        let used: Vec<String> = self
+            .limits
+            .iter()
+            .map(|u| {
+                format!(
+                    "{} of {} per {}",
+                    u.used,
+                    u.window.calls,
+                    crate::duration::text(u.window.per)
+                )
+            })
+            .collect();
+        (!used.is_empty()).then(|| format!("Calls: {}", used.join(" · ")))
+    }
+
+    /// While the rate limit holds calls back, how long it has held the run back so far.
+    pub fn waiting_text(&self) -> Option<String> {
+        self.waiting_for_limit.then(|| {
+            format!(
+                "Waiting for Cin7's rate limit ({:.0} s so far)",
+                self.rate_limit_wait.as_secs_f64()
+            )
+        })
+    }
+}
+
+impl WalkProgress {
+    /// The walk's state and the records read, as its row shows them.
+    pub fn status_text(&self) -> String {
+        self.status.describe(self.pages)
+    }
+
+    pub fn records_text(&self) -> String {
+        match self.records {
+            1 => "1 record".to_owned(),
+            n => format!("{n} records"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -29,7 +29,7 @@ pub fn show(ui: &mut egui::Ui, label: &str, progress: Option<&Progress>) -> bool
                 .show_percentage(),
         );
         if let Some(p) = progress {
-            times(ui, p);
+            ui.label(p.times_text());
             limits(ui, p);
             walks(ui, p);
             for notice in &p.notices {
@@ -42,45 +42,13 @@ pub fn show(ui: &mut egui::Ui, label: &str, progress: Option<&Progress>) -> bool
     cancel
 }
 
-fn times(ui: &mut egui::Ui, p: &Progress) {
-    let left = match p.eta {
-        Some(eta) if !eta.is_zero() => format!(", about {} left", crate::duration::text(eta)),
-        Some(_) => String::new(),
-        None => ", time left not known yet".to_owned(),
-    };
-    ui.label(format!(
-        "{} elapsed{left} · {} calls, {} retries",
-        crate::duration::text(p.elapsed),
-        p.calls,
-        p.retries
-    ));
-}
-
 /// Calls against each window, and the wait when the limit holds calls back.
 fn limits(ui: &mut egui::Ui, p: &Progress) {
-    let used: Vec<String> = p
-        .limits
-        .iter()
-        .map(|u| {
-            format!(
-                "{} of {} per {}",
-                u.used,
-                u.window.calls,
-                crate::duration::text(u.window.per)
-            )
-        })
-        .collect();
-    if !used.is_empty() {
-        ui.label(RichText::new(format!("Calls: {}", used.join(" · "))).weak());
+    if let Some(used) = p.limits_text() {
+        ui.label(RichText::new(used).weak());
     }
-    if p.waiting_for_limit {
-        ui.label(
-            RichText::new(format!(
-                "Waiting for Cin7's rate limit ({:.0} s so far)",
-                p.rate_limit_wait.as_secs_f64()
-            ))
-            .color(ui.visuals().warn_fg_color),
-        );
+    if let Some(waiting) = p.waiting_text() {
+        ui.label(RichText::new(waiting).color(ui.visuals().warn_fg_color));
     }
 }
 
@@ -93,8 +61,8 @@ fn walks(ui: &mut egui::Ui, p: &Progress) {
         .show(ui, |ui| {
             for walk in &p.walks {
                 ui.label(walk.resource.to_string());
-                ui.label(walk.status.describe(walk.pages));
-                ui.label(format!("{} records", walk.records));
+                ui.label(walk.status_text());
+                ui.label(walk.records_text());
                 ui.end_row();
             }
         });
