@@ -131,6 +131,57 @@ fn type_into(harness: &mut Harness<'_, PlannerApp>, label: &str, text: &str) {
     harness.run_ok();
 }
 
+/// The item codes the table shows, top to bottom.
+fn shown_codes(harness: &Harness<'_, PlannerApp>) -> Vec<String> {
+    let mut shown: Vec<(f32, String)> = ["MUG-BLU", "MUG-RED", "TEE-RED-S", "TEE-RED-M"]
+        .into_iter()
+        .flat_map(|code| {
+            harness
+                .query_all_by_label(code)
+                .map(move |cell| (cell.rect().top(), code.to_owned()))
+        })
+        .collect();
+    shown.sort_by(|a, b| a.0.total_cmp(&b.0));
+    shown.into_iter().map(|(_, code)| code).collect()
+}
+
+/// eframe's storage as its file keeps it: strings by key.
+#[derive(Default)]
+struct Kept(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Kept {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// A file dropped on the window, as the integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// What the next window starts with: the state as eframe's storage gives it back.
+fn through_storage(state: &PersistedState) -> PersistedState {
+    let mut kept = Kept::default();
+    state.to_storage(&mut kept);
+    PersistedState::from_storage(Some(&kept))
+}
+
 /// (code, location, units, revenue) of every series, in the project's order.
 fn rows(app: &PlannerApp) -> Vec<(String, String, String, String)> {
     let project = app.project().expect("a project is open");
@@ -163,7 +214,6 @@ fn expected_rows() -> Vec<(String, String, String, String)> {
     ]
 }
 
-/// The dialog filled in for the fixture: January 2024, by months, in Auckland.
 /// Clicks Test connection and waits until it has every answer (or its one failure), among
 /// them `shown`.
 fn test_connection(harness: &mut Harness<'_, PlannerApp>, shown: &str) {
@@ -174,6 +224,14 @@ fn test_connection(harness: &mut Harness<'_, PlannerApp>, shown: &str) {
     test_connection_done(harness);
 }
 
+/// File > New > Cin7 connection, with the fixture's username and `key` typed in.
+fn new_dialog_with(harness: &mut Harness<'_, PlannerApp>, key: &str) {
+    menu(harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    type_into(harness, "API username", USERNAME);
+    type_into(harness, "API key", key);
+}
+
+/// The dialog filled in for the fixture: January 2024, by months, in Auckland.
 fn fill_dialog(harness: &mut Harness<'_, PlannerApp>, key: &str) {
     type_into(harness, "API username", USERNAME);
     type_into(harness, "API key", key);
@@ -260,9 +318,18 @@ fn the_planners_loop_from_the_dialog_to_a_saved_project_reopened_from_recent() {
         KEY
     );
 
-    // The table: sorted by units, filtered, one location; a row selected shows its chart.
+    // The table: sorted by units (ties in the project's order), filtered, one location; a row
+    // selected shows its chart.
     click(&mut harness, "Units sold");
+    assert_eq!(
+        shown_codes(&harness),
+        ["MUG-RED", "TEE-RED-S", "TEE-RED-M", "MUG-BLU", "MUG-BLU"]
+    );
     click(&mut harness, "Units sold ⏶");
+    assert_eq!(
+        shown_codes(&harness),
+        ["MUG-BLU", "MUG-BLU", "TEE-RED-M", "TEE-RED-S", "MUG-RED"]
+    );
     type_into(&mut harness, "Search items", "tee");
     assert!(harness.query_by_label("MUG-BLU").is_none());
     harness.get_by_label("TEE-RED-S");
@@ -289,9 +356,22 @@ fn the_planners_loop_from_the_dialog_to_a_saved_project_reopened_from_recent() {
     assert!(!std::fs::read_to_string(&saved).unwrap().contains(KEY));
     assert_eq!(harness.state().persisted().recent, vec![saved.clone()]);
 
-    // A new window with the remembered state opens it from Open Recent.
+    // A new window with the state eframe kept: the theme, the connection, the dialog's
+    // choices, and the project in Open Recent.
+    menu(&mut harness, &["View", "Theme: dark"]);
     let mut restarted = Setup::new(sandbox.base_url());
-    restarted.state = harness.state().persisted().clone();
+    restarted.state = through_storage(harness.state().persisted());
+    let kept = &restarted.state;
+    assert_eq!(kept.theme, cin7_planner::ui::state::Theme::Dark);
+    assert_eq!(
+        (kept.last_username.as_str(), kept.last_base_url.as_str()),
+        (USERNAME, sandbox.base_url())
+    );
+    assert_eq!(
+        (kept.dialog.group_by, kept.dialog.time_zone.as_str()),
+        (GroupBy::Month, "Pacific/Auckland")
+    );
+    assert_eq!(kept.recent, vec![saved.clone()]);
     let mut reopened = restarted.harness();
     menu(
         &mut reopened,
@@ -333,8 +413,9 @@ fn test_connection_names_the_permission_that_is_off() {
     config.credentials[0].denied = vec![cin7_planner::cin7::Resource::Stock];
     let sandbox = Sandbox::start(config).unwrap();
     let mut harness = Setup::new(sandbox.base_url()).harness();
-    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
-    type_into(&mut harness, "API username", USERNAME);
+    // Wrong credentials stand for every resource: one sentence.
+    new_dialog_with(&mut harness, "wrong");
+    test_connection(&mut harness, "HTTP 401");
     type_into(&mut harness, "API key", KEY);
     test_connection(&mut harness, "✔ Adjustments");
     harness.get_by_label("✖ Stock: turn on Read for Stock in the connection's Permissions");
@@ -346,9 +427,183 @@ fn test_connection_names_the_permission_that_is_off() {
     );
     harness.key_press(Key::Escape);
     harness.run_ok();
-    // Wrong credentials stand for every resource: one sentence.
-    type_into(&mut harness, "API key", "wrong");
-    test_connection(&mut harness, "HTTP 401");
+    // OK all the same: the import stops at Stock, with the same permission named.
+    import_fails_saying(
+        &mut harness,
+        "The API connection may not read Stock (HTTP 403): in Cin7, turn on Read for Stock in the connection's Permissions.",
+    );
+}
+
+/// OK in the dialog: the import fails with `sentence`, and no project comes of it.
+fn import_fails_saying(harness: &mut Harness<'_, PlannerApp>, sentence: &str) {
+    click(harness, "OK");
+    step_until(harness, "the import to fail", |h| {
+        h.query_by_label(sentence).is_some()
+    });
+    assert!(harness.state().project().is_none());
+}
+
+/// A test's answers are about the credentials it was run with, in the dialog it was run from:
+/// editing the key forgets them, and a dialog opened after Cancel never shows them.
+#[test]
+fn a_test_s_answers_show_only_in_its_own_dialog_for_its_own_credentials() {
+    let sandbox = serve_slow("slow=Stock:2s");
+    let mut harness = Setup::new(sandbox.base_url()).harness();
+    new_dialog_with(&mut harness, KEY);
+    let quick_answers = |h: &Harness<'_, PlannerApp>| h.query_by_label("✔ Adjustments").is_some();
+    click(&mut harness, "Test connection");
+    step_until(&mut harness, "the quick answers", quick_answers);
+    type_into(&mut harness, "API key", KEY);
+    assert!(harness.query_by_label("✔ Adjustments").is_none());
+    assert!(harness.query_by_label("Testing the connection…").is_none());
+    click(&mut harness, "Test connection");
+    step_until(&mut harness, "the quick answers", quick_answers);
+    click(&mut harness, "Cancel");
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    // Both tests end (Stock answers) while the new dialog is open.
+    idle(&mut harness);
+    harness.get_by_label("API username");
+    assert_eq!(harness.query_all_by_label_contains("✔").count(), 0);
+    assert!(harness.query_by_label("Testing the connection…").is_none());
+}
+
+/// A keychain whose lookups wait until it is let go, as a locked one waits for its password.
+#[derive(Default)]
+struct SlowKeychain {
+    keys: MemoryStore,
+    held: std::sync::Mutex<bool>,
+    let_go: std::sync::Condvar,
+}
+
+impl SlowKeychain {
+    fn hold(&self, held: bool) {
+        *self.held.lock().unwrap() = held;
+        self.let_go.notify_all();
+    }
+}
+
+impl SecretStore for SlowKeychain {
+    fn get(&self, connection: &ConnectionInfo) -> Result<Option<ApiKey>, SecretError> {
+        let held = self.held.lock().unwrap();
+        drop(self.let_go.wait_while(held, |held| *held).unwrap());
+        self.keys.get(connection)
+    }
+    fn set(&self, connection: &ConnectionInfo, key: &ApiKey) -> Result<(), SecretError> {
+        self.keys.set(connection, key)
+    }
+    fn delete(&self, connection: &ConnectionInfo) -> Result<(), SecretError> {
+        self.keys.delete(connection)
+    }
+}
+
+/// Update data on one project waits for the keychain; the planner opens another meanwhile:
+/// the key, once found, starts nothing on the project now on screen.
+#[test]
+fn an_update_waiting_for_the_keychain_does_not_start_on_a_project_opened_meanwhile() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (
+        dir.path().join("first.json"),
+        dir.path().join("second.json"),
+    );
+    let keychain = Arc::new(SlowKeychain::default());
+    let mut setup = Setup::new(sandbox.base_url()).answers([
+        Choice::Picked(first.clone()),
+        Choice::Picked(second.clone()),
+    ]);
+    setup.secrets = keychain.clone();
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+    std::fs::copy(&first, &second).unwrap();
+    let calls = sandbox.requests().len();
+
+    keychain.hold(true);
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    harness.run_ok();
+    step_until(&mut harness, "the second project to open", |h| {
+        h.state().project_path() == Some(second.as_path())
+    });
+    keychain.hold(false);
+    idle(&mut harness);
+    harness.run_steps(5);
+    assert_eq!(sandbox.requests().len(), calls);
+    assert_eq!(harness.state().title(), "second.json — Cin7 Planner");
+}
+
+/// Every way of leaving a project with unsaved changes asks first, and Cancel keeps it; a file
+/// dropped while a question is open does not replace the question.
+#[test]
+fn every_way_of_leaving_an_unsaved_project_asks_first() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.json");
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.state.recent = vec![other.clone()];
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    let question = "Save the changes to Untitled first?";
+    let recent = other.display().to_string();
+    let drop_other = || -> egui::DroppedFileHandle { Arc::new(Dropped(other.clone())) };
+    type Leave<'a> = Box<dyn Fn(&mut Harness<'static, PlannerApp>) + 'a>;
+    let ways: Vec<(&str, Leave<'_>)> = vec![
+        (
+            "Ctrl+N",
+            Box::new(|h| h.key_press_modifiers(Modifiers::COMMAND, Key::N)),
+        ),
+        (
+            "Ctrl+O",
+            Box::new(|h| h.key_press_modifiers(Modifiers::COMMAND, Key::O)),
+        ),
+        (
+            "Ctrl+W",
+            Box::new(|h| h.key_press_modifiers(Modifiers::COMMAND, Key::W)),
+        ),
+        (
+            "Ctrl+Q",
+            Box::new(|h| h.key_press_modifiers(Modifiers::COMMAND, Key::Q)),
+        ),
+        (
+            "Open Recent",
+            Box::new(|h| menu(h, &["File", "Open Recent", &recent])),
+        ),
+        (
+            "the close button",
+            Box::new(|h| {
+                h.input_mut()
+                    .viewports
+                    .entry(egui::ViewportId::ROOT)
+                    .or_default()
+                    .events
+                    .push(egui::ViewportEvent::Close);
+            }),
+        ),
+        (
+            "a dropped file",
+            Box::new(|h| h.input_mut().dropped_files.push(drop_other())),
+        ),
+    ];
+    for (way, leave) in ways {
+        leave(&mut harness);
+        harness.run_ok();
+        assert!(
+            harness.query_by_label(question).is_some(),
+            "{way} did not ask"
+        );
+        if way == "Ctrl+W" {
+            harness.input_mut().dropped_files.push(drop_other());
+            harness.run_ok();
+            harness.get_by_label(question);
+            harness.get_by_label("Finish with the open dialog first, then drop the file again.");
+        }
+        click(&mut harness, "Cancel");
+        assert!(harness.query_by_label(question).is_none(), "{way}");
+        assert_eq!(harness.state().title(), "*Untitled — Cin7 Planner", "{way}");
+    }
 }
 
 /// Each answer of Test connection shows as it comes: with Stock slow to answer, the others are
@@ -357,9 +612,7 @@ fn test_connection_names_the_permission_that_is_off() {
 fn test_connection_ticks_each_resource_as_its_answer_comes() {
     let sandbox = serve_slow("slow=Stock:3s");
     let mut harness = Setup::new(sandbox.base_url()).harness();
-    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
-    type_into(&mut harness, "API username", USERNAME);
-    type_into(&mut harness, "API key", KEY);
+    new_dialog_with(&mut harness, KEY);
     click(&mut harness, "Test connection");
     step_until(&mut harness, "the quick answers", |h| {
         h.query_by_label("✔ Adjustments").is_some() && h.query_by_label("✔ Branches").is_some()
@@ -509,7 +762,7 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
     // Per resource: what is done, what is read.
     harness.get_by_label("Importing from Cin7");
     harness.get_by_label("Sales Orders");
-    assert_eq!(harness.query_all_by_label_contains(" records").count(), 9);
+    assert_eq!(harness.query_all_by_label_contains(" record").count(), 9);
     // Another run cannot start meanwhile, by menu or shortcut.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.run_ok();
@@ -585,7 +838,7 @@ fn the_remembered_key_fills_the_dialog_update_data_uses_it_and_forget_removes_it
     // A new window: the dialog comes up with the username and, from the keychain, the key.
     let mut restarted = Setup::new(sandbox.base_url());
     restarted.secrets = Arc::clone(&setup.secrets);
-    restarted.state = harness.state().persisted().clone();
+    restarted.state = through_storage(harness.state().persisted());
     let mut second = restarted.harness();
     menu(&mut second, &["File", "New", "Cin7 connection… Ctrl+N"]);
     idle(&mut second);
@@ -752,17 +1005,11 @@ fn a_stored_key_that_cin7_rejects_is_asked_for_again() {
 fn errors_appear_in_the_window_as_one_sentence() {
     let sandbox = serve(fixture_account());
     let mut harness = Setup::new(sandbox.base_url()).harness();
-    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
-    type_into(&mut harness, "API username", USERNAME);
-    type_into(&mut harness, "API key", "wrong-key");
-    click(&mut harness, "OK");
-    step_until(&mut harness, "the import to fail", |h| {
-        h.query_by_label_contains("HTTP 401").is_some()
-    });
-    harness.get_by_label(
+    new_dialog_with(&mut harness, "wrong-key");
+    import_fails_saying(
+        &mut harness,
         "Cin7 rejected the API username or key (HTTP 401): check both in Cin7 under Settings > Integrations & API > API v1.",
     );
-    assert!(harness.state().project().is_none());
     // A damaged file says so.
     let dir = tempfile::tempdir().unwrap();
     let damaged = dir.path().join("damaged.json");
@@ -781,4 +1028,57 @@ fn errors_appear_in_the_window_as_one_sentence() {
         "{} is damaged (it ends too early, as if cut off) and was not opened.",
         damaged.display()
     ));
+}
+
+/// What cannot be written, read or reached says so in one sentence, and loses nothing: a save
+/// into a folder that is gone leaves the project unsaved, a recent file since deleted is not
+/// opened, and an address nothing answers at is named.
+#[test]
+fn what_cannot_be_saved_opened_or_reached_says_why_and_loses_nothing() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone").join("shop.json");
+    let mut harness = Setup::new(sandbox.base_url())
+        .answers([Choice::Picked(gone.clone())])
+        .harness();
+    import_fixture(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+    let said = harness
+        .get_by_label_contains(&format!("Could not save {}: ", gone.display()))
+        .value()
+        .unwrap_or_default();
+    assert!(
+        said.ends_with("; the previous file, if any, is unchanged."),
+        "{said}"
+    );
+    assert_eq!(harness.state().title(), "*Untitled — Cin7 Planner");
+    assert!(harness.state().project().is_some());
+
+    let deleted = dir.path().join("deleted.json");
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.state.recent = vec![deleted.clone()];
+    let mut opening = setup.harness();
+    menu(
+        &mut opening,
+        &["File", "Open Recent", &deleted.display().to_string()],
+    );
+    idle(&mut opening);
+    opening.get_by_label_contains(&format!("Could not read {}: ", deleted.display()));
+    assert!(opening.state().project().is_none());
+
+    // Port 9 (discard) has nothing listening on this machine's loopback.
+    new_dialog_with(&mut opening, KEY);
+    click(&mut opening, "Import options");
+    type_into(&mut opening, "API address", "http://127.0.0.1:9/api");
+    test_connection(&mut opening, "Could not reach Cin7");
+    let said = opening
+        .get_by_label_contains("Could not reach Cin7 while reading")
+        .value()
+        .unwrap_or_default();
+    assert!(
+        said.ends_with(": check the connection and try again."),
+        "{said}"
+    );
 }
