@@ -1,9 +1,9 @@
 //! A run's progress in a terminal, as the window shows it: an indicatif bar with the phase,
-//! the time spent and an honest estimate of what is left, a line of the calls against each
-//! limit with "waiting for Cin7's rate limit" while it holds calls back, and one row per
-//! resource (waiting, reading page N, done, failed, and the records read). When stderr is not
-//! a terminal (a log file, a pipe), one plain line per phase and per resource finished
-//! instead, and never a colour or cursor code.
+//! the time spent and an honest estimate of what is left, the calls against each limit,
+//! "waiting for Cin7's rate limit" while it holds calls back, and one row per resource
+//! (waiting, reading page N, done, failed, and the records read). When stderr is not a
+//! terminal (a log file, a pipe), one plain line per phase and per resource finished instead,
+//! and never a colour or cursor code.
 
 use crate::cin7::Resource;
 use crate::import::{Phase, Progress, WalkProgress, WalkStatus};
@@ -23,8 +23,14 @@ pub struct ProgressPrinter {
 /// The lines a terminal shows, redrawn in place.
 struct Screen {
     lines: MultiProgress,
+    /// The phase, and how much is done.
     bar: ProgressBar,
+    /// Time spent and left, calls and retries.
+    times: ProgressBar,
+    /// Calls against each limit.
     limits: ProgressBar,
+    /// "Waiting for Cin7's rate limit", while it holds calls back; blank otherwise.
+    waiting: ProgressBar,
     walks: Vec<ProgressBar>,
 }
 
@@ -33,29 +39,31 @@ impl Screen {
         let lines = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let bar = lines.add(ProgressBar::new(1000));
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {wide_msg} [{bar:30}] {percent:>3}%")
+            ProgressStyle::with_template("{spinner} {msg:<22} [{bar:30}] {percent:>3}%")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        let limits = lines.add(text_line());
+        let [times, limits, waiting] = [(); 3].map(|()| lines.add(text_line()));
         Self {
             lines,
             bar,
+            times,
             limits,
+            waiting,
             walks: Vec::new(),
         }
     }
 
     fn show(&mut self, p: &Progress) {
-        self.bar
-            .set_message(format!("{} · {}", p.phase.describe(), p.times_text()));
+        self.bar.set_message(p.phase.describe());
         if let Some(fraction) = p.fraction {
             self.bar.set_position((fraction * 1000.0) as u64);
         }
-        let limits = [p.limits_text(), p.waiting_text()];
-        self.limits
-            .set_message(limits.into_iter().flatten().collect::<Vec<_>>().join(" · "));
+        self.times.set_message(p.times_text());
+        self.limits.set_message(p.limits_text().unwrap_or_default());
+        self.waiting
+            .set_message(p.waiting_text().unwrap_or_default());
         while self.walks.len() < p.walks.len() {
             self.walks.push(self.lines.add(text_line()));
         }
