@@ -1,6 +1,8 @@
 //! Native open/save dialogs behind a trait, so tests script the answers and never open one.
 //! A desktop may have no file chooser at all (a bare X session answers no XDG portal): the
-//! dialogs then say so instead of doing nothing, and the window asks for a path itself.
+//! dialogs then say so instead of doing nothing, and the window asks for a path itself. No
+//! chooser is told by there being no session bus nor zenity, or by an answer faster than a
+//! person could give.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -37,6 +39,9 @@ const TOO_FAST_FOR_A_PERSON: Duration = Duration::from_millis(150);
 
 impl FileDialogs for NativeDialogs {
     fn choose(&self, purpose: Purpose, suggested_name: &str) -> Choice {
+        if !chooser_reachable() {
+            return Choice::Unavailable;
+        }
         let started = Instant::now();
         let dialog = rfd::FileDialog::new();
         let picked = match purpose {
@@ -61,6 +66,40 @@ impl FileDialogs for NativeDialogs {
             None => Choice::Cancelled,
         }
     }
+}
+
+/// Whether rfd can show a chooser at all. On Linux it needs the session bus (for the XDG
+/// portal) or zenity (its fallback); without either it tries to start a bus, which can take
+/// long enough to pass for a person cancelling, and returns nothing.
+#[cfg(target_os = "linux")]
+fn chooser_reachable() -> bool {
+    use std::env::var_os;
+    reachable_with(
+        var_os("DBUS_SESSION_BUS_ADDRESS").as_deref(),
+        var_os("XDG_RUNTIME_DIR").as_deref(),
+        var_os("PATH").as_deref(),
+    )
+}
+
+/// [`chooser_reachable`] from the session bus's address, the runtime folder (where a
+/// desktop's bus socket is) and the search path.
+#[cfg(target_os = "linux")]
+fn reachable_with(
+    bus_address: Option<&std::ffi::OsStr>,
+    runtime_dir: Option<&std::ffi::OsStr>,
+    search_path: Option<&std::ffi::OsStr>,
+) -> bool {
+    let bus = bus_address.is_some()
+        || runtime_dir.is_some_and(|dir| std::path::Path::new(dir).join("bus").exists());
+    let zenity = search_path
+        .is_some_and(|path| std::env::split_paths(path).any(|dir| dir.join("zenity").is_file()));
+    bus || zenity
+}
+
+/// The system's own dialogs are always there.
+#[cfg(not(target_os = "linux"))]
+fn chooser_reachable() -> bool {
+    true
 }
 
 /// Answers queued in advance, for tests and automation: each call takes the next answer, and
@@ -102,5 +141,30 @@ impl FileDialogs for ScriptedDialogs {
 impl<T: FileDialogs + ?Sized> FileDialogs for std::sync::Arc<T> {
     fn choose(&self, purpose: Purpose, suggested_name: &str) -> Choice {
         (**self).choose(purpose, suggested_name)
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::reachable_with;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn a_chooser_needs_a_session_bus_or_zenity() {
+        let runtime = tempfile::tempdir().unwrap();
+        let tools = tempfile::tempdir().unwrap();
+        let (runtime_dir, tools_dir) = (runtime.path().as_os_str(), tools.path().as_os_str());
+        // A bare X session: no bus address, no bus socket, no zenity.
+        assert!(!reachable_with(None, Some(runtime_dir), Some(tools_dir)));
+        assert!(!reachable_with(None, None, None));
+        assert!(reachable_with(
+            Some(OsStr::new("unix:path=/run/user/1000/bus")),
+            None,
+            None
+        ));
+        std::fs::write(runtime.path().join("bus"), b"").unwrap();
+        assert!(reachable_with(None, Some(runtime_dir), None));
+        std::fs::write(tools.path().join("zenity"), b"").unwrap();
+        assert!(reachable_with(None, None, Some(tools_dir)));
     }
 }
