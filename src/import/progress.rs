@@ -117,12 +117,23 @@ impl Tracker {
         self.notices.push(text);
     }
 
-    /// The time left: the sales-order pages still to come at the rate the limit allows.
+    /// The time left: the sales-order pages still to come, and at least a page of every other
+    /// walk not yet done (their sizes are not known ahead), at the rate the limit allows: every
+    /// walk draws on the same calls.
     fn eta(&self) -> Option<Duration> {
         let fraction = self.orders.fraction().filter(|f| *f > 0.0)?;
         let read = *self.records.get(&Resource::SalesOrders)? as f64 / f64::from(MAX_ROWS);
-        let pages_left = read * (1.0 - fraction) / fraction;
-        Some(Duration::from_secs_f64(pages_left.ceil() / self.rate?))
+        let order_pages_left = (read * (1.0 - fraction) / fraction).ceil();
+        let other_walks_left = self
+            .walks
+            .iter()
+            .filter(|(resource, (status, _))| {
+                **resource != Resource::SalesOrders
+                    && matches!(status, WalkStatus::Waiting | WalkStatus::Reading)
+            })
+            .count();
+        let calls_left = order_pages_left + other_walks_left as f64;
+        Some(Duration::from_secs_f64(calls_left / self.rate?))
     }
 
     pub fn snapshot(&self, phase: Phase) -> Progress {
@@ -180,5 +191,15 @@ mod tests {
         assert_eq!(progress.fraction, Some(0.2));
         // Eight more pages at one call a second.
         assert_eq!(progress.eta, Some(Duration::from_secs(8)));
+        // Walks still to read take at least a call each; those done, none.
+        for resource in [Resource::Stock, Resource::CreditNotes, Resource::Products] {
+            tracker.planned(resource);
+        }
+        tracker.page(Resource::CreditNotes, 250, 1..=250);
+        tracker.ended(Resource::Products, true);
+        assert_eq!(
+            tracker.snapshot(Phase::Reading).eta,
+            Some(Duration::from_secs(10))
+        );
     }
 }
