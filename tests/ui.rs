@@ -535,6 +535,45 @@ fn an_update_waiting_for_the_keychain_does_not_start_on_a_project_opened_meanwhi
     assert_eq!(harness.state().title(), "second.json — Cin7 Planner");
 }
 
+/// Whether the window was told to close in the last frame.
+fn closing(harness: &Harness<'_, PlannerApp>) -> bool {
+    harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|out| out.commands.contains(&egui::ViewportCommand::Close))
+}
+
+/// Quit waits for a task under way (a keychain lookup for Update data) before it closes the
+/// window, and the key, once found, starts nothing.
+#[test]
+fn quit_closes_the_window_once_the_task_under_way_is_done() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = Arc::new(SlowKeychain::default());
+    let mut setup =
+        Setup::new(sandbox.base_url()).answers([Choice::Picked(dir.path().join("shop.json"))]);
+    setup.secrets = keychain.clone();
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+    let calls = sandbox.requests().len();
+
+    keychain.hold(true);
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    harness.step();
+    harness.step();
+    assert!(!closing(&harness));
+    harness.get_by_label("Closing as soon as what is under way is finished.");
+    keychain.hold(false);
+    step_until(&mut harness, "the window to close", closing);
+    assert_eq!(sandbox.requests().len(), calls);
+}
+
 /// Every way of leaving a project with unsaved changes asks first, and Cancel keeps it; a file
 /// dropped while a question is open does not replace the question.
 #[test]

@@ -81,6 +81,9 @@ impl OpenProject {
     }
 }
 
+/// How long Quit waits for the background tasks under way before closing all the same.
+const QUIT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// An outcome with whom it is for.
 pub(super) type Tagged = (super::background::For, Outcome);
 
@@ -111,8 +114,10 @@ pub struct PlannerApp {
     /// Keys the keychain refused, kept for this session only.
     pub(super) session_keys: HashMap<String, ApiKey>,
     pub(super) next_id: u64,
-    /// The planner chose to quit: the next close request goes through.
-    pub(super) quitting: bool,
+    /// The planner chose to quit, at this instant: the window closes once the background tasks
+    /// under way (a save, an export, the keychain) are done, and the next close request goes
+    /// through.
+    pub(super) quitting: Option<std::time::Instant>,
     title: String,
 }
 
@@ -140,7 +145,7 @@ impl PlannerApp {
             stopped,
             session_keys: HashMap::new(),
             next_id: 1,
-            quitting: false,
+            quitting: None,
             title: String::new(),
         }
     }
@@ -229,6 +234,7 @@ impl PlannerApp {
         self.keyboard(&ctx);
         self.dropped_files(&ctx);
         self.close_request(&ctx);
+        self.close_when_done(&ctx);
         egui::Panel::top("menu").show(ui, |ui| self.menu(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status(ui));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
@@ -323,14 +329,26 @@ impl PlannerApp {
         }
     }
 
-    /// The window's close button asks first when there are unsaved changes.
+    /// The window's close button asks first when there are unsaved changes, and waits for
+    /// the background tasks under way, as Quit does.
     fn close_request(&mut self, ctx: &egui::Context) {
-        if !ctx.input(|i| i.viewport().close_requested()) || self.quitting {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.quitting.is_some() {
             return;
         }
-        if self.is_dirty() || self.run.is_some() {
+        if self.is_busy() || self.is_dirty() {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.commands.push(Command::Quit);
+        }
+    }
+
+    /// Once quitting, closes the window when no background task is left; one that hangs (a
+    /// keychain waiting for its password) is not waited for past [`QUIT_WAIT`].
+    fn close_when_done(&mut self, ctx: &egui::Context) {
+        let Some(since) = self.quitting else { return };
+        if self.busy == 0 || since.elapsed() >= QUIT_WAIT {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
 }

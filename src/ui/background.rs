@@ -260,6 +260,8 @@ impl PlannerApp {
             }
             (KeyWanted::Dialog, Ok(None)) => {}
             (KeyWanted::Dialog, Err(reason)) => self.error(reason),
+            // The window is closing: no run starts now.
+            (KeyWanted::Run(_), _) if self.quitting.is_some() => {}
             (KeyWanted::Run(purpose), Ok(Some(key))) => self.run_with_key(ctx, purpose, key, true),
             (KeyWanted::Run(purpose), found) => {
                 self.prompt = Some(Prompt::Key(KeyPrompt {

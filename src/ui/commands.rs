@@ -214,12 +214,16 @@ impl PlannerApp {
         }
     }
 
+    /// Quits: the run stops, and the window closes once the tasks under way are done.
     fn quit(&mut self, ctx: &egui::Context) {
         if let Some(run) = self.run.take() {
             run.job.cancel();
         }
-        self.quitting = true;
-        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        if self.busy > 0 {
+            self.info("Closing as soon as what is under way is finished.");
+        }
+        self.quitting = Some(std::time::Instant::now());
+        ctx.request_repaint();
     }
 
     /// Asks for a file; `None` when the planner cancels. Without a chooser on this desktop,
