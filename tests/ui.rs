@@ -496,6 +496,26 @@ impl SecretStore for SlowKeychain {
     }
 }
 
+/// The fixture imported and saved (to the first of `answers`), then Update data pressed with
+/// `keychain` holding its lookup.
+fn saved_then_updating(
+    sandbox: &Sandbox,
+    keychain: &Arc<SlowKeychain>,
+    answers: impl IntoIterator<Item = Choice>,
+) -> Harness<'static, PlannerApp> {
+    let mut setup = Setup::new(sandbox.base_url()).answers(answers);
+    setup.secrets = keychain.clone();
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+    keychain.hold(true);
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    harness
+}
+
 /// Update data on one project waits for the keychain; the planner opens another meanwhile:
 /// the key, once found, starts nothing on the project now on screen.
 #[test]
@@ -507,22 +527,16 @@ fn an_update_waiting_for_the_keychain_does_not_start_on_a_project_opened_meanwhi
         dir.path().join("second.json"),
     );
     let keychain = Arc::new(SlowKeychain::default());
-    let mut setup = Setup::new(sandbox.base_url()).answers([
-        Choice::Picked(first.clone()),
-        Choice::Picked(second.clone()),
-    ]);
-    setup.secrets = keychain.clone();
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    harness.run_ok();
-    idle(&mut harness);
+    let mut harness = saved_then_updating(
+        &sandbox,
+        &keychain,
+        [
+            Choice::Picked(first.clone()),
+            Choice::Picked(second.clone()),
+        ],
+    );
     std::fs::copy(&first, &second).unwrap();
     let calls = sandbox.requests().len();
-
-    keychain.hold(true);
-    harness.key_press(Key::F5);
-    harness.run_ok();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
     harness.run_ok();
     step_until(&mut harness, "the second project to open", |h| {
@@ -551,19 +565,9 @@ fn quit_closes_the_window_once_the_task_under_way_is_done() {
     let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
     let keychain = Arc::new(SlowKeychain::default());
-    let mut setup =
-        Setup::new(sandbox.base_url()).answers([Choice::Picked(dir.path().join("shop.json"))]);
-    setup.secrets = keychain.clone();
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    harness.run_ok();
-    idle(&mut harness);
+    let answers = [Choice::Picked(dir.path().join("shop.json"))];
+    let mut harness = saved_then_updating(&sandbox, &keychain, answers);
     let calls = sandbox.requests().len();
-
-    keychain.hold(true);
-    harness.key_press(Key::F5);
-    harness.run_ok();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Q);
     harness.step();
     harness.step();

@@ -28,11 +28,7 @@ pub fn summary(project: &Project) -> String {
 }
 
 fn settings_lines(s: &ImportSettings) -> [String; 2] {
-    let branches = s
-        .branches
-        .as_ref()
-        .map(|b| b.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
-        .unwrap_or_else(|| "all".into());
+    let branches = s.branch_list().unwrap_or_else(|| "all".into());
     [
         format!(
             "Settings: from {} grouped by {} in {}, weeks from {}",

@@ -99,6 +99,12 @@ impl ImportSettings {
 }
 
 impl ImportSettings {
+    /// The branch ids read, as "1,3" (`None`: every branch).
+    pub fn branch_list(&self) -> Option<String> {
+        let ids = self.branches.as_ref()?;
+        Some(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+    }
+
     pub fn calendar(&self, now: DateTime<Utc>) -> Calendar {
         Calendar::new(
             self.starting_date,

@@ -4,6 +4,7 @@
 //! (New, Open, Close, Quit, a dropped file) ask first.
 
 use super::app::PlannerApp;
+use super::background::For;
 use super::file_dialogs::Purpose;
 use super::prompts::Prompt;
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -193,11 +194,11 @@ impl PlannerApp {
     fn regroup(&mut self, ctx: &egui::Context, settings: crate::project::ImportSettings) {
         let Some(open) = &self.project else { return };
         let (from, id) = (std::sync::Arc::clone(&open.project), open.id);
-        self.in_background(ctx, super::background::For::Project(id), move || match from
-            .regrouped(settings)
-        {
-            Ok(to) => super::background::Outcome::Regrouped(Box::new(to)),
-            Err(e) => super::background::Outcome::Failed(e.to_string()),
+        self.in_background(ctx, For::Project(id), move || {
+            match from.regrouped(settings) {
+                Ok(to) => super::background::Outcome::Regrouped(Box::new(to)),
+                Err(e) => super::background::Outcome::Failed(e.to_string()),
+            }
         });
     }
 

@@ -89,16 +89,7 @@ impl PlannerApp {
         d.dispatched_only = s.dispatched_only;
         d.returns = s.returns;
         d.remember_key = input.remember_key;
-        d.branches = s
-            .branches
-            .as_ref()
-            .map(|ids| {
-                ids.iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
+        d.branches = s.branch_list().unwrap_or_default();
         if d.group_by == GroupBy::Day && d.months_back > 36 {
             d.months_back = 36;
         }
