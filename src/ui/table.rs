@@ -34,7 +34,7 @@ const COLUMNS: [(SortBy, &str); 7] = [
 
 /// The width each column of `COLUMNS` starts at (the description's at its narrowest; it takes
 /// what is left).
-const WIDTHS: [f32; 7] = [110.0, 100.0, 110.0, 50.0, 80.0, 90.0, 100.0];
+const WIDTHS: [f32; 7] = [120.0, 140.0, 120.0, 50.0, 80.0, 90.0, 100.0];
 
 /// The width the columns start at, with the spacing between them.
 fn min_table_width(ui: &egui::Ui) -> f32 {
