@@ -549,6 +549,40 @@ fn an_update_waiting_for_the_keychain_does_not_start_on_a_project_opened_meanwhi
     assert_eq!(harness.state().title(), "second.json — Cin7 Planner");
 }
 
+/// F5 while the keychain is slow, then Ctrl+N and OK: one run at a time. The pending key
+/// lookup counts as a run under way, so New waits with a sentence; the update, once its key
+/// comes, runs to its end on its own project and nothing cancels it.
+#[test]
+fn new_while_an_update_waits_for_the_keychain_waits_and_the_update_finishes() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("shop.json");
+    let keychain = Arc::new(SlowKeychain::default());
+    let mut harness = saved_then_updating(&sandbox, &keychain, [Choice::Picked(saved.clone())]);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_ok();
+    // The planner goes on as if the dialog had opened: fills it in and presses OK.
+    if harness.query_by_label("API username").is_some() {
+        fill_dialog(&mut harness, KEY);
+        keychain.hold(false);
+        step_until(&mut harness, "the update to start", |h| {
+            h.query_by_label("Updating from Cin7").is_some()
+        });
+        click(&mut harness, "OK");
+    }
+    harness.get_by_label_contains("Update data is waiting for the keychain");
+    assert!(harness.query_by_label("API username").is_none());
+    keychain.hold(false);
+    step_until(&mut harness, "the update to finish", |h| {
+        h.state().project().is_some_and(|p| p.history.len() == 2)
+    });
+    idle(&mut harness);
+    let project = harness.state().project().unwrap();
+    assert_eq!(project.history[1].kind, cin7_planner::project::RunKind::Update);
+    assert_eq!(harness.state().project_path(), Some(saved.as_path()));
+    assert_eq!(harness.state().title(), "*shop.json — Cin7 Planner");
+}
+
 /// Whether the window was told to close in the last frame.
 fn closing(harness: &Harness<'_, PlannerApp>) -> bool {
     harness
