@@ -65,7 +65,7 @@ fn checks_at(runtime: &tokio::runtime::Runtime, latency: Duration) {
         println!(
             "latency {} ms, Test connection {attempt}: {} resources in {:.2} s (floor {:.2} s); {too_many} 429s so far",
             latency.as_millis(),
-            found.len(),
+            found.resources.len(),
             started.elapsed().as_secs_f64(),
             floor.as_secs_f64()
         );

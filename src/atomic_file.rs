@@ -2,7 +2,8 @@
 //! target, flushed to disk, then renamed over it, so that a crash, a kill or a full disk leaves
 //! either the old file or the new one, never a mix. Writing through a symbolic link replaces
 //! the file it points to (the link stays a link); a new file gets the usual permissions under
-//! the user's umask; an existing one keeps its own.
+//! the user's umask; an existing one keeps its own. A file the user may not change (read-only,
+//! or not writable by them) is never replaced, although renaming over it would succeed.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -11,9 +12,36 @@ use std::path::{Path, PathBuf};
 /// Symbolic links followed before giving up (as the kernel does).
 const MAX_LINKS: usize = 40;
 
-/// Writes `path` atomically with what `write` puts into the writer it is given.
+/// Whether this user may replace `path`: a file that does not exist yet, or one that is not
+/// marked read-only and opens for writing. (Root may write any file, but a file marked
+/// read-only says it is not to be changed, so the mark is honoured for everyone.)
+pub fn may_replace(path: &Path) -> bool {
+    let Ok(target) = resolve_links(path) else {
+        return false;
+    };
+    match std::fs::metadata(&target) {
+        Err(_) => true,
+        Ok(meta) if meta.is_dir() => false,
+        Ok(meta) => {
+            !meta.permissions().readonly()
+                && std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .is_ok()
+        }
+    }
+}
+
+/// Writes `path` atomically with what `write` puts into the writer it is given; refuses a
+/// file the user may not change (the error is [`crate::io_error::ReadOnly`]).
 pub fn write(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let target = resolve_links(path)?;
+    if target.exists() && !may_replace(&target) && !target.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            crate::io_error::ReadOnly,
+        ));
+    }
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -141,6 +169,12 @@ mod tests {
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
         let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
+        // A read-only file is not replaced, whoever writes (root included).
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o444)).unwrap();
+        assert!(!may_replace(&link));
+        let refused = write_bytes(&link, b"newer").unwrap_err();
+        assert!(crate::io_error::is_read_only(&refused), "{refused:?}");
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
         // A dangling link creates the file it points to.
         std::os::unix::fs::symlink("later.json", dir.path().join("dangling.json")).unwrap();
         write_bytes(&dir.path().join("dangling.json"), b"x").unwrap();

@@ -11,6 +11,8 @@ pub mod cin7;
 pub mod cli;
 pub mod duration;
 pub mod import;
+pub mod io_error;
+pub mod log_file;
 pub mod panics;
 pub mod project;
 pub mod rate_limit;

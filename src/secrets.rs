@@ -9,14 +9,54 @@ use std::sync::{Arc, Mutex};
 
 const SERVICE: &str = "cin7-planner";
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("The system keychain is not available ({0}); the API key is kept for this session only.")]
-pub struct SecretError(String);
+/// Why the keychain failed, in words (the store's own text, which may be a D-Bus error, goes
+/// to the log only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error("no keychain answers on this computer")]
+    Unavailable,
+    #[error("the keychain is locked or refused access")]
+    Refused,
+    #[error("the keychain failed")]
+    Failed,
+}
 
 impl SecretError {
-    /// The store cannot keep keys, for `reason` (for stores other than the platform's).
-    pub fn unavailable(reason: impl Into<String>) -> Self {
-        Self(reason.into())
+    /// The store cannot keep keys, for `reason` (logged).
+    pub fn unavailable(reason: impl std::fmt::Display) -> Self {
+        tracing::warn!(%reason, "the keychain is not available");
+        Self::Unavailable
+    }
+
+    /// What the window says when a key could not be read from the keychain.
+    pub fn lookup_sentence(&self) -> String {
+        format!("The API key could not be read from the keychain ({self}): enter it to go on.")
+    }
+
+    /// What the window says when the keychain would not keep a key.
+    pub fn not_kept_sentence(&self) -> String {
+        format!(
+            "The keychain could not keep the API key ({self}), so it is kept for this session only."
+        )
+    }
+
+    /// What the window says when the keychain would not forget a key.
+    pub fn forget_sentence(&self) -> String {
+        format!(
+            "The keychain could not forget the API key ({self}): remove it with this computer's keychain app."
+        )
+    }
+
+    /// The keychain's own error, logged, as one of ours.
+    fn of(error: &keyring_core::Error) -> Self {
+        tracing::warn!(error = %crate::text::printable(&error.to_string()), "the keychain failed");
+        match error {
+            keyring_core::Error::NoStorageAccess(_) => Self::Refused,
+            keyring_core::Error::PlatformFailure(_) | keyring_core::Error::NoDefaultStore => {
+                Self::Unavailable
+            }
+            _ => Self::Failed,
+        }
     }
 }
 
@@ -48,18 +88,18 @@ impl KeyringStore {
         let store = apple_native_keyring_store::keychain::Store::new()
             .map(|s| s as Arc<keyring_core::CredentialStore>);
         #[cfg(any(target_os = "linux", target_os = "windows", target_os = "macos"))]
-        let store = store.map_err(|e| SecretError(crate::text::printable(&e.to_string()).into()));
+        let store = store.map_err(|e| SecretError::of(&e));
         #[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
-        let store = Err(SecretError(
-            "no credential store is built for this platform".into(),
+        let store = Err(SecretError::unavailable(
+            "no credential store is built for this platform",
         ));
         Self { store }
     }
 
     fn entry(&self, connection: &ConnectionInfo) -> Result<keyring_core::Entry, SecretError> {
-        let store = self.store.as_ref().map_err(Clone::clone)?;
+        let store = self.store.as_ref().map_err(|e| *e)?;
         keyring_core::Entry::new_in_store(store, SERVICE, &account(connection))
-            .map_err(|e| SecretError(e.to_string()))
+            .map_err(|e| SecretError::of(&e))
     }
 }
 
@@ -74,20 +114,20 @@ impl SecretStore for KeyringStore {
         match self.entry(connection)?.get_password() {
             Ok(key) => Ok(Some(ApiKey::new(key))),
             Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(e) => Err(SecretError(e.to_string())),
+            Err(e) => Err(SecretError::of(&e)),
         }
     }
 
     fn set(&self, connection: &ConnectionInfo, key: &ApiKey) -> Result<(), SecretError> {
         self.entry(connection)?
             .set_password(key.expose())
-            .map_err(|e| SecretError(e.to_string()))
+            .map_err(|e| SecretError::of(&e))
     }
 
     fn delete(&self, connection: &ConnectionInfo) -> Result<(), SecretError> {
         match self.entry(connection)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(SecretError(e.to_string())),
+            Err(e) => Err(SecretError::of(&e)),
         }
     }
 }

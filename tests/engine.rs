@@ -648,8 +648,9 @@ fn a_worker_that_panics_ends_in_one_sentence_and_never_hangs() {
     );
 }
 
-/// Test connection's check: one call for each resource a run reads, the refusal named, a 503
-/// retried as a run's page is, and every call counted in the daily budget.
+/// Test connection's check: one call for each resource a run reads (the branches' whole page,
+/// to choose them by name), the refusal named, a 503 retried as a run's page is, and every call
+/// counted in the daily budget.
 #[test]
 fn the_permission_check_names_a_refusal_retries_and_counts_its_calls() {
     let mut config = cin7_planner::sandbox::SandboxConfig::new(fixture_account(), USERNAME, KEY);
@@ -677,17 +678,32 @@ fn the_permission_check_names_a_refusal_retries_and_counts_its_calls() {
         .block_on(import::check_permissions(&request, |_, _| {}))
         .unwrap();
     let refused: Vec<_> = found
+        .resources
         .iter()
         .filter(|(_, refusal)| refusal.is_some())
         .map(|(resource, _)| *resource)
         .collect();
     assert_eq!(refused, vec![cin7_planner::cin7::Resource::Stock]);
-    assert_eq!(found.len(), import::RESOURCES_READ.len());
-    // Nine probes and the 503's retry, each of one row.
+    assert_eq!(found.resources.len(), import::RESOURCES_READ.len());
+    // The branches by name, to choose from.
+    let branches: Vec<(i64, &str)> = found
+        .branches
+        .iter()
+        .map(|b| (b.branch_id, b.name.as_str()))
+        .collect();
+    assert_eq!(branches, [(1, "Warehouse"), (2, "Shop, Main St")]);
+    // Eight probes of one row, the branches' page, and the 503's retry.
     let requests = sandbox.requests();
     assert_eq!(requests.len(), 10);
+    let rows_asked = |r: &cin7_planner::sandbox::LoggedRequest| {
+        if r.path.ends_with("/Branches") {
+            "rows=250&"
+        } else {
+            "rows=1&"
+        }
+    };
     assert!(
-        requests.iter().all(|r| r.query.contains("rows=1&")),
+        requests.iter().all(|r| r.query.contains(rows_asked(r))),
         "{requests:?}"
     );
     let connection = import::checkpoint::connection_name(&request.connection);

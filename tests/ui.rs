@@ -578,7 +578,10 @@ fn new_while_an_update_waits_for_the_keychain_waits_and_the_update_finishes() {
     });
     idle(&mut harness);
     let project = harness.state().project().unwrap();
-    assert_eq!(project.history[1].kind, cin7_planner::project::RunKind::Update);
+    assert_eq!(
+        project.history[1].kind,
+        cin7_planner::project::RunKind::Update
+    );
     assert_eq!(harness.state().project_path(), Some(saved.as_path()));
     assert_eq!(harness.state().title(), "*shop.json — Cin7 Planner");
 }

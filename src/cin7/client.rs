@@ -141,6 +141,19 @@ pub struct CallStats {
     reused: AtomicU64,
     /// How far Cin7's clock ran ahead of this computer's, by the first answer's `Date`.
     clock_ahead: Mutex<Option<chrono::TimeDelta>>,
+    /// The last call that failed and waits to be tried again, until a call succeeds.
+    retrying: Mutex<Option<Retrying>>,
+}
+
+/// A call that failed and will be tried again: why, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retrying {
+    /// What went wrong, as a clause: "its name could not be found".
+    pub reason: String,
+    pub next_attempt: SystemTime,
+    /// The attempt that comes next, and how many there are in all.
+    pub attempt: u32,
+    pub attempts: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -183,6 +196,12 @@ impl CallStats {
         if ahead.is_none() {
             *ahead = clock_ahead(headers, chrono::Utc::now());
         }
+    }
+
+    /// The call waiting to be tried again, if the last to fail has not been followed by a
+    /// success.
+    pub fn retrying(&self) -> Option<Retrying> {
+        lock(&self.retrying).clone()
     }
 
     pub fn snapshot(&self) -> StatsSnapshot {
@@ -374,7 +393,7 @@ impl Client {
     }
 
     /// Ends every walk of this client: `error` is the run's.
-    fn fail(&self, error: Cin7Error) -> Cin7Error {
+    pub fn fail(&self, error: Cin7Error) -> Cin7Error {
         lock(&self.failure).get_or_insert_with(|| error.clone());
         self.failed.cancel();
         error
@@ -478,6 +497,12 @@ impl Client {
                 return Err(kind.into_error(resource, page, failures));
             }
             let delay = self.retry.delay(*count, retry_after);
+            *lock(&self.stats.retrying) = Some(Retrying {
+                reason: kind.reason(),
+                next_attempt: SystemTime::now() + delay,
+                attempt: *count + 1,
+                attempts: most + 1,
+            });
             tracing::warn!(%resource, page, failures, rate_limited, delay_ms = delay.as_millis() as u64, "retrying");
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(delay).await;
@@ -632,6 +657,7 @@ impl Client {
         match status {
             200..=299 => {
                 self.stats.successes.fetch_add(1, Ordering::Relaxed);
+                lock(&self.stats.retrying).take();
                 self.pacer.succeeded();
                 Ok(body)
             }
@@ -693,6 +719,15 @@ impl Client {
 }
 
 impl Transient {
+    /// What went wrong, as a clause for the planner.
+    fn reason(&self) -> String {
+        match self {
+            Transient::RateLimited => "Cin7 asked to slow down (HTTP 429)".to_owned(),
+            Transient::Server { status, .. } => format!("Cin7 failed with HTTP {status}"),
+            Transient::Network(detail) => detail.clone(),
+        }
+    }
+
     /// The error once the retries are used up.
     fn into_error(self, resource: Resource, page: u32, attempts: u32) -> Cin7Error {
         match self {
@@ -918,7 +953,7 @@ fn network_failure(error: reqwest::Error) -> Attempt {
     let detail = if error.is_timeout() {
         "the request timed out".to_owned()
     } else if error.is_connect() {
-        "the connection could not be made".to_owned()
+        connect_failure(&error).to_owned()
     } else {
         let mut text = error.to_string();
         let mut source = std::error::Error::source(&error);
@@ -933,6 +968,27 @@ fn network_failure(error: reqwest::Error) -> Attempt {
         retry_after: None,
         sent: None,
     }
+}
+
+/// Why a connection could not be made: the name not found, the connection refused, or else.
+fn connect_failure(error: &reqwest::Error) -> &'static str {
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return "the connection was refused";
+        }
+        let text = inner.to_string().to_lowercase();
+        if text.contains("dns error") || text.contains("lookup address") {
+            return "the address's name could not be found";
+        }
+        if text.contains("connection refused") {
+            return "the connection was refused";
+        }
+        source = inner.source();
+    }
+    "the connection could not be made"
 }
 
 /// The text of an error body: `{"Message": …}`, a JSON string, or raw text, kept short.

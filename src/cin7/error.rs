@@ -126,6 +126,37 @@ pub enum Cin7Error {
     BaseUrlWithQuery,
     #[error("The app could not set up its HTTP client ({0}), so it cannot reach Cin7.")]
     HttpSetup(String),
+    #[error(
+        "This Cin7 account has no branch {}: its branches are {}.",
+        ids_text(unknown),
+        known_text(known)
+    )]
+    UnknownBranches {
+        unknown: Vec<i64>,
+        /// Every branch the account lists: id and name.
+        known: Vec<(i64, String)>,
+    },
+}
+
+/// "9", "9 or 12".
+fn ids_text(ids: &[i64]) -> String {
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => ids.join(""),
+    }
+}
+
+/// "1 (Warehouse), 2 (Shop, Main St)", or "none" for an account that lists none.
+fn known_text(known: &[(i64, String)]) -> String {
+    if known.is_empty() {
+        return "none".to_owned();
+    }
+    known
+        .iter()
+        .map(|(id, name)| format!("{id} ({name})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn kept_text(kept: Option<u64>) -> String {

@@ -17,7 +17,7 @@ pub use base_url::BaseUrl;
 pub use budget::{CallLog, calls_without};
 pub use client::{
     BELIEVABLE_CLOCK_GAP, CallStats, Client, ClientConfig, ListQuery, MAX_PAGE_BYTES, RetryPolicy,
-    StatsSnapshot,
+    Retrying, StatsSnapshot,
 };
 pub use error::Cin7Error;
 pub use pacer::{BudgetSpent, Pacer, Slot, WindowUse};

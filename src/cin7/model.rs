@@ -90,11 +90,23 @@ pub struct ProductOption {
 impl ProductOption {
     /// The cost, where the account has a price column named `cost…` (e.g. `costNZD`).
     pub fn cost(&self) -> Option<Decimal> {
-        let columns = self.price_columns.as_ref()?;
-        let (_, value) = columns
-            .iter()
-            .find(|(name, _)| name.to_ascii_lowercase().starts_with("cost"))?;
+        let (_, value) = self.cost_column()?;
         lenient::decimal(value.clone()).ok().flatten()
+    }
+
+    /// The currency the cost column names (`costNZD`: "NZD"), where it names a currency code.
+    pub fn cost_currency(&self) -> Option<String> {
+        let (name, _) = self.cost_column()?;
+        let code = name.get(4..)?;
+        (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()))
+            .then(|| code.to_ascii_uppercase())
+    }
+
+    fn cost_column(&self) -> Option<(&String, &serde_json::Value)> {
+        self.price_columns
+            .as_ref()?
+            .iter()
+            .find(|(name, _)| name.to_ascii_lowercase().starts_with("cost"))
     }
 }
 

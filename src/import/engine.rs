@@ -78,6 +78,8 @@ pub async fn run(
         kind: RunKind::Import,
         project: None,
         ledger: None,
+        items: &[],
+        locations: &[],
         history: Vec::new(),
     };
     read_everything(request, nothing, progress, now).await
@@ -96,6 +98,8 @@ pub async fn reimport(
         kind: RunKind::Reimport,
         project: path,
         ledger: base.ledger.as_ref(),
+        items: &base.items,
+        locations: &base.locations,
         history: base.history.clone(),
     };
     read_everything(request, base, progress, now).await
@@ -107,8 +111,11 @@ struct Base<'a> {
     kind: RunKind,
     /// Where that project is kept.
     project: Option<PathBuf>,
-    /// Its ledger, which the run's documents are counted against.
+    /// Its ledger, which the run's documents are counted against, with its items and
+    /// locations.
     ledger: Option<&'a Ledger>,
+    items: &'a [Item],
+    locations: &'a [Location],
     /// Its runs so far.
     history: Vec<RunEntry>,
 }
@@ -141,7 +148,10 @@ async fn read_everything(
     let (items, locations, ledger) = record_account(read, &request.settings, as_of);
     // A reimport says what it found changed against the project it read again.
     let changes = match base.ledger {
-        Some(old) => DocumentChanges::between(old, &ledger),
+        Some(old) => DocumentChanges::between(
+            Digested::new(old, base.items, base.locations),
+            Digested::new(&ledger, &items, &locations),
+        ),
         None => DocumentChanges {
             added: ledger.documents.len() as u64,
             ..DocumentChanges::default()
@@ -163,28 +173,49 @@ async fn read_everything(
 pub(super) struct DocumentChanges {
     pub added: u64,
     pub changed: u64,
+    pub unchanged: u64,
     pub voided: u64,
 }
 
 impl DocumentChanges {
-    /// What `newer`'s documents are to `old`: new, read again, or void now and counted before.
-    pub(super) fn between(old: &Ledger, newer: &Ledger) -> Self {
-        let before: HashMap<(DocumentKind, i64), bool> = (0..old.documents.len())
+    /// What `newer`'s documents are to `old`'s: new, void now and counted before, changed, or
+    /// the same, by their digests ([`Ledger::digests`]) in each.
+    pub(super) fn between(old: Digested<'_>, newer: Digested<'_>) -> Self {
+        let counted: HashMap<(DocumentKind, i64), bool> = (0..old.ledger.documents.len())
             .map(|i| {
-                let d = &old.documents;
+                let d = &old.ledger.documents;
                 ((d.kind[i], d.id[i]), d.counted[i])
             })
             .collect();
         let mut changes = Self::default();
-        let d = &newer.documents;
+        let d = &newer.ledger.documents;
         for i in 0..d.len() {
-            match before.get(&(d.kind[i], d.id[i])) {
+            let key = (d.kind[i], d.id[i]);
+            match counted.get(&key) {
                 None => changes.added += 1,
                 Some(true) if !d.counted[i] && is_sale(d.kind[i]) => changes.voided += 1,
+                Some(_) if old.digests.get(&key) == newer.digests.get(&key) => {
+                    changes.unchanged += 1;
+                }
                 Some(_) => changes.changed += 1,
             }
         }
         changes
+    }
+}
+
+/// A ledger and the digests of its documents.
+pub(super) struct Digested<'a> {
+    pub ledger: &'a Ledger,
+    pub digests: HashMap<(DocumentKind, i64), u64>,
+}
+
+impl<'a> Digested<'a> {
+    pub fn new(ledger: &'a Ledger, items: &[Item], locations: &[Location]) -> Self {
+        Self {
+            ledger,
+            digests: ledger.digests(items, locations),
+        }
     }
 }
 
@@ -233,6 +264,7 @@ pub(super) fn finish(
         calls: report.calls,
         documents_added: changes.added,
         documents_changed: changes.changed,
+        documents_unchanged: changes.unchanged,
         documents_voided: changes.voided,
     });
     Ok(Project {

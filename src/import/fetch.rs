@@ -148,6 +148,14 @@ impl<'a> Session<'a> {
         // Every walk runs to its end, its failure or the budget's: a walk that fails for good
         // stops the others at once (the client sees to it), while the budget lets the pages
         // under way arrive and be kept, so that a resumed run asks for none of them again.
+        // Progress also goes out every second, so that the time and a retry's wait show while
+        // no page arrives.
+        let ticking = async {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                progress(self.progress(Phase::Reading));
+            }
+        };
         let reading = async {
             let (probe, master, documents) = tokio::join!(
                 self.highest_order(plan),
@@ -160,7 +168,10 @@ impl<'a> Session<'a> {
                 documents: documents?,
             })
         };
-        self.logging_calls(reading).await
+        tokio::select! {
+            read = self.logging_calls(reading) => read,
+            _ = ticking => unreachable!("the progress ticker never ends"),
+        }
     }
 
     /// Every product in full (an update that met an option no product it read has).
@@ -235,7 +246,7 @@ impl<'a> Session<'a> {
     ) -> Result<MasterData, Cin7Error> {
         let (suppliers, branches, products, stock) = tokio::join!(
             self.walk(Resource::Contacts, &plan.suppliers, progress),
-            self.walk(Resource::Branches, &plan.branches, progress),
+            self.branches(plan, progress),
             self.walk(Resource::Products, &plan.products, progress),
             self.walk(Resource::Stock, &plan.stock, progress),
         );
@@ -245,6 +256,36 @@ impl<'a> Session<'a> {
             products: products?,
             stock: stock?,
         })
+    }
+
+    /// Every branch; one the plan wants that the account does not list stops every walk.
+    async fn branches(
+        &self,
+        plan: &Plan,
+        progress: &impl Fn(Progress),
+    ) -> Result<Vec<Branch>, Cin7Error> {
+        let branches: Vec<Branch> = self
+            .walk(Resource::Branches, &plan.branches, progress)
+            .await?;
+        let Some(wanted) = &plan.branches_wanted else {
+            return Ok(branches);
+        };
+        let listed: Vec<i64> = branches.iter().filter_map(|b| b.id).collect();
+        let unknown: Vec<i64> = wanted
+            .iter()
+            .copied()
+            .filter(|id| !listed.contains(id))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(branches);
+        }
+        let known = super::mapping::locations(&branches)
+            .into_iter()
+            .map(|l| (l.branch_id, l.name))
+            .collect();
+        Err(self
+            .client
+            .fail(Cin7Error::UnknownBranches { unknown, known }))
     }
 
     /// The documents the plan selects.

@@ -117,6 +117,7 @@ fn item(product: &Product, option: &ProductOption, size: String, sized: bool) ->
         barcode,
         retail_price: option.retail_price,
         cost: option.cost(),
+        cost_currency: option.cost_currency(),
         supplier: None,
         supplier_id: None,
         status: non_empty(&option.status),

@@ -14,7 +14,7 @@ mod update;
 
 pub use checkpoint::{Checkpoint, RunStore};
 pub use engine::{RESOURCES_READ, minimum_calls, reimport, run};
-pub use permissions::check_permissions;
+pub use permissions::{Permissions, check_permissions};
 pub use update::{DEFAULT_OVERLAP, UpdateRequest, update};
 
 use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};
@@ -79,6 +79,8 @@ pub struct Progress {
     pub limits: Vec<crate::cin7::WindowUse>,
     /// The rate limit holds calls back right now.
     pub waiting_for_limit: bool,
+    /// A call failed (Cin7 cannot be reached, or fails) and waits to be tried again.
+    pub retrying: Option<crate::cin7::Retrying>,
 }
 
 /// Where one resource's walk stands.
@@ -148,6 +150,20 @@ impl Progress {
             })
             .collect();
         (!used.is_empty()).then(|| format!("Calls: {}", used.join(" · ")))
+    }
+
+    /// While a call waits to be tried again: "Cin7 cannot be reached (the connection was
+    /// refused): trying again at 10:42:05, attempt 2 of 6.", in this computer's time.
+    pub fn retry_text(&self) -> Option<String> {
+        let r = self.retrying.as_ref()?;
+        let at = chrono::DateTime::<chrono::Local>::from(r.next_attempt);
+        Some(format!(
+            "Cin7 cannot be reached ({}): trying again at {}, attempt {} of {}.",
+            r.reason,
+            at.format("%H:%M:%S"),
+            r.attempt,
+            r.attempts
+        ))
     }
 
     /// While the rate limit holds calls back, how long it has held the run back so far.

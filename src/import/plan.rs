@@ -47,6 +47,9 @@ pub struct Plan {
     /// One call that tells how far the order walk will go, for the estimate of the time left
     /// (imports only: an update's walks are short).
     pub highest_order: Option<ListQuery>,
+    /// The branches the run must find in the account (an import's chosen ones): one it does
+    /// not list stops the run as soon as the branches are read.
+    pub branches_wanted: Option<Vec<i64>>,
     /// Whether its calls go one by one at the sustained rate rather than in bursts: an
     /// import's, whose thousands of calls the minute window paces anyway (see
     /// [`crate::cin7::Pacer::pace_evenly`]); not an update's, mostly done within a minute's
@@ -85,6 +88,7 @@ impl Plan {
             eager: false,
         });
         plan.evenly_paced = true;
+        plan.branches_wanted.clone_from(&settings.branches);
         plan
     }
 
@@ -151,6 +155,7 @@ impl Plan {
             transfers: modified(TRANSFER_FIELDS),
             adjustments: modified(ADJUSTMENT_FIELDS),
             highest_order: None,
+            branches_wanted: None,
             evenly_paced: false,
         }
     }

@@ -166,6 +166,7 @@ impl Tracker {
                 .collect(),
             limits: Vec::new(),
             waiting_for_limit: false,
+            retrying: self.stats.retrying(),
         }
     }
 }

@@ -9,7 +9,9 @@
 //! drift).
 
 use super::checkpoint::Checkpoint;
-use super::engine::{DocumentChanges, Master, Recorded, begin, finish, master, record_documents};
+use super::engine::{
+    Digested, DocumentChanges, Master, Recorded, begin, finish, master, record_documents,
+};
 use super::fetch::{AccountRead, Session};
 use super::mapping::Catalogue;
 use super::plan::Plan;
@@ -110,7 +112,10 @@ pub async fn update(
         as_of,
         false,
     );
-    let changes = DocumentChanges::between(old, &newer);
+    let changes = DocumentChanges::between(
+        Digested::new(old, &base.items, &base.locations),
+        Digested::new(&newer, &items, &locations),
+    );
     let mut ledger = remapped(old, &item_map, &location_map);
     ledger.replace_documents(newer);
     ledger.rejected_records += master.rejected;

@@ -22,10 +22,12 @@ pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectFileError {
-    #[error("Could not read {path}: {reason}.")]
+    #[error("Could not read {path} ({reason}).")]
     Read { path: PathBuf, reason: String },
-    #[error("Could not save {path}: {reason}; the previous file, if any, is unchanged.")]
+    #[error("Could not save {path} ({reason}); the previous file, if any, is unchanged.")]
     Write { path: PathBuf, reason: String },
+    #[error("{path} is read-only, so it was not replaced: save the project under another name.")]
+    ReadOnly { path: PathBuf },
     #[error("{path} is not a cin7-planner project file.")]
     NotAProject { path: PathBuf },
     #[error("{path} is damaged ({detail}) and was not opened.")]
@@ -167,9 +169,17 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     crate::atomic_file::write(path, |out| {
         serde_json::to_writer(out, &envelope).map_err(std::io::Error::other)
     })
-    .map_err(|e| ProjectFileError::Write {
-        path: path.to_owned(),
-        reason: e.to_string(),
+    .map_err(|e| {
+        if crate::io_error::is_read_only(&e) {
+            ProjectFileError::ReadOnly {
+                path: path.to_owned(),
+            }
+        } else {
+            ProjectFileError::Write {
+                path: path.to_owned(),
+                reason: crate::io_error::reason(&e),
+            }
+        }
     })
 }
 
@@ -177,7 +187,7 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
 pub fn open(path: &Path) -> Result<Project, ProjectFileError> {
     let unreadable = |e: std::io::Error| ProjectFileError::Read {
         path: path.to_owned(),
-        reason: e.to_string(),
+        reason: crate::io_error::read_reason(&e),
     };
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size > MAX_FILE_BYTES {

@@ -268,6 +268,59 @@ impl Ledger {
         }
     }
 
+    /// A fingerprint of each document and the rows it gave, by kind and id, naming items and
+    /// locations by what they are (`items`, `locations`: the project's), so that documents read
+    /// again compare equal when nothing of theirs changed, whatever their indexes.
+    pub fn digests(
+        &self,
+        items: &[Item],
+        locations: &[Location],
+    ) -> std::collections::HashMap<(DocumentKind, i64), u64> {
+        use std::hash::{Hash, Hasher};
+        let hash = |value: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            value(&mut hasher);
+            hasher.finish()
+        };
+        let item = |i: u32| {
+            items
+                .get(i as usize)
+                .map(|i| (i.product_option_id, i.size.as_str()))
+        };
+        let place = |l: u32| locations.get(l as usize).map(|l| l.branch_id);
+        let d = &self.documents;
+        let mut digests: Vec<u64> = (0..d.len())
+            .map(|i| hash(&|h| format!("{:?}", d.get(i)).hash(h)))
+            .collect();
+        // Rows add to their document's digest: their order does not matter.
+        let s = &self.sales;
+        for r in 0..s.len() {
+            let row = hash(&|h| (item(s.item[r]), s.qty[r], s.revenue[r]).hash(h));
+            if let Some(digest) = digests.get_mut(s.document[r] as usize) {
+                *digest = digest.wrapping_add(row);
+            }
+        }
+        let m = &self.movements;
+        for r in 0..m.len() {
+            let row = hash(&|h| {
+                (
+                    item(m.item[r]),
+                    place(m.location[r]),
+                    m.at[r],
+                    m.qty[r],
+                    1u8,
+                )
+                    .hash(h)
+            });
+            if let Some(digest) = digests.get_mut(m.document[r] as usize) {
+                *digest = digest.wrapping_add(row);
+            }
+        }
+        (0..d.len())
+            .map(|i| ((d.kind[i], d.id[i]), digests[i]))
+            .collect()
+    }
+
     /// Sale lines and movements: the rows the series are added up from.
     pub fn rows(&self) -> usize {
         self.sales.len() + self.movements.len()

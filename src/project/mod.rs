@@ -134,6 +134,9 @@ pub struct Item {
     /// From the account's `cost…` price column, where it has one.
     #[serde(default)]
     pub cost: Option<Decimal>,
+    /// The currency that column names (`costNZD`: NZD), where it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_currency: Option<String>,
     /// The product's supplier (a Cin7 contact's company).
     #[serde(default)]
     pub supplier: Option<String>,
@@ -372,10 +375,41 @@ pub struct RunEntry {
     pub calls: u64,
     /// Documents the project did not have before.
     pub documents_added: u64,
-    /// Documents it had, read again (edited, dispatched, received, completed…).
+    /// Documents it had, read again and different (edited, dispatched, received, completed…).
     pub documents_changed: u64,
+    /// Documents it had, read again and the same (a reimport reads every one again).
+    #[serde(default)]
+    pub documents_unchanged: u64,
     /// Documents that counted before and are void now.
     pub documents_voided: u64,
+}
+
+impl RunEntry {
+    /// "1 document added, none changed, none voided", "no document added, none changed, none
+    /// voided, 3549 read again unchanged": the same words in the window and on the command line.
+    pub fn changes_text(&self) -> String {
+        let some = |n: u64| match n {
+            0 => "none".to_owned(),
+            n => n.to_string(),
+        };
+        let added = match self.documents_added {
+            0 => "no document added".to_owned(),
+            1 => "1 document added".to_owned(),
+            n => format!("{n} documents added"),
+        };
+        let mut text = format!(
+            "{added}, {} changed, {} voided",
+            some(self.documents_changed),
+            some(self.documents_voided)
+        );
+        if self.documents_unchanged > 0 {
+            text.push_str(&format!(
+                ", {} read again unchanged",
+                self.documents_unchanged
+            ));
+        }
+        text
+    }
 }
 
 impl DataWarnings {
@@ -489,6 +523,12 @@ pub struct Project {
 }
 
 impl Project {
+    /// The account's currency, as its cost price column names it (`costNZD`: NZD), where it
+    /// has one.
+    pub fn currency(&self) -> Option<&str> {
+        self.items.iter().find_map(|i| i.cost_currency.as_deref())
+    }
+
     /// Total quantity and revenue sold per item, over every location and period.
     pub fn item_totals(&self) -> Vec<(Decimal, Decimal)> {
         let mut totals = vec![(Decimal::ZERO, Decimal::ZERO); self.items.len()];

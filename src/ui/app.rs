@@ -1,46 +1,28 @@
-//! The application window: its state, and one frame of it. Widgets never change the app
-//! directly: they queue [`Command`]s, applied once per frame (`commands.rs`); background work
-//! (files, the keychain, runs) reports back tagged with the project it was started for
-//! (`background.rs`, `runs.rs`), so that an outcome never lands on another project.
+//! The application window: who owns which state, and one frame. Each part of the state has
+//! one owner that keeps its own rules: [`Document`] (the project on screen and what follows
+//! its save), [`Runs`] (one run at a time, a key lookup counting as one), [`Modals`] (one
+//! question at a time, never replaced), [`Tasks`] (background work and whom its outcome is
+//! for), [`StatusLine`]. Views, the dialog and the prompts draw and return [`Command`]s; the
+//! frame applies them once, after drawing (`command_handling.rs`, the only other file that
+//! implements the app).
 
-use super::background::Outcome;
-use super::commands::Command;
-use super::connection_dialog::ConnectionDialog;
-use super::file_dialogs::FileDialogs;
+use super::commands::{Command, SHORTCUTS};
+use super::document::Document;
+use super::menu::{self, MenuState};
+use super::modals::Modals;
+use super::progress_view::{self, Layout};
 use super::project_view::ProjectView;
-use super::prompts::Prompt;
-use super::runs::Run;
+use super::prompts::AboutPlaces;
+use super::runs::Runs;
+use super::services::Services;
+use super::start_page::{Shown, StartPage};
 use super::state::PersistedState;
-use crate::cin7::{ApiKey, PRODUCTION_BASE_URL, RetryPolicy};
-use crate::import::{Checkpoint, RunStore};
-use crate::project::{ConnectionInfo, Project};
-use crate::rate_limit::RateLimits;
-use crate::secrets::SecretStore;
-use egui::RichText;
-use std::collections::HashMap;
+use super::status::StatusLine;
+use super::tasks::Tasks;
+use crate::cin7::{ApiKey, PRODUCTION_BASE_URL};
+use crate::project::ConnectionInfo;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
-
-/// What the app talks to outside itself; tests pass scripted dialogs and an in-memory store.
-pub struct Services {
-    pub dialogs: Box<dyn FileDialogs>,
-    pub secrets: Arc<dyn SecretStore>,
-    pub rate_limits: RateLimits,
-    pub retry: RetryPolicy,
-    /// Where each connection's daily call count is kept (`None`: not kept).
-    pub call_log: Option<crate::cin7::CallLog>,
-    /// Where runs keep their checkpoints (`None`: not kept, nothing to resume).
-    pub state_dir: Option<PathBuf>,
-    /// Today's date where the window counts from it (the dialog's default starting date and
-    /// its check that a start is not in the future); tests fix it.
-    pub today: fn() -> chrono::NaiveDate,
-}
-
-/// Today in the computer's time zone.
-pub fn local_today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
+use std::time::{Duration, Instant};
 
 /// What a new connection dialog is pre-filled with, beyond the remembered state (the demo's
 /// sandbox and its key).
@@ -58,115 +40,89 @@ impl DialogDefaults {
     }
 }
 
-/// The project on screen.
-pub(super) struct OpenProject {
-    /// Tells this project apart from any opened before or after it.
-    pub id: u64,
-    pub project: Arc<Project>,
-    pub path: Option<PathBuf>,
-    /// Changed since it was opened or saved.
-    pub dirty: bool,
-    /// The checkpoints of the runs that made it since it was last saved (an import, then
-    /// updates), deleted once it is saved.
-    pub checkpoints: Vec<RunStore>,
-}
-
-impl OpenProject {
-    pub fn name(&self) -> String {
-        self.path
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "Untitled".to_owned())
-    }
-}
-
 /// How long Quit waits for the background tasks under way before closing all the same.
-const QUIT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// An outcome with whom it is for.
-pub(super) type Tagged = (super::background::For, Outcome);
-
-pub(super) struct Notice {
-    pub text: String,
-    pub error: bool,
-}
+const QUIT_WAIT: Duration = Duration::from_secs(10);
 
 pub struct PlannerApp {
     pub(super) services: Services,
     pub(super) defaults: DialogDefaults,
     pub(super) state: PersistedState,
-    pub(super) dialog: Option<ConnectionDialog>,
-    pub(super) run: Option<Run>,
-    pub(super) project: Option<OpenProject>,
+    pub(super) document: Document,
+    pub(super) runs: Runs,
+    pub(super) modals: Modals,
+    pub(super) tasks: Tasks,
+    pub(super) status: StatusLine,
     pub(super) view: ProjectView,
-    pub(super) notice: Option<Notice>,
-    pub(super) outcomes: (Sender<Tagged>, Receiver<Tagged>),
-    /// Background tasks under way.
-    pub(super) busy: usize,
-    pub(super) prompt: Option<Prompt>,
-    /// What to do once the save under way of the project by this id has succeeded (the
-    /// planner chose Save first).
-    pub(super) after_save: Option<(u64, Command)>,
-    pub(super) commands: Vec<Command>,
-    /// Runs that stopped before their project was saved, which can be continued.
-    pub(super) stopped: Vec<(RunStore, Checkpoint)>,
-    /// Keys the keychain refused, kept for this session only.
-    pub(super) session_keys: HashMap<String, ApiKey>,
-    pub(super) next_id: u64,
+    pub(super) about: AboutPlaces,
+    start: StartPage,
+    commands: Vec<Command>,
+    /// Ids for dialogs and Test connections, so that their outcomes find them.
+    next_id: u64,
     /// The planner chose to quit, at this instant: the window closes once the background tasks
-    /// under way (a save, an export, the keychain) are done, and the next close request goes
-    /// through.
-    pub(super) quitting: Option<std::time::Instant>,
+    /// under way (a save, an export, the keychain) are done.
+    pub(super) quitting: Option<Instant>,
     title: String,
 }
 
 impl PlannerApp {
+    /// The window's state; with "reopen the last project" on (and not the demo), the last
+    /// project is opened at once.
     pub fn new(services: Services, defaults: DialogDefaults, state: PersistedState) -> Self {
-        let stopped = services
-            .state_dir
-            .as_deref()
-            .map(RunStore::stopped)
-            .unwrap_or_default();
-        Self {
+        let runs = Runs::new(services.state_dir.as_deref());
+        let about = AboutPlaces {
+            settings: services
+                .state_dir
+                .as_ref()
+                .map(|d| d.join(super::state::FILE)),
+            state: services.state_dir.clone(),
+            log: services
+                .state_dir
+                .as_ref()
+                .map(|d| d.join(crate::log_file::NAME)),
+        };
+        let mut app = Self {
             services,
             defaults,
             state,
-            dialog: None,
-            run: None,
-            project: None,
+            document: Document::default(),
+            runs,
+            modals: Modals::default(),
+            tasks: Tasks::default(),
+            status: StatusLine::default(),
             view: ProjectView::default(),
-            notice: None,
-            outcomes: mpsc::channel(),
-            busy: 0,
-            prompt: None,
-            after_save: None,
+            about,
+            start: StartPage::default(),
             commands: Vec::new(),
-            stopped,
-            session_keys: HashMap::new(),
-            next_id: 1,
+            next_id: 0,
             quitting: None,
             title: String::new(),
+        };
+        if let Some(last) = app.state.recent.first().cloned()
+            && app.state.reopen_last
+            && !app.defaults.is_demo()
+        {
+            app.send(Command::OpenPath(last));
         }
+        app
     }
 
     /// The project on screen, if any.
-    pub fn project(&self) -> Option<&Project> {
-        self.project.as_ref().map(|p| p.project.as_ref())
+    pub fn project(&self) -> Option<&crate::project::Project> {
+        self.document.project().map(AsRef::as_ref)
     }
 
     pub fn project_path(&self) -> Option<&std::path::Path> {
-        self.project.as_ref().and_then(|p| p.path.as_deref())
+        self.document.path()
     }
 
     /// Whether the open project has changes not saved.
     pub fn is_dirty(&self) -> bool {
-        self.project.as_ref().is_some_and(|p| p.dirty)
+        self.document.is_dirty()
     }
 
-    /// Whether file, keychain or Cin7 work is still running in the background.
+    /// Whether file, keychain or Cin7 work is still under way.
     pub fn is_busy(&self) -> bool {
-        self.busy > 0 || self.run.is_some()
+        self.tasks.under_way() > 0 || self.runs.busy().is_some()
     }
 
     /// What the window remembers between runs (saved in the state folder).
@@ -176,7 +132,7 @@ impl PlannerApp {
 
     /// The window's title: `NAME — Cin7 Planner`, with a `*` while there are unsaved changes.
     pub fn title(&self) -> String {
-        match &self.project {
+        match self.document.open() {
             Some(open) => format!(
                 "{}{} — Cin7 Planner",
                 if open.dirty { "*" } else { "" },
@@ -188,32 +144,30 @@ impl PlannerApp {
 
     /// Shows a line in the status bar.
     pub fn info(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error: false,
-        });
+        self.status.info(text);
     }
 
-    pub(super) fn error(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error: true,
-        });
+    /// Queues a command, applied at the end of the next frame.
+    pub fn send(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    pub(super) fn fresh_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
     }
 
     /// The connection the dialog starts with: the demo's, else the last one used.
     pub(super) fn last_connection(&self) -> ConnectionInfo {
+        let remembered = Some(self.state.last_base_url.clone()).filter(|u| !u.is_empty());
         ConnectionInfo {
             base_url: self
                 .defaults
                 .base_url
                 .clone()
                 .filter(|u| !u.is_empty())
-                .unwrap_or_else(|| {
-                    Some(self.state.last_base_url.clone())
-                        .filter(|u| !u.is_empty())
-                        .unwrap_or_else(|| PRODUCTION_BASE_URL.to_owned())
-                }),
+                .or(remembered)
+                .unwrap_or_else(|| PRODUCTION_BASE_URL.to_owned()),
             username: self
                 .defaults
                 .username
@@ -222,83 +176,92 @@ impl PlannerApp {
         }
     }
 
-    /// Queues a command, applied at the start of the next frame.
-    pub fn send(&mut self, command: Command) {
-        self.commands.push(command);
-    }
-
     /// One frame.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
-        self.keyboard(&ctx);
+        self.shortcuts(&ctx);
         self.dropped_files(&ctx);
         self.close_request(&ctx);
         self.close_when_done(&ctx);
-        egui::Panel::top("menu").show(ui, |ui| self.menu(ui));
-        egui::Panel::bottom("status").show(ui, |ui| self.status(ui));
+        let menu = self.menu_state();
+        let chosen = egui::Panel::top("menu")
+            .show(ui, |ui| menu::show(ui, &menu))
+            .inner;
+        self.commands.extend(chosen);
+        let waiting = self.runs.waiting().map(super::runs::KeyWait::describe);
+        let working = self.tasks.under_way() > 0;
+        let status = egui::Panel::bottom("status")
+            .show(ui, |ui| self.status.show(ui, waiting.as_deref(), working))
+            .inner;
+        self.commands.extend(status);
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
-        self.dialog_ui(&ctx);
-        self.prompt_ui(&ctx);
-        let commands = std::mem::take(&mut self.commands);
-        for command in commands {
+        let today = self.services.today();
+        let name = self.document.name();
+        let answered = self.modals.show(&ctx, today, &name);
+        self.commands.extend(answered);
+        for command in std::mem::take(&mut self.commands) {
             self.apply(&ctx, command);
         }
         self.update_title(&ctx);
-    }
-
-    fn central(&mut self, ui: &mut egui::Ui) {
-        if let Some(run) = &self.run {
-            if super::progress_view::show(ui, run.label(), run.progress.as_ref()) {
-                self.commands.push(Command::CancelRun);
-            }
-        } else if let Some(open) = &self.project {
-            let busy = self.busy > 0;
-            let commands = self.view.show(ui, open, busy);
-            self.commands.extend(commands);
-        } else {
-            self.empty(ui);
+        if self.runs.run().is_some() {
+            // The time spent moves on even while Cin7 is slow to answer.
+            ctx.request_repaint_after(Duration::from_secs(1));
         }
     }
 
-    /// No project: what to do, and any stopped run to continue.
-    fn empty(&mut self, ui: &mut egui::Ui) {
-        ui.add_space(40.0);
-        ui.vertical_centered(|ui| {
-            ui.heading("No project open");
-            ui.label("Choose File > New > Cin7 connection to import a Cin7 Omni account, or File > Open… to reopen a project.");
-            ui.add_space(16.0);
-            for (i, (_, checkpoint)) in self.stopped.iter().enumerate() {
-                ui.label(super::runs::stopped_text(checkpoint));
-                ui.horizontal(|ui| {
-                    if ui.button("Continue import").clicked() {
-                        self.commands.push(Command::ContinueRun(i));
-                    }
-                    if ui.button("Discard").clicked() {
-                        self.commands.push(Command::DiscardRun(i));
-                    }
-                });
-                ui.add_space(8.0);
-            }
-        });
+    fn menu_state(&self) -> MenuState<'_> {
+        let idle = self.runs.busy().is_none();
+        MenuState {
+            idle,
+            has_project: self.document.open().is_some(),
+            has_ledger: self.project().is_some_and(|p| p.ledger.is_some()),
+            recent: &self.state.recent,
+            stopped: self.runs.stopped(),
+            theme: self.state.theme,
+        }
     }
 
-    fn status(&self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            if self.busy > 0 {
-                ui.spinner();
+    /// An import fills the window with its progress; a project shows with an update's
+    /// progress above it; with neither, the start page.
+    fn central(&mut self, ui: &mut egui::Ui) {
+        let run = self.runs.run();
+        let updating = run.filter(|r| r.base.is_some() && self.document.open().is_some());
+        if let Some(run) = run.filter(|_| updating.is_none()) {
+            let (label, elapsed) = (run.label(), run.started.elapsed());
+            if progress_view::show(ui, label, run.progress.as_ref(), elapsed, Layout::Full) {
+                self.commands.push(Command::CancelRun);
             }
-            if let Some(notice) = &self.notice {
-                let text = RichText::new(&notice.text);
-                let text = if notice.error {
-                    text.color(ui.visuals().error_fg_color)
-                } else {
-                    text
-                };
-                // A long sentence wraps rather than running off the window.
-                ui.add(egui::Label::new(text).wrap());
+        } else if let Some(open) = self.document.open() {
+            let shown = super::project_view::Shown {
+                screen: self.document.screen(),
+                updating: updating.map(|r| (r.label(), r.progress.as_ref(), r.started.elapsed())),
+                busy: self.runs.busy().is_some() || self.tasks.under_way() > 0,
+                keys: !self.modals.is_open(),
+            };
+            let commands = self.view.show(ui, open, &shown);
+            self.commands.extend(commands);
+        } else {
+            let shown = Shown {
+                recent: &self.state.recent,
+                reopen_last: self.state.reopen_last,
+                stopped: self.runs.stopped(),
+            };
+            let commands = self.start.show(ui, &shown);
+            self.commands.extend(commands);
+        }
+    }
+
+    /// Turns shortcuts into commands, unless a dialog or a question is open.
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        if self.modals.is_open() {
+            return;
+        }
+        for shortcut in &SHORTCUTS {
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut.keys)) {
+                self.commands.push((shortcut.command)());
             }
-        });
+        }
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -309,28 +272,26 @@ impl PlannerApp {
         }
     }
 
-    /// Dropping a project file on the window opens it; not over a dialog or a question, which
-    /// it would replace.
+    /// Dropping a project file on the window opens it; not over a dialog or a question.
     fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
+        let dropped: Option<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
                 .iter()
+                .next()
                 .map(|f| f.path().to_owned())
-                .collect()
         });
-        let Some(path) = dropped.into_iter().next() else {
-            return;
-        };
-        if self.dialog.is_some() || self.prompt.is_some() {
-            self.info("Finish with the open dialog first, then drop the file again.");
+        let Some(path) = dropped else { return };
+        if self.modals.is_open() {
+            self.status
+                .info("Finish with the open dialog first, then drop the file again.");
         } else {
             self.commands.push(Command::OpenPath(path));
         }
     }
 
-    /// The window's close button asks first when there are unsaved changes, and waits for
-    /// the background tasks under way, as Quit does.
+    /// The window's close button asks first when there are unsaved changes or a run, and
+    /// waits for the background tasks under way, as Quit does.
     fn close_request(&mut self, ctx: &egui::Context) {
         if !ctx.input(|i| i.viewport().close_requested()) || self.quitting.is_some() {
             return;
@@ -345,10 +306,10 @@ impl PlannerApp {
     /// keychain waiting for its password) is not waited for past [`QUIT_WAIT`].
     fn close_when_done(&mut self, ctx: &egui::Context) {
         let Some(since) = self.quitting else { return };
-        if self.busy == 0 || since.elapsed() >= QUIT_WAIT {
+        if self.tasks.under_way() == 0 || since.elapsed() >= QUIT_WAIT {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         } else {
-            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            ctx.request_repaint_after(Duration::from_millis(100));
         }
     }
 }

@@ -1,17 +1,46 @@
-//! The selected item's chart: its sales per period as bars, its on-hand history as a line, and
-//! what Cin7's stock readings measured as points; hovering shows the period's values. A sized
-//! item says why it has no on-hand line and which analyses that rules out.
+//! The selected item's chart: units sold per period as bars above, on-hand at the end of each
+//! period as a step line below (with what Cin7's stock readings measured as points), each on
+//! its own axis, both on one date axis that zooms and pans together (drag, Ctrl+wheel,
+//! double-click to reset). The partial periods are shaded: the first when the starting date
+//! falls inside it, the last while it is in progress. The legend sits above the plots, and
+//! hovering shows the whole period in a tooltip that stays on screen. A sized item says why it
+//! has no on-hand line.
 
+use super::format;
 use crate::project::{Project, Series};
-use egui::RichText;
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, Points};
+use chrono::{Datelike, Months, NaiveDate};
+use egui::{Color32, RichText, Ui};
+use egui_plot::{
+    Bar, BarChart, GridInput, GridMark, Line, Plot, PlotPoints, PlotResponse, Points, Span,
+};
 use rust_decimal::Decimal;
-use std::rc::Rc;
+use std::ops::RangeInclusive;
 
-/// Why a sized item has no on-hand history, and what that rules out (PRODUCT.md).
+/// Why a sized item has no on-hand history, and what that rules out (the planning tool's own
+/// words on size-grid items).
 pub const SIZED_NOTE: &str = "Sized item: Cin7 gives no per-size stock movements, so there is no on-hand history. Inventory turnover, stockout days, and telling lost sales from zero demand cannot be analysed for it. Points show what Cin7's stock said when the project read it.";
 
-pub fn show(ui: &mut egui::Ui, project: &Project, series: &Series) {
+/// Each plot's least height, whatever room the window leaves.
+pub const MIN_PLOT_HEIGHT: f32 = 90.0;
+
+const SOLD: Color32 = Color32::from_rgb(66, 133, 196);
+const ON_HAND: Color32 = Color32::from_rgb(222, 128, 36);
+const MEASURED: Color32 = Color32::from_rgb(150, 90, 200);
+
+/// Day numbers (days since 1970-01-01) are the x axis: any grouping lays out on dates.
+fn day_number(date: NaiveDate) -> f64 {
+    f64::from(date.num_days_from_ce() - EPOCH_DAYS)
+}
+
+fn date_of(day: f64) -> Option<NaiveDate> {
+    let day = i32::try_from(day.floor() as i64).ok()?;
+    NaiveDate::from_num_days_from_ce_opt(day.checked_add(EPOCH_DAYS)?)
+}
+
+/// 1970-01-01 counted from the common era.
+const EPOCH_DAYS: i32 = 719_163;
+
+pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
     let item = &project.items[series.item];
     let location = &project.locations[series.location];
     ui.heading(format!("{} at {}", item.code, location.name));
@@ -19,52 +48,163 @@ pub fn show(ui: &mut egui::Ui, project: &Project, series: &Series) {
     if item.sized {
         ui.label(RichText::new(SIZED_NOTE).color(ui.visuals().warn_fg_color));
     }
-    let values = Rc::new(PeriodValues::of(project, series));
-    let bars: Vec<Bar> = values
-        .sold
-        .iter()
-        .enumerate()
-        .map(|(p, q)| Bar::new(p as f64, number(*q)).width(0.8))
-        .collect();
-    let on_hand: Option<Vec<[f64; 2]>> = values.on_hand.as_ref().map(|levels| {
-        levels
-            .iter()
-            .enumerate()
-            .map(|(p, l)| [p as f64, number(*l)])
-            .collect()
-    });
-    let measured: Vec<[f64; 2]> = values
-        .measured
-        .iter()
-        .enumerate()
-        .filter_map(|(p, m)| m.map(|q| [p as f64, number(q)]))
-        .collect();
-    let (axis, hover, bar_hover) = (Rc::clone(&values), Rc::clone(&values), values);
-    Plot::new(("item_chart", series.item, series.location))
-        .height(260.0)
-        .legend(Legend::default())
-        .allow_scroll(false)
-        .include_y(0.0)
-        .x_axis_formatter(move |mark, _| axis.start_at(mark.value).unwrap_or_default())
-        .label_formatter(move |position| match position {
-            egui_plot::HoverPosition::NearDataPoint { position, .. } => {
-                hover.summary_at(position.x)
-            }
-            egui_plot::HoverPosition::Elsewhere { .. } => None,
-        })
+    let values = PeriodValues::of(project, series);
+    legend(ui, &values);
+    let each = ((ui.available_height() - 24.0) / 2.0).max(MIN_PLOT_HEIGHT);
+    let link = egui::Id::unique(("item_chart", series.item, series.location));
+    let sales = plot("sales_plot", link, &values, each)
+        .show_axes([false, true])
         .show(ui, |plot| {
+            values.shade(plot);
             plot.bar_chart(
-                BarChart::new("Units sold", bars).element_formatter(Box::new(move |bar, _| {
-                    bar_hover.summary_at(bar.argument).unwrap_or_default()
-                })),
+                BarChart::new("Units sold", values.bars())
+                    .color(SOLD)
+                    .allow_hover(false),
             );
-            if let Some(levels) = on_hand {
-                plot.line(Line::new("On hand", PlotPoints::from(levels)));
-            }
-            if !measured.is_empty() {
-                plot.points(Points::new("Measured", PlotPoints::from(measured)).radius(4.0));
-            }
         });
+    let stock = plot("stock_plot", link, &values, each).show(ui, |plot| {
+        values.shade(plot);
+        if let Some(steps) = values.steps() {
+            plot.line(
+                Line::new("On hand", PlotPoints::from(steps))
+                    .color(ON_HAND)
+                    .allow_hover(false),
+            );
+        }
+        let measured = values.measured_points();
+        if !measured.is_empty() {
+            plot.points(
+                Points::new("Measured", PlotPoints::from(measured))
+                    .color(MEASURED)
+                    .radius(3.5),
+            );
+        }
+    });
+    for shown in [&sales, &stock] {
+        tooltip(ui, shown, &values);
+    }
+}
+
+/// A plot of the chart: x zooms and pans (linked with the other plot), y fits the data.
+fn plot<'a>(name: &str, link: egui::Id, values: &'a PeriodValues, height: f32) -> Plot<'a> {
+    let (first, last) = values.x_range();
+    Plot::new((name, link))
+        .height(height)
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .allow_zoom([true, false])
+        .allow_drag([true, false])
+        .allow_scroll([true, false])
+        .allow_axis_zoom_drag([true, false])
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(true)
+        .default_x_bounds(first, last)
+        .include_y(0.0)
+        .show_y(false)
+        .y_axis_min_width(56.0)
+        .x_grid_spacer(date_marks)
+        .x_axis_formatter(date_label)
+}
+
+/// The legend, above the plots rather than over the newest values.
+fn legend(ui: &mut Ui, values: &PeriodValues) {
+    ui.horizontal_wrapped(|ui| {
+        let key = |ui: &mut Ui, colour: Color32, mark: &str, text: &str| {
+            ui.label(RichText::new(mark).color(colour).strong());
+            ui.label(text);
+            ui.add_space(8.0);
+        };
+        key(ui, SOLD, "■", "Units sold");
+        if values.on_hand.is_some() {
+            key(ui, ON_HAND, "━", "On hand at the end of the period");
+        }
+        if values.measured.iter().any(Option::is_some) {
+            key(ui, MEASURED, "●", "Measured by Cin7");
+        }
+        if values.first_partial || values.last_partial {
+            key(ui, ui.visuals().weak_text_color(), "▒", "Partial period");
+        }
+    });
+}
+
+/// The whole period under the pointer, in a tooltip with its own background.
+fn tooltip<R>(ui: &Ui, shown: &PlotResponse<R>, values: &PeriodValues) {
+    let Some(pointer) = shown.response.hover_pos() else {
+        return;
+    };
+    let day = shown.transform.value_from_position(pointer).x;
+    let Some(text) = values.summary_at(day) else {
+        return;
+    };
+    egui::Tooltip::always_open(
+        ui.ctx().clone(),
+        shown.response.layer_id,
+        shown.response.id,
+        egui::PopupAnchor::Pointer,
+    )
+    .gap(12.0)
+    .show(|ui| ui.label(text));
+}
+
+/// Grid marks at dates: year starts, month starts, Mondays and days, each level hiding itself
+/// where it would be too dense, a date given once at its largest step.
+fn date_marks(input: GridInput) -> Vec<GridMark> {
+    let (low, high) = input.bounds;
+    let span = high - low;
+    let (Some(from), Some(to)) = (date_of(low.max(-700_000.0)), date_of(high.min(2_900_000.0)))
+    else {
+        return Vec::new();
+    };
+    let mut marks: Vec<GridMark> = Vec::new();
+    let mut add = |date: NaiveDate, step: f64| {
+        let value = day_number(date);
+        if !marks.iter().any(|m| m.value == value) {
+            marks.push(GridMark {
+                value,
+                step_size: step,
+            });
+        }
+    };
+    let mut year = NaiveDate::from_ymd_opt(from.year(), 1, 1);
+    while let Some(start) = year.filter(|d| *d <= to) {
+        add(start, 365.25);
+        year = start.checked_add_months(Months::new(12));
+    }
+    if span < 365.0 * 60.0 {
+        let mut month = from.with_day(1);
+        while let Some(start) = month.filter(|d| *d <= to) {
+            add(start, 30.44);
+            month = start.checked_add_months(Months::new(1));
+        }
+    }
+    if span < 365.0 * 3.0 {
+        for day in from.iter_days().take_while(|d| *d <= to) {
+            if day.weekday() == chrono::Weekday::Mon {
+                add(day, 7.0);
+            }
+        }
+    }
+    if span < 120.0 {
+        for day in from.iter_days().take_while(|d| *d <= to) {
+            add(day, 1.0);
+        }
+    }
+    marks
+}
+
+/// A mark's label, by the step it stands for: "2025", "Mar 2025", "12 Mar".
+fn date_label(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    let Some(date) = date_of(mark.value) else {
+        return String::new();
+    };
+    let format = if mark.step_size >= 365.0 {
+        "%Y"
+    } else if mark.step_size >= 28.0 {
+        "%b %Y"
+    } else {
+        "%-d %b"
+    };
+    date.format(format).to_string()
 }
 
 /// A plotted value (quantities are far inside what an `f64` holds exactly).
@@ -74,11 +214,19 @@ fn number(value: Decimal) -> f64 {
 
 /// One series' values in each period, for the chart and its tooltips.
 struct PeriodValues {
-    starts: Vec<chrono::NaiveDate>,
+    starts: Vec<NaiveDate>,
+    /// The day after the last period.
+    end: NaiveDate,
     sold: Vec<Decimal>,
     revenue: Vec<Decimal>,
     on_hand: Option<Vec<Decimal>>,
     measured: Vec<Option<Decimal>>,
+    /// The starting date falls inside the first period (it is counted from its start).
+    first_partial: bool,
+    /// The last period holds the moment of the import: its figures are partial.
+    last_partial: bool,
+    starting_date: NaiveDate,
+    currency: Option<String>,
 }
 
 impl PeriodValues {
@@ -86,6 +234,7 @@ impl PeriodValues {
         let periods = project.periods.len();
         Self {
             starts: project.periods.iter().map(|p| p.start).collect(),
+            end: project.periods.last().map_or(NaiveDate::MIN, |p| p.end),
             sold: series.sales_qty(periods),
             revenue: series.sales_revenue(periods),
             on_hand: series.on_hand_values(periods),
@@ -94,37 +243,111 @@ impl PeriodValues {
                 .into_iter()
                 .map(|m| m.map(|(qty, _)| qty))
                 .collect(),
+            first_partial: project
+                .periods
+                .first()
+                .is_some_and(|p| p.start < project.settings.starting_date),
+            last_partial: project.last_period_in_progress,
+            starting_date: project.settings.starting_date,
+            currency: project.currency().map(str::to_owned),
         }
     }
 
-    /// The period at `x` (a period index), if `x` is one.
+    fn end_of(&self, period: usize) -> NaiveDate {
+        self.starts.get(period + 1).copied().unwrap_or(self.end)
+    }
+
+    fn x_range(&self) -> (f64, f64) {
+        let first = self.starts.first().map_or(0.0, |d| day_number(*d));
+        (first, day_number(self.end).max(first + 1.0))
+    }
+
+    fn bars(&self) -> Vec<Bar> {
+        (0..self.starts.len())
+            .map(|p| {
+                let (start, end) = (day_number(self.starts[p]), day_number(self.end_of(p)));
+                Bar::new((start + end) / 2.0, number(self.sold[p])).width((end - start) * 0.8)
+            })
+            .collect()
+    }
+
+    /// On-hand as steps: level through each period, changing at period starts.
+    fn steps(&self) -> Option<Vec<[f64; 2]>> {
+        let levels = self.on_hand.as_ref()?;
+        let mut points = Vec::with_capacity(levels.len() * 2);
+        for (p, level) in levels.iter().enumerate() {
+            let y = number(*level);
+            points.push([day_number(self.starts[p]), y]);
+            points.push([day_number(self.end_of(p)), y]);
+        }
+        Some(points)
+    }
+
+    fn measured_points(&self) -> Vec<[f64; 2]> {
+        self.measured
+            .iter()
+            .enumerate()
+            .filter_map(|(p, m)| m.map(|q| [day_number(self.end_of(p)) - 0.5, number(q)]))
+            .collect()
+    }
+
+    /// The partial periods, shaded.
+    fn shade(&self, plot: &mut egui_plot::PlotUi<'_>) {
+        let fill = plot
+            .ctx()
+            .global_style()
+            .visuals
+            .weak_text_color()
+            .gamma_multiply(0.18);
+        let last = self.starts.len().checked_sub(1);
+        let partial = [(self.first_partial, Some(0)), (self.last_partial, last)];
+        for period in partial.into_iter().filter_map(|(on, p)| p.filter(|_| on)) {
+            let range = day_number(self.starts[period])..=day_number(self.end_of(period));
+            plot.span(Span::new("", range).fill(fill).border_width(0.0));
+        }
+    }
+
+    /// The period holding day `x`, if any.
     fn period_at(&self, x: f64) -> Option<usize> {
-        let index = x.round();
-        let near = index >= 0.0 && (x - index).abs() <= 0.01;
-        near.then_some(index as usize)
-            .filter(|&p| p < self.starts.len())
+        let date = date_of(x)?;
+        if date >= self.end {
+            return None;
+        }
+        self.starts.partition_point(|s| *s <= date).checked_sub(1)
     }
 
-    /// The start of the period at `x`, for the axis.
-    fn start_at(&self, x: f64) -> Option<String> {
-        let period = self.period_at(x)?;
-        Some(self.starts[period].format("%Y-%m-%d").to_string())
-    }
-
-    /// Every value of the period at `x`, for the tooltip: whichever of its bar, line or point
-    /// the pointer is near, the planner sees the whole period.
+    /// Every value of the period at `x`, for the tooltip: whichever plot the pointer is over,
+    /// the planner sees the whole period.
     fn summary_at(&self, x: f64) -> Option<String> {
         let period = self.period_at(x)?;
-        let mut lines = vec![
-            format!("Period from {}", self.starts[period].format("%Y-%m-%d")),
-            format!("Units sold: {}", self.sold[period].normalize()),
-            format!("Revenue: {:.2}", self.revenue[period]),
-        ];
+        let (start, last_day) = (self.starts[period], self.end_of(period).pred_opt()?);
+        let mut lines = vec![format!(
+            "{} to {}",
+            super::date_picker::long_date(start),
+            super::date_picker::long_date(last_day)
+        )];
+        if period == 0 && self.first_partial {
+            lines.push(format!(
+                "Begins before the starting date ({}): counted from its start.",
+                super::date_picker::long_date(self.starting_date)
+            ));
+        }
+        if period + 1 == self.starts.len() && self.last_partial {
+            lines.push("In progress: figures up to the last run.".to_owned());
+        }
+        lines.push(format!(
+            "Units sold: {}",
+            format::quantity(self.sold[period])
+        ));
+        lines.push(format!(
+            "Revenue: {}",
+            format::money(self.revenue[period], self.currency.as_deref())
+        ));
         if let Some(level) = self.on_hand.as_ref().and_then(|levels| levels.get(period)) {
-            lines.push(format!("On hand at the end: {}", level.normalize()));
+            lines.push(format!("On hand at the end: {}", format::quantity(*level)));
         }
         if let Some(Some(qty)) = self.measured.get(period) {
-            lines.push(format!("Measured by Cin7: {}", qty.normalize()));
+            lines.push(format!("Measured by Cin7: {}", format::quantity(*qty)));
         }
         Some(lines.join("\n"))
     }
@@ -138,14 +361,22 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
     fn values() -> PeriodValues {
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         PeriodValues {
-            starts: vec![start, start + chrono::Days::new(7)],
-            sold: vec![dec("12.50"), dec("0")],
-            revenue: vec![dec("187.5"), dec("0")],
+            starts: vec![date(2026, 3, 2), date(2026, 3, 9)],
+            end: date(2026, 3, 16),
+            sold: vec![dec("1250.50"), dec("0")],
+            revenue: vec![dec("18757.5"), dec("0")],
             on_hand: Some(vec![dec("40"), dec("-2")]),
             measured: vec![None, Some(dec("3"))],
+            first_partial: false,
+            last_partial: true,
+            starting_date: date(2026, 3, 2),
+            currency: Some("NZD".into()),
         }
     }
 
@@ -153,17 +384,59 @@ mod tests {
     fn the_tooltip_shows_every_value_of_the_period_under_the_pointer() {
         let values = values();
         assert_eq!(
-            values.summary_at(0.0).unwrap(),
-            "Period from 2026-03-02\nUnits sold: 12.5\nRevenue: 187.50\nOn hand at the end: 40"
+            date_of(day_number(date(2026, 3, 2))),
+            Some(date(2026, 3, 2))
+        );
+        let monday = day_number(date(2026, 3, 2));
+        assert_eq!(
+            values.summary_at(monday + 3.5).unwrap(),
+            "2 March 2026 to 8 March 2026\nUnits sold: 1,250.5\nRevenue: NZD 18,757.50\nOn hand at the end: 40"
         );
         assert_eq!(
-            values.summary_at(1.004).unwrap(),
-            "Period from 2026-03-09\nUnits sold: 0\nRevenue: 0.00\nOn hand at the end: -2\nMeasured by Cin7: 3"
+            values.summary_at(monday + 7.0).unwrap(),
+            "9 March 2026 to 15 March 2026\nIn progress: figures up to the last run.\nUnits sold: 0\nRevenue: NZD 0.00\nOn hand at the end: -2\nMeasured by Cin7: 3"
         );
-        // Between periods and past the last, there is nothing to show.
-        assert_eq!(values.summary_at(0.5), None);
-        assert_eq!(values.summary_at(2.0), None);
-        assert_eq!(values.start_at(-1.0), None);
-        assert_eq!(values.start_at(1.0).unwrap(), "2026-03-09");
+        // Before the first period and past the last, there is nothing to show.
+        assert_eq!(values.summary_at(monday - 1.0), None);
+        assert_eq!(values.summary_at(monday + 14.0), None);
+    }
+
+    #[test]
+    fn the_date_axis_labels_year_month_and_day_marks() {
+        let mark = |d: NaiveDate, step: f64| GridMark {
+            value: day_number(d),
+            step_size: step,
+        };
+        assert_eq!(
+            date_label(mark(date(2025, 1, 1), 365.25), &(0.0..=1.0)),
+            "2025"
+        );
+        assert_eq!(
+            date_label(mark(date(2025, 3, 1), 30.44), &(0.0..=1.0)),
+            "Mar 2025"
+        );
+        assert_eq!(
+            date_label(mark(date(2025, 3, 10), 7.0), &(0.0..=1.0)),
+            "10 Mar"
+        );
+        // Two months in view: a mark on each month start, each Monday and each day, each once.
+        let marks = date_marks(GridInput {
+            bounds: (day_number(date(2025, 3, 1)), day_number(date(2025, 4, 30))),
+            base_step_size: 0.1,
+        });
+        let at = |d: NaiveDate| {
+            marks
+                .iter()
+                .find(|m| m.value == day_number(d))
+                .map(|m| m.step_size)
+        };
+        assert_eq!(at(date(2025, 4, 1)), Some(30.44));
+        assert_eq!(at(date(2025, 3, 10)), Some(7.0));
+        assert_eq!(at(date(2025, 3, 11)), Some(1.0));
+        let values: Vec<f64> = marks.iter().map(|m| m.value).collect();
+        let mut once = values.clone();
+        once.sort_by(f64::total_cmp);
+        once.dedup();
+        assert_eq!(once.len(), values.len());
     }
 }

@@ -1,30 +1,29 @@
 //! The **Cin7 connection** dialog, true to the planning tool's: API username, API key,
-//! Starting date, Group by, then OK. Around them: a show/hide toggle on the key, a help popup
-//! on where the credentials come from, why OK is disabled, the collapsed Import options,
-//! Remember API key, and Test connection (the credentials, then Read on every resource the
-//! import needs, one call each).
+//! Starting date, Group by, then OK. Around them: a show/hide toggle on the key, where the
+//! credentials come from, Remember API key, the collapsed Import options (sales, branches by
+//! name, calendar, the API address), and Test connection (the credentials, then Read on every
+//! resource, each ticked as its answer comes). A field's problem shows at the field once the
+//! planner has left it or pressed OK; what a run from the dialog found wrong (the key, the
+//! address, a permission) shows at its field when the dialog comes back. The dialog keeps its
+//! place and width whatever it says.
 
+use super::connection_test::{Checked, Findings};
+use super::date_picker::DatePicker;
 use super::options::GroupingChoices;
-use crate::cin7::{ApiKey, BaseUrl, Resource};
-use crate::project::{ConnectionInfo, GroupBy, ImportSettings};
-use chrono::{Datelike, NaiveDate};
-use egui::{Id, Modal, RichText};
+use crate::cin7::{ApiKey, BaseUrl};
+use crate::project::{ConnectionInfo, GroupBy, ImportSettings, Location};
+use chrono::NaiveDate;
+use egui::{Align2, Id, Modal, RichText, Ui};
+use std::collections::BTreeSet;
 
-/// What the dialog holds while it is open.
-pub struct ConnectionDialog {
-    pub username: String,
-    /// Wiped from memory when the dialog goes.
-    pub key: zeroize::Zeroizing<String>,
-    /// The key was filled in from the keychain.
-    pub key_from_keychain: bool,
-    pub show_key: bool,
-    pub starting_date: jiff::civil::Date,
-    pub options: GroupingChoices,
-    pub base_url: String,
-    pub remember_key: bool,
-    /// Branch ids, comma separated; empty for every branch.
-    pub branches: String,
-    pub test: TestState,
+/// How wide the dialog is, whatever it says.
+const WIDTH: f32 = 500.0;
+
+/// Which branches an import reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BranchChoice {
+    All,
+    Only(BTreeSet<i64>),
 }
 
 /// Where Test connection stands.
@@ -32,23 +31,29 @@ pub struct ConnectionDialog {
 pub enum TestState {
     #[default]
     NotRun,
-    /// The run by this id (its outcomes name it), with the answers so far, as they come.
+    /// The test by this id (its outcomes name it), with the answers so far, as they come.
     Running { id: u64, so_far: Vec<Checked> },
-    /// Each resource's answer; or one failure for them all.
-    Done(Result<Vec<Checked>, String>),
+    /// What it found; or why it could not tell.
+    Done(Result<Findings, String>),
 }
 
-impl TestState {
-    /// Whether this is the Test connection by `id`, still under way.
-    pub fn is_run(&self, id: u64) -> bool {
-        matches!(self, TestState::Running { id: running, .. } if *running == id)
-    }
+/// The field a run from the dialog found at fault, with what it said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The username or the key (Cin7 answered 401).
+    Credentials(String),
+    /// The API address (unreachable, not Cin7, redirected…).
+    Address(String),
+    /// A permission is off (403): shown with the test's answers.
+    Permission(String),
+    /// A branch chosen is not in the account.
+    Branches(String),
+    /// Anything else that stopped the run before it read anything.
+    Other(String),
 }
-
-/// One resource's answer to Test connection: `None` when readable, else what to turn on.
-pub type Checked = (Resource, Option<String>);
 
 /// Valid input, ready to start an import.
+#[derive(Clone, Debug, PartialEq)]
 pub struct DialogInput {
     pub connection: ConnectionInfo,
     pub key: ApiKey,
@@ -57,46 +62,98 @@ pub struct DialogInput {
     pub key_from_keychain: bool,
 }
 
-pub enum DialogOutcome {
-    Open,
-    Ok(DialogInput),
+/// What the planner did with the dialog this frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialogAnswer {
+    Pending,
+    /// OK, with valid input.
+    Ok,
+    Test,
     Cancel,
-    /// Test connection with this input.
-    Test(DialogInput),
 }
 
-/// Branch ids from "1, 3"; `None` (every branch) when blank.
-fn parse_branches(text: &str) -> Result<Option<Vec<i64>>, String> {
-    if text.trim().is_empty() {
-        return Ok(None);
+/// What is wrong with the input, field by field.
+#[derive(Debug, Default)]
+struct Problems {
+    username: Option<&'static str>,
+    key: Option<&'static str>,
+    address: Option<String>,
+    branches: Option<&'static str>,
+}
+
+impl Problems {
+    fn any(&self) -> bool {
+        self.username.is_some()
+            || self.key.is_some()
+            || self.address.is_some()
+            || self.branches.is_some()
     }
-    text.split(',')
-        .map(|id| {
-            id.trim()
-                .parse::<i64>()
-                .map_err(|_| format!("\"{}\" is not a branch id; list ids like 1, 3.", id.trim()))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
 }
 
-/// The date picker works in jiff dates; the project in chrono's.
-pub fn to_naive(d: jiff::civil::Date) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
-}
-
-pub fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
-    jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).unwrap_or_default()
-}
-
-/// The key field's id, so that its state (which keeps copies of the text for undo) can be
-/// dropped with the dialog.
-fn key_field_id() -> Id {
-    Id::unique("cin7_connection_dialog_api_key")
+/// What the dialog holds while it is open.
+pub struct ConnectionDialog {
+    id: u64,
+    pub username: String,
+    /// Wiped from memory when the dialog goes.
+    pub key: zeroize::Zeroizing<String>,
+    /// The key was filled in from the keychain.
+    pub key_from_keychain: bool,
+    show_key: bool,
+    pub starting_date: NaiveDate,
+    pub options: GroupingChoices,
+    pub base_url: String,
+    pub remember_key: bool,
+    pub branches: BranchChoice,
+    pub test: TestState,
+    pub fault: Option<Fault>,
+    /// The fields the planner has left: their problems show from then on.
+    left: BTreeSet<&'static str>,
+    /// OK was pressed: every problem shows.
+    tried: bool,
+    focus_given: bool,
+    options_open: bool,
 }
 
 impl ConnectionDialog {
-    /// Forgets what the window kept of the key field: call when the dialog closes.
+    /// A dialog by `id`, filled in with `connection`, the demo's `key` if any, and `settings`.
+    pub fn new(
+        id: u64,
+        connection: &ConnectionInfo,
+        key: Option<&ApiKey>,
+        settings: &ImportSettings,
+        remember_key: bool,
+    ) -> Self {
+        Self {
+            id,
+            username: connection.username.clone(),
+            key: key
+                .map(|k| k.expose().to_owned())
+                .unwrap_or_default()
+                .into(),
+            key_from_keychain: false,
+            show_key: false,
+            starting_date: settings.starting_date,
+            options: GroupingChoices::of(settings),
+            base_url: connection.base_url.clone(),
+            remember_key,
+            branches: settings.branches.as_ref().map_or(BranchChoice::All, |ids| {
+                BranchChoice::Only(ids.iter().copied().collect())
+            }),
+            test: TestState::NotRun,
+            fault: None,
+            left: BTreeSet::new(),
+            tried: false,
+            focus_given: false,
+            options_open: false,
+        }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Forgets what the window kept of the key field (copies of its text for undo): call when
+    /// the dialog closes.
     pub fn forget_key_field(ctx: &egui::Context) {
         ctx.data_mut(|data| data.remove::<egui::text_edit::TextEditState>(key_field_id()));
     }
@@ -107,78 +164,170 @@ impl ConnectionDialog {
             && BaseUrl::parse(&self.base_url).is_ok_and(|b| b.as_str() == connection.base_url)
     }
 
-    /// Why OK is disabled, or the input it would start.
-    pub fn validate(&self, today: NaiveDate) -> Result<DialogInput, String> {
-        let username = self.username.trim();
-        if username.is_empty() {
-            return Err("Enter the API username.".into());
+    /// The key the keychain found for the dialog's connection, unless one was typed.
+    pub fn key_found(&mut self, key: &ApiKey) {
+        if self.key.is_empty() {
+            self.key = key.expose().to_owned().into();
+            self.key_from_keychain = true;
         }
-        let key = ApiKey::new(self.key.as_str());
-        if key.is_empty() {
-            return Err("Enter the API key.".into());
+    }
+
+    /// Whether Test connection by `id` is the one under way.
+    pub fn is_testing(&self, id: u64) -> bool {
+        matches!(&self.test, TestState::Running { id: running, .. } if *running == id)
+    }
+
+    /// The branches Test connection found, to choose from.
+    fn known_branches(&self) -> &[Location] {
+        match &self.test {
+            TestState::Done(Ok(findings)) => &findings.branches,
+            _ => &[],
         }
-        let starting_date = to_naive(self.starting_date).ok_or("Choose a valid starting date.")?;
-        if starting_date > today {
-            return Err("The starting date cannot be in the future.".into());
+    }
+
+    /// What a test found off, if it found any.
+    pub fn refused(&self) -> Vec<crate::cin7::Resource> {
+        match &self.test {
+            TestState::Done(Ok(findings)) => findings.refused(),
+            _ => Vec::new(),
         }
-        if starting_date.year() < 1900 {
-            return Err("Choose a starting date from 1900 on.".into());
+    }
+
+    /// Comes back after a run from it read nothing: `fault` at its field.
+    pub fn came_back(&mut self, fault: Fault) {
+        if matches!(fault, Fault::Address(_) | Fault::Branches(_)) {
+            self.options_open = true;
         }
+        self.fault = Some(fault);
+        self.focus_given = false;
+    }
+
+    fn problems(&self) -> Problems {
+        Problems {
+            username: self
+                .username
+                .trim()
+                .is_empty()
+                .then_some("Enter the API username."),
+            key: self.key.trim().is_empty().then_some("Enter the API key."),
+            address: BaseUrl::parse(&self.base_url).err().map(|e| e.to_string()),
+            branches: matches!(&self.branches, BranchChoice::Only(ids) if ids.is_empty())
+                .then_some("Choose at least one branch, or All branches."),
+        }
+    }
+
+    /// The import the dialog describes, if its input is valid.
+    pub fn input(&self, today: NaiveDate) -> Option<DialogInput> {
+        if self.problems().any() || self.starting_date > today {
+            return None;
+        }
+        let base_url = BaseUrl::parse(&self.base_url).ok()?;
+        let branches = match &self.branches {
+            BranchChoice::All => None,
+            BranchChoice::Only(ids) => Some(ids.iter().copied().collect()),
+        };
         let settings = self.options.apply(&ImportSettings {
-            branches: parse_branches(&self.branches)?,
-            ..ImportSettings::new(starting_date, GroupBy::Week, chrono_tz::UTC)
-        })?;
-        let base_url = BaseUrl::parse(&self.base_url).map_err(|e| e.to_string())?;
-        Ok(DialogInput {
+            branches,
+            ..ImportSettings::new(self.starting_date, GroupBy::Week, chrono_tz::UTC)
+        });
+        Some(DialogInput {
             connection: ConnectionInfo {
                 base_url: base_url.as_str().to_owned(),
-                username: username.to_owned(),
+                username: self.username.trim().to_owned(),
             },
-            key,
+            key: ApiKey::new(self.key.as_str()),
             settings,
             remember_key: self.remember_key,
             key_from_keychain: self.key_from_keychain,
         })
     }
 
-    pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogOutcome {
-        let mut outcome = DialogOutcome::Open;
-        let modal = Modal::new(Id::unique("cin7_connection_dialog")).show(ctx, |ui| {
-            ui.set_width(480.0);
-            ui.horizontal(|ui| {
-                ui.heading("Cin7 connection");
+    /// Draws the dialog; returns what the planner did.
+    pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogAnswer {
+        let mut answer = DialogAnswer::Pending;
+        let id = Id::unique(("cin7_connection_dialog", self.id));
+        // Its top stays where it is as it grows (messages, answers, options opened).
+        let area = Modal::default_area(id).anchor(Align2::CENTER_TOP, [0.0, 36.0]);
+        let room = ctx.content_rect().height() - 72.0;
+        let modal = Modal::new(id).area(area).show(ctx, |ui| {
+            ui.set_width(WIDTH);
+            self.heading(ui);
+            egui::ScrollArea::vertical()
+                .max_height(room.max(200.0) - 80.0)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    let problems = self.problems();
+                    self.fields(ui, &problems, today);
+                    ui.checkbox(&mut self.remember_key, "Remember API key")
+                        .on_hover_text("Keep the key in this computer's keychain for Update data");
+                    self.import_options(ui, &problems);
+                    self.findings(ui);
+                });
+            ui.separator();
+            answer = self.buttons(ui, today);
+        });
+        let popup_open = egui::Popup::is_any_open(ctx);
+        if modal.should_close() && !popup_open && answer == DialogAnswer::Pending {
+            answer = DialogAnswer::Cancel;
+        }
+        answer
+    }
+
+    fn heading(&self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.heading("Cin7 connection");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.menu_button(
                     "Where do these come from?",
                     super::prompts::credentials_help,
                 );
             });
-            ui.add_space(6.0);
-            self.fields(ui);
-            ui.checkbox(&mut self.remember_key, "Remember API key");
-            self.import_options(ui);
-            self.test_results(ui);
-            ui.separator();
-            outcome = self.buttons(ui, today);
         });
-        // Escape meant for the open date picker must not close the whole dialog.
-        if modal.should_close() && !ctx.any_popup_open() && matches!(outcome, DialogOutcome::Open) {
-            outcome = DialogOutcome::Cancel;
+        ui.add_space(6.0);
+    }
+
+    /// A field's problem, under it, once the planner has left the field or pressed OK.
+    fn problem(&self, ui: &mut Ui, field: &'static str, problem: Option<&str>) {
+        if let Some(problem) = problem.filter(|_| self.tried || self.left.contains(field)) {
+            ui.label("");
+            ui.label(RichText::new(problem).color(ui.visuals().warn_fg_color));
+            ui.end_row();
         }
-        outcome
+    }
+
+    /// Notes that the planner left `field`, and gives the keyboard to the first field to fill
+    /// as the dialog opens.
+    fn track(&mut self, field: &'static str, response: &egui::Response, first_empty: bool) {
+        if response.lost_focus() {
+            self.left.insert(field);
+        }
+        if !self.focus_given && first_empty {
+            response.request_focus();
+            self.focus_given = true;
+        }
+        if response.changed() {
+            // Edited credentials: what a test or a run found was about others.
+            self.test = TestState::NotRun;
+            if matches!(self.fault, Some(Fault::Credentials(_) | Fault::Address(_))) {
+                self.fault = None;
+            }
+        }
     }
 
     /// API username, API key (with show/hide), Starting date, Group by.
-    fn fields(&mut self, ui: &mut egui::Ui) {
-        egui::Grid::new("connection_fields")
+    fn fields(&mut self, ui: &mut Ui, problems: &Problems, today: NaiveDate) {
+        egui::Grid::new(("connection_fields", self.id))
             .num_columns(2)
-            .spacing([12.0, 8.0])
+            .spacing([12.0, 6.0])
             .show(ui, |ui| {
                 let label = ui.label("API username");
                 let username = ui
-                    .add(egui::TextEdit::singleline(&mut self.username).desired_width(300.0))
+                    .add(egui::TextEdit::singleline(&mut self.username).desired_width(320.0))
                     .labelled_by(label.id);
-                self.forget_test_if(username.changed());
+                let first = self.username.is_empty();
+                self.track("username", &username, first);
                 ui.end_row();
+                self.problem(ui, "username", problems.username);
 
                 let label = ui.label("API key");
                 ui.horizontal(|ui| {
@@ -187,24 +336,27 @@ impl ConnectionDialog {
                             egui::TextEdit::singleline(&mut *self.key)
                                 .id(key_field_id())
                                 .password(!self.show_key)
-                                .desired_width(236.0),
+                                .desired_width(256.0),
                         )
                         .labelled_by(label.id);
-                    self.forget_test_if(key.changed());
+                    let first = !self.username.is_empty() && self.key.is_empty();
+                    self.track("key", &key, first);
                     let toggle = if self.show_key { "Hide" } else { "Show" };
                     ui.toggle_value(&mut self.show_key, toggle)
                         .on_hover_text("Show or hide the API key");
                 });
                 ui.end_row();
+                self.problem(ui, "key", problems.key);
+                if let Some(Fault::Credentials(text)) = &self.fault {
+                    ui.label("");
+                    ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+                    ui.end_row();
+                }
 
                 let label = ui.label("Starting date");
-                ui.add(
-                    egui_extras::DatePickerButton::new(&mut self.starting_date)
-                        .id_salt("starting_date")
-                        .combo_boxes(false)
-                        .calendar_week(false),
-                )
-                .labelled_by(label.id);
+                DatePicker::new(&mut self.starting_date, "starting_date", today)
+                    .show(ui)
+                    .labelled_by(label.id);
                 ui.end_row();
 
                 self.options.group_by_row(ui);
@@ -212,46 +364,89 @@ impl ConnectionDialog {
     }
 
     /// The collapsed options: sales, branches, calendar, the API address.
-    fn import_options(&mut self, ui: &mut egui::Ui) {
-        egui::CollapsingHeader::new("Import options")
-            .default_open(false)
+    fn import_options(&mut self, ui: &mut Ui, problems: &Problems) {
+        let header = egui::CollapsingHeader::new("Import options")
+            .id_salt(("import_options", self.id))
+            .open(self.options_open.then_some(true))
             .show(ui, |ui| {
-                egui::Grid::new("import_options")
+                egui::Grid::new(("import_options_grid", self.id))
                     .num_columns(2)
-                    .spacing([12.0, 8.0])
+                    .spacing([12.0, 6.0])
                     .show(ui, |ui| {
                         self.options.sales_rows(ui);
-                        let label = ui.label("Branches");
-                        ui.add(
-                            egui::TextEdit::singleline(&mut self.branches)
-                                .hint_text("all")
-                                .desired_width(220.0),
-                        )
-                        .labelled_by(label.id);
-                        ui.end_row();
-                        self.options.calendar_rows(ui);
+                        self.branch_rows(ui, problems);
+                        self.options.calendar_rows(ui, "dialog");
                         let label = ui.label("API address");
                         let address = ui
                             .add(
-                                egui::TextEdit::singleline(&mut self.base_url).desired_width(300.0),
+                                egui::TextEdit::singleline(&mut self.base_url).desired_width(320.0),
                             )
                             .labelled_by(label.id);
-                        self.forget_test_if(address.changed());
+                        self.track("address", &address, false);
                         ui.end_row();
+                        self.problem(ui, "address", problems.address.as_deref());
+                        if let Some(Fault::Address(text)) = &self.fault {
+                            ui.label("");
+                            ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+                            ui.end_row();
+                        }
                     });
             });
+        self.options_open = header.openness > 0.5;
     }
 
-    /// Credentials edited: what Test connection found (or is finding) was about others.
-    fn forget_test_if(&mut self, edited: bool) {
-        if edited {
-            self.test = TestState::NotRun;
+    /// All branches, or those ticked by name (once Test connection has listed them).
+    fn branch_rows(&mut self, ui: &mut Ui, problems: &Problems) {
+        let known = self.known_branches().to_vec();
+        let label = ui.label("Branches");
+        ui.vertical(|ui| {
+            let mut all = self.branches == BranchChoice::All;
+            if ui.checkbox(&mut all, "All branches").changed() {
+                self.branches = if all {
+                    BranchChoice::All
+                } else {
+                    BranchChoice::Only(known.iter().map(|b| b.branch_id).collect())
+                };
+            }
+            if known.is_empty() {
+                let note = match &self.branches {
+                    BranchChoice::Only(ids) if !ids.is_empty() => format!(
+                        "Only branches {}: Test connection names them.",
+                        ids.iter()
+                            .map(i64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => "Test connection lists the account's branches to choose from.".to_owned(),
+                };
+                ui.label(RichText::new(note).weak());
+            } else if let BranchChoice::Only(ids) = &mut self.branches {
+                for branch in &known {
+                    let mut on = ids.contains(&branch.branch_id);
+                    let text = format!("{} ({})", branch.name, branch.branch_id);
+                    if ui.checkbox(&mut on, text).changed() {
+                        if on {
+                            ids.insert(branch.branch_id);
+                        } else {
+                            ids.remove(&branch.branch_id);
+                        }
+                    }
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id);
+        ui.end_row();
+        self.problem(ui, "branches", problems.branches);
+        if let Some(Fault::Branches(text)) = &self.fault {
+            ui.label("");
+            ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+            ui.end_row();
         }
     }
 
-    /// What Test connection found: a tick per readable resource, the permission to turn on
-    /// for the others; while it runs, the answers so far under a spinner.
-    fn test_results(&self, ui: &mut egui::Ui) {
+    /// What Test connection found (or is finding), and a permission a run found off.
+    fn findings(&self, ui: &mut Ui) {
         match &self.test {
             TestState::NotRun => {}
             TestState::Running { so_far, .. } => {
@@ -264,40 +459,59 @@ impl ConnectionDialog {
             TestState::Done(Err(reason)) => {
                 ui.label(RichText::new(reason).color(ui.visuals().error_fg_color));
             }
-            TestState::Done(Ok(results)) => checked_grid(ui, results),
+            TestState::Done(Ok(findings)) => checked_grid(ui, &findings.resources),
+        }
+        if let Some(Fault::Permission(text) | Fault::Other(text)) = &self.fault {
+            ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
         }
     }
 
-    fn buttons(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> DialogOutcome {
-        let valid = self.validate(today);
-        let mut outcome = DialogOutcome::Open;
+    /// Test connection on the left; Cancel and OK on the right, OK last. OK with a problem
+    /// shows every problem at its field instead.
+    fn buttons(&mut self, ui: &mut Ui, today: NaiveDate) -> DialogAnswer {
+        let mut answer = DialogAnswer::Pending;
+        let valid = self.input(today).is_some();
         ui.horizontal(|ui| {
-            let ok = ui.add_enabled(valid.is_ok(), egui::Button::new("OK"));
             let testing = matches!(self.test, TestState::Running { .. });
-            let test = ui.add_enabled(
-                valid.is_ok() && !testing,
-                egui::Button::new("Test connection"),
-            );
-            if ui.button("Cancel").clicked() {
-                outcome = DialogOutcome::Cancel;
+            if ui
+                .add_enabled(!testing, egui::Button::new("Test connection"))
+                .on_hover_text("Check the username, the key and every permission the import needs")
+                .clicked()
+            {
+                answer = self.checked(valid, DialogAnswer::Test);
             }
-            // Enter confirms, as in any dialog, once the input is valid.
-            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter)) && !ui.ctx().any_popup_open();
-            match valid {
-                Ok(input) if ok.clicked() || enter => outcome = DialogOutcome::Ok(input),
-                Ok(input) if test.clicked() => outcome = DialogOutcome::Test(input),
-                Ok(_) => {}
-                Err(reason) => {
-                    ui.label(RichText::new(reason).color(ui.visuals().warn_fg_color));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let ok = ui.add(egui::Button::new("OK").min_size(egui::vec2(64.0, 0.0)));
+                let cancel = ui.button("Cancel");
+                // Enter confirms, as in any dialog, unless a picker is open.
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter))
+                    && !egui::Popup::is_any_open(ui.ctx());
+                if ok.clicked() || enter {
+                    answer = self.checked(valid, DialogAnswer::Ok);
                 }
-            }
+                if cancel.clicked() {
+                    answer = DialogAnswer::Cancel;
+                }
+            });
         });
-        outcome
+        answer
+    }
+
+    /// `wanted` if the input is valid; else every problem is shown, and nothing happens.
+    fn checked(&mut self, valid: bool, wanted: DialogAnswer) -> DialogAnswer {
+        self.tried = true;
+        if valid { wanted } else { DialogAnswer::Pending }
     }
 }
 
+/// The key field's id, so that its state (which keeps copies of the text for undo) can be
+/// dropped with the dialog.
+fn key_field_id() -> Id {
+    Id::unique("cin7_connection_dialog_api_key")
+}
+
 /// A tick per readable resource, the permission to turn on for the others.
-fn checked_grid(ui: &mut egui::Ui, results: &[Checked]) {
+fn checked_grid(ui: &mut Ui, results: &[Checked]) {
     egui::Grid::new("test_results")
         .num_columns(2)
         .show(ui, |ui| {
@@ -312,27 +526,4 @@ fn checked_grid(ui: &mut egui::Ui, results: &[Checked]) {
                 ui.end_row();
             }
         });
-}
-
-/// Checks the credentials, then Read on every resource an import needs (one call each), and
-/// says what to turn on where one is refused; `on_checked` sees each answer as it comes. A
-/// failure of the credentials (or of the address) stands for them all.
-pub async fn test_connection(
-    request: &crate::import::ImportRequest,
-    on_checked: impl Fn(Checked),
-) -> Result<Vec<Checked>, String> {
-    let found = crate::import::check_permissions(request, |resource, refused| {
-        on_checked((resource, refused.map(|_| fix(resource))));
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(found
-        .into_iter()
-        .map(|(resource, refused)| (resource, refused.map(|_| fix(resource))))
-        .collect())
-}
-
-/// What to do about a refused resource.
-fn fix(resource: Resource) -> String {
-    format!("turn on Read for {resource} in the connection's Permissions")
 }

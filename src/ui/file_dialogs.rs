@@ -23,7 +23,16 @@ pub enum Choice {
 pub enum Purpose {
     OpenProject,
     SaveProject,
-    ExportCsv,
+    Export(Export),
+}
+
+/// What an export writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// The history as a long table.
+    Sales,
+    /// One row per item.
+    Items,
 }
 
 pub trait FileDialogs {
@@ -54,7 +63,7 @@ impl FileDialogs for NativeDialogs {
                 .set_title("Save project")
                 .set_file_name(suggested_name)
                 .save_file(),
-            Purpose::ExportCsv => dialog
+            Purpose::Export(_) => dialog
                 .add_filter("CSV", &["csv"])
                 .set_title("Export")
                 .set_file_name(suggested_name)

@@ -1,15 +1,51 @@
-//! The menu bar: File (New, Open, Open Recent, Save, Save As, Update data, Reimport, Export,
-//! Continue import, Forget API key, Close, Quit), View (theme) and Help. Items only queue
-//! commands; those that cannot apply now are disabled.
+//! The menu bar: File (New, Open, Open Recent, Save, Save As, Update data, Reimport, Continue,
+//! Export, Forget API key, Close, Quit), View (theme, zoom) and Help (credentials, keyboard
+//! shortcuts, About). Entries only return commands; those that cannot apply now are disabled.
 
-use super::app::PlannerApp;
-use super::commands::{self, Command, Export};
+use super::commands::{self, Command, Zoom};
+use super::file_dialogs::Export;
+use super::runs::Stopped;
 use super::state::Theme;
-use egui::KeyboardShortcut;
+use egui::{KeyboardShortcut, Ui};
+use std::path::PathBuf;
+
+/// What the menus need to know of the window.
+pub struct MenuState<'a> {
+    /// No run reads Cin7 or waits for its key.
+    pub idle: bool,
+    pub has_project: bool,
+    /// The project keeps its ledger (it can be updated).
+    pub has_ledger: bool,
+    pub recent: &'a [PathBuf],
+    pub stopped: &'a [Stopped],
+    pub theme: Theme,
+}
+
+pub fn show(ui: &mut Ui, state: &MenuState<'_>) -> Vec<Command> {
+    let mut commands = Vec::new();
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| file_menu(ui, state, &mut commands));
+        ui.menu_button("View", |ui| view_menu(ui, state, &mut commands));
+        ui.menu_button("Help", |ui| {
+            let c = &mut commands;
+            item(
+                ui,
+                c,
+                true,
+                "Finding your Cin7 API credentials",
+                None,
+                Command::CredentialsHelp,
+            );
+            item(ui, c, true, "Keyboard shortcuts", None, Command::Shortcuts);
+            item(ui, c, true, "About Cin7 Planner", None, Command::About);
+        });
+    });
+    commands
+}
 
 /// A menu entry with its shortcut shown; queues `command` when clicked.
 fn item(
-    ui: &mut egui::Ui,
+    ui: &mut Ui,
     commands: &mut Vec<Command>,
     enabled: bool,
     text: &str,
@@ -28,7 +64,7 @@ fn item(
 
 /// A submenu of `entries`, disabled when there are none or `enabled` is false.
 fn submenu(
-    ui: &mut egui::Ui,
+    ui: &mut Ui,
     commands: &mut Vec<Command>,
     enabled: bool,
     text: &str,
@@ -43,118 +79,115 @@ fn submenu(
     });
 }
 
-impl PlannerApp {
-    pub(super) fn menu(&mut self, ui: &mut egui::Ui) {
-        egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| self.file_menu(ui));
-            ui.menu_button("View", |ui| self.view_menu(ui));
-            ui.menu_button("Help", |ui| {
-                let c = &mut self.commands;
-                item(
-                    ui,
-                    c,
-                    true,
-                    "Finding your Cin7 API credentials",
-                    None,
-                    Command::Help,
-                );
-                item(ui, c, true, "About", None, Command::About);
-            });
-        });
-    }
+fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
+    let idle = state.idle;
+    let has = state.has_project;
+    ui.menu_button("New", |ui| {
+        let new = Command::NewConnection;
+        item(ui, c, idle, "Cin7 connection…", Some(&commands::NEW), new);
+    });
+    item(ui, c, idle, "Open…", Some(&commands::OPEN), Command::Open);
+    let recent = state
+        .recent
+        .iter()
+        .map(|p| (p.display().to_string(), Command::OpenPath(p.clone())));
+    submenu(ui, c, idle, "Open Recent", recent.collect());
+    ui.separator();
+    item(ui, c, has, "Save", Some(&commands::SAVE), Command::Save);
+    item(
+        ui,
+        c,
+        has,
+        "Save As…",
+        Some(&commands::SAVE_AS),
+        Command::SaveAs,
+    );
+    ui.separator();
+    let ledger = state.has_ledger && idle;
+    item(
+        ui,
+        c,
+        ledger,
+        "Update data",
+        Some(&commands::UPDATE),
+        Command::UpdateData,
+    );
+    item(
+        ui,
+        c,
+        has && idle,
+        "Reimport everything…",
+        None,
+        Command::AskReimport,
+    );
+    let runs = state.stopped.iter().map(|s| {
+        let c = &s.checkpoint;
+        (
+            format!(
+                "{} ({} from {})",
+                s.continue_label(),
+                c.connection.username,
+                c.settings.starting_date
+            ),
+            Command::ContinueRun(s.store.dir().to_owned()),
+        )
+    });
+    submenu(ui, c, idle, "Continue", runs.collect());
+    let exports = vec![
+        ("Sales CSV…".to_owned(), Command::Export(Export::Sales)),
+        ("Items CSV…".to_owned(), Command::Export(Export::Items)),
+    ];
+    submenu(ui, c, has, "Export", exports);
+    ui.separator();
+    item(ui, c, true, "Forget API key", None, Command::ForgetKey);
+    ui.separator();
+    item(
+        ui,
+        c,
+        has && idle,
+        "Close project",
+        Some(&commands::CLOSE),
+        Command::Close,
+    );
+    item(ui, c, true, "Quit", Some(&commands::QUIT), Command::Quit);
+}
 
-    fn file_menu(&mut self, ui: &mut egui::Ui) {
-        let idle = self.run.is_none();
-        let has = self.project.is_some() && idle;
-        let has_ledger = has && self.project().is_some_and(|p| p.ledger.is_some());
-        let recent = self.state.recent.clone();
-        let stopped = self.stopped_names();
-        let c = &mut self.commands;
-        ui.menu_button("New", |ui| {
-            let new = Command::NewConnection;
-            item(ui, c, idle, "Cin7 connection…", Some(&commands::NEW), new);
-        });
-        item(ui, c, idle, "Open…", Some(&commands::OPEN), Command::Open);
-        let paths = recent
-            .into_iter()
-            .map(|p| (p.display().to_string(), Command::OpenPath(p)));
-        submenu(ui, c, idle, "Open Recent", paths.collect());
-        ui.separator();
-        item(ui, c, has, "Save", Some(&commands::SAVE), Command::Save);
-        item(
-            ui,
-            c,
-            has,
-            "Save As…",
-            Some(&commands::SAVE_AS),
-            Command::SaveAs,
-        );
-        ui.separator();
-        let update = Command::UpdateData;
-        item(
-            ui,
-            c,
-            has_ledger,
-            "Update data",
-            Some(&commands::UPDATE),
-            update,
-        );
-        item(
-            ui,
-            c,
-            has,
-            "Reimport everything…",
-            None,
-            Command::AskReimport,
-        );
-        let runs = stopped
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| (t, Command::ContinueRun(i)));
-        submenu(ui, c, idle, "Continue import", runs.collect());
-        let exports = vec![
-            ("Sales CSV…".to_owned(), Command::Export(Export::Sales)),
-            ("Items CSV…".to_owned(), Command::Export(Export::Items)),
-        ];
-        submenu(ui, c, has, "Export", exports);
-        ui.separator();
-        item(ui, c, true, "Forget API key", None, Command::ForgetKey);
-        ui.separator();
-        item(
-            ui,
-            c,
-            has,
-            "Close project",
-            Some(&commands::CLOSE),
-            Command::Close,
-        );
-        item(ui, c, true, "Quit", Some(&commands::QUIT), Command::Quit);
-    }
-
-    /// The stopped runs, as Continue import lists them.
-    fn stopped_names(&self) -> Vec<String> {
-        self.stopped
-            .iter()
-            .map(|(_, c)| {
-                format!(
-                    "{} from {}",
-                    c.connection.username, c.settings.starting_date
-                )
-            })
-            .collect()
-    }
-
-    fn view_menu(&mut self, ui: &mut egui::Ui) {
-        let current = self.state.theme;
-        for (theme, text) in [
-            (Theme::System, "Theme: as the system"),
-            (Theme::Light, "Theme: light"),
-            (Theme::Dark, "Theme: dark"),
-        ] {
-            if ui.radio(current == theme, text).clicked() {
-                self.commands.push(Command::Theme(theme));
-                ui.close();
-            }
+fn view_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
+    for (theme, text) in [
+        (Theme::System, "Theme: as the system"),
+        (Theme::Light, "Theme: light"),
+        (Theme::Dark, "Theme: dark"),
+    ] {
+        if ui.radio(state.theme == theme, text).clicked() {
+            c.push(Command::Theme(theme));
+            ui.close();
         }
     }
+    ui.separator();
+    let zoom = format!("Zoom: {:.0}%", ui.ctx().zoom_factor() * 100.0);
+    ui.label(zoom);
+    item(
+        ui,
+        c,
+        true,
+        "Zoom in",
+        Some(&commands::ZOOM_IN),
+        Command::Zoom(Zoom::In),
+    );
+    item(
+        ui,
+        c,
+        true,
+        "Zoom out",
+        Some(&commands::ZOOM_OUT),
+        Command::Zoom(Zoom::Out),
+    );
+    item(
+        ui,
+        c,
+        true,
+        "Actual size",
+        Some(&commands::ZOOM_RESET),
+        Command::Zoom(Zoom::Reset),
+    );
 }

@@ -1,25 +1,43 @@
 //! The egui front end. Nothing outside this module knows about egui.
+//!
+//! The window's state has owners: `document` (the project on screen), `runs` (one run at a
+//! time), `modals` (one question at a time), `tasks` (background work), `status` (the status
+//! line). Views (`menu`, `start_page`, `project_view` with `table`, `chart` and `report`,
+//! `progress_view`), the `connection_dialog` and the `prompts` draw and return `commands`,
+//! which `app` (the frame) and `command_handling` (what each command does) apply. No file
+//! but those two implements the app, and no two files import each other.
 
 mod app;
-mod background;
+mod button_popup;
 mod chart;
-pub mod commands;
-pub mod connection_dialog;
-mod dialog_flow;
+mod command_handling;
+mod commands;
+mod connection_dialog;
+mod connection_test;
+mod date_picker;
+mod document;
+pub mod file_browser;
 pub mod file_dialogs;
-mod files;
+mod format;
 mod menu;
+mod modals;
 mod options;
 mod progress_view;
 mod project_view;
-pub mod prompts;
+mod prompts;
 mod report;
 mod runs;
+mod services;
+mod start_page;
 pub mod state;
+mod status;
 mod table;
+mod tasks;
+mod zone_picker;
 
-pub use app::{DialogDefaults, PlannerApp, Services, local_today};
+pub use app::{DialogDefaults, PlannerApp};
 pub use commands::Command;
+pub use services::{Services, local_today};
 pub use state::PersistedState;
 
 use crate::cin7::{ApiKey, RetryPolicy};
@@ -55,7 +73,12 @@ fn demo() -> Result<(Sandbox, DialogDefaults), String> {
         sandbox::DEMO_USERNAME,
         sandbox::DEMO_KEY,
     ))
-    .map_err(|e| format!("The demo sandbox could not start: {e}."))?;
+    .map_err(|e| {
+        format!(
+            "The demo sandbox could not start ({}).",
+            crate::io_error::reason(&e)
+        )
+    })?;
     let defaults = DialogDefaults {
         base_url: Some(server.base_url().to_owned()),
         username: Some(sandbox::DEMO_USERNAME.to_owned()),
@@ -102,6 +125,7 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
         Box::new(move |cc| {
             let state = PersistedState::from_storage(cc.storage);
             cc.egui_ctx.set_theme(state.theme.preference());
+            cc.egui_ctx.set_zoom_factor(state.zoom);
             let mut app = PlannerApp::new(services, defaults, state);
             if let Some(server) = &sandbox {
                 app.info(format!(
@@ -116,5 +140,5 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
             }))
         }),
     )
-    .map_err(|e| format!("The window could not open: {e}."))
+    .map_err(|e| format!("The window could not open ({e})."))
 }

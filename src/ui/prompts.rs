@@ -1,38 +1,54 @@
-//! The window's small modal questions: unsaved changes (Save / Don't save / Cancel), a path
-//! where the desktop has no file chooser, replacing a file, the API key when none is stored,
-//! reimporting everything, and the help and about boxes.
+//! The window's small modal questions, each drawn by its own function that returns the
+//! commands its answer stands for: unsaved changes (Save / Don't save / Cancel), a run to stop,
+//! replacing a file, a file that may not be written, the API key when none is stored,
+//! reimporting everything, OK with permissions Test connection found off, the in-window file
+//! browser, and the help, shortcut and about boxes.
 
-use super::app::PlannerApp;
-use super::commands::Command;
+use super::commands::{Command, KeyGiven, OTHER_KEYS, RunPurpose, SHORTCUTS};
+use super::file_browser::{Browsed, FileBrowser};
 use super::file_dialogs::Purpose;
-use crate::project::ConnectionInfo;
-use egui::{Id, Modal, RichText};
+use crate::cin7::{ApiKey, Resource};
+use crate::project::{ConnectionInfo, RunKind};
+use egui::{Id, Modal, RichText, Ui};
 use std::path::PathBuf;
 
 pub enum Prompt {
-    /// `then` would drop unsaved changes (or stop a run).
+    /// `then` would drop the project's unsaved changes.
     Unsaved {
         then: Command,
-        dirty: bool,
     },
-    /// No file chooser: the path, typed.
-    Path {
-        purpose: Purpose,
-        text: String,
-        /// The field has been given the keyboard once, as the prompt opened.
-        focused: bool,
-        then: Box<dyn Fn(PathBuf) -> Command>,
-    },
-    /// The chosen file exists and the chooser did not ask about it.
-    Overwrite {
-        path: PathBuf,
+    /// `then` would stop the run under way.
+    StopRun {
         then: Command,
+        kind: RunKind,
+    },
+    /// The file chosen exists, and no chooser asked about replacing it.
+    Replace {
+        purpose: Purpose,
+        path: PathBuf,
+    },
+    /// The file chosen may not be written by this user.
+    ReadOnly {
+        purpose: Purpose,
+        path: PathBuf,
     },
     /// The API key for a run, when none is stored.
     Key(KeyPrompt),
     Reimport,
-    Help,
-    About,
+    /// OK in the dialog after Test connection found these permissions off.
+    Refused(Vec<Resource>),
+    Browse(FileBrowser),
+    CredentialsHelp,
+    Shortcuts,
+    About(AboutPlaces),
+}
+
+/// Where the app keeps what it keeps, for the About box.
+#[derive(Clone, Debug, Default)]
+pub struct AboutPlaces {
+    pub settings: Option<PathBuf>,
+    pub state: Option<PathBuf>,
+    pub log: Option<PathBuf>,
 }
 
 /// What the key prompt holds.
@@ -42,185 +58,160 @@ pub struct KeyPrompt {
     pub remember: bool,
     /// Why it is asked (the stored key was rejected, the keychain is not available).
     pub reason: Option<String>,
-    pub purpose: KeyFor,
+    pub purpose: RunPurpose,
     /// The key field has been given the keyboard once, as the prompt opened.
-    pub focused: bool,
+    focused: bool,
 }
 
-/// What the key is wanted for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyFor {
-    Update { full: bool },
-    Continue(usize),
-}
-
-impl Prompt {
-    pub fn unsaved(then: Command, dirty: bool) -> Self {
-        Prompt::Unsaved { then, dirty }
-    }
-
-    pub fn path(
-        purpose: Purpose,
-        example: &str,
-        then: impl Fn(PathBuf) -> Command + 'static,
-    ) -> Self {
-        Prompt::Path {
+impl KeyPrompt {
+    pub fn new(connection: ConnectionInfo, purpose: RunPurpose, reason: Option<String>) -> Self {
+        Self {
+            connection,
+            key: Default::default(),
+            remember: true,
+            reason,
             purpose,
-            text: example.to_owned(),
             focused: false,
-            then: Box::new(then),
         }
     }
 }
 
 /// What the planner answered.
-enum Answer {
-    Open,
-    Close,
+pub enum Answer {
+    Pending,
+    /// Closed without doing anything (Cancel, Escape).
+    Closed,
     Commands(Vec<Command>),
-    /// Save first, then `Command`.
-    SaveThen(Command),
-    Key,
 }
 
-impl PlannerApp {
-    pub(super) fn prompt_ui(&mut self, ctx: &egui::Context) {
-        let Some(prompt) = &mut self.prompt else {
-            return;
-        };
-        let name = self.project.as_ref().map(|p| p.name()).unwrap_or_default();
-        let mut answer = Answer::Open;
+impl Prompt {
+    /// Draws the prompt; `name` is the open project's. Escape is Cancel.
+    pub fn show(&mut self, ctx: &egui::Context, name: &str) -> Answer {
+        let mut answer = Answer::Pending;
         let modal = Modal::new(Id::unique("cin7_prompt")).show(ctx, |ui| {
-            ui.set_max_width(440.0);
-            answer = match prompt {
-                Prompt::Unsaved { then, dirty } => unsaved(ui, &name, then, *dirty),
-                Prompt::Path {
-                    purpose,
-                    text,
-                    focused,
-                    then,
-                } => path(ui, *purpose, text, focused, then.as_ref()),
-                Prompt::Overwrite { path, then } => overwrite(ui, path, then),
+            ui.set_max_width(480.0);
+            answer = match self {
+                Prompt::Unsaved { then } => unsaved(ui, name, then),
+                Prompt::StopRun { then, kind } => stop_run(ui, then, *kind),
+                Prompt::Replace { purpose, path } => replace(ui, *purpose, path),
+                Prompt::ReadOnly { purpose, path } => read_only(ui, *purpose, path),
                 Prompt::Key(key) => key_prompt(ui, key),
                 Prompt::Reimport => reimport(ui),
-                Prompt::Help => help(ui),
-                Prompt::About => about(ui),
+                Prompt::Refused(resources) => refused(ui, resources),
+                Prompt::Browse(browser) => match browser.show(ui) {
+                    Browsed::Pending => Answer::Pending,
+                    Browsed::Chosen(path) => {
+                        Answer::Commands(vec![Command::Chosen(browser.purpose(), path)])
+                    }
+                    Browsed::Cancelled => Answer::Closed,
+                },
+                Prompt::CredentialsHelp => help(ui),
+                Prompt::Shortcuts => shortcuts(ui),
+                Prompt::About(places) => about(ui, places),
             };
         });
-        if modal.should_close() && matches!(answer, Answer::Open) {
-            answer = Answer::Close;
+        if modal.should_close() && !egui::Popup::is_any_open(ctx) {
+            if let Answer::Pending = answer {
+                answer = Answer::Closed;
+            }
         }
-        match answer {
-            Answer::Open => {}
-            Answer::Close => {
-                // A save that was to go on (to Close, Quit…) was cancelled with it.
-                self.prompt = None;
-                self.after_save = None;
-            }
-            Answer::Commands(commands) => {
-                self.prompt = None;
-                self.commands.extend(commands);
-            }
-            Answer::SaveThen(then) => {
-                self.prompt = None;
-                self.after_save = Some((self.project_id(), then));
-                self.commands.push(Command::Save);
-            }
-            Answer::Key => {
-                if let Some(Prompt::Key(key)) = self.prompt.take() {
-                    self.key_given(ctx, key);
-                }
-            }
+        answer
+    }
+
+    /// What closing it without an answer means: a save it was part of did not happen.
+    pub fn on_close(&self) -> Vec<Command> {
+        let purpose = match self {
+            Prompt::Replace { purpose, .. } | Prompt::ReadOnly { purpose, .. } => Some(*purpose),
+            Prompt::Browse(browser) => Some(browser.purpose()),
+            _ => None,
+        };
+        if purpose == Some(Purpose::SaveProject) {
+            vec![Command::SaveAbandoned]
+        } else {
+            Vec::new()
         }
     }
 }
 
-fn unsaved(ui: &mut egui::Ui, name: &str, then: &Command, dirty: bool) -> Answer {
-    ui.heading(if dirty {
-        "Unsaved changes"
-    } else {
-        "An import is running"
-    });
-    ui.label(if dirty {
-        format!("Save the changes to {name} first?")
-    } else {
-        "Stop it? What it read so far is kept, and Continue import picks it up later.".to_owned()
-    });
+/// The buttons of a question, left to right, the last the one Enter would press.
+fn buttons(ui: &mut Ui, labels: &[&str]) -> Option<usize> {
+    let mut pressed = None;
     ui.add_space(8.0);
-    let mut answer = Answer::Open;
-    ui.horizontal(|ui| {
-        if dirty && ui.button("Save").clicked() {
-            answer = Answer::SaveThen(Command::Confirmed(Box::new(then.clone())));
-        }
-        let go = if dirty { "Don't save" } else { "Stop it" };
-        if ui.button(go).clicked() {
-            answer = Answer::Commands(vec![Command::Confirmed(Box::new(then.clone()))]);
-        }
-        if ui.button("Cancel").clicked() {
-            answer = Answer::Close;
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        for (i, label) in labels.iter().enumerate().rev() {
+            if ui.button(*label).clicked() {
+                pressed = Some(i);
+            }
         }
     });
-    answer
+    pressed
 }
 
-fn path(
-    ui: &mut egui::Ui,
-    purpose: Purpose,
-    text: &mut String,
-    focused: &mut bool,
-    then: &dyn Fn(PathBuf) -> Command,
-) -> Answer {
-    ui.heading(match purpose {
-        Purpose::OpenProject => "Open project",
-        Purpose::SaveProject => "Save project",
-        Purpose::ExportCsv => "Export",
-    });
-    ui.label("This desktop has no file chooser, so type the file's path:");
-    let label = ui.label("Path");
-    let field = ui
-        .add(egui::TextEdit::singleline(text).desired_width(400.0))
-        .labelled_by(label.id);
-    focus_once(&field, focused);
-    let typed = PathBuf::from(text.trim());
-    let ok = !text.trim().is_empty();
-    let mut answer = Answer::Open;
-    ui.horizontal(|ui| {
-        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.add_enabled(ok, egui::Button::new("OK")).clicked() || (ok && enter) {
-            answer = Answer::Commands(vec![then(typed.clone())]);
-        }
-        if ui.button("Cancel").clicked() {
-            answer = Answer::Close;
-        }
-    });
-    answer
+fn unsaved(ui: &mut Ui, name: &str, then: &Command) -> Answer {
+    ui.heading("Unsaved changes");
+    ui.label(format!("Save the changes to {name} first?"));
+    match buttons(ui, &["Cancel", "Don't save", "Save"]) {
+        Some(0) => Answer::Closed,
+        Some(1) => Answer::Commands(vec![Command::Confirmed(Box::new(then.clone()))]),
+        Some(_) => Answer::Commands(vec![Command::SaveThen(Box::new(Command::Confirmed(
+            Box::new(then.clone()),
+        )))]),
+        None => Answer::Pending,
+    }
 }
 
-fn overwrite(ui: &mut egui::Ui, path: &std::path::Path, then: &Command) -> Answer {
+fn stop_run(ui: &mut Ui, then: &Command, kind: RunKind) -> Answer {
+    let (heading, kept) = match kind {
+        RunKind::Import => (
+            "An import is running",
+            "What it read so far is kept: Continue import picks it up later.",
+        ),
+        RunKind::Update => (
+            "Update data is running",
+            "What it read so far is kept: the next Update data picks it up.",
+        ),
+        RunKind::Reimport => (
+            "Reimport everything is running",
+            "What it read so far is kept: the next Reimport everything picks it up.",
+        ),
+    };
+    ui.heading(heading);
+    ui.label(format!("Stop it? {kept}"));
+    match buttons(ui, &["Cancel", "Stop it"]) {
+        Some(0) => Answer::Closed,
+        Some(_) => Answer::Commands(vec![Command::Confirmed(Box::new(then.clone()))]),
+        None => Answer::Pending,
+    }
+}
+
+fn replace(ui: &mut Ui, purpose: Purpose, path: &std::path::Path) -> Answer {
     ui.heading("Replace the file?");
     ui.label(format!("{} exists already.", path.display()));
-    let mut answer = Answer::Open;
-    ui.horizontal(|ui| {
-        if ui.button("Replace").clicked() {
-            answer = Answer::Commands(vec![then.clone()]);
-        }
-        if ui.button("Cancel").clicked() {
-            answer = Answer::Close;
-        }
-    });
-    answer
-}
-
-/// Gives `field` the keyboard as its prompt opens, so that typing goes to it at once and Enter
-/// answers.
-fn focus_once(field: &egui::Response, focused: &mut bool) {
-    if !*focused {
-        field.request_focus();
-        *focused = true;
+    match buttons(ui, &["Cancel", "Replace"]) {
+        Some(0) => Answer::Closed,
+        Some(_) => Answer::Commands(vec![Command::WriteTo(purpose, path.to_owned())]),
+        None => Answer::Pending,
     }
 }
 
-fn key_prompt(ui: &mut egui::Ui, key: &mut KeyPrompt) -> Answer {
+fn read_only(ui: &mut Ui, purpose: Purpose, path: &std::path::Path) -> Answer {
+    ui.heading("The file is read-only");
+    ui.label(format!(
+        "{} may not be changed (it is read-only, or you may not write there), so it was not replaced. Save under another name instead?",
+        path.display()
+    ));
+    let (again, command) = match purpose {
+        Purpose::Export(what) => ("Export to another file…", Command::Export(what)),
+        _ => ("Save As…", Command::SaveAs),
+    };
+    match buttons(ui, &["Cancel", again]) {
+        Some(0) => Answer::Closed,
+        Some(_) => Answer::Commands(vec![command]),
+        None => Answer::Pending,
+    }
+}
+
+fn key_prompt(ui: &mut Ui, key: &mut KeyPrompt) -> Answer {
     ui.heading("Cin7 API key");
     if let Some(reason) = &key.reason {
         ui.label(RichText::new(reason).color(ui.visuals().warn_fg_color));
@@ -237,55 +228,74 @@ fn key_prompt(ui: &mut egui::Ui, key: &mut KeyPrompt) -> Answer {
                 .desired_width(320.0),
         )
         .labelled_by(label.id);
-    focus_once(&field, &mut key.focused);
+    if !key.focused {
+        field.request_focus();
+        key.focused = true;
+    }
     ui.checkbox(&mut key.remember, "Remember API key");
-    let ok = !key.key.trim().is_empty();
-    let mut answer = Answer::Open;
-    ui.horizontal(|ui| {
-        if ui.add_enabled(ok, egui::Button::new("OK")).clicked()
-            || (ok && ui.input(|i| i.key_pressed(egui::Key::Enter)))
-        {
-            answer = Answer::Key;
-        }
-        if ui.button("Cancel").clicked() {
-            answer = Answer::Close;
-        }
-    });
-    answer
+    let typed = !key.key.trim().is_empty();
+    let enter = typed && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    match buttons(ui, &["Cancel", "OK"]) {
+        Some(0) => Answer::Closed,
+        Some(_) if typed => given(key),
+        _ if enter => given(key),
+        _ => Answer::Pending,
+    }
 }
 
-fn reimport(ui: &mut egui::Ui) -> Answer {
+fn given(key: &KeyPrompt) -> Answer {
+    Answer::Commands(vec![Command::KeyGiven(KeyGiven {
+        connection: key.connection.clone(),
+        key: ApiKey::new(key.key.as_str()),
+        remember: key.remember,
+        purpose: key.purpose.clone(),
+    })])
+}
+
+fn reimport(ui: &mut Ui) -> Answer {
     ui.heading("Reimport everything");
     ui.label("Read the whole account again from Cin7, as the first import did? It takes as long, and the project's settings and history stay.");
-    let mut answer = Answer::Open;
-    ui.horizontal(|ui| {
-        if ui.button("Reimport").clicked() {
-            answer = Answer::Commands(vec![Command::Reimport]);
-        }
-        if ui.button("Cancel").clicked() {
-            answer = Answer::Close;
-        }
-    });
-    answer
+    match buttons(ui, &["Cancel", "Reimport"]) {
+        Some(0) => Answer::Closed,
+        Some(_) => Answer::Commands(vec![Command::Reimport]),
+        None => Answer::Pending,
+    }
+}
+
+fn refused(ui: &mut Ui, resources: &[Resource]) -> Answer {
+    ui.heading("Permissions are off");
+    ui.label(format!(
+        "Test connection found that this API connection may not read {}, so the import would stop at the first of them.",
+        list(resources)
+    ));
+    ui.label("In Cin7, under Settings > Integrations & API > API v1, turn on Read for them in the connection's Permissions, then test again.");
+    match buttons(ui, &["Back to the dialog", "Import anyway"]) {
+        Some(0) => Answer::Closed,
+        Some(_) => Answer::Commands(vec![Command::DialogOkAnyway]),
+        None => Answer::Pending,
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+pub fn list(resources: &[Resource]) -> String {
+    let names: Vec<String> = resources.iter().map(ToString::to_string).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// Where the credentials come from, as the planning tool's help says it, in numbered steps;
 /// the permissions named are those every run reads with.
-pub fn credentials_help(ui: &mut egui::Ui) {
-    let names: Vec<String> = crate::import::RESOURCES_READ
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let (last, rest) = names
-        .split_last()
-        .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+pub fn credentials_help(ui: &mut Ui) {
     let steps = [
         "In Cin7 Omni, open Settings > Integrations & API > API v1: it shows the API username."
             .to_owned(),
         "Choose Add New API Connection: Cin7 shows the connection's API key once only (if it is lost, reset it there).".to_owned(),
         format!(
-            "In the connection's Permissions, allow Read on {} and {last}.",
-            rest.join(", ")
+            "In the connection's Permissions, allow Read on {}.",
+            list(&crate::import::RESOURCES_READ)
         ),
         "A dedicated connection for this app keeps its daily 5,000 calls to itself.".to_owned(),
     ];
@@ -294,24 +304,68 @@ pub fn credentials_help(ui: &mut egui::Ui) {
     }
 }
 
-fn help(ui: &mut egui::Ui) -> Answer {
+fn help(ui: &mut Ui) -> Answer {
     ui.heading("Finding your Cin7 API credentials");
     credentials_help(ui);
     close_button(ui)
 }
 
-fn about(ui: &mut egui::Ui) -> Answer {
-    ui.heading("Cin7 Planner");
-    ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
-    ui.label("Turns a Cin7 Omni account into a demand-planning project, and keeps it current.");
+fn shortcuts(ui: &mut Ui) -> Answer {
+    ui.heading("Keyboard shortcuts");
+    egui::Grid::new("shortcuts")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for shortcut in &SHORTCUTS {
+                ui.label(RichText::new(ui.ctx().format_shortcut(&shortcut.keys)).monospace());
+                ui.label(shortcut.does);
+                ui.end_row();
+            }
+            for (keys, does) in OTHER_KEYS {
+                ui.label(RichText::new(keys).monospace());
+                ui.label(does);
+                ui.end_row();
+            }
+        });
     close_button(ui)
 }
 
-fn close_button(ui: &mut egui::Ui) -> Answer {
-    ui.add_space(8.0);
-    if ui.button("Close").clicked() {
-        Answer::Close
-    } else {
-        Answer::Open
+fn about(ui: &mut Ui, places: &AboutPlaces) -> Answer {
+    ui.heading("Cin7 Planner");
+    ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
+    ui.label("Turns a Cin7 Omni account into a demand-planning project, and keeps it current.");
+    ui.add_space(6.0);
+    let place = |path: &Option<PathBuf>| {
+        path.as_ref().map_or_else(
+            || "not kept on this computer".to_owned(),
+            |p| p.display().to_string(),
+        )
+    };
+    egui::Grid::new("about_places")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (what, path) in [
+                ("Window settings", &places.settings),
+                ("Runs to continue and the daily call count", &places.state),
+                ("Log", &places.log),
+            ] {
+                ui.label(what);
+                ui.label(RichText::new(place(path)).monospace());
+                ui.end_row();
+            }
+        });
+    ui.label(
+        RichText::new(
+            "The API key is never written to any of these: it stays in this computer's keychain.",
+        )
+        .weak(),
+    );
+    close_button(ui)
+}
+
+fn close_button(ui: &mut Ui) -> Answer {
+    match buttons(ui, &["Close"]) {
+        Some(_) => Answer::Closed,
+        None => Answer::Pending,
     }
 }

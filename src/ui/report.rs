@@ -1,52 +1,296 @@
-//! The data report: what the data held that did not become a number and why, the stock drift
-//! per item and location, and every run of the project.
+//! The data report, in words a planner can act on: each note says what it counts, what it
+//! means, whether to do anything, and lists the items (a click shows the item) or documents
+//! behind it. Then every run of the project, in its time zone. The notes are worked out once
+//! per project, not per frame.
 
-use crate::project::Project;
-use egui::RichText;
+use super::commands::Command;
+use super::format;
+use crate::project::ledger::DocumentKind;
+use crate::project::{Project, Series};
+use egui::{RichText, Ui};
+use std::collections::HashSet;
 
-pub fn show(ui: &mut egui::Ui, project: &Project) {
+/// How many items or documents a note lists (the count says how many there are).
+const LISTED: usize = 40;
+
+/// Whether a note asks the planner to do something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Act {
+    /// Nothing to do: the number is as it should be.
+    Nothing,
+    /// Worth a look in Cin7.
+    Check,
+}
+
+/// What a note lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Behind {
+    /// Series, by index, with their label ("MUG-RED at Warehouse").
+    Series(Vec<(usize, String)>),
+    /// Documents, by label ("sales order 1042").
+    Documents(Vec<String>),
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// "3 sized items", "2 draft or void orders".
+    pub headline: String,
+    pub meaning: &'static str,
+    pub act: Act,
+    pub behind: Behind,
+}
+
+/// Every note the project's data calls for, the ones to act on first.
+pub fn notes(project: &Project) -> Vec<Note> {
     let w = &project.report.warnings;
-    egui::Grid::new("not_counted")
-        .num_columns(2)
-        .striped(true)
-        .show(ui, |ui| {
-            for (count, what) in w.not_counted() {
-                ui.label(what);
-                ui.label(count.to_string());
-                ui.end_row();
-            }
-            ui.label("rebuilt on-hand values below zero");
-            ui.label(w.negative_on_hand_values.to_string());
-            ui.end_row();
+    let mut notes = Vec::new();
+    let label = |i: usize| {
+        let s = &project.series[i];
+        format!(
+            "{} at {}",
+            project.items[s.item].code, project.locations[s.location].name
+        )
+    };
+    let series_where = |keep: &dyn Fn(&Series) -> bool| -> Vec<(usize, String)> {
+        (0..project.series.len())
+            .filter(|&i| keep(&project.series[i]))
+            .map(|i| (i, label(i)))
+            .collect()
+    };
+    if w.negative_on_hand_values > 0 {
+        let below = series_where(&|s| {
+            s.on_hand
+                .iter()
+                .flatten()
+                .any(|(_, q)| q.is_sign_negative() && !q.is_zero())
         });
-    if !w.stock_drift.is_empty() {
-        ui.add_space(6.0);
-        ui.label(RichText::new("Stock drift").strong());
-        egui::Grid::new("stock_drift")
-            .num_columns(4)
-            .striped(true)
-            .show(ui, |ui| {
-                for heading in ["Item", "Location", "At", "Drift"] {
-                    ui.label(RichText::new(heading).weak());
-                }
-                ui.end_row();
-                for drift in w.stock_drift.iter().take(200) {
-                    ui.label(&project.items[drift.item].code);
-                    ui.label(&project.locations[drift.location].name);
-                    ui.label(drift.at.format("%Y-%m-%d %H:%M").to_string());
-                    ui.label(drift.size().normalize().to_string());
-                    ui.end_row();
-                }
-            });
-        if w.stock_drift.len() > 200 {
-            ui.label(format!(
-                "…and {} more (inspect lists them all)",
-                w.stock_drift.len() - 200
-            ));
-        }
+        notes.push(Note {
+            headline: format!("{} on-hand values below zero", format::quantity(w.negative_on_hand_values.into())),
+            meaning: "The history rebuilt from Cin7's documents takes stock below zero: a movement is missing from them (a stocktake, a production job or an edit Cin7's API does not show). Check these items' stock movements in Cin7.",
+            act: Act::Check,
+            behind: Behind::Series(below),
+        });
     }
-    ui.add_space(6.0);
+    if !w.stock_drift.is_empty() {
+        let drifted: HashSet<(usize, usize)> =
+            w.stock_drift.iter().map(|d| (d.item, d.location)).collect();
+        notes.push(Note {
+            headline: format!("Stock drift at {} item–location pairs", drifted.len()),
+            meaning: "What Cin7's stock said at an earlier reading differs from the on-hand history rebuilt from its documents: stock moved by something its API does not show. Check these items in Cin7; the history keeps what the documents say.",
+            act: Act::Check,
+            behind: Behind::Series(series_where(&|s| drifted.contains(&(s.item, s.location)))),
+        });
+    }
+    let sized: Vec<(usize, String)> = series_where(&|s| project.items[s.item].sized);
+    if !sized.is_empty() {
+        let items: HashSet<usize> = project
+            .series
+            .iter()
+            .filter(|s| project.items[s.item].sized)
+            .map(|s| s.item)
+            .collect();
+        notes.push(Note {
+            headline: format!("{} sized items", items.len()),
+            meaning: "Cin7 gives no per-size stock movements, so these have sales history but no on-hand history: inventory turnover, stockout days and lost sales cannot be analysed for them. Nothing to do.",
+            act: Act::Nothing,
+            behind: Behind::Series(sized),
+        });
+    }
+    notes.extend(document_notes(project));
+    notes
+}
+
+/// The notes on documents that did not count, with the documents behind each.
+fn document_notes(project: &Project) -> Vec<Note> {
+    let w = &project.report.warnings;
+    let ledger = project.ledger.as_ref();
+    let documents = |keep: &dyn Fn(usize) -> bool| -> Behind {
+        let Some(d) = ledger.map(|l| &l.documents) else {
+            return Behind::None;
+        };
+        let listed: Vec<String> = (0..d.len())
+            .filter(|&i| keep(i))
+            .map(|i| format!("{} {}", kind_name(d.kind[i]), d.id[i]))
+            .collect();
+        if listed.is_empty() {
+            Behind::None
+        } else {
+            Behind::Documents(listed)
+        }
+    };
+    let included: HashSet<i64> = project.locations.iter().map(|l| l.branch_id).collect();
+    let known: HashSet<i64> = ledger
+        .map(|l| l.branches.iter().copied().collect())
+        .unwrap_or_default();
+    let d = ledger.map(|l| &l.documents);
+    let at = |i: usize| d.and_then(|d| d.branch[i]);
+    let kind = |i: usize| d.map(|d| d.kind[i]);
+    let counted = |i: usize| d.is_some_and(|d| d.counted[i]);
+    let mut notes = Vec::new();
+    let mut note = |count: u64, what: &str, meaning: &'static str, act: Act, behind: Behind| {
+        if count > 0 {
+            notes.push(Note {
+                headline: format!("{} {what}", format::quantity(count.into())),
+                meaning,
+                act,
+                behind,
+            });
+        }
+    };
+    note(
+        w.unknown_item_lines,
+        "lines for unknown items",
+        "Order lines whose product is not in Cin7's catalogue (deleted products, freight, ad-hoc lines) are not counted. Check that none is a product you plan.",
+        Act::Check,
+        documents(&|i| d.is_some_and(|d| d.unknown_lines[i] > 0)),
+    );
+    note(
+        w.unknown_branch_documents,
+        "documents at unknown branches",
+        "Documents at a branch Cin7 does not list are not counted. Check the branch in Cin7.",
+        Act::Check,
+        documents(&|i| at(i).is_some_and(|b| !known.contains(&b))),
+    );
+    note(
+        w.records_beyond_bounds,
+        "records with a number beyond 10^15",
+        "Records holding a number too large to be real were left out. Check them in Cin7.",
+        Act::Check,
+        Behind::None,
+    );
+    note(
+        w.orders_not_counted,
+        "draft or void orders",
+        "Orders not approved, or void, are not sales. Nothing to do.",
+        Act::Nothing,
+        documents(&|i| kind(i) == Some(DocumentKind::SalesOrder) && !counted(i)),
+    );
+    note(
+        w.orders_not_dispatched,
+        "orders not dispatched",
+        "Not counted as sales until dispatched, as the import options ask. Nothing to do.",
+        Act::Nothing,
+        Behind::None,
+    );
+    note(
+        w.orders_outside_periods,
+        "orders outside the periods",
+        "Sales dated before the first period (or after now) are outside the history. Nothing to do.",
+        Act::Nothing,
+        Behind::None,
+    );
+    note(
+        w.credit_notes_not_counted,
+        "void credit notes",
+        "Void returns are not counted. Nothing to do.",
+        Act::Nothing,
+        documents(&|i| kind(i) == Some(DocumentKind::CreditNote) && !counted(i)),
+    );
+    note(
+        w.credit_notes_outside_periods,
+        "credit notes outside the periods",
+        "Returns dated outside the periods are outside the history. Nothing to do.",
+        Act::Nothing,
+        Behind::None,
+    );
+    note(
+        w.kit_component_lines,
+        "kit component lines",
+        "The components of kits sold are not sales in themselves: the kit is. Nothing to do.",
+        Act::Nothing,
+        documents(&|i| d.is_some_and(|d| d.kit_lines[i] > 0)),
+    );
+    note(
+        w.documents_at_other_branches,
+        "documents at branches left out",
+        "Left out by the Branches chosen in the import options. Nothing to do.",
+        Act::Nothing,
+        documents(&|i| at(i).is_some_and(|b| known.contains(&b) && !included.contains(&b))),
+    );
+    notes
+}
+
+fn kind_name(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::SalesOrder => "sales order",
+        DocumentKind::CreditNote => "credit note",
+        DocumentKind::PurchaseOrder => "purchase order",
+        DocumentKind::BranchTransfer => "branch transfer",
+        DocumentKind::Adjustment => "adjustment",
+    }
+}
+
+/// "2 things to check", "Nothing to check", for the report's heading.
+pub fn headline(notes: &[Note]) -> String {
+    match notes.iter().filter(|n| n.act == Act::Check).count() {
+        0 => "Nothing to check".to_owned(),
+        1 => "1 thing to check".to_owned(),
+        n => format!("{n} things to check"),
+    }
+}
+
+/// Draws the notes and the runs; a click on an item shows it.
+pub fn show(ui: &mut Ui, project: &Project, notes: &[Note]) -> Vec<Command> {
+    let mut commands = Vec::new();
+    if notes.is_empty() {
+        ui.label("Every document read counted, and the stock history holds together.");
+    }
+    for (i, note) in notes.iter().enumerate() {
+        let (mark, colour) = match note.act {
+            Act::Check => ("⚠", ui.visuals().warn_fg_color),
+            Act::Nothing => ("ℹ", ui.visuals().weak_text_color()),
+        };
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(mark).color(colour));
+            ui.label(RichText::new(&note.headline).strong());
+        });
+        ui.label(note.meaning);
+        behind(ui, i, &note.behind, &mut commands);
+        ui.add_space(6.0);
+    }
+    runs(ui, project);
+    commands
+}
+
+fn behind(ui: &mut Ui, note: usize, behind: &Behind, commands: &mut Vec<Command>) {
+    let count = match behind {
+        Behind::Series(list) => list.len(),
+        Behind::Documents(list) => list.len(),
+        Behind::None => return,
+    };
+    egui::CollapsingHeader::new(format!("Show the {count}"))
+        .id_salt(("report_behind", note))
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| match behind {
+                Behind::Series(list) => {
+                    for (series, label) in list.iter().take(LISTED) {
+                        if ui.link(label).on_hover_text("Show this item").clicked() {
+                            commands.push(Command::ShowSeries(*series));
+                        }
+                    }
+                }
+                Behind::Documents(list) => {
+                    ui.label(
+                        list.iter()
+                            .take(LISTED)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    );
+                }
+                Behind::None => {}
+            });
+            if count > LISTED {
+                ui.label(RichText::new(format!("…and {} more", count - LISTED)).weak());
+            }
+        });
+}
+
+/// Every run of the project, in its time zone.
+fn runs(ui: &mut Ui, project: &Project) {
     ui.label(RichText::new("Runs").strong());
+    let zone = project.settings.time_zone;
     egui::Grid::new("runs")
         .num_columns(2)
         .striped(true)
@@ -55,12 +299,9 @@ pub fn show(ui: &mut egui::Ui, project: &Project) {
                 ui.label(format!(
                     "{} {}",
                     run.kind.label(),
-                    run.finished_at.format("%Y-%m-%d %H:%M")
+                    format::instant(run.finished_at, zone)
                 ));
-                ui.label(format!(
-                    "{} calls · {} added, {} changed, {} voided",
-                    run.calls, run.documents_added, run.documents_changed, run.documents_voided
-                ));
+                ui.label(format!("{} calls · {}", run.calls, run.changes_text()));
                 ui.end_row();
             }
         });

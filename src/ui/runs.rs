@@ -1,292 +1,287 @@
-//! Runs from the window: an import from the connection dialog, Update data and Reimport
-//! everything of the open project, and Continue import of a run that stopped. A run needs the
-//! key: from the session, else the keychain (looked up off the window's thread, a locked
-//! keychain may block), else a small prompt. The run's checkpoint stays until its project is
-//! saved.
+//! Runs that read Cin7, one at a time: the run under way, a run waiting for its key from the
+//! keychain (which counts as under way: a locked keychain may answer minutes later), the
+//! stopped runs that can be continued, and the keys the keychain refused, kept for this
+//! session. A second run is refused here, whoever asks.
 
-use super::app::{OpenProject, PlannerApp};
-use super::background::{For, KeyWanted, Outcome};
-use super::connection_dialog::DialogInput;
-use super::prompts::{KeyFor, KeyPrompt, Prompt};
-use crate::cin7::{ApiKey, Cin7Error};
-use crate::import::checkpoint::connection_name;
+use super::commands::RunPurpose;
+use super::connection_dialog::ConnectionDialog;
+use super::document::Screen;
+use crate::cin7::ApiKey;
 use crate::import::{
     Checkpoint, DEFAULT_OVERLAP, ImportError, ImportEvent, ImportJob, ImportRequest, Progress,
     RunStore, UpdateRequest,
 };
-use crate::project::{ConnectionInfo, ImportSettings, Project, RunKind};
+use crate::project::{ConnectionInfo, Project, RunKind};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
+
+/// Where the key of a run came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// Typed in the dialog or the key prompt.
+    Typed,
+    /// From the keychain (a 401 then means it was reset).
+    Keychain,
+    /// Kept for this session where the keychain refused it.
+    Session,
+}
+
+/// The project an update or reimport is of.
+#[derive(Clone, Debug)]
+pub struct RunBase {
+    pub screen: Screen,
+    pub path: Option<PathBuf>,
+}
 
 /// A run under way.
-pub(super) struct Run {
-    pub job: ImportJob,
+pub struct Run {
+    job: ImportJob,
     pub progress: Option<Progress>,
     pub kind: RunKind,
     pub connection: ConnectionInfo,
     pub key: ApiKey,
+    /// Keep the key in the keychain once the run has shown it works.
     pub remember_key: bool,
-    /// The key came from the keychain (a 401 then means it was reset).
-    pub stored_key: bool,
-    pub run_store: Option<RunStore>,
+    pub key_source: KeySource,
+    pub store: Option<RunStore>,
     /// The project an update or reimport is of.
-    pub base: Option<(u64, Option<std::path::PathBuf>)>,
+    pub base: Option<RunBase>,
+    /// The dialog an import was started from, to come back to if the run reads nothing.
+    pub origin: Option<ConnectionDialog>,
+    pub started: Instant,
+}
+
+/// How a run begins: what it reads, with what key, for whom.
+pub struct RunStart {
+    pub request: ImportRequest,
+    pub kind: RunKind,
+    pub key_source: KeySource,
+    pub remember_key: bool,
+    /// For an update or reimport: the project, where it is kept, and its screen.
+    pub base: Option<(Arc<Project>, RunBase)>,
+    pub origin: Option<ConnectionDialog>,
 }
 
 impl Run {
-    pub fn label(&self) -> &'static str {
-        match self.kind {
-            RunKind::Import => "Importing from Cin7",
-            RunKind::Update => "Updating from Cin7",
-            RunKind::Reimport => "Reimporting from Cin7",
-        }
-    }
-}
-
-/// "An import of shop from 2024-01-01, by weeks, stopped on 2026-12-01 10:00 UTC."
-pub(super) fn stopped_text(checkpoint: &Checkpoint) -> String {
-    let what = match checkpoint.kind {
-        RunKind::Import => "An import",
-        RunKind::Update => "An update",
-        RunKind::Reimport => "A reimport",
-    };
-    format!(
-        "{what} of {} from {}, by {}, started {}, stopped before it was saved.",
-        checkpoint.connection.username,
-        checkpoint.settings.starting_date,
-        checkpoint.settings.group_by.label().to_lowercase(),
-        checkpoint.as_of.format("%Y-%m-%d %H:%M UTC"),
-    )
-}
-
-impl PlannerApp {
-    pub(super) fn request(
-        &self,
-        connection: ConnectionInfo,
-        key: ApiKey,
-        settings: ImportSettings,
-        run_store: Option<RunStore>,
-    ) -> ImportRequest {
-        ImportRequest {
-            connection,
-            key,
-            settings,
-            rate_limits: self.services.rate_limits.clone(),
-            retry: self.services.retry.clone(),
-            call_log: self.services.call_log.clone(),
-            run_store,
-        }
-    }
-
-    /// OK in the connection dialog: a fresh import.
-    pub(super) fn start_import(&mut self, ctx: &egui::Context, input: DialogInput) {
-        // The demo's sandbox lives only as long as its window: its connection is not kept.
-        if !self.defaults.is_demo() {
-            self.state.last_username = input.connection.username.clone();
-            self.state.last_base_url = input.connection.base_url.clone();
-        }
-        let run_store = self
-            .services
-            .state_dir
-            .as_ref()
-            .map(|dir| RunStore::for_import(dir, &input.connection, &input.settings));
-        if let Some(store) = &run_store {
-            store.remove().ok();
-        }
-        let request = self.request(
-            input.connection.clone(),
-            input.key.clone(),
-            input.settings,
-            run_store.clone(),
+    /// Starts the run on its worker; `wake` is called after every event it sends.
+    fn spawn(start: RunStart, wake: impl Fn() + Send + Sync + 'static) -> Self {
+        let RunStart {
+            request,
+            kind,
+            key_source,
+            remember_key,
+            base,
+            origin,
+        } = start;
+        let (connection, key, store) = (
+            request.connection.clone(),
+            request.key.clone(),
+            request.run_store.clone(),
         );
-        let waker = ctx.clone();
-        self.notice = None;
-        self.run = Some(Run {
-            job: ImportJob::spawn(request, move || waker.request_repaint()),
-            progress: None,
-            kind: RunKind::Import,
-            connection: input.connection,
-            key: input.key,
-            remember_key: input.remember_key,
-            stored_key: input.key_from_keychain,
-            run_store,
-            base: None,
-        });
-    }
-
-    /// File > Update data (or Reimport everything): with the key from the session or the
-    /// keychain, or asked for.
-    pub(super) fn update_data(&mut self, ctx: &egui::Context, full: bool) {
-        let Some(open) = &self.project else {
-            return;
-        };
-        let connection = open.project.connection.clone();
-        self.with_key(ctx, connection, KeyFor::Update { full });
-    }
-
-    /// File > Continue import: the stopped run `i`.
-    pub(super) fn continue_run(&mut self, ctx: &egui::Context, i: usize) {
-        let Some((_, checkpoint)) = self.stopped.get(i) else {
-            return;
-        };
-        let connection = checkpoint.connection.clone();
-        self.with_key(ctx, connection, KeyFor::Continue(i));
-    }
-
-    pub(super) fn discard_run(&mut self, i: usize) {
-        if i < self.stopped.len() {
-            let (store, _) = self.stopped.remove(i);
-            store.remove().ok();
-        }
-    }
-
-    pub(super) fn cancel_run(&mut self) {
-        if let Some(run) = &self.run {
-            run.job.cancel();
-        }
-    }
-
-    /// Goes on with `purpose` once the key for `connection` is known.
-    fn with_key(&mut self, ctx: &egui::Context, connection: ConnectionInfo, purpose: KeyFor) {
-        if let Some(key) = self
-            .session_keys
-            .get(&connection_name(&connection))
-            .cloned()
-        {
-            return self.run_with_key(ctx, purpose, key, false);
-        }
-        let secrets = Arc::clone(&self.services.secrets);
-        // The run is for the project on screen (none, to continue an import): not another.
-        let whom = For::Project(self.project_id());
-        self.in_background(ctx, whom, move || Outcome::KeyLookedUp {
-            found: secrets.get(&connection).map_err(|e| e.to_string()),
-            connection,
-            wanted_for: KeyWanted::Run(purpose),
-        });
-    }
-
-    /// The key prompt's OK.
-    pub(super) fn key_given(&mut self, ctx: &egui::Context, prompt: KeyPrompt) {
-        let key = ApiKey::new(prompt.key.as_str());
-        if prompt.remember {
-            self.store_key(ctx, prompt.connection.clone(), key.clone());
-        }
-        self.run_with_key(ctx, prompt.purpose, key, false);
-    }
-
-    /// Starts the update, reimport or continued run `purpose` with `key`.
-    pub(super) fn run_with_key(
-        &mut self,
-        ctx: &egui::Context,
-        purpose: KeyFor,
-        key: ApiKey,
-        stored: bool,
-    ) {
-        // The key may come from the keychain after another run began: one run at a time.
-        if self.run.is_some() {
-            return;
-        }
-        let started = match purpose {
-            KeyFor::Update { full } => self.start_update(ctx, key.clone(), full),
-            KeyFor::Continue(i) => self.start_continue(ctx, key.clone(), i),
-        };
-        if let (Some(run), true) = (&mut self.run, started) {
-            run.stored_key = stored;
-        }
-    }
-
-    fn start_update(&mut self, ctx: &egui::Context, key: ApiKey, full: bool) -> bool {
-        let Some(open) = &self.project else {
-            return false;
-        };
-        let (project, path, id) = (Arc::clone(&open.project), open.path.clone(), open.id);
-        let kind = if full {
-            RunKind::Reimport
-        } else {
-            RunKind::Update
-        };
-        let connection = project.connection.clone();
-        let run_store = match (&self.services.state_dir, &path) {
-            (Some(dir), Some(path)) => Some(RunStore::for_project(dir, kind, &connection, path)),
-            _ => None,
-        };
-        let run = self.request(
-            connection.clone(),
-            key.clone(),
-            project.settings.clone(),
-            run_store.clone(),
-        );
-        let waker = ctx.clone();
-        let wake = move || waker.request_repaint();
-        let job = if full {
-            ImportJob::spawn_reimport(run, Arc::clone(&project), path.clone(), wake)
-        } else {
-            ImportJob::spawn_update(
-                UpdateRequest {
-                    run,
-                    project: Arc::clone(&project),
-                    path: path.clone(),
+        let (job, base) = match (kind, base) {
+            (RunKind::Update, Some((project, base))) => {
+                let update = UpdateRequest {
+                    run: request,
+                    project,
+                    path: base.path.clone(),
                     overlap: DEFAULT_OVERLAP,
-                },
-                wake,
-            )
+                };
+                (ImportJob::spawn_update(update, wake), Some(base))
+            }
+            (RunKind::Reimport, Some((project, base))) => (
+                ImportJob::spawn_reimport(request, project, base.path.clone(), wake),
+                Some(base),
+            ),
+            _ => (ImportJob::spawn(request, wake), None),
         };
-        self.run = Some(Run {
+        Self {
             job,
             progress: None,
             kind,
             connection,
             key,
-            remember_key: false,
-            stored_key: false,
-            run_store,
-            base: Some((id, path)),
-        });
-        true
+            remember_key,
+            key_source,
+            store,
+            base,
+            origin,
+            started: Instant::now(),
+        }
     }
 
-    fn start_continue(&mut self, ctx: &egui::Context, key: ApiKey, i: usize) -> bool {
-        if i >= self.stopped.len() {
-            return false;
+    /// "Importing from Cin7", "Updating from Cin7" or "Reimporting from Cin7".
+    pub fn label(&self) -> &'static str {
+        match self.kind {
+            RunKind::Import => "Importing from Cin7",
+            RunKind::Update => "Updating from Cin7",
+            RunKind::Reimport => "Reimporting everything from Cin7",
         }
-        let (store, checkpoint) = self.stopped.remove(i);
-        if checkpoint.kind != RunKind::Import {
-            // A stopped update or reimport goes on from its project: open it, then run it again.
-            self.stopped.insert(i, (store, checkpoint.clone()));
-            if let Some(path) = checkpoint.project {
-                self.commands.push(super::commands::Command::OpenPath(path));
-            }
-            let again = match checkpoint.kind {
-                RunKind::Reimport => "File > Reimport everything",
-                _ => "Update data",
-            };
-            self.info(format!(
-                "Open the project, then {again}: it goes on from where it stopped."
-            ));
-            return false;
-        }
-        let request = self.request(
-            checkpoint.connection.clone(),
-            key.clone(),
-            checkpoint.settings.clone(),
-            Some(store.clone()),
-        );
-        let waker = ctx.clone();
-        self.run = Some(Run {
-            job: ImportJob::spawn(request, move || waker.request_repaint()),
-            progress: None,
-            kind: RunKind::Import,
-            connection: checkpoint.connection,
-            key,
-            remember_key: false,
-            stored_key: false,
-            run_store: Some(store),
-            base: None,
-        });
-        true
     }
 
-    /// Takes in what the run reports.
-    pub(super) fn poll_run(&mut self, ctx: &egui::Context) {
+    /// Whether the run read any page (a run that read none has nothing to continue).
+    pub fn read_something(&self) -> bool {
+        self.store.as_ref().is_some_and(|s| !s.pages().is_empty())
+    }
+}
+
+/// Why another run cannot start now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Busy {
+    Reading(RunKind),
+    WaitingForKey(RunPurpose),
+}
+
+impl Busy {
+    /// The sentence the window says when the planner asks for something that must wait.
+    pub fn sentence(&self) -> String {
+        let what = match self {
+            Busy::Reading(RunKind::Import) => "An import is reading Cin7",
+            Busy::Reading(RunKind::Update) => "Update data is reading Cin7",
+            Busy::Reading(RunKind::Reimport) => "Reimport everything is reading Cin7",
+            Busy::WaitingForKey(purpose) => waiting_for_key(purpose),
+        };
+        format!("{what}: wait for it to end, or cancel it first.")
+    }
+}
+
+/// A run waiting for its key from the keychain.
+#[derive(Clone, Debug)]
+pub struct KeyWait {
+    id: u64,
+    pub purpose: RunPurpose,
+    /// What was on screen when it was asked for.
+    pub screen: Screen,
+}
+
+impl KeyWait {
+    /// "Update data is waiting for the keychain…", for the status line.
+    pub fn describe(&self) -> String {
+        format!("{}…", waiting_for_key(&self.purpose))
+    }
+}
+
+fn waiting_for_key(purpose: &RunPurpose) -> &'static str {
+    match purpose {
+        RunPurpose::Update => "Update data is waiting for the keychain",
+        RunPurpose::Reimport => "Reimport everything is waiting for the keychain",
+        RunPurpose::Continue(_) => "Continue import is waiting for the keychain",
+    }
+}
+
+/// A run that stopped before its project was saved.
+#[derive(Clone, Debug)]
+pub struct Stopped {
+    pub store: RunStore,
+    pub checkpoint: Checkpoint,
+}
+
+impl Stopped {
+    /// "Continue import", "Continue update" or "Continue reimport".
+    pub fn continue_label(&self) -> &'static str {
+        match self.checkpoint.kind {
+            RunKind::Import => "Continue import",
+            RunKind::Update => "Continue update",
+            RunKind::Reimport => "Continue reimport",
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Runs {
+    run: Option<Run>,
+    waiting: Option<KeyWait>,
+    next_wait: u64,
+    stopped: Vec<Stopped>,
+    /// Keys the keychain refused, kept for this session only, by connection.
+    session_keys: HashMap<String, ApiKey>,
+}
+
+impl Runs {
+    /// The runs stopped before their project was saved, under `state_dir`.
+    pub fn new(state_dir: Option<&Path>) -> Self {
+        let stopped = state_dir
+            .map(RunStore::stopped)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(store, checkpoint)| Stopped { store, checkpoint })
+            .collect();
+        Self {
+            stopped,
+            ..Self::default()
+        }
+    }
+
+    /// Why no other run can start now, if one is under way or waiting for its key.
+    pub fn busy(&self) -> Option<Busy> {
+        match (&self.run, &self.waiting) {
+            (Some(run), _) => Some(Busy::Reading(run.kind)),
+            (None, Some(wait)) => Some(Busy::WaitingForKey(wait.purpose.clone())),
+            (None, None) => None,
+        }
+    }
+
+    pub fn run(&self) -> Option<&Run> {
+        self.run.as_ref()
+    }
+
+    pub fn waiting(&self) -> Option<&KeyWait> {
+        self.waiting.as_ref()
+    }
+
+    /// Starts a run, unless another is under way: then it is not started, and its dialog (if
+    /// it came from one) is handed back.
+    pub fn start(
+        &mut self,
+        start: RunStart,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> Result<(), (Busy, Option<ConnectionDialog>)> {
+        if let Some(busy) = self.busy() {
+            return Err((busy, start.origin));
+        }
+        // Its project will be on screen: it is not a stopped one any more.
+        if let Some(store) = &start.request.run_store {
+            self.stopped.retain(|s| s.store.dir() != store.dir());
+        }
+        self.run = Some(Run::spawn(start, wake));
+        Ok(())
+    }
+
+    /// Notes that a run waits for its key; the lookup's outcome is for the returned id.
+    pub fn wait_for_key(&mut self, purpose: RunPurpose, screen: Screen) -> Result<u64, Busy> {
+        if let Some(busy) = self.busy() {
+            return Err(busy);
+        }
+        self.next_wait += 1;
+        self.waiting = Some(KeyWait {
+            id: self.next_wait,
+            purpose,
+            screen,
+        });
+        Ok(self.next_wait)
+    }
+
+    /// The keychain answered the lookup `id`: the wait it was for, if it still waits.
+    pub fn key_arrived(&mut self, id: u64) -> Option<KeyWait> {
+        self.waiting.take_if(|wait| wait.id == id)
+    }
+
+    /// Whether the lookup `id` is still awaited.
+    pub fn awaits(&self, id: u64) -> bool {
+        self.waiting.as_ref().is_some_and(|w| w.id == id)
+    }
+
+    /// Cancels the run under way (its end follows), or the wait for a key.
+    pub fn cancel(&mut self) {
+        if let Some(run) = &self.run {
+            run.job.cancel();
+        }
+        self.waiting = None;
+    }
+
+    /// Takes in what the run reports: the run and its result once it has ended.
+    pub fn poll(&mut self) -> Option<(Run, Result<Project, ImportError>)> {
         while let Some(event) = self.run.as_ref().and_then(|r| r.job.try_next()) {
             match event {
                 ImportEvent::Progress(p) => {
@@ -295,147 +290,84 @@ impl PlannerApp {
                     }
                 }
                 ImportEvent::Finished(result) => {
-                    if let Some(run) = self.run.take() {
-                        self.finish_run(ctx, run, *result);
-                    }
-                    break;
+                    return self.run.take().map(|run| (run, *result));
                 }
             }
         }
+        None
     }
 
-    fn finish_run(&mut self, ctx: &egui::Context, run: Run, result: Result<Project, ImportError>) {
-        match result {
-            Ok(project) => self.run_succeeded(ctx, run, project),
-            Err(ImportError::Cin7(Cin7Error::Unauthorized)) if run.stored_key => {
-                self.session_keys.remove(&connection_name(&run.connection));
-                let stopped_at = run.run_store.as_ref().and_then(|s| self.keep_stopped(s));
-                let purpose = match (run.kind, stopped_at) {
-                    (RunKind::Import, Some(i)) => KeyFor::Continue(i),
-                    (RunKind::Import, None) => {
-                        return self.error(Cin7Error::Unauthorized.to_string());
-                    }
-                    (RunKind::Update, _) => KeyFor::Update { full: false },
-                    (RunKind::Reimport, _) => KeyFor::Update { full: true },
-                };
-                self.prompt = Some(Prompt::Key(KeyPrompt {
-                    connection: run.connection,
-                    key: Default::default(),
-                    remember: true,
-                    reason: Some("Cin7 rejected the stored API key (HTTP 401): it was probably reset, so enter the new one.".into()),
-                    purpose,
-                    focused: false,
-                }));
-            }
-            Err(error) => {
-                if let Some(store) = &run.run_store {
-                    self.keep_stopped(store);
-                }
-                self.error(error.to_string());
-            }
-        }
+    /// The key kept for this session for `connection`.
+    pub fn session_key(&self, connection: &ConnectionInfo) -> Option<ApiKey> {
+        self.session_keys.get(&key_name(connection)).cloned()
     }
 
-    /// A run that did not finish is offered to continue.
-    /// Lists the run kept in `store` among those to continue, once; where it is in the list.
-    pub(super) fn keep_stopped(&mut self, store: &RunStore) -> Option<usize> {
-        if let Some(i) = self
-            .stopped
-            .iter()
-            .position(|(s, _)| s.dir() == store.dir())
-        {
-            return Some(i);
-        }
-        let checkpoint = store.load()?;
-        self.stopped.insert(0, (store.clone(), checkpoint));
-        Some(0)
+    pub fn keep_session_key(&mut self, connection: &ConnectionInfo, key: ApiKey) {
+        self.session_keys.insert(key_name(connection), key);
     }
 
-    fn run_succeeded(&mut self, ctx: &egui::Context, run: Run, project: Project) {
-        let id = self.fresh_id();
-        // Its project is open now: the run is not a stopped one any more.
-        if let Some(store) = &run.run_store {
-            self.stopped.retain(|(s, _)| s.dir() != store.dir());
-        }
-        let mut checkpoints: Vec<RunStore> = run.run_store.iter().cloned().collect();
-        let (path, text) = match &run.base {
-            Some((base_id, path)) if *base_id == self.project_id() => {
-                // The runs before it made the project too, and are not saved either.
-                if let Some(open) = &mut self.project {
-                    let older = std::mem::take(&mut open.checkpoints);
-                    checkpoints.extend(older.into_iter().filter(|s| {
-                        run.run_store
-                            .as_ref()
-                            .is_none_or(|new| new.dir() != s.dir())
-                    }));
-                }
-                let last = project.history.last();
-                let text = format!(
-                    "Updated: {} documents added, {} changed, {} voided, {} calls. File > Save keeps it.",
-                    last.map_or(0, |e| e.documents_added),
-                    last.map_or(0, |e| e.documents_changed),
-                    last.map_or(0, |e| e.documents_voided),
-                    project.report.calls
-                );
-                (path.clone(), text)
-            }
-            // The project it was of was closed meanwhile: shown as a project of its own.
-            _ => (
-                None,
-                format!(
-                    "Imported {} items at {} locations with {} calls. Save the project with File > Save.",
-                    project.items.len(),
-                    project.locations.len(),
-                    project.report.calls
-                ),
-            ),
-        };
-        self.project = Some(OpenProject {
-            id,
-            project: Arc::new(project),
-            path,
-            dirty: true,
-            checkpoints,
-        });
-        if run.base.is_none() {
-            self.view = Default::default();
-        }
-        self.info(text);
-        // Not remembered, the key goes with the run; remembered, it goes to the keychain, or
-        // stays for this session where the keychain refuses it.
-        if run.remember_key {
-            self.store_key(ctx, run.connection.clone(), run.key.clone());
-        }
+    pub fn forget_session_key(&mut self, connection: &ConnectionInfo) {
+        self.session_keys.remove(&key_name(connection));
     }
 
-    fn store_key(&mut self, ctx: &egui::Context, connection: ConnectionInfo, key: ApiKey) {
-        let secrets = Arc::clone(&self.services.secrets);
-        self.in_background(ctx, For::Window, move || {
-            match secrets.set(&connection, &key) {
-                Ok(()) => Outcome::KeyStored,
-                Err(e) => Outcome::KeyNotStored {
-                    connection,
-                    key,
-                    reason: e.to_string(),
+    /// The runs that can be continued, newest first.
+    pub fn stopped(&self) -> &[Stopped] {
+        &self.stopped
+    }
+
+    /// Lists the run kept in `store` among those to continue (once), if it read anything: a
+    /// run that read nothing has nothing to continue, and its checkpoint goes.
+    pub fn keep_stopped(&mut self, store: &RunStore) {
+        if self.stopped.iter().any(|s| s.store.dir() == store.dir()) {
+            return;
+        }
+        if store.pages().is_empty() {
+            forget(store);
+            return;
+        }
+        if let Some(checkpoint) = store.load() {
+            self.stopped.insert(
+                0,
+                Stopped {
+                    store: store.clone(),
+                    checkpoint,
                 },
-            }
-        });
+            );
+        }
     }
 
-    /// File > Forget API key: the open project's connection (or the last one used).
-    pub(super) fn forget_key(&mut self, ctx: &egui::Context) {
-        let connection = self
-            .project
-            .as_ref()
-            .map(|p| p.project.connection.clone())
-            .unwrap_or_else(|| self.last_connection());
-        self.session_keys.remove(&connection_name(&connection));
-        let secrets = Arc::clone(&self.services.secrets);
-        self.in_background(ctx, For::Window, move || {
-            match secrets.delete(&connection) {
-                Ok(()) => Outcome::KeyForgotten,
-                Err(e) => Outcome::Failed(e.to_string()),
-            }
-        });
+    /// The stopped run kept in `dir`.
+    pub fn stopped_in(&self, dir: &Path) -> Option<&Stopped> {
+        self.stopped.iter().find(|s| s.store.dir() == dir)
     }
+
+    /// Drops the stopped run kept in `dir`, and its pages.
+    pub fn discard(&mut self, dir: &Path) {
+        if let Some(i) = self.stopped.iter().position(|s| s.store.dir() == dir) {
+            forget(&self.stopped.remove(i).store);
+        }
+    }
+
+    /// The stopped update or reimport of the project at `path`, if there is one.
+    pub fn stopped_of_project(&self, path: &Path) -> Option<&Stopped> {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.stopped.iter().find(|s| {
+            s.checkpoint.kind != RunKind::Import
+                && s.checkpoint
+                    .project
+                    .as_ref()
+                    .is_some_and(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == path)
+        })
+    }
+}
+
+/// Deletes a run's checkpoint and pages; a failure only costs disk space, and is logged.
+pub fn forget(store: &RunStore) {
+    if let Err(error) = store.remove() {
+        tracing::warn!(%error, dir = %store.dir().display(), "could not delete a run's checkpoint");
+    }
+}
+
+fn key_name(connection: &ConnectionInfo) -> String {
+    crate::import::checkpoint::connection_name(connection)
 }

@@ -1,6 +1,7 @@
 //! What the window remembers between runs, kept in eframe's storage beside the window's size
 //! and place (`window.ron` in the state folder): the recent projects, the last connection
-//! (username and address, never the key), the dialog's last choices and the theme. Every
+//! (username and address, never the key), the dialog's last choices, the theme and zoom, and
+//! whether to reopen the last project on start. Every
 //! field has a default (`serde(default)`), so that a state saved by an older build still
 //! opens the window; one that does not read is left for the defaults.
 
@@ -23,6 +24,10 @@ pub struct PersistedState {
     pub last_base_url: String,
     pub dialog: DialogChoices,
     pub theme: Theme,
+    /// The window's zoom (1 for 100%).
+    pub zoom: f32,
+    /// Open the most recent project when the window starts (Monday's routine: start, F5).
+    pub reopen_last: bool,
 }
 
 impl Default for PersistedState {
@@ -33,6 +38,8 @@ impl Default for PersistedState {
             last_base_url: crate::cin7::PRODUCTION_BASE_URL.to_owned(),
             dialog: DialogChoices::default(),
             theme: Theme::System,
+            zoom: 1.0,
+            reopen_last: true,
         }
     }
 }
@@ -49,6 +56,17 @@ impl PersistedState {
     /// Hands the state to eframe, which writes it out with the window's size and place.
     pub fn to_storage(&self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, self);
+    }
+
+    /// The folders of the recent projects, most recent first, each once.
+    pub fn recent_folders(&self) -> Vec<PathBuf> {
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for folder in self.recent.iter().filter_map(|p| p.parent()) {
+            if !folders.iter().any(|f| f == folder) {
+                folders.push(folder.to_owned());
+            }
+        }
+        folders
     }
 
     /// Puts `path` first among the recent projects.
@@ -130,5 +148,7 @@ mod tests {
         let old: PersistedState = serde_json::from_str(r#"{"last_username": "shop"}"#).unwrap();
         assert_eq!(old.last_username, "shop");
         assert_eq!(old.dialog, DialogChoices::default());
+        assert!(old.reopen_last, "on unless the planner turned it off");
+        assert_eq!(state.recent_folders(), [Path::new("/p")]);
     }
 }

@@ -1,13 +1,18 @@
 //! The item table: code, description, location, sized, units sold, revenue and last on-hand
-//! of every item–location series, sorted by any column, filtered as the planner types, and one
-//! location or all. What each row shows is worked out once per project, and the rows shown once
-//! per change of filter, location, sort or project, never per frame: a project of 200,000
-//! series scrolls as smoothly as one of ten.
+//! of every item–location series, sorted by any column, filtered as the planner types, one
+//! location or all. Rows are selected by click (Ctrl toggles, Shift extends) and by the arrow
+//! keys; Ctrl+A selects the rows shown and Ctrl+C copies the selected ones, tab separated, for
+//! a spreadsheet. Under it: the row count and the totals of the rows shown (or selected).
+//! What each row shows is worked out once per project, and the rows shown once per change of
+//! filter, location, sort or project, never per frame: 200,000 series scroll as smoothly as ten.
 
+use super::document::Screen;
+use super::format;
 use crate::project::{Project, Series};
-use egui::RichText;
+use egui::{Key, RichText};
 use egui_extras::{Column, TableBuilder};
 use rust_decimal::Decimal;
+use std::collections::{BTreeSet, HashMap};
 
 /// A column of the table, which it can be sorted by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,15 +37,10 @@ const COLUMNS: [(SortBy, &str); 7] = [
     (SortBy::OnHand, "Last on-hand"),
 ];
 
-/// The width each column of `COLUMNS` starts at (the description's at its narrowest; it takes
-/// what is left).
-const WIDTHS: [f32; 7] = [120.0, 140.0, 120.0, 50.0, 80.0, 90.0, 100.0];
-
-/// The width the columns start at, with the spacing between them.
-fn min_table_width(ui: &egui::Ui) -> f32 {
-    let spacing = ui.spacing().item_spacing.x;
-    WIDTHS.iter().map(|w| w + spacing).sum()
-}
+/// The width each column starts at (the description takes what is left, at least its own):
+/// all seven fit in 620 points, so code, description and location are always in view, at
+/// 150% in a window 1024 pixels wide too.
+const WIDTHS: [f32; 7] = [100.0, 90.0, 100.0, 42.0, 72.0, 96.0, 80.0];
 
 /// What one series shows, worked out once per project.
 struct Facts {
@@ -70,6 +70,18 @@ fn facts(project: &Project, series: &Series) -> Facts {
     }
 }
 
+/// A series by what it is (its item's code and its branch), to find it again in an updated or
+/// regrouped project.
+type SeriesKey = (String, i64);
+
+fn key_of(project: &Project, series: usize) -> SeriesKey {
+    let s = &project.series[series];
+    (
+        project.items[s.item].code.clone(),
+        project.locations[s.location].branch_id,
+    )
+}
+
 /// The table's state: what the planner chose, and the rows that gives.
 #[derive(Default)]
 pub struct ItemTable {
@@ -79,9 +91,14 @@ pub struct ItemTable {
     pub sort: SortBy,
     pub descending: bool,
     /// The series selected, by index.
-    pub selected: Option<usize>,
-    /// The project the facts are of (its id), and them.
-    facts: Option<(u64, Vec<Facts>)>,
+    selected: BTreeSet<usize>,
+    /// The row the arrow keys move from (and whose chart shows), and where Shift extends from.
+    cursor: Option<usize>,
+    anchor: Option<usize>,
+    /// Scroll the cursor's row into view in the next frame.
+    reveal: bool,
+    /// The project the facts are of (its screen), and them.
+    facts: Option<(Screen, Vec<Facts>)>,
     /// What `rows` are sorted for: sorting 200,000 series takes longer than a frame, so a
     /// keystroke in the filter only filters.
     sorted: Option<OrderKey>,
@@ -93,15 +110,30 @@ pub struct ItemTable {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct OrderKey {
-    project: u64,
+    project: Screen,
     location: Option<usize>,
     sort: SortBy,
     descending: bool,
 }
 
 impl ItemTable {
+    /// The series whose chart shows: the one the keys or the last click moved to.
+    pub fn current(&self) -> Option<usize> {
+        self.cursor
+    }
+
+    /// Selects `series` alone (from the data report), and shows it.
+    pub fn select_only(&mut self, series: usize) {
+        self.location = None;
+        self.filter.clear();
+        self.selected = BTreeSet::from([series]);
+        self.cursor = Some(series);
+        self.anchor = Some(series);
+        self.reveal = true;
+    }
+
     /// The series shown, in order (worked out again only when something changed).
-    pub fn rows(&mut self, id: u64, project: &Project) -> &[usize] {
+    pub fn rows(&mut self, id: Screen, project: &Project) -> &[usize] {
         if self.facts.as_ref().is_none_or(|(of, _)| *of != id) {
             let facts = project.series.iter().map(|s| facts(project, s)).collect();
             self.facts = Some((id, facts));
@@ -139,11 +171,29 @@ impl ItemTable {
         self.rows.last().map(|(_, r)| r.as_slice()).unwrap_or(&[])
     }
 
+    /// Moves the selection from the project it was of to `project`, by each series' item and
+    /// branch (an update or a regroup may number them otherwise).
+    pub fn carry_selection(&mut self, from: &Project, to: &Project) {
+        let index: HashMap<SeriesKey, usize> =
+            (0..to.series.len()).map(|i| (key_of(to, i), i)).collect();
+        let moved = |i: usize| {
+            (i < from.series.len())
+                .then(|| index.get(&key_of(from, i)).copied())
+                .flatten()
+        };
+        self.selected = self.selected.iter().filter_map(|&i| moved(i)).collect();
+        self.cursor = self.cursor.and_then(moved);
+        self.anchor = self.anchor.and_then(moved);
+        if self.location.is_some_and(|l| l >= to.locations.len()) {
+            self.location = None;
+        }
+    }
+
     /// The filter field and the location selector.
     pub fn controls(&mut self, ui: &mut egui::Ui, project: &Project) {
         ui.horizontal(|ui| {
             let label = ui.label("Search items");
-            ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(220.0))
+            ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(180.0))
                 .labelled_by(label.id);
             let label = ui.label("Show location");
             let shown = self
@@ -163,55 +213,176 @@ impl ItemTable {
         });
     }
 
-    /// The table itself; clicking a row selects its series.
-    pub fn show(&mut self, ui: &mut egui::Ui, id: u64, project: &Project) {
+    /// The table, its keys (`keys`: nothing else has the keyboard) and its totals line.
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: Screen,
+        project: &Project,
+        currency: Option<&str>,
+        keys: bool,
+    ) {
         self.rows(id, project);
+        if keys {
+            self.keys(ui, project);
+        }
         // Taken out while drawing, which reads the rest of the table's state.
         let facts = self.facts.take();
         let filtered = std::mem::take(&mut self.rows);
         let all_facts = facts.as_ref().map(|(_, f)| f.as_slice()).unwrap_or(&[]);
         let rows = filtered.last().map(|(_, r)| r.as_slice()).unwrap_or(&[]);
-        // A window too narrow for every column scrolls sideways rather than clipping one; a
-        // wide one gives the description what is left.
-        let (clicked_sort, clicked_row) = if ui.available_width() >= min_table_width(ui) {
-            self.table(ui, project, rows, all_facts)
-        } else {
-            egui::ScrollArea::horizontal()
-                .show(ui, |ui| self.table(ui, project, rows, all_facts))
-                .inner
-        };
+        let footer_height = ui.spacing().interact_size.y + 6.0;
+        let (clicked_sort, clicked_row) = ui
+            .allocate_ui(
+                egui::vec2(ui.available_width(), ui.available_height() - footer_height),
+                |ui| self.table(ui, project, rows, all_facts, currency),
+            )
+            .inner;
+        self.totals(ui, rows, all_facts, currency);
         self.facts = facts;
         self.rows = filtered;
         if let Some(column) = clicked_sort {
             self.descending = self.sort == column && !self.descending;
             self.sort = column;
         }
-        if let Some(index) = clicked_row {
-            self.selected = Some(index);
+        if let Some((index, modifiers)) = clicked_row {
+            self.click(index, modifiers);
         }
+    }
+
+    /// A click on a row: alone, Ctrl toggles it, Shift extends from the anchor.
+    fn click(&mut self, index: usize, modifiers: egui::Modifiers) {
+        let shown = self.rows.last().map(|(_, r)| r.clone()).unwrap_or_default();
+        if modifiers.shift {
+            self.extend_to(&shown, index);
+        } else if modifiers.command {
+            if !self.selected.remove(&index) {
+                self.selected.insert(index);
+            }
+            self.anchor = Some(index);
+        } else {
+            self.selected = BTreeSet::from([index]);
+            self.anchor = Some(index);
+        }
+        self.cursor = Some(index);
+    }
+
+    /// Selects the rows shown from the anchor to `index`.
+    fn extend_to(&mut self, shown: &[usize], index: usize) {
+        let at = |i: Option<usize>| i.and_then(|i| shown.iter().position(|&r| r == i));
+        let (Some(from), Some(to)) = (at(self.anchor).or(at(Some(index))), at(Some(index))) else {
+            return;
+        };
+        let (low, high) = (from.min(to), from.max(to));
+        self.selected = shown[low..=high].iter().copied().collect();
+    }
+
+    /// Up and Down move the selection (Shift extends it), Ctrl+A selects the rows shown,
+    /// Ctrl+C copies the selected rows.
+    fn keys(&mut self, ui: &egui::Ui, project: &Project) {
+        let shown = self.rows.last().map(|(_, r)| r.clone()).unwrap_or_default();
+        let (up, down, all, copy, shift) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowUp)
+                    || i.consume_key(egui::Modifiers::SHIFT, Key::ArrowUp),
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowDown)
+                    || i.consume_key(egui::Modifiers::SHIFT, Key::ArrowDown),
+                i.consume_key(egui::Modifiers::COMMAND, Key::A),
+                i.events.iter().any(|e| matches!(e, egui::Event::Copy)),
+                i.modifiers.shift,
+            )
+        });
+        if up || down {
+            let at = self.cursor.and_then(|c| shown.iter().position(|&r| r == c));
+            let to = match (at, down) {
+                (None, _) => 0,
+                (Some(at), true) => (at + 1).min(shown.len().saturating_sub(1)),
+                (Some(at), false) => at.saturating_sub(1),
+            };
+            if let Some(&index) = shown.get(to) {
+                if shift {
+                    self.extend_to(&shown, index);
+                } else {
+                    self.selected = BTreeSet::from([index]);
+                    self.anchor = Some(index);
+                }
+                self.cursor = Some(index);
+                self.reveal = true;
+            }
+        }
+        if all {
+            self.selected = shown.iter().copied().collect();
+        }
+        if copy && !self.selected.is_empty() {
+            let text = self.copied(project, &shown);
+            ui.ctx().copy_text(text);
+        }
+    }
+
+    /// The selected rows in the order shown, tab separated under a header, with plain numbers
+    /// (no thousands separators) for a spreadsheet to read.
+    fn copied(&self, project: &Project, shown: &[usize]) -> String {
+        let facts = self
+            .facts
+            .as_ref()
+            .map(|(_, f)| f.as_slice())
+            .unwrap_or(&[]);
+        let mut lines = vec![COLUMNS.map(|(_, title)| title).join("\t")];
+        for &i in shown.iter().filter(|i| self.selected.contains(i)) {
+            let (s, f) = (&project.series[i], &facts[i]);
+            let cells = [
+                f.code.clone(),
+                f.description.clone(),
+                project.locations[s.location].name.clone(),
+                if project.items[s.item].sized {
+                    "sized"
+                } else {
+                    ""
+                }
+                .to_owned(),
+                f.units.normalize().to_string(),
+                format!("{:.2}", f.revenue),
+                f.on_hand
+                    .map(|q| q.normalize().to_string())
+                    .unwrap_or_default(),
+            ];
+            lines.push(cells.map(|c| c.replace(['\t', '\n'], " ")).join("\t"));
+        }
+        lines.join("\n") + "\n"
     }
 
     /// Draws the rows; returns the column whose header was clicked and the row clicked.
     fn table(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         project: &Project,
         rows: &[usize],
         all_facts: &[Facts],
-    ) -> (Option<SortBy>, Option<usize>) {
+        currency: Option<&str>,
+    ) -> (Option<SortBy>, Option<(usize, egui::Modifiers)>) {
         let mut clicked_sort = None;
         let mut clicked_row = None;
-        TableBuilder::new(ui)
+        // Scroll bars beside the rows, never over them.
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+        let modifiers = ui.input(|i| i.modifiers);
+        let mut table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
+            .auto_shrink([false, false])
             .sense(egui::Sense::click())
-            .column(Column::initial(WIDTHS[0]).at_least(40.0).clip(true))
+            .column(Column::initial(WIDTHS[0]).at_least(60.0).clip(true))
             .column(Column::remainder().at_least(WIDTHS[1]).clip(true))
-            .column(Column::initial(WIDTHS[2]).at_least(40.0).clip(true))
-            .column(Column::initial(WIDTHS[3]).at_least(40.0))
-            .column(Column::initial(WIDTHS[4]).at_least(40.0))
-            .column(Column::initial(WIDTHS[5]).at_least(40.0))
-            .column(Column::initial(WIDTHS[6]).at_least(40.0))
+            .column(Column::initial(WIDTHS[2]).at_least(60.0).clip(true))
+            .column(Column::initial(WIDTHS[3]).at_least(36.0))
+            .column(Column::initial(WIDTHS[4]).at_least(50.0))
+            .column(Column::initial(WIDTHS[5]).at_least(60.0))
+            .column(Column::initial(WIDTHS[6]).at_least(50.0));
+        if std::mem::take(&mut self.reveal)
+            && let Some(at) = self.cursor.and_then(|c| rows.iter().position(|&r| r == c))
+        {
+            table = table.scroll_to_row(at, None);
+        }
+        table
             .header(22.0, |mut header| {
                 for (column, title) in COLUMNS {
                     header.col(|ui| {
@@ -219,6 +390,10 @@ impl ItemTable {
                             (true, false) => " ⏶",
                             (true, true) => " ⏷",
                             _ => "",
+                        };
+                        let title = match (column, currency) {
+                            (SortBy::Revenue, Some(code)) => format!("{title} ({code})"),
+                            _ => title.to_owned(),
                         };
                         let button =
                             egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
@@ -236,14 +411,51 @@ impl ItemTable {
             .body(|body| {
                 body.rows(20.0, rows.len(), |mut row| {
                     let index = rows[row.index()];
-                    row.set_selected(self.selected == Some(index));
+                    row.set_selected(self.selected.contains(&index));
                     cells(&mut row, project, &project.series[index], &all_facts[index]);
                     if row.response().clicked() {
-                        clicked_row = Some(index);
+                        clicked_row = Some((index, modifiers));
                     }
                 });
             });
         (clicked_sort, clicked_row)
+    }
+
+    /// "5 rows · Units sold 1,234 · Revenue NZD 12,345.00", of the selected rows when there
+    /// are several, else of every row shown.
+    fn totals(&self, ui: &mut egui::Ui, rows: &[usize], facts: &[Facts], currency: Option<&str>) {
+        let selected: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|i| self.selected.contains(i))
+            .collect();
+        let (over, what): (&[usize], String) = if selected.len() > 1 {
+            (
+                &selected,
+                format!("{} of {} rows selected", selected.len(), rows.len()),
+            )
+        } else {
+            (
+                rows,
+                match rows.len() {
+                    1 => "1 row".to_owned(),
+                    n => format!("{} rows", format::quantity(Decimal::from(n))),
+                },
+            )
+        };
+        let (units, revenue) = over
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(u, r), &i| {
+                (u + facts[i].units, r + facts[i].revenue)
+            });
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(what).strong());
+            ui.label(format!(
+                "· Units sold {} · Revenue {}",
+                format::quantity(units),
+                format::money(revenue, currency)
+            ));
+        });
     }
 }
 
@@ -292,23 +504,15 @@ fn cells(
     row.col(|ui| text(ui, &project.locations[series.location].name));
     row.col(|ui| text(ui, if item.sized { "sized" } else { "" }));
     let numbers = [
-        facts.units.normalize().to_string(),
-        format!("{:.2}", facts.revenue),
+        format::quantity(facts.units),
+        format::amount(facts.revenue),
         facts
             .on_hand
-            .map(|q| q.normalize().to_string())
-            .unwrap_or_else(|| "–".to_owned()),
+            .map_or_else(|| "–".to_owned(), format::quantity),
     ];
-    let count = numbers.len();
-    for (i, number) in numbers.into_iter().enumerate() {
+    for number in numbers {
         row.col(|ui| {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                // The floating scroll bar lies over the last column's right edge: keep its
-                // numbers clear of it.
-                if i + 1 == count {
-                    let scroll = &ui.spacing().scroll;
-                    ui.add_space(scroll.bar_width + scroll.bar_outer_margin);
-                }
                 ui.add(egui::Label::new(number).selectable(false))
             });
         });
