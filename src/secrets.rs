@@ -24,7 +24,7 @@ pub enum SecretError {
 impl SecretError {
     /// The store cannot keep keys, for `reason` (logged).
     pub fn unavailable(reason: impl std::fmt::Display) -> Self {
-        tracing::warn!(%reason, "the keychain is not available");
+        tracing::info!(%reason, "the keychain is not available");
         Self::Unavailable
     }
 
@@ -49,7 +49,7 @@ impl SecretError {
 
     /// The keychain's own error, logged, as one of ours.
     fn of(error: &keyring_core::Error) -> Self {
-        tracing::warn!(error = %crate::text::printable(&error.to_string()), "the keychain failed");
+        tracing::info!(error = %crate::text::printable(&error.to_string()), "the keychain failed");
         match error {
             keyring_core::Error::NoStorageAccess(_) => Self::Refused,
             keyring_core::Error::PlatformFailure(_) | keyring_core::Error::NoDefaultStore => {

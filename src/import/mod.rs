@@ -217,7 +217,7 @@ pub enum ImportError {
 /// What the worker sends to its front end.
 #[derive(Debug)]
 pub enum ImportEvent {
-    Progress(Progress),
+    Progress(Box<Progress>),
     Finished(Box<Result<Project, ImportError>>),
 }
 
@@ -278,7 +278,9 @@ impl ImportJob {
         let progress_wake = std::sync::Arc::clone(&wake);
         let work = move || {
             let progress = Box::new(move |p| {
-                progress_sender.send(ImportEvent::Progress(p)).ok();
+                progress_sender
+                    .send(ImportEvent::Progress(Box::new(p)))
+                    .ok();
                 progress_wake();
             });
             let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -274,13 +274,8 @@ impl PlannerApp {
 
     /// Dropping a project file on the window opens it; not over a dialog or a question.
     fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Option<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .next()
-                .map(|f| f.path().to_owned())
-        });
+        let dropped: Option<PathBuf> =
+            ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_owned()));
         let Some(path) = dropped else { return };
         if self.modals.is_open() {
             self.status

@@ -23,7 +23,10 @@ pub fn show<R>(
         .close_behavior(PopupCloseBehavior::CloseOnClickOutside)
         .accessible_name(name)
         .show(content)?;
-    ui.ctx()
-        .set_sublayer(ui.layer_id(), shown.response.layer_id);
+    // (Only a popup over a dialog needs it, and egui ties only layers of one order.)
+    if ui.layer_id().order == shown.response.layer_id.order {
+        ui.ctx()
+            .set_sublayer(ui.layer_id(), shown.response.layer_id);
+    }
     Some(shown.inner)
 }

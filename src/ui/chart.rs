@@ -109,22 +109,50 @@ fn plot<'a>(name: &str, link: egui::Id, values: &'a PeriodValues, height: f32) -
 /// The legend, above the plots rather than over the newest values.
 fn legend(ui: &mut Ui, values: &PeriodValues) {
     ui.horizontal_wrapped(|ui| {
-        let key = |ui: &mut Ui, colour: Color32, mark: &str, text: &str| {
-            ui.label(RichText::new(mark).color(colour).strong());
-            ui.label(text);
-            ui.add_space(8.0);
-        };
-        key(ui, SOLD, "■", "Units sold");
+        swatch(ui, Swatch::Bar, SOLD, "Units sold");
         if values.on_hand.is_some() {
-            key(ui, ON_HAND, "━", "On hand at the end of the period");
+            swatch(
+                ui,
+                Swatch::Line,
+                ON_HAND,
+                "On hand at the end of the period",
+            );
         }
         if values.measured.iter().any(Option::is_some) {
-            key(ui, MEASURED, "●", "Measured by Cin7");
+            swatch(ui, Swatch::Dot, MEASURED, "Measured by Cin7");
         }
         if values.first_partial || values.last_partial {
-            key(ui, ui.visuals().weak_text_color(), "▒", "Partial period");
+            let shade = ui.visuals().weak_text_color().gamma_multiply(0.35);
+            swatch(ui, Swatch::Bar, shade, "Partial period");
         }
     });
+}
+
+/// How a legend entry's mark is drawn.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Bar,
+    Line,
+    Dot,
+}
+
+/// A legend entry: its mark drawn in `colour`, then `text`.
+fn swatch(ui: &mut Ui, kind: Swatch, colour: Color32, text: &str) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 12.0), egui::Sense::hover());
+    let painter = ui.painter();
+    match kind {
+        Swatch::Bar => {
+            painter.rect_filled(rect.shrink(1.0), 1.0, colour);
+        }
+        Swatch::Line => {
+            painter.line_segment([rect.left_center(), rect.right_center()], (2.5, colour));
+        }
+        Swatch::Dot => {
+            painter.circle_filled(rect.center(), 3.5, colour);
+        }
+    }
+    ui.label(text);
+    ui.add_space(8.0);
 }
 
 /// The whole period under the pointer, in a tooltip with its own background.

@@ -104,7 +104,7 @@ impl PlannerApp {
 
     /// Quits: the run stops, and the window closes once the tasks under way are done.
     fn quit(&mut self, ctx: &egui::Context) {
-        self.runs.cancel();
+        self.runs.abandon();
         if self.tasks.under_way() > 0 {
             self.status
                 .info("Closing as soon as what is under way is finished.");
@@ -161,13 +161,13 @@ impl PlannerApp {
             ..ImportSettings::new(start, choices.group_by, zone)
         };
         let remember = choices.remember_key;
-        let dialog = ConnectionDialog::new(
+        let dialog = Box::new(ConnectionDialog::new(
             id,
             &connection,
             self.defaults.key.as_ref(),
             &settings,
             remember,
-        );
+        ));
         if self.modals.open_dialog(dialog).is_err() {
             return;
         }

@@ -510,18 +510,21 @@ fn key_field_id() -> Id {
     Id::unique("cin7_connection_dialog_api_key")
 }
 
-/// A tick per readable resource, the permission to turn on for the others.
+/// A tick per readable resource, the permission to turn on for the others, and (while the
+/// test runs) a line for each resource still to answer, so that the dialog does not grow
+/// under the pointer as answers come.
 fn checked_grid(ui: &mut Ui, results: &[Checked]) {
     egui::Grid::new("test_results")
-        .num_columns(2)
+        .num_columns(1)
         .show(ui, |ui| {
-            for (resource, problem) in results {
-                match problem {
-                    None => ui.label(format!("✔ {resource}")),
-                    Some(problem) => ui.label(
+            for resource in crate::import::RESOURCES_READ {
+                match results.iter().find(|(r, _)| *r == resource) {
+                    Some((_, None)) => ui.label(format!("✔ {resource}")),
+                    Some((_, Some(problem))) => ui.label(
                         RichText::new(format!("✖ {resource}: {problem}"))
                             .color(ui.visuals().error_fg_color),
                     ),
+                    None => ui.label(RichText::new(format!("… {resource}")).weak()),
                 };
                 ui.end_row();
             }

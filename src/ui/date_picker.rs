@@ -42,8 +42,13 @@ impl<'a> DatePicker<'a> {
     /// Shows the button and, when open, the calendar; the response is `changed()` when a date
     /// was chosen.
     pub fn show(self, ui: &mut Ui) -> egui::Response {
-        let mut button =
-            ui.add(Button::new(long_date(*self.date)).min_size(egui::vec2(140.0, 0.0)));
+        // An id of its own: the popup's open state is kept under it, whatever else the dialog
+        // shows above it from one frame to the next.
+        let mut button = ui
+            .push_id(self.id_salt, |ui| {
+                ui.add(Button::new(long_date(*self.date)).min_size(egui::vec2(140.0, 0.0)))
+            })
+            .inner;
         let id = ui.make_persistent_id(self.id_salt);
         let start = *self.date;
         let mut chosen = None;

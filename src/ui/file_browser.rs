@@ -5,10 +5,13 @@
 //! relative path is taken in the folder shown. A name that cannot be used is said under the
 //! field, and the browser stays open.
 
-use super::file_dialogs::Purpose;
+use super::file_dialogs::{Export, Purpose};
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+
+/// The height of the places and the folder's entries.
+const LIST_HEIGHT: f32 = 240.0;
 
 /// What the planner did with the browser this frame.
 pub enum Browsed {
@@ -86,7 +89,8 @@ impl FileBrowser {
         match self.purpose {
             Purpose::OpenProject => "Open project",
             Purpose::SaveProject => "Save project",
-            Purpose::Export(_) => "Export",
+            Purpose::Export(Export::Sales) => "Export the sales history",
+            Purpose::Export(Export::Items) => "Export the item info",
         }
     }
 
@@ -153,7 +157,10 @@ impl FileBrowser {
             }
             ui.label(RichText::new(self.folder.display().to_string()).monospace());
         });
-        ui.horizontal_top(|ui| {
+        // A list of a fixed size: the browser does not grow or jump with the folder shown.
+        let list = egui::vec2(ui.available_width(), LIST_HEIGHT);
+        ui.allocate_ui_with_layout(list, egui::Layout::left_to_right(egui::Align::Min), |ui| {
+            ui.set_min_size(list);
             self.places(ui);
             ui.separator();
             if let Some(chosen) = self.entries_list(ui) {
@@ -194,8 +201,7 @@ impl FileBrowser {
         let mut chosen = None;
         egui::ScrollArea::vertical()
             .id_salt("file_browser_entries")
-            .max_height(240.0)
-            .min_scrolled_height(240.0)
+            .max_height(LIST_HEIGHT)
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 if self.entries.is_empty() {
@@ -244,7 +250,7 @@ impl FileBrowser {
             _ => "File name",
         });
         let field = ui
-            .add(egui::TextEdit::singleline(&mut self.name).desired_width(540.0))
+            .add(egui::TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY))
             .labelled_by(label.id);
         if !self.focus_given {
             field.request_focus();

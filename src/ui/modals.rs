@@ -12,7 +12,7 @@ use std::mem::discriminant;
 
 #[derive(Default)]
 pub struct Modals {
-    dialog: Option<ConnectionDialog>,
+    dialog: Option<Box<ConnectionDialog>>,
     prompts: VecDeque<Prompt>,
 }
 
@@ -23,15 +23,18 @@ impl Modals {
     }
 
     pub fn dialog(&self) -> Option<&ConnectionDialog> {
-        self.dialog.as_ref()
+        self.dialog.as_deref()
     }
 
     pub fn dialog_mut(&mut self) -> Option<&mut ConnectionDialog> {
-        self.dialog.as_mut()
+        self.dialog.as_deref_mut()
     }
 
     /// Opens `dialog`, unless one is open already (then it is handed back).
-    pub fn open_dialog(&mut self, dialog: ConnectionDialog) -> Result<(), ConnectionDialog> {
+    pub fn open_dialog(
+        &mut self,
+        dialog: Box<ConnectionDialog>,
+    ) -> Result<(), Box<ConnectionDialog>> {
         if self.dialog.is_some() {
             return Err(dialog);
         }
@@ -40,7 +43,7 @@ impl Modals {
     }
 
     /// Takes the dialog away (OK started its run, or it was cancelled).
-    pub fn take_dialog(&mut self) -> Option<ConnectionDialog> {
+    pub fn take_dialog(&mut self) -> Option<Box<ConnectionDialog>> {
         self.dialog.take()
     }
 

@@ -89,7 +89,9 @@ impl Prompt {
     pub fn show(&mut self, ctx: &egui::Context, name: &str) -> Answer {
         let mut answer = Answer::Pending;
         let modal = Modal::new(Id::unique("cin7_prompt")).show(ctx, |ui| {
-            ui.set_max_width(480.0);
+            if !matches!(self, Prompt::Browse(_)) {
+                ui.set_max_width(480.0);
+            }
             answer = match self {
                 Prompt::Unsaved { then } => unsaved(ui, name, then),
                 Prompt::StopRun { then, kind } => stop_run(ui, then, *kind),
@@ -110,10 +112,11 @@ impl Prompt {
                 Prompt::About(places) => about(ui, places),
             };
         });
-        if modal.should_close() && !egui::Popup::is_any_open(ctx) {
-            if let Answer::Pending = answer {
-                answer = Answer::Closed;
-            }
+        if modal.should_close()
+            && !egui::Popup::is_any_open(ctx)
+            && matches!(answer, Answer::Pending)
+        {
+            answer = Answer::Closed;
         }
         answer
     }

@@ -5,7 +5,7 @@
 
 use super::commands::Command;
 use super::format;
-use crate::project::ledger::DocumentKind;
+use crate::project::ledger::{DocumentKind, Documents};
 use crate::project::{Project, Series};
 use egui::{RichText, Ui};
 use std::collections::HashSet;
@@ -66,7 +66,10 @@ pub fn notes(project: &Project) -> Vec<Note> {
                 .any(|(_, q)| q.is_sign_negative() && !q.is_zero())
         });
         notes.push(Note {
-            headline: format!("{} on-hand values below zero", format::quantity(w.negative_on_hand_values.into())),
+            headline: match w.negative_on_hand_values {
+                1 => "1 on-hand value below zero".to_owned(),
+                n => format!("{} on-hand values below zero", format::quantity(n.into())),
+            },
             meaning: "The history rebuilt from Cin7's documents takes stock below zero: a movement is missing from them (a stocktake, a production job or an edit Cin7's API does not show). Check these items' stock movements in Cin7.",
             act: Act::Check,
             behind: Behind::Series(below),
@@ -101,16 +104,88 @@ pub fn notes(project: &Project) -> Vec<Note> {
     notes
 }
 
-/// The notes on documents that did not count, with the documents behind each.
+/// The notes on documents that did not count, with the documents behind each: first those
+/// worth a look in Cin7, then those that need nothing.
 fn document_notes(project: &Project) -> Vec<Note> {
+    let documents = DocumentList::of(project);
+    let mut notes = to_check(project, &documents);
+    notes.extend(for_information(project, &documents));
+    notes
+}
+
+fn to_check(project: &Project, docs: &DocumentList<'_>) -> Vec<Note> {
     let w = &project.report.warnings;
-    let ledger = project.ledger.as_ref();
-    let documents = |keep: &dyn Fn(usize) -> bool| -> Behind {
-        let Some(d) = ledger.map(|l| &l.documents) else {
+    [
+        note(w.unknown_item_lines, "lines for unknown items", "Order lines whose product is not in Cin7's catalogue (deleted products, freight, ad-hoc lines) are not counted. Check that none is a product you plan.", Act::Check,
+            docs.behind(|d, i| d.unknown_lines[i] > 0)),
+        note(w.unknown_branch_documents, "documents at unknown branches", "Documents at a branch Cin7 does not list are not counted. Check the branch in Cin7.", Act::Check,
+            docs.behind(|d, i| d.branch[i].is_some_and(|b| !docs.known.contains(&b)))),
+        note(w.records_beyond_bounds, "records with a number beyond 10^15", "Records holding a number too large to be real were left out. Check them in Cin7.", Act::Check, Behind::None),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn for_information(project: &Project, docs: &DocumentList<'_>) -> Vec<Note> {
+    let w = &project.report.warnings;
+    let not_counted =
+        |kind: DocumentKind| docs.behind(move |d, i| d.kind[i] == kind && !d.counted[i]);
+    [
+        note(w.orders_not_counted, "draft or void orders", "Orders not approved, or void, are not sales. Nothing to do.", Act::Nothing,
+            not_counted(DocumentKind::SalesOrder)),
+        note(w.orders_not_dispatched, "orders not dispatched", "Not counted as sales until dispatched, as the import options ask. Nothing to do.", Act::Nothing, Behind::None),
+        note(w.orders_outside_periods, "orders outside the periods", "Sales dated before the first period (or after now) are outside the history. Nothing to do.", Act::Nothing, Behind::None),
+        note(w.credit_notes_not_counted, "void credit notes", "Void returns are not counted. Nothing to do.", Act::Nothing,
+            not_counted(DocumentKind::CreditNote)),
+        note(w.credit_notes_outside_periods, "credit notes outside the periods", "Returns dated outside the periods are outside the history. Nothing to do.", Act::Nothing, Behind::None),
+        note(w.kit_component_lines, "kit component lines", "The components of kits sold are not sales in themselves: the kit is. Nothing to do.", Act::Nothing,
+            docs.behind(|d, i| d.kit_lines[i] > 0)),
+        note(w.documents_at_other_branches, "documents at branches left out", "Left out by the Branches chosen in the import options. Nothing to do.", Act::Nothing,
+            docs.behind(|d, i| d.branch[i].is_some_and(|b| docs.known.contains(&b) && !docs.included.contains(&b)))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A note on `count` things, if there are any.
+fn note(count: u64, what: &str, meaning: &'static str, act: Act, behind: Behind) -> Option<Note> {
+    (count > 0).then(|| Note {
+        headline: format!("{} {what}", format::quantity(count.into())),
+        meaning,
+        act,
+        behind,
+    })
+}
+
+/// The ledger's documents, as the notes list them, with the branches the account lists and
+/// those the project includes.
+struct DocumentList<'a> {
+    documents: Option<&'a Documents>,
+    known: HashSet<i64>,
+    included: HashSet<i64>,
+}
+
+impl<'a> DocumentList<'a> {
+    fn of(project: &'a Project) -> Self {
+        let ledger = project.ledger.as_ref();
+        Self {
+            documents: ledger.map(|l| &l.documents),
+            known: ledger
+                .map(|l| l.branches.iter().copied().collect())
+                .unwrap_or_default(),
+            included: project.locations.iter().map(|l| l.branch_id).collect(),
+        }
+    }
+
+    /// The documents `keep` keeps, by label ("sales order 1042").
+    fn behind(&self, keep: impl Fn(&Documents, usize) -> bool) -> Behind {
+        let Some(d) = self.documents else {
             return Behind::None;
         };
         let listed: Vec<String> = (0..d.len())
-            .filter(|&i| keep(i))
+            .filter(|&i| keep(d, i))
             .map(|i| format!("{} {}", kind_name(d.kind[i]), d.id[i]))
             .collect();
         if listed.is_empty() {
@@ -118,97 +193,7 @@ fn document_notes(project: &Project) -> Vec<Note> {
         } else {
             Behind::Documents(listed)
         }
-    };
-    let included: HashSet<i64> = project.locations.iter().map(|l| l.branch_id).collect();
-    let known: HashSet<i64> = ledger
-        .map(|l| l.branches.iter().copied().collect())
-        .unwrap_or_default();
-    let d = ledger.map(|l| &l.documents);
-    let at = |i: usize| d.and_then(|d| d.branch[i]);
-    let kind = |i: usize| d.map(|d| d.kind[i]);
-    let counted = |i: usize| d.is_some_and(|d| d.counted[i]);
-    let mut notes = Vec::new();
-    let mut note = |count: u64, what: &str, meaning: &'static str, act: Act, behind: Behind| {
-        if count > 0 {
-            notes.push(Note {
-                headline: format!("{} {what}", format::quantity(count.into())),
-                meaning,
-                act,
-                behind,
-            });
-        }
-    };
-    note(
-        w.unknown_item_lines,
-        "lines for unknown items",
-        "Order lines whose product is not in Cin7's catalogue (deleted products, freight, ad-hoc lines) are not counted. Check that none is a product you plan.",
-        Act::Check,
-        documents(&|i| d.is_some_and(|d| d.unknown_lines[i] > 0)),
-    );
-    note(
-        w.unknown_branch_documents,
-        "documents at unknown branches",
-        "Documents at a branch Cin7 does not list are not counted. Check the branch in Cin7.",
-        Act::Check,
-        documents(&|i| at(i).is_some_and(|b| !known.contains(&b))),
-    );
-    note(
-        w.records_beyond_bounds,
-        "records with a number beyond 10^15",
-        "Records holding a number too large to be real were left out. Check them in Cin7.",
-        Act::Check,
-        Behind::None,
-    );
-    note(
-        w.orders_not_counted,
-        "draft or void orders",
-        "Orders not approved, or void, are not sales. Nothing to do.",
-        Act::Nothing,
-        documents(&|i| kind(i) == Some(DocumentKind::SalesOrder) && !counted(i)),
-    );
-    note(
-        w.orders_not_dispatched,
-        "orders not dispatched",
-        "Not counted as sales until dispatched, as the import options ask. Nothing to do.",
-        Act::Nothing,
-        Behind::None,
-    );
-    note(
-        w.orders_outside_periods,
-        "orders outside the periods",
-        "Sales dated before the first period (or after now) are outside the history. Nothing to do.",
-        Act::Nothing,
-        Behind::None,
-    );
-    note(
-        w.credit_notes_not_counted,
-        "void credit notes",
-        "Void returns are not counted. Nothing to do.",
-        Act::Nothing,
-        documents(&|i| kind(i) == Some(DocumentKind::CreditNote) && !counted(i)),
-    );
-    note(
-        w.credit_notes_outside_periods,
-        "credit notes outside the periods",
-        "Returns dated outside the periods are outside the history. Nothing to do.",
-        Act::Nothing,
-        Behind::None,
-    );
-    note(
-        w.kit_component_lines,
-        "kit component lines",
-        "The components of kits sold are not sales in themselves: the kit is. Nothing to do.",
-        Act::Nothing,
-        documents(&|i| d.is_some_and(|d| d.kit_lines[i] > 0)),
-    );
-    note(
-        w.documents_at_other_branches,
-        "documents at branches left out",
-        "Left out by the Branches chosen in the import options. Nothing to do.",
-        Act::Nothing,
-        documents(&|i| at(i).is_some_and(|b| known.contains(&b) && !included.contains(&b))),
-    );
-    notes
+    }
 }
 
 fn kind_name(kind: DocumentKind) -> &'static str {

@@ -49,7 +49,7 @@ pub struct Run {
     /// The project an update or reimport is of.
     pub base: Option<RunBase>,
     /// The dialog an import was started from, to come back to if the run reads nothing.
-    pub origin: Option<ConnectionDialog>,
+    pub origin: Option<Box<ConnectionDialog>>,
     pub started: Instant,
 }
 
@@ -61,7 +61,7 @@ pub struct RunStart {
     pub remember_key: bool,
     /// For an update or reimport: the project, where it is kept, and its screen.
     pub base: Option<(Arc<Project>, RunBase)>,
-    pub origin: Option<ConnectionDialog>,
+    pub origin: Option<Box<ConnectionDialog>>,
 }
 
 impl Run {
@@ -236,7 +236,7 @@ impl Runs {
         &mut self,
         start: RunStart,
         wake: impl Fn() + Send + Sync + 'static,
-    ) -> Result<(), (Busy, Option<ConnectionDialog>)> {
+    ) -> Result<(), (Busy, Option<Box<ConnectionDialog>>)> {
         if let Some(busy) = self.busy() {
             return Err((busy, start.origin));
         }
@@ -280,13 +280,22 @@ impl Runs {
         self.waiting = None;
     }
 
+    /// Stops the run under way and forgets it (the window is closing): its checkpoint stays
+    /// on disk, for the next window to offer.
+    pub fn abandon(&mut self) {
+        self.waiting = None;
+        if let Some(run) = self.run.take() {
+            run.job.cancel();
+        }
+    }
+
     /// Takes in what the run reports: the run and its result once it has ended.
     pub fn poll(&mut self) -> Option<(Run, Result<Project, ImportError>)> {
         while let Some(event) = self.run.as_ref().and_then(|r| r.job.try_next()) {
             match event {
                 ImportEvent::Progress(p) => {
                     if let Some(run) = &mut self.run {
-                        run.progress = Some(p);
+                        run.progress = Some(*p);
                     }
                 }
                 ImportEvent::Finished(result) => {
