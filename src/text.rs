@@ -61,3 +61,28 @@ mod tests {
         assert_eq!(shortened("abc", 3), "abc");
     }
 }
+
+/// A count with its thousands separated: "12,345".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod thousands_tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_000), "1,000");
+        assert_eq!(super::thousands(150_000), "150,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
+}

@@ -130,8 +130,8 @@ impl Progress {
         format!(
             "{} elapsed{left} · {} calls, {} retries",
             crate::duration::text(self.elapsed),
-            self.calls,
-            self.retries
+            crate::text::thousands(self.calls),
+            crate::text::thousands(self.retries)
         )
     }
 
@@ -143,8 +143,8 @@ impl Progress {
             .map(|u| {
                 format!(
                     "{} of {} per {}",
-                    u.used,
-                    u.window.calls,
+                    crate::text::thousands(u.used.into()),
+                    crate::text::thousands(u.window.calls.into()),
                     crate::duration::text(u.window.per)
                 )
             })
@@ -186,7 +186,7 @@ impl WalkProgress {
     pub fn records_text(&self) -> String {
         match self.records {
             1 => "1 record".to_owned(),
-            n => format!("{n} records"),
+            n => format!("{} records", crate::text::thousands(n)),
         }
     }
 }

@@ -21,7 +21,7 @@ use std::ops::RangeInclusive;
 pub const SIZED_NOTE: &str = "Sized item: Cin7 gives no per-size stock movements, so there is no on-hand history. Inventory turnover, stockout days, and telling lost sales from zero demand cannot be analysed for it. Points show what Cin7's stock said when the project read it.";
 
 /// Each plot's least height, whatever room the window leaves.
-pub const MIN_PLOT_HEIGHT: f32 = 90.0;
+pub const MIN_PLOT_HEIGHT: f32 = 80.0;
 
 const SOLD: Color32 = Color32::from_rgb(66, 133, 196);
 const ON_HAND: Color32 = Color32::from_rgb(222, 128, 36);
@@ -43,14 +43,19 @@ const EPOCH_DAYS: i32 = 719_163;
 pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
     let item = &project.items[series.item];
     let location = &project.locations[series.location];
-    ui.heading(format!("{} at {}", item.code, location.name));
-    ui.label(RichText::new(&item.description).weak());
+    let values = PeriodValues::of(project, series);
+    // The title, what the item is, and the legend, in one line where there is room.
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("{} at {}", item.code, location.name)).strong());
+        ui.label(RichText::new(&item.description).weak());
+        ui.add_space(12.0);
+        legend(ui, &values);
+    });
     if item.sized {
         ui.label(RichText::new(SIZED_NOTE).color(ui.visuals().warn_fg_color));
     }
-    let values = PeriodValues::of(project, series);
-    legend(ui, &values);
-    let each = ((ui.available_height() - 24.0) / 2.0).max(MIN_PLOT_HEIGHT);
+    // Two plots share the room, the lower one with the date axis under it.
+    let each = ((ui.available_height() - 26.0) / 2.0).max(MIN_PLOT_HEIGHT);
     let link = egui::Id::unique(("item_chart", series.item, series.location));
     let sales = plot("sales_plot", link, &values, each)
         .show_axes([false, true])
@@ -68,6 +73,10 @@ pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
             plot.line(
                 Line::new("On hand", PlotPoints::from(steps))
                     .color(ON_HAND)
+                    .width(2.0)
+                    // Steps rise straight up at period starts: drawn as a line, not as the
+                    // band egui_plot draws dense series with.
+                    .allow_band(false)
                     .allow_hover(false),
             );
         }
@@ -108,24 +117,17 @@ fn plot<'a>(name: &str, link: egui::Id, values: &'a PeriodValues, height: f32) -
 
 /// The legend, above the plots rather than over the newest values.
 fn legend(ui: &mut Ui, values: &PeriodValues) {
-    ui.horizontal_wrapped(|ui| {
-        swatch(ui, Swatch::Bar, SOLD, "Units sold");
-        if values.on_hand.is_some() {
-            swatch(
-                ui,
-                Swatch::Line,
-                ON_HAND,
-                "On hand at the end of the period",
-            );
-        }
-        if values.measured.iter().any(Option::is_some) {
-            swatch(ui, Swatch::Dot, MEASURED, "Measured by Cin7");
-        }
-        if values.first_partial || values.last_partial {
-            let shade = ui.visuals().weak_text_color().gamma_multiply(0.35);
-            swatch(ui, Swatch::Bar, shade, "Partial period");
-        }
-    });
+    swatch(ui, Swatch::Bar, SOLD, "Units sold");
+    if values.on_hand.is_some() {
+        swatch(ui, Swatch::Line, ON_HAND, "On hand at the period's end");
+    }
+    if values.measured.iter().any(Option::is_some) {
+        swatch(ui, Swatch::Dot, MEASURED, "Measured by Cin7");
+    }
+    if values.first_partial || values.last_partial {
+        let shade = ui.visuals().weak_text_color().gamma_multiply(0.35);
+        swatch(ui, Swatch::Bar, shade, "Partial period");
+    }
 }
 
 /// How a legend entry's mark is drawn.
@@ -206,8 +208,10 @@ fn date_marks(input: GridInput) -> Vec<GridMark> {
         }
     }
     if span < 365.0 * 3.0 {
+        // Not a Monday that close to a month's start: their labels would run into each other.
+        let near_month_start = |d: NaiveDate| d.day() <= 6 || d.day() >= 26;
         for day in from.iter_days().take_while(|d| *d <= to) {
-            if day.weekday() == chrono::Weekday::Mon {
+            if day.weekday() == chrono::Weekday::Mon && !near_month_start(day) {
                 add(day, 7.0);
             }
         }
@@ -294,7 +298,9 @@ impl PeriodValues {
         (0..self.starts.len())
             .map(|p| {
                 let (start, end) = (day_number(self.starts[p]), day_number(self.end_of(p)));
-                Bar::new((start + end) / 2.0, number(self.sold[p])).width((end - start) * 0.8)
+                Bar::new((start + end) / 2.0, number(self.sold[p]))
+                    .width((end - start) * 0.8)
+                    .fill(SOLD)
             })
             .collect()
     }
@@ -460,6 +466,8 @@ mod tests {
         };
         assert_eq!(at(date(2025, 4, 1)), Some(30.44));
         assert_eq!(at(date(2025, 3, 10)), Some(7.0));
+        // A Monday two days before April: a day mark, not a week mark beside the month's.
+        assert_eq!(at(date(2025, 3, 31)), Some(1.0));
         assert_eq!(at(date(2025, 3, 11)), Some(1.0));
         let values: Vec<f64> = marks.iter().map(|m| m.value).collect();
         let mut once = values.clone();

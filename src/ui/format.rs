@@ -34,7 +34,8 @@ pub fn instant(at: DateTime<Utc>, zone: Tz) -> String {
         .to_string()
 }
 
-/// A number written with a comma between each group of three digits before the point.
+/// A number written with a comma between each group of three digits before the point (its
+/// whole part is far inside a `u64`: every number is bounded by 10^15).
 fn grouped(number: &str) -> String {
     let (sign, digits) = number
         .strip_prefix('-')
@@ -42,19 +43,13 @@ fn grouped(number: &str) -> String {
     let (whole, fraction) = digits
         .split_once('.')
         .map_or((digits, None), |(w, f)| (w, Some(f)));
-    let mut out = String::with_capacity(number.len() + whole.len() / 3);
-    out.push_str(sign);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
+    let whole = whole
+        .parse::<u64>()
+        .map_or_else(|_| whole.to_owned(), crate::text::thousands);
+    match fraction {
+        Some(fraction) => format!("{sign}{whole}.{fraction}"),
+        None => format!("{sign}{whole}"),
     }
-    if let Some(fraction) = fraction {
-        out.push('.');
-        out.push_str(fraction);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 mod app;
 mod button_popup;
 mod chart;
+mod column;
 mod command_handling;
 mod commands;
 mod connection_dialog;

@@ -40,9 +40,9 @@ pub fn show(
 fn full(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
     let mut cancel = false;
     ui.add_space(24.0);
-    ui.vertical_centered(|ui| {
-        ui.set_max_width(560.0);
+    super::column::centred(ui, 600.0, |ui| {
         ui.heading(label);
+        ui.add_space(4.0);
         bar(ui, progress);
         if let Some(p) = progress {
             ui.label(p.times_text());
@@ -140,5 +140,111 @@ fn walks(ui: &mut Ui, p: &Progress) {
 fn notices(ui: &mut Ui, p: &Progress) {
     for notice in &p.notices {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cin7::{Resource, WindowUse};
+    use crate::import::{WalkProgress, WalkStatus};
+    use crate::rate_limit::RateLimits;
+
+    /// Half-way through a large account: some walks done, Sales Orders being read, one waiting,
+    /// the calls well inside the limits, and one call waiting to be tried again.
+    fn half_way() -> Progress {
+        let walk = |resource, status, pages, records| WalkProgress {
+            resource,
+            status,
+            pages,
+            records,
+        };
+        let used = [3, 58, 1_204];
+        Progress {
+            phase: Phase::Reading,
+            calls: 1_204,
+            retries: 2,
+            rate_limit_wait: Duration::from_secs(41),
+            elapsed: Duration::from_secs(1_260),
+            records: [(Resource::SalesOrders, 150_000)].into(),
+            fraction: Some(0.48),
+            eta: Some(Duration::from_secs(1_380)),
+            notices: Vec::new(),
+            walks: vec![
+                walk(Resource::Branches, WalkStatus::Done, 1, 10),
+                walk(Resource::Products, WalkStatus::Done, 24, 6_000),
+                walk(Resource::Stock, WalkStatus::Done, 240, 60_000),
+                walk(Resource::SalesOrders, WalkStatus::Reading, 600, 150_000),
+                walk(Resource::CreditNotes, WalkStatus::Waiting, 0, 0),
+            ],
+            limits: RateLimits::cin7()
+                .windows
+                .into_iter()
+                .zip(used)
+                .map(|(window, used)| WindowUse { window, used })
+                .collect(),
+            waiting_for_limit: true,
+            retrying: None,
+        }
+    }
+
+    /// The progress panel of an import, in the windows and themes the window's looks are
+    /// checked in (tests/ui/looks.rs).
+    #[test]
+    fn the_progress_panel_looks_as_it_did() {
+        let progress = half_way();
+        let mut failed = Vec::new();
+        for theme in [egui::Theme::Light, egui::Theme::Dark] {
+            for (width, height, scale) in [
+                (1024.0, 700.0, 1.0),
+                (1024.0, 700.0, 1.5),
+                (1280.0, 800.0, 1.0),
+                (1280.0, 800.0, 1.5),
+            ] {
+                let mut harness = egui_kittest::Harness::builder()
+                    .with_size(egui::vec2(width / scale, height / scale))
+                    .with_pixels_per_point(scale)
+                    .with_theme(theme)
+                    .wgpu()
+                    .build_ui(|ui| {
+                        let elapsed = Duration::from_secs(1_262);
+                        egui::CentralPanel::default().show(ui, |ui| {
+                            let p = Some(&progress);
+                            show(ui, "Importing from Cin7", p, elapsed, Layout::Full);
+                        });
+                    });
+                // The spinner turns: a fixed number of frames, on the harness's fixed clock.
+                harness.run_steps(4);
+                let theme = if theme == egui::Theme::Light {
+                    "light"
+                } else {
+                    "dark"
+                };
+                let name = format!("progress_{theme}_{width}x{height}_{:.0}", scale * 100.0);
+                if let Err(error) = harness.try_snapshot(&name) {
+                    failed.push(error.to_string());
+                }
+            }
+        }
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
+    }
+
+    #[test]
+    fn a_retry_says_why_and_when() {
+        let mut progress = half_way();
+        let at = std::time::SystemTime::now() + Duration::from_secs(30);
+        progress.retrying = Some(crate::cin7::Retrying {
+            reason: "the connection was refused".into(),
+            next_attempt: at,
+            attempt: 2,
+            attempts: 6,
+        });
+        let local = chrono::DateTime::<chrono::Local>::from(at).format("%H:%M:%S");
+        assert_eq!(
+            progress.retry_text().unwrap(),
+            format!(
+                "Cin7 cannot be reached (the connection was refused): trying again at {local}, attempt 2 of 6."
+            )
+        );
     }
 }

@@ -20,6 +20,10 @@ use std::time::Duration;
 
 /// Below this width (in points) the chart goes under the table instead of beside it.
 const SIDE_BY_SIDE: f32 = 980.0;
+/// The least height of the chart, one above the other: its heading and legend, two plots.
+const CHART_LEAST: f32 = 2.0 * super::chart::MIN_PLOT_HEIGHT + 52.0;
+/// The height the table keeps above the chart: its controls, header, three rows and totals.
+const TABLE_LEAST: f32 = 140.0;
 /// Below this height the data report starts collapsed.
 const ROOM_FOR_REPORT: f32 = 620.0;
 
@@ -43,6 +47,7 @@ pub struct ProjectView {
     /// The grouping being edited, with the project settings it started from.
     grouping: Option<(ImportSettings, GroupingChoices)>,
     details_open: bool,
+    grouping_open: bool,
     /// `None` until the first frame decides it from the room there is.
     report_open: Option<bool>,
     /// The data report's notes, of the project on this screen.
@@ -82,9 +87,12 @@ impl ProjectView {
                 .show(ui, |ui| self.detail(ui, project));
         } else {
             let room = ui.available_height();
+            // The table keeps a few rows; the chart never goes below what can be read.
+            let chart = (room - TABLE_LEAST).clamp(CHART_LEAST, (room * 0.6).max(CHART_LEAST));
             egui::Panel::bottom("item_detail_below")
                 .resizable(true)
-                .default_size((room * 0.55).max(2.0 * super::chart::MIN_PLOT_HEIGHT + 70.0))
+                .default_size(chart)
+                .size_range(CHART_LEAST..=room.max(CHART_LEAST))
                 .show(ui, |ui| self.detail(ui, project));
         }
         egui::CentralPanel::default().show(ui, |ui| {
@@ -105,8 +113,9 @@ impl ProjectView {
         self.shown = Some(Arc::clone(project));
     }
 
-    /// The name, Update data, the key facts in a line, and the details and warnings behind a
-    /// toggle.
+    /// One row: the name, Update data, the grouping options' and the details' toggles, the
+    /// warnings' count and the key facts (cut to the room there is; in full in Details).
+    /// Under it, when open, the details.
     fn header(
         &mut self,
         ui: &mut Ui,
@@ -115,6 +124,7 @@ impl ProjectView {
         commands: &mut Vec<Command>,
     ) {
         let project = &open.project;
+        let warnings = warnings(project);
         ui.horizontal(|ui| {
             ui.heading(open.name());
             let can_update = project.ledger.is_some() && shown.updating.is_none();
@@ -125,37 +135,47 @@ impl ProjectView {
             {
                 commands.push(Command::UpdateData);
             }
-            ui.label(RichText::new(facts_line(project)).weak());
-            let toggle = if self.details_open {
-                "Hide details"
-            } else {
-                "Details"
-            };
-            if ui.small_button(toggle).clicked() {
-                self.details_open = !self.details_open;
+            ui.toggle_value(&mut self.grouping_open, "Grouping…")
+                .on_hover_text(
+                    "Grouping and sales options: regroup the history without calling Cin7",
+                );
+            ui.toggle_value(&mut self.details_open, "Details");
+            if !warnings.is_empty() {
+                let text = match warnings.len() {
+                    1 => "⚠ 1 warning".to_owned(),
+                    n => format!("⚠ {n} warnings"),
+                };
+                let link = egui::Button::new(RichText::new(text).color(ui.visuals().warn_fg_color))
+                    .frame(false);
+                if ui.add(link).on_hover_text("Show the details").clicked() {
+                    self.details_open = true;
+                }
             }
+            let facts = facts_line(project);
+            ui.add(egui::Label::new(RichText::new(&facts).weak()).truncate())
+                .on_hover_text(facts);
         });
-        let warnings = warnings(project);
         if self.details_open {
-            ui.label(format!(
-                "{} at {}",
-                project.connection.username, project.connection.base_url
-            ));
-            ui.label(RichText::new(last_run_line(project)).weak());
-            for sentence in &warnings {
-                ui.label(RichText::new(sentence).color(ui.visuals().warn_fg_color));
-            }
-        } else if !warnings.is_empty() {
-            let text = match warnings.len() {
-                1 => "⚠ 1 warning: see Details or the data report".to_owned(),
-                n => format!("⚠ {n} warnings: see Details or the data report"),
-            };
-            ui.label(RichText::new(text).color(ui.visuals().warn_fg_color));
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.label(format!(
+                    "{} at {}",
+                    project.connection.username, project.connection.base_url
+                ));
+                ui.add(egui::Label::new(facts_line(project)).wrap());
+                ui.label(RichText::new(last_run_line(project)).weak());
+                for sentence in &warnings {
+                    ui.add(egui::Label::new(
+                        RichText::new(sentence).color(ui.visuals().warn_fg_color),
+                    ));
+                }
+            });
         }
     }
 
     /// The selected item's chart.
     fn detail(&mut self, ui: &mut Ui, project: &Project) {
+        // The panel keeps its width whatever it shows (a panel shrinks to what it holds).
+        ui.set_min_size(ui.available_size());
         match self.table.current().and_then(|i| project.series.get(i)) {
             Some(series) => super::chart::show(ui, project, series),
             None => {
@@ -229,9 +249,10 @@ impl ProjectView {
         }
         let (_, choices) = self.grouping.as_mut()?;
         let mut request = None;
-        egui::CollapsingHeader::new("Grouping and sales options")
-            .default_open(false)
-            .show(ui, |ui| {
+        if !self.grouping_open {
+            return None;
+        }
+        egui::Frame::group(ui.style()).show(ui, |ui| {
                 egui::Grid::new("grouping_options")
                     .num_columns(2)
                     .spacing([12.0, 6.0])

@@ -234,7 +234,10 @@ impl ItemTable {
         let footer_height = ui.spacing().interact_size.y + 6.0;
         let (clicked_sort, clicked_row) = ui
             .allocate_ui(
-                egui::vec2(ui.available_width(), ui.available_height() - footer_height),
+                egui::vec2(
+                    ui.available_width(),
+                    (ui.available_height() - footer_height).max(0.0),
+                ),
                 |ui| self.table(ui, project, rows, all_facts, currency),
             )
             .inner;
