@@ -837,6 +837,8 @@ fn the_key_shows_up_nowhere_even_in_trace_logs() {
             "3/20ms,60/400ms,5000/1d".into(),
             "--out".into(),
             out.display().to_string(),
+            // Each import after the first goes over the first's file.
+            "--force".into(),
         ]
     };
     let mut outputs = Vec::new();
@@ -943,4 +945,94 @@ fn a_failed_update_leaves_the_project_byte_for_byte_and_an_unwritable_out_costs_
         "no call before --out is known writable"
     );
     assert_eq!(std::fs::read(&project).unwrap(), saved);
+}
+
+/// A project file is never replaced against the planner's will: `import --out` over an
+/// existing one needs `--force`, and a read-only one is refused by `import`, `update` and
+/// `regroup` alike, before any call to Cin7, the file left byte for byte and still read-only.
+#[test]
+fn an_existing_project_needs_force_and_a_read_only_one_is_never_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shop.json");
+    assert!(import(sandbox.base_url(), Some(KEY), &out).status.success());
+    let calls = sandbox.requests().len();
+    let again = import(sandbox.base_url(), Some(KEY), &out);
+    assert!(!again.status.success());
+    assert_eq!(
+        text(&again.stderr),
+        format!(
+            "{} exists already, so nothing was read: give --force to replace it, or --out another file.\n",
+            out.display()
+        )
+    );
+    assert_eq!(sandbox.requests().len(), calls, "no call was made");
+    let state = std::env::temp_dir().join(format!("cin7-planner-cli-tests-{}", std::process::id()));
+    let forced = import_with(sandbox.base_url(), Some(KEY), &out, &state, &["--force"]);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&out).unwrap();
+    let calls = sandbox.requests().len();
+    let refused = format!(
+        "{} is read-only, so it was not replaced and nothing was read: give --out another file.\n",
+        out.display()
+    );
+    let regroup = bin()
+        .args(["regroup", "--group-by", "week"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let update = bin()
+        .arg("update")
+        .arg(&out)
+        .env("CIN7_API_KEY", KEY)
+        .output()
+        .unwrap();
+    let import_over = import_with(sandbox.base_url(), Some(KEY), &out, &state, &["--force"]);
+    for (command, output) in [
+        ("regroup", regroup),
+        ("update", update),
+        ("import", import_over),
+    ] {
+        assert!(!output.status.success(), "{command}");
+        assert_eq!(text(&output.stderr), refused, "{command}");
+    }
+    assert_eq!(sandbox.requests().len(), calls, "no call was made");
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+    // Elsewhere, it goes.
+    let elsewhere = dir.path().join("weekly.json");
+    let regrouped = bin()
+        .args(["regroup", "--group-by", "week", "--out"])
+        .arg(&elsewhere)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(regrouped.status.success(), "{}", text(&regrouped.stderr));
+}
+
+/// A branch the account does not have stops the import as soon as the branches are read,
+/// naming the account's branches by id and name; nothing is written.
+#[test]
+fn an_unknown_branch_is_refused_with_the_account_s_branches() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shop.json");
+    let state = dir.path().join("state");
+    let output = import_with(
+        sandbox.base_url(),
+        Some(KEY),
+        &out,
+        &state,
+        &["--branches", "1,9"],
+    );
+    assert!(!output.status.success());
+    assert_eq!(
+        text(&output.stderr).lines().last().unwrap(),
+        "This Cin7 account has no branch 9: its branches are 1 (Warehouse), 2 (Shop, Main St)."
+    );
+    assert!(!out.exists());
 }

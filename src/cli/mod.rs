@@ -107,6 +107,9 @@ pub struct ImportArgs {
     /// it had not read.
     #[arg(long)]
     pub resume: bool,
+    /// Replace the project file --out names if there is one (a read-only file never is).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -238,17 +241,22 @@ pub enum CliError {
     NoKey,
     #[error("No API key was entered.")]
     EmptyKey,
-    #[error("Could not read the API key: {0}.")]
-    KeyPrompt(std::io::Error),
-    #[error("Could not write {path}: {reason}; the file that was there, if any, is unchanged.")]
-    Export {
-        path: PathBuf,
-        reason: std::io::Error,
-    },
-    #[error("The sandbox could not listen on port {port}: {reason}.")]
-    Sandbox { port: u16, reason: std::io::Error },
+    #[error("Could not read the API key ({0}).")]
+    KeyPrompt(String),
+    #[error("Could not write {path} ({reason}); the file that was there, if any, is unchanged.")]
+    Export { path: PathBuf, reason: String },
+    #[error("The sandbox could not listen on port {port} ({reason}).")]
+    Sandbox { port: u16, reason: String },
     #[error("{path} cannot be written ({reason}), so nothing was read.")]
     NotWritable { path: PathBuf, reason: String },
+    #[error(
+        "{path} is read-only, so it was not replaced and nothing was read: give --out another file."
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "{path} exists already, so nothing was read: give --force to replace it, or --out another file."
+    )]
+    Exists { path: PathBuf },
     #[error("{0:?} is not a duration: use one like 1d, 12h or 30m.")]
     BadOverlap(String),
     #[error(
@@ -276,10 +284,11 @@ pub fn run(command: Command) -> Result<(), CliError> {
 }
 
 fn regroup(args: &RegroupArgs) -> Result<(), CliError> {
+    let out = args.out.as_deref().unwrap_or(&args.file);
+    runs::check_replaceable(out)?;
     let project = file::open(&args.file)?;
     let settings = args.apply(&project.settings);
     let regrouped = project.regrouped(settings)?;
-    let out = args.out.as_deref().unwrap_or(&args.file);
     file::save(&regrouped, out)?;
     let rows = regrouped.ledger.as_ref().map_or(0, |l| l.rows());
     println!(
@@ -301,10 +310,10 @@ fn export(path: &Path, csv: Option<&Path>, items_csv: Option<&Path>) -> Result<(
     ];
     for (target, write) in tables {
         let Some(target) = target else { continue };
-        crate::atomic_file::write(target, |out| write(&project, out)).map_err(|reason| {
+        crate::atomic_file::write(target, |out| write(&project, out)).map_err(|e| {
             CliError::Export {
                 path: target.to_owned(),
-                reason,
+                reason: crate::io_error::reason(&e),
             }
         })?;
     }
@@ -331,9 +340,9 @@ fn serve_sandbox(args: SandboxArgs) -> Result<(), CliError> {
     config.retry_after = args.retry_after;
     config.credentials[0].denied = args.deny;
     let orders = config.account.sales_orders.len();
-    let server = Sandbox::start(config).map_err(|reason| CliError::Sandbox {
+    let server = Sandbox::start(config).map_err(|e| CliError::Sandbox {
         port: args.port,
-        reason,
+        reason: crate::io_error::reason(&e),
     })?;
     // Whoever started the sandbox may stop reading its output; that is no reason to stop.
     let mut out = std::io::stdout();

@@ -27,7 +27,8 @@ fn read_key(connection: &ConnectionInfo) -> Result<ApiKey, CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::NoKey);
     }
-    let typed = rpassword::prompt_password("Cin7 API key: ").map_err(CliError::KeyPrompt)?;
+    let typed = rpassword::prompt_password("Cin7 API key: ")
+        .map_err(|e| CliError::KeyPrompt(crate::io_error::read_reason(&e)))?;
     let key = ApiKey::new(zeroize::Zeroizing::new(typed).as_str());
     if key.is_empty() {
         return Err(CliError::EmptyKey);
@@ -35,8 +36,19 @@ fn read_key(connection: &ConnectionInfo) -> Result<ApiKey, CliError> {
     Ok(key)
 }
 
-/// Fails now, before any call, if `path` cannot be written.
+/// Fails now, before any call, if `path` is a file this user may not replace.
+pub(super) fn check_replaceable(path: &Path) -> Result<(), CliError> {
+    if path.exists() && !path.is_dir() && !crate::atomic_file::may_replace(path) {
+        return Err(CliError::ReadOnly {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Fails now, before any call, if `path` cannot be written (or may not be replaced).
 fn check_writable(path: &Path) -> Result<(), CliError> {
+    check_replaceable(path)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -53,7 +65,7 @@ fn check_writable(path: &Path) -> Result<(), CliError> {
         }),
         (Err(e), _) => Err(CliError::NotWritable {
             path: path.to_owned(),
-            reason: e.to_string(),
+            reason: crate::io_error::reason(&e),
         }),
     }
 }
@@ -65,6 +77,11 @@ fn state_dir() -> Option<std::path::PathBuf> {
 pub fn import(args: ImportArgs) -> Result<(), CliError> {
     let base_url = BaseUrl::parse(&args.base_url)?;
     check_writable(&args.out)?;
+    if args.out.exists() && !args.force {
+        return Err(CliError::Exists {
+            path: args.out.clone(),
+        });
+    }
     let connection = ConnectionInfo {
         base_url: base_url.as_str().to_owned(),
         username: args.username.trim().to_owned(),
@@ -153,13 +170,14 @@ pub fn update(args: UpdateArgs) -> Result<(), CliError> {
     };
     let updated = drive(job)?;
     save_then_forget(&updated, &out, run_store.as_ref())?;
-    let last = updated.history.last();
+    let changes = updated
+        .history
+        .last()
+        .map(crate::project::RunEntry::changes_text)
+        .unwrap_or_default();
     println!(
-        "Updated {}: {} documents added, {} changed, {} voided, {} calls; {} periods up to {}.",
+        "Updated {}: {changes}, {} calls; {} periods up to {}.",
         out.display(),
-        last.map_or(0, |e| e.documents_added),
-        last.map_or(0, |e| e.documents_changed),
-        last.map_or(0, |e| e.documents_voided),
         updated.report.calls,
         updated.periods.len(),
         updated

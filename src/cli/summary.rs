@@ -126,12 +126,10 @@ fn import_lines(project: &Project) -> [String; 3] {
 /// 2 changed, 1 voided".
 fn run_line(run: &RunEntry) -> String {
     format!(
-        "Run: {} on {}, {} calls, {} documents added, {} changed, {} voided",
+        "Run: {} on {}, {} calls, {}",
         run.kind.label().to_lowercase(),
         run.finished_at.format("%Y-%m-%d %H:%M UTC"),
         run.calls,
-        run.documents_added,
-        run.documents_changed,
-        run.documents_voided
+        run.changes_text()
     )
 }
