@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
 
 mod common;
+#[path = "ui/desk.rs"]
+mod desk;
 #[path = "ui/looks.rs"]
 mod looks;
 
@@ -38,6 +40,8 @@ struct Setup {
     today: fn() -> chrono::NaiveDate,
     /// The window of `--demo`: the dialog comes with the sandbox's key.
     demo: bool,
+    /// How runs retry (not at all, unless a test says).
+    retry: RetryPolicy,
 }
 
 impl Setup {
@@ -50,6 +54,7 @@ impl Setup {
             state: PersistedState::default(),
             today: local_today,
             demo: false,
+            retry: RetryPolicy::never(),
         }
     }
 
@@ -64,7 +69,7 @@ impl Setup {
             secrets: Arc::clone(&self.secrets),
             // The sandbox in these tests enforces nothing; pacing is tested elsewhere.
             rate_limits: RateLimits::unlimited(),
-            retry: RetryPolicy::never(),
+            retry: self.retry.clone(),
             call_log: None,
             state_dir: self.state_dir.clone(),
             today: self.today,
@@ -445,14 +450,17 @@ fn the_planners_loop_from_the_dialog_to_a_saved_project_reopened_from_recent() {
 fn test_connection_names_the_permission_that_is_off() {
     let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
-    config.credentials[0].denied = vec![cin7_planner::cin7::Resource::Stock];
+    config.credentials[0].denied = vec![
+        cin7_planner::cin7::Resource::Stock,
+        cin7_planner::cin7::Resource::Adjustments,
+    ];
     let sandbox = Sandbox::start(config).unwrap();
     let mut harness = Setup::new(sandbox.base_url()).harness();
     // Wrong credentials stand for every resource: one sentence.
     new_dialog_with(&mut harness, "wrong");
     test_connection(&mut harness, "HTTP 401");
     type_into(&mut harness, "API key", KEY);
-    test_connection(&mut harness, "✔ Adjustments");
+    test_connection(&mut harness, "✖ Adjustments");
     harness.get_by_label("✖ Stock: turn on Read for Stock in the connection's Permissions");
     harness.get_by_label("✔ Sales Orders");
     // The help names the same permissions.
@@ -464,16 +472,23 @@ fn test_connection_names_the_permission_that_is_off() {
     harness.run_ok();
     // OK asks first, naming every permission found off.
     click(&mut harness, "OK");
-    harness.get_by_label("Test connection found that this API connection may not read Stock, so the import would stop at the first of them.");
+    harness.get_by_label("Test connection found that this API connection may not read Stock and Adjustments, so the import would stop at the first of them.");
     click(&mut harness, "Back to the dialog");
     harness.get_by_label("API username");
     assert!(!harness.state().is_busy());
-    // Import anyway: the import stops at Stock, reading nothing, and the dialog comes back
-    // with what was typed and the permission named.
+    // Import anyway: the import stops at the first of them, reading nothing, and the dialog
+    // comes back with what was typed and the permission named.
     click(&mut harness, "OK");
     click(&mut harness, "Import anyway");
+    let refusal = |resource: &str| {
+        format!(
+            "The API connection may not read {resource} (HTTP 403): in Cin7, turn on Read for {resource} in the connection's Permissions."
+        )
+    };
     step_until(&mut harness, "the import to fail", |h| {
-        h.query_by_label("The API connection may not read Stock (HTTP 403): in Cin7, turn on Read for Stock in the connection's Permissions.").is_some()
+        ["Stock", "Adjustments"]
+            .iter()
+            .any(|r| h.query_by_label(&refusal(r)).is_some())
     });
     assert_eq!(
         harness.get_by_label("API username").value().as_deref(),

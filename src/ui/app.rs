@@ -147,6 +147,11 @@ impl PlannerApp {
         self.status.info(text);
     }
 
+    /// What the status line says, and in which tone.
+    pub fn status_line(&self) -> Option<&super::status::Notice> {
+        self.status.notice()
+    }
+
     /// Queues a command, applied at the end of the next frame.
     pub fn send(&mut self, command: Command) {
         self.commands.push(command);
@@ -204,6 +209,8 @@ impl PlannerApp {
             self.apply(&ctx, command);
         }
         self.update_title(&ctx);
+        // Ctrl+Plus and Ctrl+Minus are egui's own: the zoom is kept for the next start.
+        self.state.zoom = ctx.zoom_factor();
         if self.runs.run().is_some() {
             // The time spent moves on even while Cin7 is slow to answer.
             ctx.request_repaint_after(Duration::from_secs(1));

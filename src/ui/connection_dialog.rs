@@ -287,12 +287,13 @@ impl ConnectionDialog {
     }
 
     /// A field's problem, under it, once the planner has left the field or pressed OK.
+    /// Its line is there whether or not there is something to say, so that nothing moves
+    /// under the pointer when a message appears (a click would land on what moved).
     fn problem(&self, ui: &mut Ui, field: &'static str, problem: Option<&str>) {
-        if let Some(problem) = problem.filter(|_| self.tried || self.left.contains(field)) {
-            ui.label("");
-            ui.label(RichText::new(problem).color(ui.visuals().warn_fg_color));
-            ui.end_row();
-        }
+        let shown = problem.filter(|_| self.tried || self.left.contains(field));
+        ui.label("");
+        ui.label(RichText::new(shown.unwrap_or(" ")).color(ui.visuals().warn_fg_color));
+        ui.end_row();
     }
 
     /// Notes that the planner left `field`, and gives the keyboard to the first field to fill

@@ -84,9 +84,9 @@ impl<'a> DatePicker<'a> {
 
     /// The month's calendar with its arrows, Today and the typed date; the date chosen, if any.
     fn calendar(&self, ui: &mut Ui, browsing: &mut Browsing, id: Id) -> Option<NaiveDate> {
-        let month = browsing
+        let month = *browsing
             .month
-            .unwrap_or_else(|| self.date.with_day(1).unwrap_or(*self.date));
+            .get_or_insert_with(|| self.date.with_day(1).unwrap_or(*self.date));
         ui.set_min_width(250.0);
         ui.horizontal(|ui| {
             let steps = [
@@ -135,11 +135,6 @@ impl<'a> DatePicker<'a> {
         });
         if let Some(problem) = &browsing.problem {
             ui.label(RichText::new(problem).color(ui.visuals().warn_fg_color));
-        }
-        if let Some(date) = chosen {
-            browsing.month = date.with_day(1);
-        } else {
-            browsing.month = Some(month);
         }
         chosen
     }

@@ -40,6 +40,7 @@ pub use app::{DialogDefaults, PlannerApp};
 pub use commands::Command;
 pub use services::{Services, local_today};
 pub use state::PersistedState;
+pub use status::{Notice, Tone};
 
 use crate::cin7::{ApiKey, RetryPolicy};
 use crate::rate_limit::RateLimits;

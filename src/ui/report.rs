@@ -239,12 +239,12 @@ pub fn show(ui: &mut Ui, project: &Project, notes: &[Note]) -> Vec<Command> {
 }
 
 fn behind(ui: &mut Ui, note: usize, behind: &Behind, commands: &mut Vec<Command>) {
-    let count = match behind {
-        Behind::Series(list) => list.len(),
-        Behind::Documents(list) => list.len(),
+    let (count, what) = match behind {
+        Behind::Series(list) => (list.len(), "items"),
+        Behind::Documents(list) => (list.len(), "documents"),
         Behind::None => return,
     };
-    egui::CollapsingHeader::new(format!("Show the {count}"))
+    egui::CollapsingHeader::new(format!("Show the {count} {what}"))
         .id_salt(("report_behind", note))
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| match behind {

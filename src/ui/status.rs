@@ -48,6 +48,10 @@ impl StatusLine {
         self.notice = None;
     }
 
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
     /// Draws the line: `waiting` is what waits on the keychain (with Cancel), `working`
     /// whether background tasks are under way.
     pub fn show(&self, ui: &mut Ui, waiting: Option<&str>, working: bool) -> Vec<Command> {

@@ -291,7 +291,9 @@ impl ItemTable {
                 i.consume_key(egui::Modifiers::NONE, Key::ArrowDown)
                     || i.consume_key(egui::Modifiers::SHIFT, Key::ArrowDown),
                 i.consume_key(egui::Modifiers::COMMAND, Key::A),
-                i.events.iter().any(|e| matches!(e, egui::Event::Copy)),
+                // The desktop turns Ctrl+C into a copy event; a key press stands for it too.
+                i.events.iter().any(|e| matches!(e, egui::Event::Copy))
+                    || i.consume_key(egui::Modifiers::COMMAND, Key::C),
                 i.modifiers.shift,
             )
         });
