@@ -440,7 +440,7 @@ fn the_data_report_shows_the_items_behind_a_note_in_the_project_s_zone() {
         .to_string();
     harness.get_by_label_contains(&format!(" {zone}"));
     click(&mut harness, "Details");
-    harness.get_by_label_contains(&format!("Last import on "));
+    harness.get_by_label_contains("Last import on ");
     assert!(harness.query_by_label_contains(" UTC:").is_none());
 }
 
