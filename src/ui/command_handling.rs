@@ -79,17 +79,15 @@ impl PlannerApp {
     /// Asks before `command` drops unsaved changes or stops a run; whether it asked.
     fn ask_first(&mut self, command: &Command) -> bool {
         let then = command.clone();
-        let prompt = if self.document.is_dirty() {
-            Prompt::Unsaved { then }
+        let (prompt, why) = if self.document.is_dirty() {
+            (Prompt::Unsaved { then }, "unsaved changes")
         } else if let (Some(run), Command::Quit) = (self.runs.run(), command) {
-            Prompt::StopRun {
-                then,
-                kind: run.kind,
-            }
+            let kind = run.kind;
+            (Prompt::StopRun { then, kind }, "a run under way")
         } else {
             return false;
         };
-        tracing::info!("asking before {}", command.describe());
+        tracing::info!("asking before {}: {why}", command.describe());
         self.modals.ask(prompt);
         true
     }
