@@ -16,7 +16,7 @@ use cin7_planner::import::{self, ImportRequest};
 use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, file};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
-use cin7_planner::secrets::MemoryStore;
+use cin7_planner::secrets::{MemoryStore, SecretStore};
 use cin7_planner::ui::file_dialogs::{Choice, ScriptedDialogs};
 use cin7_planner::ui::{DialogDefaults, PersistedState, PlannerApp, Services, local_today};
 use egui_kittest::Harness;
@@ -68,10 +68,7 @@ fn main() {
         .unwrap();
     // The same account again for Update data, on the same address, its answers slowed down so
     // that the update runs while frames are timed.
-    let port = url::Url::parse(sandbox.base_url())
-        .unwrap()
-        .port()
-        .unwrap();
+    let port = url::Url::parse(sandbox.base_url()).unwrap().port().unwrap();
     let account = sandbox.account();
     drop(sandbox);
     let mut config = SandboxConfig::new(account, "bench", "bench-key");

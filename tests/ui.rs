@@ -881,9 +881,17 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
     type_into(&mut harness, "File name", &missing.display().to_string());
     click(&mut harness, "Save");
     harness.get_by_label(&format!(
-        "The folder of {} does not exist: choose a folder in the list first.",
-        missing.display()
+        "There is no folder {}: choose one in the list, or type the name of one that exists.",
+        missing.parent().unwrap().display()
     ));
+    // The keyboard is still in the field, to put the name right.
+    harness.run_ok();
+    assert!(
+        harness
+            .get_by_label("File name")
+            .accesskit_node()
+            .is_focused()
+    );
     let typed = dir.path().join("typed");
     type_into(&mut harness, "File name", &typed.display().to_string());
     click(&mut harness, "Save");
@@ -951,7 +959,7 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
     );
     harness.get_by_label("Cancelled: what was read so far is kept, and Continue picks it up.");
     assert!(harness.state().project().is_none());
-    harness.get_by_label_contains("stopped before it was saved.");
+    harness.get_by_label_contains("not saved yet: what it read is kept.");
 
     // A new window offers it too; Continue import asks for the key (a cancelled import stored
     // none) and finishes with the pages kept.
@@ -982,7 +990,7 @@ fn quitting_during_an_import_asks_and_the_next_window_offers_to_continue_it() {
     drop(harness);
 
     let mut restarted = setup.harness();
-    restarted.get_by_label_contains("stopped before it was saved.");
+    restarted.get_by_label_contains("not saved yet: what it read is kept.");
     click(&mut restarted, "Continue import");
     step_until(&mut restarted, "the key prompt", |h| {
         h.query_by_label("Cin7 API key").is_some()

@@ -29,7 +29,7 @@ struct Screen {
     times: ProgressBar,
     /// Calls against each limit.
     limits: ProgressBar,
-    /// "Waiting for Cin7's rate limit", while it holds calls back; blank otherwise.
+    /// "Going at Cin7's pace: …", while the limit holds calls back; blank otherwise.
     waiting: ProgressBar,
     walks: Vec<ProgressBar>,
 }

@@ -166,13 +166,26 @@ impl Progress {
         ))
     }
 
-    /// While the rate limit holds calls back, how long it has held the run back so far.
+    /// While the rate limit holds calls back: that the run goes at Cin7's pace, which is how
+    /// a long run goes all along, not a fault ("Going at Cin7's pace: at most 60 calls per 1
+    /// min").
     pub fn waiting_text(&self) -> Option<String> {
-        self.waiting_for_limit.then(|| {
-            format!(
-                "Waiting for Cin7's rate limit ({:.0} s so far)",
-                self.rate_limit_wait.as_secs_f64()
-            )
+        // The window that sets the pace: the slowest, but for the daily budget.
+        let mut windows: Vec<&crate::rate_limit::Window> =
+            self.limits.iter().map(|u| &u.window).collect();
+        windows.sort_by_key(|w| w.per);
+        windows.pop();
+        let pace = windows.into_iter().min_by(|a, b| {
+            let rate = |w: &crate::rate_limit::Window| f64::from(w.calls) / w.per.as_secs_f64();
+            rate(a).total_cmp(&rate(b))
+        });
+        self.waiting_for_limit.then(|| match pace {
+            Some(w) => format!(
+                "Going at Cin7's pace: at most {} calls per {}",
+                w.calls,
+                crate::duration::text(w.per)
+            ),
+            None => "Going at Cin7's pace".to_owned(),
         })
     }
 }

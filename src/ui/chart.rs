@@ -21,7 +21,7 @@ use std::ops::RangeInclusive;
 pub const SIZED_NOTE: &str = "Sized item: Cin7 gives no per-size stock movements, so there is no on-hand history. Inventory turnover, stockout days, and telling lost sales from zero demand cannot be analysed for it. Points show what Cin7's stock said when the project read it.";
 
 /// Each plot's least height, whatever room the window leaves.
-pub const MIN_PLOT_HEIGHT: f32 = 80.0;
+pub const MIN_PLOT_HEIGHT: f32 = 64.0;
 
 const SOLD: Color32 = Color32::from_rgb(66, 133, 196);
 const ON_HAND: Color32 = Color32::from_rgb(222, 128, 36);
@@ -55,10 +55,13 @@ pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
         ui.label(RichText::new(SIZED_NOTE).color(ui.visuals().warn_fg_color));
     }
     // Two plots share the room, the lower one with the date axis under it.
-    let each = ((ui.available_height() - 26.0) / 2.0).max(MIN_PLOT_HEIGHT);
+    // A sized item that no stock reading measured has nothing to draw below its sales.
+    let has_stock = values.on_hand.is_some() || values.measured.iter().any(Option::is_some);
+    let plots = if has_stock { 2.0 } else { 1.0 };
+    let each = ((ui.available_height() - 26.0) / plots).max(MIN_PLOT_HEIGHT);
     let link = egui::Id::unique(("item_chart", series.item, series.location));
     let sales = plot("sales_plot", link, &values, each)
-        .show_axes([false, true])
+        .show_axes([!has_stock, true])
         .show(ui, |plot| {
             values.shade(plot);
             plot.bar_chart(
@@ -67,6 +70,10 @@ pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
                     .allow_hover(false),
             );
         });
+    if !has_stock {
+        tooltip(ui, &sales, &values);
+        return;
+    }
     let stock = plot("stock_plot", link, &values, each).show(ui, |plot| {
         values.shade(plot);
         if let Some(steps) = values.steps() {
@@ -119,7 +126,7 @@ fn plot<'a>(name: &str, link: egui::Id, values: &'a PeriodValues, height: f32) -
 fn legend(ui: &mut Ui, values: &PeriodValues) {
     swatch(ui, Swatch::Bar, SOLD, "Units sold");
     if values.on_hand.is_some() {
-        swatch(ui, Swatch::Line, ON_HAND, "On hand at the period's end");
+        swatch(ui, Swatch::Line, ON_HAND, "On hand");
     }
     if values.measured.iter().any(Option::is_some) {
         swatch(ui, Swatch::Dot, MEASURED, "Measured by Cin7");
@@ -140,21 +147,24 @@ enum Swatch {
 
 /// A legend entry: its mark drawn in `colour`, then `text`.
 fn swatch(ui: &mut Ui, kind: Swatch, colour: Color32, text: &str) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 12.0), egui::Sense::hover());
-    let painter = ui.painter();
-    match kind {
-        Swatch::Bar => {
-            painter.rect_filled(rect.shrink(1.0), 1.0, colour);
+    // The mark and its words stay together when the legend wraps.
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 12.0), egui::Sense::hover());
+        let painter = ui.painter();
+        match kind {
+            Swatch::Bar => {
+                painter.rect_filled(rect.shrink(1.0), 1.0, colour);
+            }
+            Swatch::Line => {
+                painter.line_segment([rect.left_center(), rect.right_center()], (2.5, colour));
+            }
+            Swatch::Dot => {
+                painter.circle_filled(rect.center(), 3.5, colour);
+            }
         }
-        Swatch::Line => {
-            painter.line_segment([rect.left_center(), rect.right_center()], (2.5, colour));
-        }
-        Swatch::Dot => {
-            painter.circle_filled(rect.center(), 3.5, colour);
-        }
-    }
-    ui.label(text);
-    ui.add_space(8.0);
+        ui.label(text);
+    });
+    ui.add_space(6.0);
 }
 
 /// The whole period under the pointer, in a tooltip with its own background.
@@ -289,9 +299,13 @@ impl PeriodValues {
         self.starts.get(period + 1).copied().unwrap_or(self.end)
     }
 
+    /// The days shown at first: every period, and a little room either side so that the
+    /// first and last marks and labels are not cut at the edges.
     fn x_range(&self) -> (f64, f64) {
         let first = self.starts.first().map_or(0.0, |d| day_number(*d));
-        (first, day_number(self.end).max(first + 1.0))
+        let last = day_number(self.end).max(first + 1.0);
+        let room = (last - first) * 0.03 + 1.0;
+        (first - room, last + room)
     }
 
     fn bars(&self) -> Vec<Bar> {

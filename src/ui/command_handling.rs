@@ -79,8 +79,9 @@ impl PlannerApp {
     /// Asks before `command` drops unsaved changes or stops a run; whether it asked.
     fn ask_first(&mut self, command: &Command) -> bool {
         let then = command.clone();
+        let running = self.runs.run().map(|r| r.kind);
         let (prompt, why) = if self.document.is_dirty() {
-            (Prompt::Unsaved { then }, "unsaved changes")
+            (Prompt::Unsaved { then, running }, "unsaved changes")
         } else if let (Some(run), Command::Quit) = (self.runs.run(), command) {
             let kind = run.kind;
             (Prompt::StopRun { then, kind }, "a run under way")
@@ -804,11 +805,15 @@ impl PlannerApp {
                 self.write_project(ctx, path);
             }
             _ => {
-                let name = format!(
-                    "{}-{}.json",
-                    open.project.connection.username,
-                    open.project.report.finished_at.format("%Y-%m-%d")
-                );
+                // The file's own name, or one made of the account and the day.
+                let name = match &open.path {
+                    Some(_) => open.name(),
+                    None => format!(
+                        "{}-{}.json",
+                        open.project.connection.username,
+                        open.project.report.finished_at.format("%Y-%m-%d")
+                    ),
+                };
                 self.choose(ctx, Purpose::SaveProject, &name);
             }
         }

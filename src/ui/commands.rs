@@ -139,6 +139,8 @@ pub struct Shortcut {
     pub command: fn() -> Command,
     /// What Help > Keyboard shortcuts says it does.
     pub does: &'static str,
+    /// Where Help > Keyboard shortcuts lists it: in the File menu's order.
+    pub menu_order: u8,
 }
 
 pub const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
@@ -157,36 +159,43 @@ pub const ZOOM_RESET: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAN
 /// egui's own (it also takes Ctrl+=), listed here for the menu and the help.
 pub const SHORTCUTS: [Shortcut; 7] = [
     Shortcut {
+        menu_order: 3,
         keys: SAVE_AS,
         command: || Command::SaveAs,
         does: "Save the project under another name",
     },
     Shortcut {
+        menu_order: 0,
         keys: NEW,
         command: || Command::NewConnection,
         does: "New project from a Cin7 connection",
     },
     Shortcut {
+        menu_order: 1,
         keys: OPEN,
         command: || Command::Open,
         does: "Open a project",
     },
     Shortcut {
+        menu_order: 2,
         keys: SAVE,
         command: || Command::Save,
         does: "Save the project",
     },
     Shortcut {
+        menu_order: 4,
         keys: UPDATE,
         command: || Command::UpdateData,
         does: "Update data: read what changed in Cin7",
     },
     Shortcut {
+        menu_order: 5,
         keys: CLOSE,
         command: || Command::Close,
         does: "Close the project",
     },
     Shortcut {
+        menu_order: 6,
         keys: QUIT,
         command: || Command::Quit,
         does: "Quit",
@@ -194,7 +203,7 @@ pub const SHORTCUTS: [Shortcut; 7] = [
 ];
 
 /// Keys that are not commands of their own, for Help > Keyboard shortcuts.
-pub const OTHER_KEYS: [(&str, &str); 8] = [
+pub const OTHER_KEYS: [(&str, &str); 9] = [
     (
         "Ctrl+Plus, Ctrl+Minus, Ctrl+0",
         "Zoom in, out, back to 100%",
@@ -211,5 +220,9 @@ pub const OTHER_KEYS: [(&str, &str); 8] = [
     (
         "Tab, Space",
         "Move between fields, press the focused button",
+    ),
+    (
+        "Chart: Ctrl+wheel, drag, double-click",
+        "Zoom the dates, move along them, show them all again",
     ),
 ];

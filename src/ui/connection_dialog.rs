@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 
 /// How wide the dialog is, whatever it says.
 const WIDTH: f32 = 500.0;
+/// How wide its fields and their messages are.
+const FIELD_WIDTH: f32 = 320.0;
 
 /// Which branches an import reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -249,6 +251,8 @@ impl ConnectionDialog {
         // Its top stays where it is as it grows (messages, answers, options opened).
         let area = Modal::default_area(id).anchor(Align2::CENTER_TOP, [0.0, 36.0]);
         let room = ctx.content_rect().height() - 72.0;
+        // Enter in a picker (a typed date) is the picker's, even as it closes this frame.
+        let picker_was_open = egui::Popup::is_any_open(ctx);
         let modal = Modal::new(id).area(area).show(ctx, |ui| {
             ui.set_width(WIDTH);
             self.heading(ui);
@@ -264,25 +268,16 @@ impl ConnectionDialog {
                     self.findings(ui);
                 });
             ui.separator();
-            answer = self.buttons(ui, today);
+            answer = self.buttons(ui, today, picker_was_open);
         });
-        let popup_open = egui::Popup::is_any_open(ctx);
-        if modal.should_close() && !popup_open && answer == DialogAnswer::Pending {
+        if answer == DialogAnswer::Pending && super::escape::pressed(&modal) {
             answer = DialogAnswer::Cancel;
         }
         answer
     }
 
     fn heading(&self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            ui.heading("Cin7 connection");
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.menu_button(
-                    "Where do these come from?",
-                    super::prompts::credentials_help,
-                );
-            });
-        });
+        ui.heading("Cin7 connection");
         ui.add_space(6.0);
     }
 
@@ -292,7 +287,7 @@ impl ConnectionDialog {
     fn problem(&self, ui: &mut Ui, field: &'static str, problem: Option<&str>) {
         let shown = problem.filter(|_| self.tried || self.left.contains(field));
         ui.label("");
-        ui.label(RichText::new(shown.unwrap_or(" ")).color(ui.visuals().warn_fg_color));
+        message(ui, shown.unwrap_or(" "), ui.visuals().warn_fg_color);
         ui.end_row();
     }
 
@@ -325,7 +320,8 @@ impl ConnectionDialog {
                 let username = ui
                     .add(egui::TextEdit::singleline(&mut self.username).desired_width(320.0))
                     .labelled_by(label.id);
-                let first = self.username.is_empty();
+                // The keyboard goes to the first field to fill, else to the first field.
+                let first = self.username.is_empty() || !self.key.is_empty();
                 self.track("username", &username, first);
                 ui.end_row();
                 self.problem(ui, "username", problems.username);
@@ -350,7 +346,7 @@ impl ConnectionDialog {
                 self.problem(ui, "key", problems.key);
                 if let Some(Fault::Credentials(text)) = &self.fault {
                     ui.label("");
-                    ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+                    message(ui, text, ui.visuals().error_fg_color);
                     ui.end_row();
                 }
 
@@ -388,7 +384,7 @@ impl ConnectionDialog {
                         self.problem(ui, "address", problems.address.as_deref());
                         if let Some(Fault::Address(text)) = &self.fault {
                             ui.label("");
-                            ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+                            message(ui, text, ui.visuals().error_fg_color);
                             ui.end_row();
                         }
                     });
@@ -441,7 +437,7 @@ impl ConnectionDialog {
         self.problem(ui, "branches", problems.branches);
         if let Some(Fault::Branches(text)) = &self.fault {
             ui.label("");
-            ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+            message(ui, text, ui.visuals().error_fg_color);
             ui.end_row();
         }
     }
@@ -463,13 +459,13 @@ impl ConnectionDialog {
             TestState::Done(Ok(findings)) => checked_grid(ui, &findings.resources),
         }
         if let Some(Fault::Permission(text) | Fault::Other(text)) = &self.fault {
-            ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+            message(ui, text, ui.visuals().error_fg_color);
         }
     }
 
     /// Test connection on the left; Cancel and OK on the right, OK last. OK with a problem
     /// shows every problem at its field instead.
-    fn buttons(&mut self, ui: &mut Ui, today: NaiveDate) -> DialogAnswer {
+    fn buttons(&mut self, ui: &mut Ui, today: NaiveDate, picker_was_open: bool) -> DialogAnswer {
         let mut answer = DialogAnswer::Pending;
         let valid = self.input(today).is_some();
         ui.horizontal(|ui| {
@@ -481,11 +477,16 @@ impl ConnectionDialog {
             {
                 answer = self.checked(valid, DialogAnswer::Test);
             }
+            ui.menu_button(
+                "Where do these come from?",
+                super::prompts::credentials_help,
+            );
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let ok = ui.add(egui::Button::new("OK").min_size(egui::vec2(64.0, 0.0)));
                 let cancel = ui.button("Cancel");
                 // Enter confirms, as in any dialog, unless a picker is open.
                 let enter = ui.input(|i| i.key_pressed(egui::Key::Enter))
+                    && !picker_was_open
                     && !egui::Popup::is_any_open(ui.ctx());
                 if ok.clicked() || enter {
                     answer = self.checked(valid, DialogAnswer::Ok);
@@ -503,6 +504,14 @@ impl ConnectionDialog {
         self.tried = true;
         if valid { wanted } else { DialogAnswer::Pending }
     }
+}
+
+/// A message at a field, wrapped at the field's width, so that the dialog keeps its width.
+fn message(ui: &mut Ui, text: &str, colour: egui::Color32) {
+    ui.scope(|ui| {
+        ui.set_max_width(FIELD_WIDTH);
+        ui.add(egui::Label::new(RichText::new(text).color(colour)).wrap());
+    });
 }
 
 /// The key field's id, so that its state (which keeps copies of the text for undo) can be

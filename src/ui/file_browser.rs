@@ -204,37 +204,44 @@ impl FileBrowser {
             .max_height(LIST_HEIGHT)
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                if self.entries.is_empty() {
-                    ui.label(RichText::new("Nothing here of the kind wanted.").weak());
-                }
-                for entry in &self.entries {
-                    let text = if entry.folder {
-                        format!("🗁 {}", entry.name)
-                    } else {
-                        format!("🗋 {}", entry.name)
-                    };
-                    let row = ui
-                        .horizontal(|ui| {
-                            let row = ui.selectable_label(self.name == entry.name, text);
-                            if let Some(modified) = entry.modified {
-                                ui.label(RichText::new(modified_text(modified)).weak());
-                            }
-                            row
-                        })
-                        .inner;
-                    let path = self.folder.join(&entry.name);
-                    if row.double_clicked() {
-                        if entry.folder {
-                            to = Some(path);
-                        } else {
-                            chosen = Some(path);
-                        }
-                    } else if row.clicked() && !entry.folder {
-                        self.name.clone_from(&entry.name);
-                    } else if row.clicked() {
-                        to = Some(path);
+                // One entry a line, whatever the layout around.
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                    if self.entries.is_empty() {
+                        let what = match self.purpose {
+                            Purpose::Export(_) => "No CSV files here.",
+                            _ => "No project files here.",
+                        };
+                        ui.label(RichText::new(what).weak());
                     }
-                }
+                    for entry in &self.entries {
+                        let text = if entry.folder {
+                            format!("🗁 {}", entry.name)
+                        } else {
+                            format!("🗋 {}", entry.name)
+                        };
+                        let row = ui
+                            .horizontal(|ui| {
+                                let row = ui.selectable_label(self.name == entry.name, text);
+                                if let Some(modified) = entry.modified {
+                                    ui.label(RichText::new(modified_text(modified)).weak());
+                                }
+                                row
+                            })
+                            .inner;
+                        let path = self.folder.join(&entry.name);
+                        if row.double_clicked() {
+                            if entry.folder {
+                                to = Some(path);
+                            } else {
+                                chosen = Some(path);
+                            }
+                        } else if row.clicked() && !entry.folder {
+                            self.name.clone_from(&entry.name);
+                        } else if row.clicked() {
+                            to = Some(path);
+                        }
+                    }
+                });
             });
         if let Some(dir) = to {
             self.go(dir);
@@ -264,17 +271,19 @@ impl FileBrowser {
         }
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.add_space(4.0);
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let action = ui.add_enabled(
-                !self.name.trim().is_empty(),
-                egui::Button::new(self.action()),
-            );
-            if ui.button("Cancel").clicked() {
-                answer = Some(Browsed::Cancelled);
-            }
-            if action.clicked() || entered {
-                answer = self.take_name();
-            }
+        ui.horizontal(|ui| {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let action = ui.add_enabled(
+                    !self.name.trim().is_empty(),
+                    egui::Button::new(self.action()),
+                );
+                if ui.button("Cancel").clicked() {
+                    answer = Some(Browsed::Cancelled);
+                }
+                if action.clicked() || entered {
+                    answer = self.take_name();
+                }
+            })
         });
         answer
     }
@@ -292,6 +301,8 @@ impl FileBrowser {
             Ok(()) => Some(Browsed::Chosen(path)),
             Err(problem) => {
                 self.problem = Some(problem);
+                // The keyboard stays in the field, to put the name right.
+                self.focus_given = false;
                 None
             }
         }
@@ -325,9 +336,10 @@ fn check(purpose: Purpose, path: &Path) -> Result<(), String> {
             path.display()
         )),
         Purpose::SaveProject | Purpose::Export(_) if !path.parent().is_some_and(Path::is_dir) => {
+            let folder = path.parent().unwrap_or(path);
             Err(format!(
-                "The folder of {} does not exist: choose a folder in the list first.",
-                path.display()
+                "There is no folder {}: choose one in the list, or type the name of one that exists.",
+                folder.display()
             ))
         }
         _ => Ok(()),
@@ -365,8 +377,8 @@ mod tests {
         assert_eq!(
             check(Purpose::SaveProject, &missing),
             Err(format!(
-                "The folder of {} does not exist: choose a folder in the list first.",
-                missing.display()
+                "There is no folder {}: choose one in the list, or type the name of one that exists.",
+                dir.path().join("nowhere").display()
             ))
         );
         assert_eq!(

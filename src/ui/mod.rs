@@ -17,6 +17,7 @@ mod connection_dialog;
 mod connection_test;
 mod date_picker;
 mod document;
+mod escape;
 pub mod file_browser;
 pub mod file_dialogs;
 mod format;

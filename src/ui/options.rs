@@ -69,19 +69,21 @@ impl GroupingChoices {
         ui.end_row();
     }
 
-    /// Weeks start on, time zone.
+    /// Weeks start on (only when grouping by weeks), time zone.
     pub fn calendar_rows(&mut self, ui: &mut egui::Ui, id_salt: &str) {
-        let label = ui.label("Weeks start on");
-        egui::ComboBox::from_id_salt((id_salt, "week_start"))
-            .selected_text(weekday_name(self.week_start))
-            .show_ui(ui, |ui| {
-                for day in WEEKDAYS {
-                    ui.selectable_value(&mut self.week_start, day, weekday_name(day));
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        ui.end_row();
+        if self.group_by == GroupBy::Week {
+            let label = ui.label("Weeks start on");
+            egui::ComboBox::from_id_salt((id_salt, "week_start"))
+                .selected_text(weekday_name(self.week_start))
+                .show_ui(ui, |ui| {
+                    for day in WEEKDAYS {
+                        ui.selectable_value(&mut self.week_start, day, weekday_name(day));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+        }
         let label = ui.label("Time zone");
         zone_picker::show(ui, &mut self.time_zone, &format!("{id_salt}_time_zone"))
             .labelled_by(label.id);

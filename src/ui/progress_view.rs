@@ -92,7 +92,9 @@ fn bar(ui: &mut Ui, progress: Option<&Progress>) {
     ui.add(if known {
         bar.show_percentage()
     } else {
-        bar.text("working out how much there is to read")
+        // Nothing to count against yet: the bar moves without a share.
+        bar.animate(true)
+            .text("working out how much there is to read")
     });
 }
 

@@ -22,8 +22,8 @@ use std::time::Duration;
 const SIDE_BY_SIDE: f32 = 980.0;
 /// The least height of the chart, one above the other: its heading and legend, two plots.
 const CHART_LEAST: f32 = 2.0 * super::chart::MIN_PLOT_HEIGHT + 52.0;
-/// The height the table keeps above the chart: its controls, header, three rows and totals.
-const TABLE_LEAST: f32 = 140.0;
+/// The height the table keeps above the chart: its controls, header, four rows and totals.
+const TABLE_LEAST: f32 = 170.0;
 /// Below this height the data report starts collapsed.
 const ROOM_FOR_REPORT: f32 = 620.0;
 

@@ -13,9 +13,10 @@ use egui::{Id, Modal, RichText, Ui};
 use std::path::PathBuf;
 
 pub enum Prompt {
-    /// `then` would drop the project's unsaved changes.
+    /// `then` would drop the project's unsaved changes (and stop the run under way, if any).
     Unsaved {
         then: Command,
+        running: Option<RunKind>,
     },
     /// `then` would stop the run under way.
     StopRun {
@@ -93,7 +94,7 @@ impl Prompt {
                 ui.set_max_width(480.0);
             }
             answer = match self {
-                Prompt::Unsaved { then } => unsaved(ui, name, then),
+                Prompt::Unsaved { then, running } => unsaved(ui, name, then, *running),
                 Prompt::StopRun { then, kind } => stop_run(ui, then, *kind),
                 Prompt::Replace { purpose, path } => replace(ui, *purpose, path),
                 Prompt::ReadOnly { purpose, path } => read_only(ui, *purpose, path),
@@ -112,10 +113,7 @@ impl Prompt {
                 Prompt::About(places) => about(ui, places),
             };
         });
-        if modal.should_close()
-            && !egui::Popup::is_any_open(ctx)
-            && matches!(answer, Answer::Pending)
-        {
+        if matches!(answer, Answer::Pending) && super::escape::pressed(&modal) {
             answer = Answer::Closed;
         }
         answer
@@ -140,19 +138,32 @@ impl Prompt {
 fn buttons(ui: &mut Ui, labels: &[&str]) -> Option<usize> {
     let mut pressed = None;
     ui.add_space(8.0);
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        for (i, label) in labels.iter().enumerate().rev() {
-            if ui.button(*label).clicked() {
-                pressed = Some(i);
+    // A row of its own height, its buttons at the right.
+    ui.horizontal(|ui| {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            for (i, label) in labels.iter().enumerate().rev() {
+                if ui.button(*label).clicked() {
+                    pressed = Some(i);
+                }
             }
-        }
+        });
     });
     pressed
 }
 
-fn unsaved(ui: &mut Ui, name: &str, then: &Command) -> Answer {
+fn unsaved(ui: &mut Ui, name: &str, then: &Command, running: Option<RunKind>) -> Answer {
     ui.heading("Unsaved changes");
     ui.label(format!("Save the changes to {name} first?"));
+    if let Some(kind) = running {
+        let run = match kind {
+            RunKind::Import => "The import under way stops",
+            RunKind::Update => "The update under way stops",
+            RunKind::Reimport => "The reimport under way stops",
+        };
+        ui.label(format!(
+            "{run}; what it read so far is kept, to go on with later."
+        ));
+    }
     match buttons(ui, &["Cancel", "Don't save", "Save"]) {
         Some(0) => Answer::Closed,
         Some(1) => Answer::Commands(vec![Command::Confirmed(Box::new(then.clone()))]),
@@ -180,7 +191,7 @@ fn stop_run(ui: &mut Ui, then: &Command, kind: RunKind) -> Answer {
     };
     ui.heading(heading);
     ui.label(format!("Stop it? {kept}"));
-    match buttons(ui, &["Cancel", "Stop it"]) {
+    match buttons(ui, &["Keep it running", "Stop it"]) {
         Some(0) => Answer::Closed,
         Some(_) => Answer::Commands(vec![Command::Confirmed(Box::new(then.clone()))]),
         None => Answer::Pending,
@@ -319,7 +330,10 @@ fn shortcuts(ui: &mut Ui) -> Answer {
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
-            for shortcut in &SHORTCUTS {
+            // In the order of the File menu.
+            let mut listed: Vec<&super::commands::Shortcut> = SHORTCUTS.iter().collect();
+            listed.sort_by_key(|s| s.menu_order);
+            for shortcut in listed {
                 ui.label(RichText::new(ui.ctx().format_shortcut(&shortcut.keys)).monospace());
                 ui.label(shortcut.does);
                 ui.end_row();
@@ -359,7 +373,7 @@ fn about(ui: &mut Ui, places: &AboutPlaces) -> Answer {
         });
     ui.label(
         RichText::new(
-            "The API key is never written to any of these: it stays in this computer's keychain.",
+            "The API key is never written to any of these: it is kept in this computer's keychain, or for the session only where there is none.",
         )
         .weak(),
     );

@@ -10,8 +10,8 @@ use crate::project::{Project, Series};
 use egui::{RichText, Ui};
 use std::collections::HashSet;
 
-/// How many items or documents a note lists (the count says how many there are).
-const LISTED: usize = 40;
+/// The height of a note's list, which scrolls beyond it.
+const LIST_HEIGHT: f32 = 140.0;
 
 /// Whether a note asks the planner to do something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Act {
 pub enum Behind {
     /// Series, by index, with their label ("MUG-RED at Warehouse").
     Series(Vec<(usize, String)>),
+    /// Items, each by its first series, with its code.
+    Items(Vec<(usize, String)>),
     /// Documents, by label ("sales order 1042").
     Documents(Vec<String>),
     None,
@@ -85,19 +87,21 @@ pub fn notes(project: &Project) -> Vec<Note> {
             behind: Behind::Series(series_where(&|s| drifted.contains(&(s.item, s.location)))),
         });
     }
-    let sized: Vec<(usize, String)> = series_where(&|s| project.items[s.item].sized);
+    // Each sized item once, by its code (a click shows its first location).
+    let mut seen = HashSet::new();
+    let sized: Vec<(usize, String)> = (0..project.series.len())
+        .filter(|&i| {
+            let item = project.series[i].item;
+            project.items[item].sized && seen.insert(item)
+        })
+        .map(|i| (i, project.items[project.series[i].item].code.clone()))
+        .collect();
     if !sized.is_empty() {
-        let items: HashSet<usize> = project
-            .series
-            .iter()
-            .filter(|s| project.items[s.item].sized)
-            .map(|s| s.item)
-            .collect();
         notes.push(Note {
-            headline: format!("{} sized items", items.len()),
+            headline: format!("{} sized items", sized.len()),
             meaning: "Cin7 gives no per-size stock movements, so these have sales history but no on-hand history: inventory turnover, stockout days and lost sales cannot be analysed for them. Nothing to do.",
             act: Act::Nothing,
-            behind: Behind::Series(sized),
+            behind: Behind::Items(sized),
         });
     }
     notes.extend(document_notes(project));
@@ -240,35 +244,37 @@ pub fn show(ui: &mut Ui, project: &Project, notes: &[Note]) -> Vec<Command> {
 
 fn behind(ui: &mut Ui, note: usize, behind: &Behind, commands: &mut Vec<Command>) {
     let (count, what) = match behind {
-        Behind::Series(list) => (list.len(), "items"),
+        Behind::Series(list) => (list.len(), "item–locations"),
+        Behind::Items(list) => (list.len(), "items"),
         Behind::Documents(list) => (list.len(), "documents"),
         Behind::None => return,
     };
     egui::CollapsingHeader::new(format!("Show the {count} {what}"))
         .id_salt(("report_behind", note))
         .show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| match behind {
-                Behind::Series(list) => {
-                    for (series, label) in list.iter().take(LISTED) {
-                        if ui.link(label).on_hover_text("Show this item").clicked() {
-                            commands.push(Command::ShowSeries(*series));
+            // One a line, the list scrolling past its height.
+            egui::ScrollArea::vertical()
+                .id_salt(("report_list", note))
+                .max_height(LIST_HEIGHT)
+                .show(ui, |ui| match behind {
+                    Behind::Series(list) | Behind::Items(list) => {
+                        for (series, label) in list {
+                            if ui
+                                .link(label)
+                                .on_hover_text("Show it in the table")
+                                .clicked()
+                            {
+                                commands.push(Command::ShowSeries(*series));
+                            }
                         }
                     }
-                }
-                Behind::Documents(list) => {
-                    ui.label(
-                        list.iter()
-                            .take(LISTED)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    );
-                }
-                Behind::None => {}
-            });
-            if count > LISTED {
-                ui.label(RichText::new(format!("…and {} more", count - LISTED)).weak());
-            }
+                    Behind::Documents(list) => {
+                        for label in list {
+                            ui.label(label);
+                        }
+                    }
+                    Behind::None => {}
+                });
         });
 }
 

@@ -134,8 +134,9 @@ fn stopped(ui: &mut Ui, shown: &Shown<'_>, commands: &mut Vec<Command>) {
     }
 }
 
-/// "An import of shop from 1 January 2024, by weeks, started 3 Dec 2026 10:42 NZDT, stopped
-/// before it was saved.", the time in the run's own time zone.
+/// "An import of shop from 1 January 2024, by weeks, started 3 Dec 2026 10:42 NZDT, not saved
+/// yet: what it read is kept.", the time in the run's own time zone. (The run may have ended
+/// and its project been closed unsaved: Continue reads from what was kept.)
 pub fn stopped_text(run: &Stopped) -> String {
     use crate::project::RunKind;
     let c = &run.checkpoint;
@@ -146,7 +147,7 @@ pub fn stopped_text(run: &Stopped) -> String {
         _ => format!("An import of {}", c.connection.username),
     };
     format!(
-        "{what} from {}, by {}, started {}, stopped before it was saved.",
+        "{what} from {}, by {}, started {}, not saved yet: what it read is kept.",
         super::date_picker::long_date(c.settings.starting_date),
         c.settings.group_by.label().to_lowercase(),
         super::format::instant(c.as_of, c.settings.time_zone),

@@ -37,10 +37,23 @@ const COLUMNS: [(SortBy, &str); 7] = [
     (SortBy::OnHand, "Last on-hand"),
 ];
 
-/// The width each column starts at (the description takes what is left, at least its own):
-/// all seven fit in 620 points, so code, description and location are always in view, at
-/// 150% in a window 1024 pixels wide too.
-const WIDTHS: [f32; 7] = [100.0, 90.0, 100.0, 42.0, 72.0, 96.0, 80.0];
+/// The width each column wants; the description's is its least, and it takes what is left.
+const WIDTHS: [f32; 7] = [110.0, 100.0, 110.0, 44.0, 74.0, 104.0, 86.0];
+
+/// The columns' widths in `room` points (with `spacing` between them): as wanted, the
+/// description taking what is left; in less room, every column narrower in proportion, so
+/// that all seven stay in view (their text cut short, never the column).
+fn column_widths(room: f32, spacing: f32) -> [f32; 7] {
+    let room = (room - spacing * WIDTHS.len() as f32).max(0.0);
+    let wanted: f32 = WIDTHS.iter().sum();
+    if room >= wanted {
+        let mut widths = WIDTHS;
+        widths[1] += room - wanted;
+        widths
+    } else {
+        WIDTHS.map(|w| w * room / wanted)
+    }
+}
 
 /// What one series shows, worked out once per project.
 struct Facts {
@@ -370,18 +383,17 @@ impl ItemTable {
         // Scroll bars beside the rows, never over them.
         ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
         let modifiers = ui.input(|i| i.modifiers);
+        // The scroll bar's room is kept aside, so that the last column is never under it.
+        let scroll = ui.spacing().scroll.bar_width + ui.spacing().scroll.bar_outer_margin;
+        let widths = column_widths(ui.available_width() - scroll, ui.spacing().item_spacing.x);
         let mut table = TableBuilder::new(ui)
             .striped(true)
-            .resizable(true)
             .auto_shrink([false, false])
             .sense(egui::Sense::click())
-            .column(Column::initial(WIDTHS[0]).at_least(60.0).clip(true))
-            .column(Column::remainder().at_least(WIDTHS[1]).clip(true))
-            .column(Column::initial(WIDTHS[2]).at_least(60.0).clip(true))
-            .column(Column::initial(WIDTHS[3]).at_least(36.0))
-            .column(Column::initial(WIDTHS[4]).at_least(50.0))
-            .column(Column::initial(WIDTHS[5]).at_least(60.0))
-            .column(Column::initial(WIDTHS[6]).at_least(50.0));
+            .columns(Column::auto(), 0);
+        for width in widths {
+            table = table.column(Column::exact(width).clip(true));
+        }
         if std::mem::take(&mut self.reveal)
             && let Some(at) = self.cursor.and_then(|c| rows.iter().position(|&r| r == c))
         {
@@ -474,9 +486,9 @@ fn sorted_rows(project: &Project, facts: &[Facts], key: &OrderKey) -> Vec<usize>
     rows.sort_by(|&a, &b| {
         let (fa, fb) = (&facts[a], &facts[b]);
         let order = match key.sort {
-            SortBy::Code => fa.code.cmp(&fb.code),
-            SortBy::Description => fa.description.cmp(&fb.description),
-            SortBy::Location => location(a).cmp(location(b)),
+            SortBy::Code => natural(&fa.code, &fb.code),
+            SortBy::Description => natural(&fa.description, &fb.description),
+            SortBy::Location => natural(location(a), location(b)),
             SortBy::Sized => sized(a).cmp(&sized(b)),
             SortBy::Units => fa.units.cmp(&fb.units),
             SortBy::Revenue => fa.revenue.cmp(&fb.revenue),
@@ -491,6 +503,34 @@ fn sorted_rows(project: &Project, facts: &[Facts], key: &OrderKey) -> Vec<usize>
         }
     });
     rows
+}
+
+/// Text in the order people read it: numbers inside it by their value ("TEE-8" before
+/// "TEE-14"), the rest as written.
+fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        let (Some(x), Some(y)) = (a.chars().next(), b.chars().next()) else {
+            return a.len().cmp(&b.len());
+        };
+        let order = if x.is_ascii_digit() && y.is_ascii_digit() {
+            let digits = |t: &str| t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+            let (n, m) = (digits(a), digits(b));
+            let (p, q) = (
+                a[..n].trim_start_matches('0'),
+                b[..m].trim_start_matches('0'),
+            );
+            let order = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
+            (a, b) = (&a[n..], &b[m..]);
+            order
+        } else {
+            (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
+            x.cmp(&y)
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
 }
 
 fn cells(
@@ -521,5 +561,37 @@ fn cells(
                 ui.add(egui::Label::new(number).selectable(false))
             });
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{column_widths, natural};
+    use std::cmp::Ordering;
+
+    #[test]
+    fn codes_sort_by_the_numbers_in_them() {
+        let mut codes = ["JKT-14", "JKT-8", "JKT-10", "JKT-008A", "JKT", "MUG-2"];
+        codes.sort_by(|a, b| natural(a, b));
+        assert_eq!(
+            codes,
+            ["JKT", "JKT-8", "JKT-008A", "JKT-10", "JKT-14", "MUG-2"]
+        );
+        // Equal by value: the table breaks ties by the project's order.
+        assert_eq!(natural("A1", "A01"), Ordering::Equal);
+    }
+
+    #[test]
+    fn every_column_stays_in_view_at_any_width() {
+        // Wide: as wanted, the description taking the rest.
+        let wide = column_widths(1000.0 + 7.0 * 8.0, 8.0);
+        assert_eq!(wide, [110.0, 472.0, 110.0, 44.0, 74.0, 104.0, 86.0]);
+        // Narrow: all seven, each narrower in proportion.
+        let narrow = column_widths(316.0 + 7.0 * 8.0, 8.0);
+        assert_eq!(narrow.iter().sum::<f32>(), 316.0);
+        assert!(
+            (narrow[0] - 110.0 * 316.0 / 628.0).abs() < 0.01,
+            "{narrow:?}"
+        );
     }
 }
