@@ -44,13 +44,13 @@ pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
     let item = &project.items[series.item];
     let location = &project.locations[series.location];
     let values = PeriodValues::of(project, series);
-    // The title, what the item is, and the legend, in one line where there is room.
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(format!("{} at {}", item.code, location.name)).strong());
-        ui.label(RichText::new(&item.description).weak());
-        ui.add_space(12.0);
-        legend(ui, &values);
+    // The title and what the item is, then the legend.
+    ui.horizontal(|ui| {
+        let title = RichText::new(format!("{} at {}", item.code, location.name)).strong();
+        ui.add(egui::Label::new(title).truncate());
+        ui.add(egui::Label::new(RichText::new(&item.description).weak()).truncate());
     });
+    legend(ui, &values);
     if item.sized {
         ui.label(RichText::new(SIZED_NOTE).color(ui.visuals().warn_fg_color));
     }
@@ -122,18 +122,48 @@ fn plot<'a>(name: &str, link: egui::Id, values: &'a PeriodValues, height: f32) -
         .x_axis_formatter(date_label)
 }
 
-/// The legend, above the plots rather than over the newest values.
+/// The legend, above the plots rather than over the newest values: each mark with its words,
+/// as many to a line as fit.
 fn legend(ui: &mut Ui, values: &PeriodValues) {
-    swatch(ui, Swatch::Bar, SOLD, "Units sold");
+    let mut entries = vec![(Swatch::Bar, SOLD, "Units sold")];
     if values.on_hand.is_some() {
-        swatch(ui, Swatch::Line, ON_HAND, "On hand");
+        entries.push((Swatch::Line, ON_HAND, "On hand"));
     }
     if values.measured.iter().any(Option::is_some) {
-        swatch(ui, Swatch::Dot, MEASURED, "Measured by Cin7");
+        entries.push((Swatch::Dot, MEASURED, "Measured by Cin7"));
     }
     if values.first_partial || values.last_partial {
         let shade = ui.visuals().weak_text_color().gamma_multiply(0.35);
-        swatch(ui, Swatch::Bar, shade, "Partial period");
+        entries.push((Swatch::Bar, shade, "Partial period"));
+    }
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let gap = ui.spacing().item_spacing.x;
+    let width = |text: &str| {
+        let words =
+            ui.painter()
+                .layout_no_wrap(text.to_owned(), font.clone(), Color32::PLACEHOLDER);
+        SWATCH_WIDTH + gap + words.size().x + 2.0 * gap
+    };
+    let room = ui.available_width();
+    let mut lines: Vec<Vec<(Swatch, Color32, &str)>> = vec![Vec::new()];
+    let mut used = 0.0;
+    for entry in entries {
+        let needed = width(entry.2);
+        if used + needed > room && !lines.last().is_none_or(Vec::is_empty) {
+            lines.push(Vec::new());
+            used = 0.0;
+        }
+        used += needed;
+        if let Some(line) = lines.last_mut() {
+            line.push(entry);
+        }
+    }
+    for line in lines {
+        ui.horizontal(|ui| {
+            for (kind, colour, text) in line {
+                swatch(ui, kind, colour, text);
+            }
+        });
     }
 }
 
@@ -145,26 +175,26 @@ enum Swatch {
     Dot,
 }
 
+/// The width of a legend entry's mark.
+const SWATCH_WIDTH: f32 = 14.0;
+
 /// A legend entry: its mark drawn in `colour`, then `text`.
 fn swatch(ui: &mut Ui, kind: Swatch, colour: Color32, text: &str) {
-    // The mark and its words stay together when the legend wraps.
-    ui.horizontal(|ui| {
-        let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 12.0), egui::Sense::hover());
-        let painter = ui.painter();
-        match kind {
-            Swatch::Bar => {
-                painter.rect_filled(rect.shrink(1.0), 1.0, colour);
-            }
-            Swatch::Line => {
-                painter.line_segment([rect.left_center(), rect.right_center()], (2.5, colour));
-            }
-            Swatch::Dot => {
-                painter.circle_filled(rect.center(), 3.5, colour);
-            }
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(SWATCH_WIDTH, 12.0), egui::Sense::hover());
+    let painter = ui.painter();
+    match kind {
+        Swatch::Bar => {
+            painter.rect_filled(rect.shrink(1.0), 1.0, colour);
         }
-        ui.label(text);
-    });
-    ui.add_space(6.0);
+        Swatch::Line => {
+            painter.line_segment([rect.left_center(), rect.right_center()], (2.5, colour));
+        }
+        Swatch::Dot => {
+            painter.circle_filled(rect.center(), 3.5, colour);
+        }
+    }
+    ui.label(text);
+    ui.add_space(ui.spacing().item_spacing.x);
 }
 
 /// The whole period under the pointer, in a tooltip with its own background.

@@ -24,6 +24,11 @@ const SIDE_BY_SIDE: f32 = 980.0;
 const CHART_LEAST: f32 = 2.0 * super::chart::MIN_PLOT_HEIGHT + 52.0;
 /// The height the table keeps above the chart: its controls, header, four rows and totals.
 const TABLE_LEAST: f32 = 170.0;
+/// The width the table wants beside the chart: its columns, the spaces between them and the
+/// scroll bar.
+const TABLE_WIDTH: f32 = 700.0;
+/// The chart's least width beside the table.
+const CHART_NARROWEST: f32 = 320.0;
 /// Below this height the data report starts collapsed.
 const ROOM_FOR_REPORT: f32 = 620.0;
 
@@ -80,10 +85,11 @@ impl ProjectView {
         commands.extend(self.report_panel(ui, project, shown.screen));
         let currency = project.currency().map(str::to_owned);
         if ui.available_width() >= SIDE_BY_SIDE {
+            // The table keeps the width its columns want; the chart takes the rest. (A
+            // resizable panel grew with the plots inside it, frame after frame.)
+            let width = ui.available_width();
             egui::Panel::right("item_detail")
-                .resizable(true)
-                .default_size(ui.available_width() * 0.42)
-                .size_range(320.0..=ui.available_width() * 0.6)
+                .exact_size((width - TABLE_WIDTH).clamp(CHART_NARROWEST, width * 0.6))
                 .show(ui, |ui| self.detail(ui, project));
         } else {
             let room = ui.available_height();
@@ -174,8 +180,6 @@ impl ProjectView {
 
     /// The selected item's chart.
     fn detail(&mut self, ui: &mut Ui, project: &Project) {
-        // The panel keeps its width whatever it shows (a panel shrinks to what it holds).
-        ui.set_min_size(ui.available_size());
         match self.table.current().and_then(|i| project.series.get(i)) {
             Some(series) => super::chart::show(ui, project, series),
             None => {

@@ -244,12 +244,13 @@ pub fn show(ui: &mut Ui, project: &Project, notes: &[Note]) -> Vec<Command> {
 
 fn behind(ui: &mut Ui, note: usize, behind: &Behind, commands: &mut Vec<Command>) {
     let (count, what) = match behind {
-        Behind::Series(list) => (list.len(), "item–locations"),
-        Behind::Items(list) => (list.len(), "items"),
-        Behind::Documents(list) => (list.len(), "documents"),
+        Behind::Series(list) => (list.len(), "item–location"),
+        Behind::Items(list) => (list.len(), "item"),
+        Behind::Documents(list) => (list.len(), "document"),
         Behind::None => return,
     };
-    egui::CollapsingHeader::new(format!("Show the {count} {what}"))
+    let plural = if count == 1 { "" } else { "s" };
+    egui::CollapsingHeader::new(format!("Show the {count} {what}{plural}"))
         .id_salt(("report_behind", note))
         .show(ui, |ui| {
             // One a line, the list scrolling past its height.

@@ -37,6 +37,9 @@ const COLUMNS: [(SortBy, &str); 7] = [
     (SortBy::OnHand, "Last on-hand"),
 ];
 
+/// The height of the column headers.
+const HEADER_HEIGHT: f32 = 22.0;
+
 /// The width each column wants; the description's is its least, and it takes what is left.
 const WIDTHS: [f32; 7] = [110.0, 100.0, 110.0, 44.0, 74.0, 104.0, 86.0];
 
@@ -244,17 +247,12 @@ impl ItemTable {
         let filtered = std::mem::take(&mut self.rows);
         let all_facts = facts.as_ref().map(|(_, f)| f.as_slice()).unwrap_or(&[]);
         let rows = filtered.last().map(|(_, r)| r.as_slice()).unwrap_or(&[]);
-        let footer_height = ui.spacing().interact_size.y + 6.0;
-        let (clicked_sort, clicked_row) = ui
-            .allocate_ui(
-                egui::vec2(
-                    ui.available_width(),
-                    (ui.available_height() - footer_height).max(0.0),
-                ),
-                |ui| self.table(ui, project, rows, all_facts, currency),
-            )
-            .inner;
-        self.totals(ui, rows, all_facts, currency);
+        // The totals line first, at the bottom of the room; the rows take the rest.
+        egui::Panel::bottom("table_totals")
+            .frame(egui::Frame::NONE)
+            .show_separator_line(false)
+            .show(ui, |ui| self.totals(ui, rows, all_facts, currency));
+        let (clicked_sort, clicked_row) = self.table(ui, project, rows, all_facts, currency);
         self.facts = facts;
         self.rows = filtered;
         if let Some(column) = clicked_sort {
@@ -386,8 +384,13 @@ impl ItemTable {
         // The scroll bar's room is kept aside, so that the last column is never under it.
         let scroll = ui.spacing().scroll.bar_width + ui.spacing().scroll.bar_outer_margin;
         let widths = column_widths(ui.available_width() - scroll, ui.spacing().item_spacing.x);
+        // The rows scroll within the room left under the header (the builder's own cap is a
+        // fixed 800 points, which a short window does not have).
+        let room = (ui.available_height() - HEADER_HEIGHT).max(0.0);
         let mut table = TableBuilder::new(ui)
             .striped(true)
+            .min_scrolled_height(0.0)
+            .max_scroll_height(room)
             .auto_shrink([false, false])
             .sense(egui::Sense::click())
             .columns(Column::auto(), 0);
@@ -400,7 +403,7 @@ impl ItemTable {
             table = table.scroll_to_row(at, None);
         }
         table
-            .header(22.0, |mut header| {
+            .header(HEADER_HEIGHT, |mut header| {
                 for (column, title) in COLUMNS {
                     header.col(|ui| {
                         let arrow = match (self.sort == column, self.descending) {
