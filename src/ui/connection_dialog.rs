@@ -287,7 +287,8 @@ impl ConnectionDialog {
     fn problem(&self, ui: &mut Ui, field: &'static str, problem: Option<&str>) {
         let shown = problem.filter(|_| self.tried || self.left.contains(field));
         ui.label("");
-        message(ui, shown.unwrap_or(" "), ui.visuals().warn_fg_color);
+        let text = RichText::new(shown.unwrap_or(" ")).small();
+        ui.label(text.color(ui.visuals().warn_fg_color));
         ui.end_row();
     }
 
@@ -314,7 +315,7 @@ impl ConnectionDialog {
     fn fields(&mut self, ui: &mut Ui, problems: &Problems, today: NaiveDate) {
         egui::Grid::new(("connection_fields", self.id))
             .num_columns(2)
-            .spacing([12.0, 6.0])
+            .spacing([12.0, 2.0])
             .show(ui, |ui| {
                 let label = ui.label("API username");
                 let username = ui
