@@ -172,7 +172,7 @@ impl<'a> DatePicker<'a> {
         egui::Grid::new(("calendar", month))
             .spacing([2.0, 2.0])
             .show(ui, |ui| {
-                for day in WEEK {
+                for day in super::options::WEEKDAYS {
                     ui.label(RichText::new(weekday_short(day)).weak());
                 }
                 ui.end_row();
@@ -253,16 +253,6 @@ impl Step {
         }
     }
 }
-
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
 
 fn weekday_short(day: Weekday) -> &'static str {
     match day {

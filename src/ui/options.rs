@@ -109,7 +109,8 @@ fn radio_row<T: PartialEq + Copy>(
     ui.end_row();
 }
 
-const WEEKDAYS: [Weekday; 7] = [
+/// The days of a week, Monday first.
+pub const WEEKDAYS: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
     Weekday::Wed,
