@@ -478,3 +478,35 @@ fn starting_dates_outside_what_a_project_holds_are_refused_before_any_call() {
     }
     assert!(server.seen().is_empty(), "nothing was asked of the server");
 }
+
+/// Cin7 out of reach says why in words: a name that cannot be found (an address mistyped), a
+/// connection refused (nothing listening), each retried as any page is and then one sentence.
+#[test]
+fn an_unknown_name_and_a_refused_connection_are_said_in_words() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let refused = format!("http://{}/api", closed.local_addr().unwrap());
+    drop(closed);
+    for (base_url, reason) in [
+        (refused.as_str(), "the connection was refused"),
+        (
+            "https://no-such-host.invalid/api",
+            "the address's name could not be found",
+        ),
+    ] {
+        let client = client(base_url);
+        let error = block_on(client.get_page::<SalesOrder>(Resource::SalesOrders, &by_id(), 1))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "Could not reach Cin7 while reading Sales Orders, page 1, after 2 attempts ({reason}): check the connection and try again."
+            )
+        );
+        // While it waited to try again, the reason and the attempt to come were known.
+        let waited = client.stats().retrying().unwrap();
+        assert_eq!(
+            (waited.reason.as_str(), waited.attempt, waited.attempts),
+            (reason, 2, 2)
+        );
+    }
+}
