@@ -150,7 +150,7 @@ fn main() {
 
     // A row selected (its chart shown), then the filter typed into, a letter a frame.
     // A row in view: rows scrolled under the header are still laid out, behind it.
-    let header = harness.get_by_label("Revenue").rect().bottom();
+    let header = harness.get_by_label("Last on-hand").rect().bottom();
     let at = harness
         .query_all_by_label_contains("L0")
         .map(|n| n.rect())

@@ -122,6 +122,19 @@ pub struct ItemTable {
     /// typed since, up to the filter: a letter more filters only the rows shown, and
     /// Backspace filters nothing.
     rows: Vec<(String, Vec<usize>)>,
+    /// Counts the changes of the rows shown and of the selection, so that the totals are
+    /// added up once per change, not per frame (200,000 rows take milliseconds).
+    rows_version: u64,
+    selection_version: u64,
+    /// The totals line, and the versions it was added up for.
+    totals: Option<((u64, u64), Totals)>,
+}
+
+/// What the totals line says.
+struct Totals {
+    what: String,
+    units: Decimal,
+    revenue: Decimal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,6 +153,7 @@ impl ItemTable {
 
     /// Selects `series` alone (from the data report), and shows it.
     pub fn select_only(&mut self, series: usize) {
+        self.selection_version += 1;
         self.location = None;
         self.filter.clear();
         self.selected = BTreeSet::from([series]);
@@ -168,11 +182,13 @@ impl ItemTable {
         if self.sorted.as_ref() != Some(&order) {
             self.rows = vec![(String::new(), sorted_rows(project, facts, &order))];
             self.sorted = Some(order);
+            self.rows_version += 1;
         }
         let filter = self.filter.trim().to_lowercase();
         // What matches `filter` matches every filter it starts with.
         while self.rows.len() > 1 && !self.rows.last().is_some_and(|(f, _)| filter.starts_with(f)) {
             self.rows.pop();
+            self.rows_version += 1;
         }
         if let Some((narrower, rows)) = self.rows.last()
             && *narrower != filter
@@ -183,6 +199,7 @@ impl ItemTable {
                 .filter(|&i| facts[i].search.contains(&filter))
                 .collect();
             self.rows.push((filter, rows));
+            self.rows_version += 1;
         }
         self.rows.last().map(|(_, r)| r.as_slice()).unwrap_or(&[])
     }
@@ -190,6 +207,7 @@ impl ItemTable {
     /// Moves the selection from the project it was of to `project`, by each series' item and
     /// branch (an update or a regroup may number them otherwise).
     pub fn carry_selection(&mut self, from: &Project, to: &Project) {
+        self.selection_version += 1;
         let index: HashMap<SeriesKey, usize> =
             (0..to.series.len()).map(|i| (key_of(to, i), i)).collect();
         let moved = |i: usize| {
@@ -266,6 +284,7 @@ impl ItemTable {
 
     /// A click on a row: alone, Ctrl toggles it, Shift extends from the anchor.
     fn click(&mut self, index: usize, modifiers: egui::Modifiers) {
+        self.selection_version += 1;
         let shown = self.rows.last().map(|(_, r)| r.clone()).unwrap_or_default();
         if modifiers.shift {
             self.extend_to(&shown, index);
@@ -294,7 +313,6 @@ impl ItemTable {
     /// Up and Down move the selection (Shift extends it), Ctrl+A selects the rows shown,
     /// Ctrl+C copies the selected rows.
     fn keys(&mut self, ui: &egui::Ui, project: &Project) {
-        let shown = self.rows.last().map(|(_, r)| r.clone()).unwrap_or_default();
         let (up, down, all, copy, shift) = ui.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::NONE, Key::ArrowUp)
@@ -308,6 +326,11 @@ impl ItemTable {
                 i.modifiers.shift,
             )
         });
+        if !(up || down || all || copy) {
+            return;
+        }
+        self.selection_version += 1;
+        let shown = self.rows.last().map(|(_, r)| r.clone()).unwrap_or_default();
         if up || down {
             let at = self.cursor.and_then(|c| shown.iter().position(|&r| r == c));
             let to = match (at, down) {
@@ -443,7 +466,32 @@ impl ItemTable {
 
     /// "5 rows · Units sold 1,234 · Revenue NZD 12,345.00", of the selected rows when there
     /// are several, else of every row shown.
-    fn totals(&self, ui: &mut egui::Ui, rows: &[usize], facts: &[Facts], currency: Option<&str>) {
+    fn totals(
+        &mut self,
+        ui: &mut egui::Ui,
+        rows: &[usize],
+        facts: &[Facts],
+        currency: Option<&str>,
+    ) {
+        let versions = (self.rows_version, self.selection_version);
+        if self.totals.as_ref().is_none_or(|(of, _)| *of != versions) {
+            self.totals = Some((versions, self.add_up(rows, facts)));
+        }
+        let Some((_, totals)) = &self.totals else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&totals.what).strong());
+            ui.label(format!(
+                "· Units sold {} · Revenue {}",
+                format::quantity(totals.units),
+                format::money(totals.revenue, currency)
+            ));
+        });
+    }
+
+    /// The totals of the rows selected, where there are several, else of every row shown.
+    fn add_up(&self, rows: &[usize], facts: &[Facts]) -> Totals {
         let selected: Vec<usize> = rows
             .iter()
             .copied()
@@ -468,14 +516,11 @@ impl ItemTable {
             .fold((Decimal::ZERO, Decimal::ZERO), |(u, r), &i| {
                 (u + facts[i].units, r + facts[i].revenue)
             });
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(what).strong());
-            ui.label(format!(
-                "· Units sold {} · Revenue {}",
-                format::quantity(units),
-                format::money(revenue, currency)
-            ));
-        });
+        Totals {
+            what,
+            units,
+            revenue,
+        }
     }
 }
 
