@@ -336,9 +336,13 @@ fn the_planners_loop_from_the_dialog_to_a_saved_project_reopened_from_recent() {
     assert_eq!(project.settings.group_by, GroupBy::Month);
     assert_eq!(project.settings.time_zone, chrono_tz::Pacific::Auckland);
     assert_eq!(rows(harness.state()), expected_rows());
-    // The warning shows in a line; its sentence with the details.
-    // The warnings are counted in the header; a click shows them, with the details.
-    click(&mut harness, "⚠ 2 warnings");
+    // What to check is counted in the header, as in the data report; a click opens the report.
+    click(&mut harness, "⏷ Data report");
+    assert!(harness.query_by_label("2 sized items").is_none());
+    click(&mut harness, "⚠ 3 things to check");
+    harness.get_by_label("2 sized items");
+    // The warnings' sentences are in the details.
+    click(&mut harness, "Details");
     harness.get_by_label_contains("2 sized items have sales history but no on-hand history");
     click(&mut harness, "Details");
     assert!(

@@ -52,7 +52,11 @@ pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
     });
     legend(ui, &values);
     if item.sized {
-        ui.label(RichText::new(SIZED_NOTE).color(ui.visuals().warn_fg_color));
+        // One line, the rest on hover: the chart keeps its room in a small window.
+        let note = RichText::new("Sized item: no on-hand history (hover for why)")
+            .color(ui.visuals().warn_fg_color);
+        ui.add(egui::Label::new(note).truncate())
+            .on_hover_text(SIZED_NOTE);
     }
     // Two plots share the room, the lower one with the date axis under it.
     // A sized item that no stock reading measured has nothing to draw below its sales.
@@ -116,6 +120,9 @@ fn plot<'a>(name: &str, link: egui::Id, values: &'a PeriodValues, height: f32) -
         .allow_double_click_reset(true)
         .default_x_bounds(first, last)
         .include_y(0.0)
+        // Room above the highest value (and below the lowest), so that a label sits at each
+        // end of the axis however short the plot.
+        .include_y(values.headroom(name))
         .show_y(false)
         .y_axis_min_width(56.0)
         .x_grid_spacer(date_marks)
@@ -367,6 +374,25 @@ impl PeriodValues {
             .enumerate()
             .filter_map(|(p, m)| m.map(|q| [day_number(self.end_of(p)) - 0.5, number(q)]))
             .collect()
+    }
+
+    /// A value a little beyond the plot's highest (or lowest, below zero) for its axis.
+    fn headroom(&self, plot: &str) -> f64 {
+        let values: Vec<f64> = if plot == "sales_plot" {
+            self.sold.iter().map(|v| number(*v)).collect()
+        } else {
+            let levels = self.on_hand.iter().flatten().map(|v| number(*v));
+            levels
+                .chain(self.measured.iter().flatten().map(|v| number(*v)))
+                .collect()
+        };
+        let high = values.iter().copied().fold(0.0, f64::max);
+        let low = values.iter().copied().fold(0.0, f64::min);
+        if high >= -low {
+            high * 1.15
+        } else {
+            low * 1.15
+        }
     }
 
     /// The partial periods, shaded.

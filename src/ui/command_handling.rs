@@ -440,6 +440,9 @@ impl PlannerApp {
     }
 
     fn run_ended(&mut self, ctx: &egui::Context, run: Run, result: Result<Project, ImportError>) {
+        for again in self.modals.run_ended() {
+            self.send(again);
+        }
         match result {
             Ok(project) => self.run_succeeded(ctx, run, project),
             Err(ImportError::Cancelled) => {
@@ -727,10 +730,7 @@ impl PlannerApp {
             return self.open_path(ctx, target);
         }
         if target.exists() && !crate::atomic_file::may_replace(&target) {
-            self.modals.ask(Prompt::ReadOnly {
-                purpose,
-                path: target,
-            });
+            self.refuse_read_only(purpose, target);
         } else if target.exists() && !(chooser_asked && target == path) {
             self.modals.ask(Prompt::Replace {
                 purpose,
@@ -785,6 +785,18 @@ impl PlannerApp {
         }
     }
 
+    /// `path` may not be written: nothing is, the status line says so (no earlier "Saved"
+    /// stays there to mislead), and the planner is offered another name.
+    fn refuse_read_only(&mut self, purpose: Purpose, path: PathBuf) {
+        let name = path
+            .file_name()
+            .unwrap_or(path.as_os_str())
+            .to_string_lossy();
+        self.status
+            .warn(format!("{name} is read-only, so it was not replaced."));
+        self.modals.ask(Prompt::ReadOnly { purpose, path });
+    }
+
     /// Save (to the project's file, or asking for one) or Save As. A file that may not be
     /// written is never replaced: the planner is offered another name.
     fn save(&mut self, ctx: &egui::Context, ask: bool) {
@@ -795,10 +807,7 @@ impl PlannerApp {
         match (&open.path, ask) {
             (Some(path), false) if !crate::atomic_file::may_replace(path) => {
                 let path = path.clone();
-                self.modals.ask(Prompt::ReadOnly {
-                    purpose: Purpose::SaveProject,
-                    path,
-                });
+                self.refuse_read_only(Purpose::SaveProject, path);
             }
             (Some(path), false) => {
                 let path = path.clone();

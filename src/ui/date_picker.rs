@@ -125,11 +125,18 @@ impl<'a> DatePicker<'a> {
                         .desired_width(100.0),
                 )
                 .labelled_by(label.id);
+            if field.changed() {
+                browsing.problem = None;
+            }
             let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if entered || ui.button("Set").clicked() {
                 match self.typed(&browsing.typed) {
                     Ok(date) => chosen = Some(date),
-                    Err(problem) => browsing.problem = Some(problem),
+                    Err(problem) => {
+                        browsing.problem = Some(problem);
+                        // Back in the field, to put it right.
+                        field.request_focus();
+                    }
                 }
             }
         });
@@ -176,7 +183,9 @@ impl<'a> DatePicker<'a> {
                     ui.label(RichText::new(weekday_short(day)).weak());
                 }
                 ui.end_row();
-                for cell in 0..(leading + days).div_ceil(7) * 7 {
+                // Always six weeks, so that the calendar keeps its height from month to month
+                // and Today and the field stay under the pointer.
+                for cell in 0..6 * 7_usize {
                     let date = cell
                         .checked_sub(leading)
                         .filter(|d| *d < days)

@@ -58,6 +58,25 @@ impl Modals {
         }
     }
 
+    /// The run under way has ended: a question about stopping it no longer applies, and is
+    /// withdrawn; what it was to do is handed back, to be asked again as things now stand (a
+    /// project the run left unsaved asks about saving).
+    pub fn run_ended(&mut self) -> Vec<Command> {
+        let mut again = Vec::new();
+        self.prompts.retain_mut(|prompt| match prompt {
+            Prompt::StopRun { then, .. } => {
+                again.push(then.clone());
+                false
+            }
+            Prompt::Unsaved { running, .. } => {
+                *running = None;
+                true
+            }
+            _ => true,
+        });
+        again
+    }
+
     /// Draws the dialog, then the first question above it; what their answers stand for.
     pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate, name: &str) -> Vec<Command> {
         let mut commands = Vec::new();

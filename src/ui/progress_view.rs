@@ -57,19 +57,28 @@ fn full(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
     cancel
 }
 
+/// The panel above a project: one line (what runs, its share, the time, Cancel) and a line
+/// only for what needs saying (a retry, a notice), so that the project keeps its room.
 fn panel(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
     let mut cancel = false;
     ui.horizontal(|ui| {
+        ui.spinner();
         ui.label(RichText::new(label).strong());
         cancel = ui.button("Cancel").clicked();
+        let share = progress
+            .and_then(|p| p.fraction)
+            .map(|f| format!("{:.0}% · ", f * 100.0))
+            .unwrap_or_default();
+        let times = progress.map(Progress::times_text).unwrap_or_default();
+        let line = ui.add(egui::Label::new(format!("{share}{times}")).truncate());
         if let Some(p) = progress {
-            ui.label(p.times_text());
+            let limits = [p.limits_text(), p.waiting_text()];
+            let limits: Vec<String> = limits.into_iter().flatten().collect();
+            line.on_hover_text(limits.join("\n"));
         }
     });
-    bar(ui, progress);
     if let Some(p) = progress {
         retrying(ui, p);
-        limits(ui, p);
         notices(ui, p);
     }
     cancel
@@ -88,14 +97,16 @@ fn bar(ui: &mut Ui, progress: Option<&Progress>) {
         Some(p) => p.fraction.unwrap_or(0.0) as f32,
     };
     let known = progress.is_some_and(|p| p.fraction.is_some() || p.phase == Phase::Building);
-    let bar = egui::ProgressBar::new(fraction).desired_height(18.0);
-    ui.add(if known {
-        bar.show_percentage()
+    if known {
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_height(18.0)
+                .show_percentage(),
+        );
     } else {
-        // Nothing to count against yet: the bar moves without a share.
-        bar.animate(true)
-            .text("working out how much there is to read")
-    });
+        // Nothing to count against yet: said, rather than a bar at nothing.
+        ui.label(RichText::new("Working out how much there is to read.").weak());
+    }
 }
 
 /// While Cin7 cannot be reached or fails: why, and when the next attempt goes.

@@ -10,7 +10,7 @@ use super::document::{OpenProject, Screen};
 use super::format;
 use super::options::GroupingChoices;
 use super::progress_view::{self, Layout};
-use super::report::{self, Note};
+use super::report::{self, Act, Note};
 use super::table::ItemTable;
 use crate::import::Progress;
 use crate::project::{ImportSettings, Project, RegroupError};
@@ -70,6 +70,7 @@ impl ProjectView {
     pub fn show(&mut self, ui: &mut Ui, open: &OpenProject, shown: &Shown<'_>) -> Vec<Command> {
         let project = &open.project;
         self.follow(project);
+        self.note_project(project, shown.screen);
         let mut commands = Vec::new();
         self.header(ui, open, shown, &mut commands);
         if let Some((label, progress, elapsed)) = shown.updating {
@@ -82,7 +83,7 @@ impl ProjectView {
         if let Some(settings) = self.grouping_ui(ui, project, shown.busy) {
             commands.push(Command::Regroup(Box::new(settings)));
         }
-        commands.extend(self.report_panel(ui, project, shown.screen));
+        commands.extend(self.report_panel(ui, project));
         let currency = project.currency().map(str::to_owned);
         if ui.available_width() >= SIDE_BY_SIDE {
             // The table keeps the width its columns want; the chart takes the rest. (A
@@ -133,6 +134,10 @@ impl ProjectView {
         let warnings = warnings(project);
         ui.horizontal(|ui| {
             ui.heading(open.name());
+            if open.dirty {
+                ui.label(RichText::new("unsaved").weak())
+                    .on_hover_text("Changed since it was saved: File > Save keeps it");
+            }
             let can_update = project.ledger.is_some() && shown.updating.is_none();
             if ui
                 .add_enabled(can_update, egui::Button::new("Update data"))
@@ -146,15 +151,14 @@ impl ProjectView {
                     "Grouping and sales options: regroup the history without calling Cin7",
                 );
             ui.toggle_value(&mut self.details_open, "Details");
-            if !warnings.is_empty() {
-                let text = match warnings.len() {
-                    1 => "⚠ 1 warning".to_owned(),
-                    n => format!("⚠ {n} warnings"),
-                };
+            // What the data report asks to check, the same count; a click opens it.
+            let to_check = self.notes().iter().filter(|n| n.act == Act::Check).count();
+            if to_check > 0 {
+                let text = format!("⚠ {}", report::headline(self.notes()).to_lowercase());
                 let link = egui::Button::new(RichText::new(text).color(ui.visuals().warn_fg_color))
                     .frame(false);
-                if ui.add(link).on_hover_text("Show the details").clicked() {
-                    self.details_open = true;
+                if ui.add(link).on_hover_text("Open the data report").clicked() {
+                    self.report_open = Some(true);
                 }
             }
             let facts = facts_line(project);
@@ -189,12 +193,23 @@ impl ProjectView {
         }
     }
 
-    /// The data report's panel at the bottom: its heading says what there is to check; open,
-    /// it lists the notes.
-    fn report_panel(&mut self, ui: &mut Ui, project: &Project, screen: Screen) -> Vec<Command> {
+    /// The data report's notes of the project on `screen`, worked out once.
+    fn note_project(&mut self, project: &Project, screen: Screen) {
         if self.notes.as_ref().is_none_or(|(of, _)| *of != screen) {
             self.notes = Some((screen, report::notes(project)));
         }
+    }
+
+    fn notes(&self) -> &[Note] {
+        self.notes
+            .as_ref()
+            .map(|(_, n)| n.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The data report's panel at the bottom: its heading says what there is to check; open,
+    /// it lists the notes.
+    fn report_panel(&mut self, ui: &mut Ui, project: &Project) -> Vec<Command> {
         let open = *self
             .report_open
             .get_or_insert_with(|| ui.available_height() >= ROOM_FOR_REPORT);
@@ -205,9 +220,11 @@ impl ProjectView {
             .unwrap_or(&[]);
         let mut commands = Vec::new();
         let mut toggled = false;
+        // Open, it takes a third of a short window at first, more if dragged.
+        let height = (ui.available_height() * 0.33).clamp(96.0, 170.0);
         egui::Panel::bottom("data_report")
             .resizable(open)
-            .default_size(170.0)
+            .default_size(height)
             .min_size(24.0)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {

@@ -41,7 +41,8 @@ const COLUMNS: [(SortBy, &str); 7] = [
 const HEADER_HEIGHT: f32 = 22.0;
 
 /// The width each column wants; the description's is its least, and it takes what is left.
-const WIDTHS: [f32; 7] = [110.0, 100.0, 110.0, 44.0, 74.0, 104.0, 86.0];
+/// (Codes get the most: Cin7's often run to a style, a colour and a size.)
+const WIDTHS: [f32; 7] = [124.0, 86.0, 110.0, 44.0, 74.0, 104.0, 86.0];
 
 /// The columns' widths in `room` points (with `spacing` between them): as wanted, the
 /// description taking what is left; in less room, every column narrower in proportion, so
@@ -67,15 +68,22 @@ struct Facts {
     units: Decimal,
     revenue: Decimal,
     on_hand: Option<Decimal>,
+    /// The on-hand is Cin7's last stock reading, not the end of a rebuilt history (a sized
+    /// item has none).
+    on_hand_read: bool,
 }
 
 fn facts(project: &Project, series: &Series) -> Facts {
     let item = &project.items[series.item];
     let (units, revenue) = series.totals();
-    let on_hand = series
+    let rebuilt = series
         .on_hand
         .as_ref()
-        .and_then(|changes| changes.last().map(|c| c.1));
+        .map(|changes| changes.last().map(|c| c.1));
+    let (on_hand, on_hand_read) = match rebuilt {
+        Some(level) => (level, false),
+        None => (series.measured.last().map(|c| c.1), true),
+    };
     Facts {
         code: item.code.clone(),
         description: item.description.clone(),
@@ -83,6 +91,7 @@ fn facts(project: &Project, series: &Series) -> Facts {
         units,
         revenue,
         on_hand,
+        on_hand_read,
     }
 }
 
@@ -588,28 +597,40 @@ fn cells(
     facts: &Facts,
 ) {
     let item = &project.items[series.item];
-    // Not selectable text: a click anywhere on a row selects the row.
+    // Not selectable text: a click anywhere on a row selects the row. Centred in the row's
+    // height, as the numbers are.
     let text = |ui: &mut egui::Ui, text: &str| {
-        ui.add(egui::Label::new(text).truncate().selectable(false));
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            ui.add(egui::Label::new(text).truncate().selectable(false));
+        });
     };
     row.col(|ui| text(ui, &facts.code));
     row.col(|ui| text(ui, &facts.description));
     row.col(|ui| text(ui, &project.locations[series.location].name));
     row.col(|ui| text(ui, if item.sized { "sized" } else { "" }));
-    let numbers = [
-        format::quantity(facts.units),
-        format::amount(facts.revenue),
-        facts
+    let number = |ui: &mut egui::Ui, text: RichText| {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.add(egui::Label::new(text).selectable(false))
+        })
+        .inner
+    };
+    row.col(|ui| {
+        number(ui, format::quantity(facts.units).into());
+    });
+    row.col(|ui| {
+        number(ui, format::amount(facts.revenue).into());
+    });
+    row.col(|ui| {
+        let level = facts
             .on_hand
-            .map_or_else(|| "–".to_owned(), format::quantity),
-    ];
-    for number in numbers {
-        row.col(|ui| {
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.add(egui::Label::new(number).selectable(false))
-            });
-        });
-    }
+            .map_or_else(|| "–".to_owned(), format::quantity);
+        if facts.on_hand_read {
+            number(ui, RichText::new(level).weak())
+                .on_hover_text("Cin7's last stock reading: a sized item has no on-hand history");
+        } else {
+            number(ui, level.into());
+        }
+    });
 }
 
 #[cfg(test)]
@@ -633,12 +654,12 @@ mod tests {
     fn every_column_stays_in_view_at_any_width() {
         // Wide: as wanted, the description taking the rest.
         let wide = column_widths(1000.0 + 7.0 * 8.0, 8.0);
-        assert_eq!(wide, [110.0, 472.0, 110.0, 44.0, 74.0, 104.0, 86.0]);
+        assert_eq!(wide, [124.0, 458.0, 110.0, 44.0, 74.0, 104.0, 86.0]);
         // Narrow: all seven, each narrower in proportion.
         let narrow = column_widths(316.0 + 7.0 * 8.0, 8.0);
         assert_eq!(narrow.iter().sum::<f32>(), 316.0);
         assert!(
-            (narrow[0] - 110.0 * 316.0 / 628.0).abs() < 0.01,
+            (narrow[0] - 124.0 * 316.0 / 628.0).abs() < 0.01,
             "{narrow:?}"
         );
     }

@@ -62,6 +62,14 @@ fn a_read_only_project_is_not_replaced_and_save_as_is_offered() {
     harness.get_by_label(&refusal);
     assert_eq!(std::fs::read(&saved).unwrap(), before);
     assert!(harness.state().is_dirty());
+    // The status line says so: no "Saved" from before stays there.
+    assert_eq!(
+        harness.state().status_line(),
+        Some(&cin7_planner::ui::Notice {
+            text: "shop.json is read-only, so it was not replaced.".to_owned(),
+            tone: Tone::Warning,
+        })
+    );
     // Save As… to the same file (the chooser's answer): refused again.
     click(&mut harness, "Save As…");
     harness.run_ok();
@@ -126,8 +134,21 @@ fn the_date_picker_opens_on_every_click_and_starts_from_the_dialog_s_date() {
     click(&mut harness, "Set");
     harness.get_by_label("\"2024-02-30\" is not a date: type one like 2024-01-31.");
     type_into(&mut harness, "Type a date", "2027-01-01");
-    click(&mut harness, "Set");
+    harness.key_press(Key::Enter);
+    harness.run_ok();
     harness.get_by_label("1 January 2027 is after today: the history cannot start in the future.");
+    // Refused by Enter, the field keeps the keyboard, to put the date right; typing clears
+    // the refusal.
+    harness.run_ok();
+    assert!(
+        harness
+            .get_by_label("Type a date")
+            .accesskit_node()
+            .is_focused()
+    );
+    harness.key_press(Key::Backspace);
+    harness.run_ok();
+    assert!(harness.query_by_label_contains("is after today").is_none());
     // Today: chosen, and the picker closes; opened again, it shows today's month.
     click(&mut harness, "Today");
     assert!(harness.query_by_label("Previous month").is_none());
@@ -323,6 +344,39 @@ fn closing_during_an_update_asks_and_the_stopped_update_continues() {
     assert_eq!(restarted.state().project_path(), Some(saved.as_path()));
 }
 
+/// A question about stopping an update is withdrawn when the update ends first, and what it
+/// was for (closing the window) is asked again as things now stand: the updated project is
+/// unsaved.
+#[test]
+fn a_question_about_stopping_an_update_goes_when_the_update_ends() {
+    let sandbox = serve_slow("slow=SalesOrders:2s");
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("shop.json");
+    let setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    let mut harness = saved_fixture(&setup, &saved);
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    step_until(&mut harness, "the update under way", |h| {
+        h.query_by_label("Updating from Cin7").is_some()
+    });
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.run_ok();
+    harness.get_by_label("Update data is running");
+    step_until(&mut harness, "the question to be withdrawn", |h| {
+        h.query_by_label("Update data is running").is_none()
+    });
+    assert!(!harness.state().is_busy());
+    harness.get_by_label("Unsaved changes");
+    harness.get_by_label("Save the changes to shop.json first?");
+    assert!(harness.query_by_label_contains("under way stops").is_none());
+}
+
 #[test]
 fn the_words_say_what_happened() {
     let sandbox = serve(fixture_account());
@@ -424,7 +478,7 @@ fn the_data_report_shows_the_items_behind_a_note_in_the_project_s_zone() {
     harness.run_ok();
     // Its chart, by the table's selection.
     harness.get_by_label("TEE-RED-S at Shop, Main St");
-    harness.get_by_label_contains("Sized item: Cin7 gives no per-size stock movements");
+    harness.get_by_label("Sized item: no on-hand history (hover for why)");
     // In Auckland, by its own clock.
     let zone = chrono::Utc::now()
         .with_timezone(&chrono_tz::Pacific::Auckland)
