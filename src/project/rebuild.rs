@@ -265,6 +265,28 @@ fn sale_date(documents: &Documents, i: usize, settings: &ImportSettings) -> Opti
     }
 }
 
+/// For each of `ledger`'s documents, whether its sale lines count in the history under
+/// `settings` at `locations`: the documents behind the counts of unknown-item and kit lines.
+pub fn documents_counted(
+    ledger: &Ledger,
+    settings: &ImportSettings,
+    locations: &[Location],
+) -> Vec<bool> {
+    let calendar = settings.calendar(ledger.as_of);
+    let places = Places::new(locations, ledger.branches.iter().copied());
+    let mut ignored = DataWarnings::default();
+    sale_slots(
+        &ledger.documents,
+        settings,
+        &calendar,
+        &places,
+        &mut ignored,
+    )
+    .iter()
+    .map(Option::is_some)
+    .collect()
+}
+
 /// For each document, the period and location its sale lines count in, if they count; every
 /// document that does not count is counted in `warnings` with the reason.
 fn sale_slots(

@@ -211,7 +211,7 @@ impl FileBrowser {
                             Purpose::Export(_) => "No CSV files here.",
                             _ => "No project files here.",
                         };
-                        ui.label(RichText::new(what).weak());
+                        ui.add(egui::Label::new(RichText::new(what).weak()).selectable(false));
                     }
                     for entry in &self.entries {
                         let text = if entry.folder {

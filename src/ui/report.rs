@@ -6,6 +6,7 @@
 use super::commands::Command;
 use super::format;
 use crate::project::ledger::{DocumentKind, Documents};
+use crate::project::rebuild;
 use crate::project::{Project, Series};
 use egui::{RichText, Ui};
 use std::collections::HashSet;
@@ -121,7 +122,7 @@ fn to_check(project: &Project, docs: &DocumentList<'_>) -> Vec<Note> {
     let w = &project.report.warnings;
     [
         note(w.unknown_item_lines, "lines for unknown items", "Order lines whose product is not in Cin7's catalogue (deleted products, freight, ad-hoc lines) are not counted. Check that none is a product you plan.", Act::Check,
-            docs.behind(|d, i| d.unknown_lines[i] > 0)),
+            docs.behind(|d, i| docs.in_history[i] && d.unknown_lines[i] > 0)),
         note(w.unknown_branch_documents, "documents at unknown branches", "Documents at a branch Cin7 does not list are not counted. Check the branch in Cin7.", Act::Check,
             docs.behind(|d, i| d.branch[i].is_some_and(|b| !docs.known.contains(&b)))),
         note(w.records_beyond_bounds, "records with a number beyond 10^15", "Records holding a number too large to be real were left out. Check them in Cin7.", Act::Check, Behind::None),
@@ -144,7 +145,7 @@ fn for_information(project: &Project, docs: &DocumentList<'_>) -> Vec<Note> {
             not_counted(DocumentKind::CreditNote)),
         note(w.credit_notes_outside_periods, "credit notes outside the periods", "Returns dated outside the periods are outside the history. Nothing to do.", Act::Nothing, Behind::None),
         note(w.kit_component_lines, "kit component lines", "The components of kits sold are not sales in themselves: the kit is. Nothing to do.", Act::Nothing,
-            docs.behind(|d, i| d.kit_lines[i] > 0)),
+            docs.behind(|d, i| docs.in_history[i] && d.kit_lines[i] > 0)),
         note(w.documents_at_other_branches, "documents at branches left out", "Left out by the Branches chosen in the import options. Nothing to do.", Act::Nothing,
             docs.behind(|d, i| d.branch[i].is_some_and(|b| docs.known.contains(&b) && !docs.included.contains(&b)))),
     ]
@@ -169,6 +170,8 @@ struct DocumentList<'a> {
     documents: Option<&'a Documents>,
     known: HashSet<i64>,
     included: HashSet<i64>,
+    /// Whether each document's lines count in the history: the lines the counts count.
+    in_history: Vec<bool>,
 }
 
 impl<'a> DocumentList<'a> {
@@ -180,6 +183,9 @@ impl<'a> DocumentList<'a> {
                 .map(|l| l.branches.iter().copied().collect())
                 .unwrap_or_default(),
             included: project.locations.iter().map(|l| l.branch_id).collect(),
+            in_history: ledger
+                .map(|l| rebuild::documents_counted(l, &project.settings, &project.locations))
+                .unwrap_or_default(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! nothing gives the dialog back, Cin7 out of reach shows as retrying, branches are chosen by
 //! name, permissions found off are named before OK starts anything, closing during an update
 //! asks, the words say what happened; and the desk around the project: the table's keys,
-//! copy and totals, the data report's items, times in the project's zone, zoom, the help and
+//! copy and totals, the data report's items (the documents a note counts), times in the project's zone, zoom, the help and
 //! about boxes, and the last project reopened on start.
 
 use super::*;
@@ -488,6 +488,50 @@ fn the_data_report_shows_the_items_behind_a_note_in_the_project_s_zone() {
     click(&mut harness, "Details");
     harness.get_by_label_contains("Last import on ");
     assert!(harness.query_by_label_contains(" UTC:").is_none());
+}
+
+/// A note lists the documents its count counts: an unknown product's line on a void order is
+/// not counted (the order is not), so that order is listed with the void orders only.
+#[test]
+fn a_note_lists_the_documents_its_count_counts() {
+    let mut account = fixture_account();
+    let void = account.sales_orders.iter_mut().find(|o| o.is_void).unwrap();
+    void.lines.push(line(42, 9999, "1", "5", "0"));
+    let sandbox = serve(account);
+    let mut harness = Setup::new(sandbox.base_url()).harness();
+    import_fixture(&mut harness);
+    harness.get_by_label("1 lines for unknown items");
+    let lists: Vec<String> = harness
+        .query_all_by_label_contains("Show the ")
+        .map(|node| node.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        lists,
+        [
+            "Show the 1 item–location",
+            "Show the 2 items",
+            "Show the 1 document",
+            "Show the 1 document",
+            "Show the 2 documents",
+            "Show the 1 document",
+            "Show the 1 document",
+        ]
+    );
+    let unknown_items = harness
+        .query_all_by_label("Show the 1 document")
+        .next()
+        .unwrap();
+    // Below the report panel's fold in the harness's window: scrolled to first.
+    unknown_items.scroll_to_me();
+    harness.run_ok();
+    harness
+        .query_all_by_label("Show the 1 document")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_ok();
+    harness.get_by_label("sales order 3");
+    assert!(harness.query_by_label("sales order 4").is_none());
 }
 
 #[test]
