@@ -120,6 +120,17 @@ fn menu(harness: &mut Harness<'_, PlannerApp>, path: &[&str]) {
     }
 }
 
+/// The window's close button, as the window manager reports it (run a frame to see it).
+fn press_close_button(harness: &mut Harness<'_, PlannerApp>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+}
+
 fn click(harness: &mut Harness<'_, PlannerApp>, label: &str) {
     harness.get_by_label(label).click();
     harness.run_ok();
@@ -723,17 +734,7 @@ fn every_way_of_leaving_an_unsaved_project_asks_first() {
             "Open Recent",
             Box::new(|h| menu(h, &["File", "Open Recent", &recent])),
         ),
-        (
-            "the close button",
-            Box::new(|h| {
-                h.input_mut()
-                    .viewports
-                    .entry(egui::ViewportId::ROOT)
-                    .or_default()
-                    .events
-                    .push(egui::ViewportEvent::Close);
-            }),
-        ),
+        ("the close button", Box::new(press_close_button)),
         (
             "a dropped file",
             Box::new(|h| h.input_mut().dropped_files.push(drop_other())),

@@ -320,13 +320,7 @@ fn closing_during_an_update_asks_and_the_stopped_update_continues() {
     harness.run_ok();
     harness.get_by_label("TEE-RED-S at Shop, Main St");
     // The close button asks, as for an import; Stop it closes the window.
-    harness
-        .input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
+    press_close_button(&mut harness);
     harness.run_ok();
     harness.get_by_label("Update data is running");
     click(&mut harness, "Stop it");
@@ -359,13 +353,7 @@ fn a_question_about_stopping_an_update_goes_when_the_update_ends() {
     step_until(&mut harness, "the update under way", |h| {
         h.query_by_label("Updating from Cin7").is_some()
     });
-    harness
-        .input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
+    press_close_button(&mut harness);
     harness.run_ok();
     harness.get_by_label("Update data is running");
     step_until(&mut harness, "the question to be withdrawn", |h| {
