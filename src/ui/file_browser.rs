@@ -3,7 +3,8 @@
 //! the folders of recent projects), the folder's subfolders and files of the right kind on the
 //! right, and a name field that takes a file name, a whole path, or one starting with `~`. A
 //! relative path is taken in the folder shown. A name that cannot be used is said under the
-//! field, and the browser stays open.
+//! field, and the browser stays open. Written here because egui-file-dialog (0.15) is built on
+//! egui 0.36, not the 0.37 this window uses.
 
 use super::file_dialogs::{Export, Purpose};
 use egui::{RichText, Ui};
