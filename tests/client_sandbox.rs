@@ -15,6 +15,7 @@ use cin7_planner::sandbox::account::{Account, LineRecord, SalesOrderRecord};
 use cin7_planner::sandbox::{Credential, Sandbox, SandboxConfig};
 use common::*;
 use rust_decimal::Decimal;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 fn client(base_url: &str, key: &str, limits: RateLimits) -> Client {
     let mut config = ClientConfig::new(base_url, USERNAME, ApiKey::new(key));
@@ -62,6 +63,19 @@ fn many_orders(n: i64) -> Account {
     account
 }
 
+/// The tests that time calls against the server's clock run alone: another test's work on
+/// the same two cores delays when the server counts a call by more than the network lateness
+/// the pacer's margins are for (one run in seven drew a 429 with the others beside it).
+static CLOCK: RwLock<()> = RwLock::new(());
+
+fn alone() -> RwLockWriteGuard<'static, ()> {
+    CLOCK.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn shared() -> RwLockReadGuard<'static, ()> {
+    CLOCK.read().unwrap_or_else(PoisonError::into_inner)
+}
+
 fn by_id() -> ListQuery {
     ListQuery {
         order: "id ASC".into(),
@@ -71,6 +85,7 @@ fn by_id() -> ListQuery {
 
 #[test]
 fn pages_through_every_record_and_stops_on_the_empty_page() {
+    let _shared = shared();
     let sandbox = serve(many_orders(601));
     let client = client(sandbox.base_url(), KEY, RateLimits::unlimited());
     let mut pages = Vec::new();
@@ -99,6 +114,7 @@ fn pages_through_every_record_and_stops_on_the_empty_page() {
 
 #[test]
 fn filters_and_orders_are_applied_by_the_server() {
+    let _shared = shared();
     let sandbox = serve(many_orders(30));
     let client = client(sandbox.base_url(), KEY, RateLimits::unlimited());
     let query = ListQuery {
@@ -121,6 +137,7 @@ fn filters_and_orders_are_applied_by_the_server() {
 
 #[test]
 fn wrong_credentials_are_401() {
+    let _shared = shared();
     let sandbox = serve(fixture_account());
     let client = client(sandbox.base_url(), "wrong", RateLimits::unlimited());
     let error =
@@ -132,6 +149,7 @@ fn wrong_credentials_are_401() {
 
 #[test]
 fn a_permission_switched_off_is_403_naming_the_resource() {
+    let _shared = shared();
     let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
     config.credentials = vec![Credential {
@@ -155,6 +173,7 @@ fn a_permission_switched_off_is_403_naming_the_resource() {
 
 #[test]
 fn the_list_contract_rejects_bad_paging_with_400() {
+    let _shared = shared();
     let sandbox = serve(fixture_account());
     let http = reqwest::blocking::Client::new();
     let get = |query: &str| {
@@ -201,6 +220,7 @@ fn the_list_contract_rejects_bad_paging_with_400() {
 
 #[test]
 fn a_bad_where_reaches_the_caller_as_a_400_with_the_servers_message() {
+    let _shared = shared();
     let sandbox = serve(fixture_account());
     let client = client(sandbox.base_url(), KEY, RateLimits::unlimited());
     let query = ListQuery {
@@ -221,6 +241,7 @@ fn a_bad_where_reaches_the_caller_as_a_400_with_the_servers_message() {
 
 #[test]
 fn records_keep_cin7_casing_and_explicit_nulls() {
+    let _shared = shared();
     let sandbox = serve(fixture_account());
     let body = reqwest::blocking::Client::new()
         .get(format!(
@@ -247,6 +268,7 @@ fn records_keep_cin7_casing_and_explicit_nulls() {
 
 #[test]
 fn a_burst_over_the_limit_gets_429_and_pacing_at_the_limit_never_does() {
+    let _alone = alone();
     let limits: RateLimits = "3/200ms,10/1s".parse().unwrap();
     let mut config = SandboxConfig::new(fixture_account(), USERNAME, KEY);
     config.rate_limits = limits.clone();
@@ -316,6 +338,7 @@ fn sandbox_with_faults(account: Account, faults: &str) -> Sandbox {
 
 #[test]
 fn server_errors_dropped_connections_and_cut_off_bodies_are_retried() {
+    let _shared = shared();
     let clean = serve(many_orders(601));
     let expected: Vec<SalesOrder> = block_on(
         client(clean.base_url(), KEY, RateLimits::unlimited()).list_all(
@@ -342,6 +365,7 @@ fn server_errors_dropped_connections_and_cut_off_bodies_are_retried() {
 
 #[test]
 fn a_failure_that_persists_names_the_resource_and_the_page() {
+    let _shared = shared();
     let sandbox = sandbox_with_faults(many_orders(10), "503@1");
     let client = retrying_client(&sandbox);
     let error =
@@ -367,6 +391,7 @@ fn a_failure_that_persists_names_the_resource_and_the_page() {
 
 #[test]
 fn a_key_revoked_mid_walk_says_so() {
+    let _shared = shared();
     let sandbox = sandbox_with_faults(many_orders(2_000), "revoke@4");
     let client = retrying_client(&sandbox);
     for page in 1..=3 {
@@ -384,6 +409,7 @@ fn a_key_revoked_mid_walk_says_so() {
 
 #[test]
 fn pacing_holds_against_a_server_whose_calls_arrive_out_of_step() {
+    let _alone = alone();
     // Cin7's windows at a tenth; calls counted up to 30 ms late, new connections 50 ms: the
     // margins absorb both, through the first minute window and into the second.
     let limits: RateLimits = "3/100ms,60/6s".parse().unwrap();
@@ -403,6 +429,7 @@ fn pacing_holds_against_a_server_whose_calls_arrive_out_of_step() {
 
 #[test]
 fn a_429_is_waited_out_without_failing_the_page_and_the_pacer_learns() {
+    let _alone = alone();
     // The server's burst window is longer than the client believes, margin included: the
     // first calls draw 429s, which the pacer learns from, so that later calls do not.
     let mut config = SandboxConfig::new(many_orders(5_000), USERNAME, KEY);
