@@ -40,10 +40,12 @@ fn date_of(day: f64) -> Option<NaiveDate> {
 /// 1970-01-01 counted from the common era.
 const EPOCH_DAYS: i32 = 719_163;
 
-pub fn show(ui: &mut Ui, project: &Project, series: &Series) {
+/// The chart of `series`, its money in `currency` (the project's, worked out once by the caller:
+/// finding it walks the items).
+pub fn show(ui: &mut Ui, project: &Project, series: &Series, currency: Option<&str>) {
     let item = &project.items[series.item];
     let location = &project.locations[series.location];
-    let values = PeriodValues::of(project, series);
+    let values = PeriodValues::of(project, series, currency);
     // The title and what the item is, then the legend.
     ui.horizontal(|ui| {
         let title = RichText::new(format!("{} at {}", item.code, location.name)).strong();
@@ -309,7 +311,7 @@ struct PeriodValues {
 }
 
 impl PeriodValues {
-    fn of(project: &Project, series: &Series) -> Self {
+    fn of(project: &Project, series: &Series, currency: Option<&str>) -> Self {
         let periods = project.periods.len();
         Self {
             starts: project.periods.iter().map(|p| p.start).collect(),
@@ -328,7 +330,7 @@ impl PeriodValues {
                 .is_some_and(|p| p.start < project.settings.starting_date),
             last_partial: project.last_period_in_progress,
             starting_date: project.settings.starting_date,
-            currency: project.currency().map(str::to_owned),
+            currency: currency.map(str::to_owned),
         }
     }
 
@@ -378,16 +380,18 @@ impl PeriodValues {
 
     /// A value a little beyond the plot's highest (or lowest, below zero) for its axis.
     fn headroom(&self, plot: &str) -> f64 {
-        let values: Vec<f64> = if plot == "sales_plot" {
-            self.sold.iter().map(|v| number(*v)).collect()
-        } else {
-            let levels = self.on_hand.iter().flatten().map(|v| number(*v));
-            levels
-                .chain(self.measured.iter().flatten().map(|v| number(*v)))
-                .collect()
+        let widen = |(high, low): (f64, f64), v: &Decimal| {
+            let v = number(*v);
+            (high.max(v), low.min(v))
         };
-        let high = values.iter().copied().fold(0.0, f64::max);
-        let low = values.iter().copied().fold(0.0, f64::min);
+        let (high, low) = if plot == "sales_plot" {
+            self.sold.iter().fold((0.0, 0.0), widen)
+        } else {
+            let levels = self.on_hand.iter().flatten();
+            levels
+                .chain(self.measured.iter().flatten())
+                .fold((0.0, 0.0), widen)
+        };
         if high >= -low {
             high * 1.15
         } else {

@@ -55,10 +55,32 @@ pub struct ProjectView {
     grouping_open: bool,
     /// `None` until the first frame decides it from the room there is.
     report_open: Option<bool>,
-    /// The data report's notes, of the project on this screen.
-    notes: Option<(Screen, Vec<Note>)>,
+    /// What the header and the report say of the project on the screen it was worked out for.
+    summary: Option<(Screen, Summary)>,
     /// The project the table's selection is of, to carry it to the next (an update).
     shown: Option<Arc<Project>>,
+}
+
+/// What the header and the data report say of one project, worked out once: each part walks
+/// every item or document, too much for every frame on a large project.
+struct Summary {
+    notes: Vec<Note>,
+    facts: String,
+    last_run: String,
+    warnings: Vec<String>,
+    currency: Option<String>,
+}
+
+impl Summary {
+    fn of(project: &Project) -> Self {
+        Self {
+            notes: report::notes(project),
+            facts: facts_line(project),
+            last_run: last_run_line(project),
+            warnings: warnings(project),
+            currency: project.currency().map(str::to_owned),
+        }
+    }
 }
 
 impl ProjectView {
@@ -70,7 +92,13 @@ impl ProjectView {
     pub fn show(&mut self, ui: &mut Ui, open: &OpenProject, shown: &Shown<'_>) -> Vec<Command> {
         let project = &open.project;
         self.follow(project);
-        self.note_project(project, shown.screen);
+        if self
+            .summary
+            .as_ref()
+            .is_none_or(|(of, _)| *of != shown.screen)
+        {
+            self.summary = Some((shown.screen, Summary::of(project)));
+        }
         let mut commands = Vec::new();
         self.header(ui, open, shown, &mut commands);
         if let Some((label, progress, elapsed)) = shown.updating {
@@ -84,7 +112,6 @@ impl ProjectView {
             commands.push(Command::Regroup(Box::new(settings)));
         }
         commands.extend(self.report_panel(ui, project));
-        let currency = project.currency().map(str::to_owned);
         if ui.available_width() >= SIDE_BY_SIDE {
             // The table keeps the width its columns want; the chart takes the rest. (A
             // resizable panel grew with the plots inside it, frame after frame.)
@@ -102,11 +129,15 @@ impl ProjectView {
                 .size_range(CHART_LEAST..=room.max(CHART_LEAST))
                 .show(ui, |ui| self.detail(ui, project));
         }
+        let currency = self
+            .summary
+            .as_ref()
+            .and_then(|(_, s)| s.currency.as_deref());
         egui::CentralPanel::default().show(ui, |ui| {
             self.table.controls(ui, project);
             ui.add_space(4.0);
             self.table
-                .show(ui, shown.screen, project, currency.as_deref(), shown.keys);
+                .show(ui, shown.screen, project, currency, shown.keys);
         });
         commands
     }
@@ -131,7 +162,9 @@ impl ProjectView {
         commands: &mut Vec<Command>,
     ) {
         let project = &open.project;
-        let warnings = warnings(project);
+        let Some((_, summary)) = &self.summary else {
+            return;
+        };
         ui.horizontal(|ui| {
             ui.heading(open.name());
             if open.dirty {
@@ -152,18 +185,17 @@ impl ProjectView {
                 );
             ui.toggle_value(&mut self.details_open, "Details");
             // What the data report asks to check, the same count; a click opens it.
-            let to_check = self.notes().iter().filter(|n| n.act == Act::Check).count();
+            let to_check = summary.notes.iter().filter(|n| n.act == Act::Check).count();
             if to_check > 0 {
-                let text = format!("⚠ {}", report::headline(self.notes()).to_lowercase());
+                let text = format!("⚠ {}", report::headline(&summary.notes).to_lowercase());
                 let link = egui::Button::new(RichText::new(text).color(ui.visuals().warn_fg_color))
                     .frame(false);
                 if ui.add(link).on_hover_text("Open the data report").clicked() {
                     self.report_open = Some(true);
                 }
             }
-            let facts = facts_line(project);
-            ui.add(egui::Label::new(RichText::new(&facts).weak()).truncate())
-                .on_hover_text(facts);
+            ui.add(egui::Label::new(RichText::new(&summary.facts).weak()).truncate())
+                .on_hover_text(&summary.facts);
         });
         if self.details_open {
             egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -171,9 +203,9 @@ impl ProjectView {
                     "{} at {}",
                     project.connection.username, project.connection.base_url
                 ));
-                ui.add(egui::Label::new(facts_line(project)).wrap());
-                ui.label(RichText::new(last_run_line(project)).weak());
-                for sentence in &warnings {
+                ui.add(egui::Label::new(&summary.facts).wrap());
+                ui.label(RichText::new(&summary.last_run).weak());
+                for sentence in &summary.warnings {
                     ui.add(egui::Label::new(
                         RichText::new(sentence).color(ui.visuals().warn_fg_color),
                     ));
@@ -185,7 +217,10 @@ impl ProjectView {
     /// The selected item's chart.
     fn detail(&mut self, ui: &mut Ui, project: &Project) {
         match self.table.current().and_then(|i| project.series.get(i)) {
-            Some(series) => super::chart::show(ui, project, series),
+            Some(series) => {
+                let currency = self.summary().and_then(|s| s.currency.as_deref());
+                super::chart::show(ui, project, series, currency);
+            }
             None => {
                 ui.add_space(12.0);
                 ui.label(RichText::new("Choose an item in the table to see its history.").weak());
@@ -193,18 +228,8 @@ impl ProjectView {
         }
     }
 
-    /// The data report's notes of the project on `screen`, worked out once.
-    fn note_project(&mut self, project: &Project, screen: Screen) {
-        if self.notes.as_ref().is_none_or(|(of, _)| *of != screen) {
-            self.notes = Some((screen, report::notes(project)));
-        }
-    }
-
-    fn notes(&self) -> &[Note] {
-        self.notes
-            .as_ref()
-            .map(|(_, n)| n.as_slice())
-            .unwrap_or(&[])
+    fn summary(&self) -> Option<&Summary> {
+        self.summary.as_ref().map(|(_, summary)| summary)
     }
 
     /// The data report's panel at the bottom: its heading says what there is to check; open,
@@ -213,11 +238,7 @@ impl ProjectView {
         let open = *self
             .report_open
             .get_or_insert_with(|| ui.available_height() >= ROOM_FOR_REPORT);
-        let notes = self
-            .notes
-            .as_ref()
-            .map(|(_, n)| n.as_slice())
-            .unwrap_or(&[]);
+        let notes = self.summary().map_or(&[][..], |s| s.notes.as_slice());
         let mut commands = Vec::new();
         let mut toggled = false;
         // Open, it takes a third of a short window at first, more if dragged.

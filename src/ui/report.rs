@@ -259,13 +259,15 @@ fn behind(ui: &mut Ui, note: usize, behind: &Behind, commands: &mut Vec<Command>
     egui::CollapsingHeader::new(format!("Show the {count} {what}{plural}"))
         .id_salt(("report_behind", note))
         .show(ui, |ui| {
-            // One a line, the list scrolling past its height.
+            // One a line, the list scrolling past its height; only the lines in view are laid
+            // out (a list may hold every item–location of the project).
+            let row_height = ui.text_style_height(&egui::TextStyle::Body);
             egui::ScrollArea::vertical()
                 .id_salt(("report_list", note))
                 .max_height(LIST_HEIGHT)
-                .show(ui, |ui| match behind {
+                .show_rows(ui, row_height, count, |ui, rows| match behind {
                     Behind::Series(list) | Behind::Items(list) => {
-                        for (series, label) in list {
+                        for (series, label) in &list[rows] {
                             if ui
                                 .link(label)
                                 .on_hover_text("Show it in the table")
@@ -276,7 +278,7 @@ fn behind(ui: &mut Ui, note: usize, behind: &Behind, commands: &mut Vec<Command>
                         }
                     }
                     Behind::Documents(list) => {
-                        for label in list {
+                        for label in &list[rows] {
                             ui.label(label);
                         }
                     }

@@ -171,8 +171,8 @@ impl ItemTable {
         self.reveal = true;
     }
 
-    /// The series shown, in order (worked out again only when something changed).
-    pub fn rows(&mut self, id: Screen, project: &Project) -> &[usize] {
+    /// Works out the series shown, in order, again when something changed.
+    fn rows(&mut self, id: Screen, project: &Project) {
         if self.facts.as_ref().is_none_or(|(of, _)| *of != id) {
             let facts = project.series.iter().map(|s| facts(project, s)).collect();
             self.facts = Some((id, facts));
@@ -210,7 +210,6 @@ impl ItemTable {
             self.rows.push((filter, rows));
             self.rows_version += 1;
         }
-        self.rows.last().map(|(_, r)| r.as_slice()).unwrap_or(&[])
     }
 
     /// Moves the selection from the project it was of to `project`, by each series' item and
@@ -294,9 +293,11 @@ impl ItemTable {
     /// A click on a row: alone, Ctrl toggles it, Shift extends from the anchor.
     fn click(&mut self, index: usize, modifiers: egui::Modifiers) {
         self.selection_version += 1;
-        let shown = self.rows.last().map(|(_, r)| r.clone()).unwrap_or_default();
+        let shown = self.rows.last().map_or(&[][..], |(_, r)| r.as_slice());
         if modifiers.shift {
-            self.extend_to(&shown, index);
+            if let Some(span) = span(shown, self.anchor, index) {
+                self.selected = span;
+            }
         } else if modifiers.command {
             if !self.selected.remove(&index) {
                 self.selected.insert(index);
@@ -307,16 +308,6 @@ impl ItemTable {
             self.anchor = Some(index);
         }
         self.cursor = Some(index);
-    }
-
-    /// Selects the rows shown from the anchor to `index`.
-    fn extend_to(&mut self, shown: &[usize], index: usize) {
-        let at = |i: Option<usize>| i.and_then(|i| shown.iter().position(|&r| r == i));
-        let (Some(from), Some(to)) = (at(self.anchor).or(at(Some(index))), at(Some(index))) else {
-            return;
-        };
-        let (low, high) = (from.min(to), from.max(to));
-        self.selected = shown[low..=high].iter().copied().collect();
     }
 
     /// Up and Down move the selection (Shift extends it), Ctrl+A selects the rows shown,
@@ -339,7 +330,7 @@ impl ItemTable {
             return;
         }
         self.selection_version += 1;
-        let shown = self.rows.last().map(|(_, r)| r.clone()).unwrap_or_default();
+        let shown = self.rows.last().map_or(&[][..], |(_, r)| r.as_slice());
         if up || down {
             let at = self.cursor.and_then(|c| shown.iter().position(|&r| r == c));
             let to = match (at, down) {
@@ -349,7 +340,9 @@ impl ItemTable {
             };
             if let Some(&index) = shown.get(to) {
                 if shift {
-                    self.extend_to(&shown, index);
+                    if let Some(span) = span(shown, self.anchor, index) {
+                        self.selected = span;
+                    }
                 } else {
                     self.selected = BTreeSet::from([index]);
                     self.anchor = Some(index);
@@ -362,7 +355,7 @@ impl ItemTable {
             self.selected = shown.iter().copied().collect();
         }
         if copy && !self.selected.is_empty() {
-            let text = self.copied(project, &shown);
+            let text = self.copied(project, shown);
             ui.ctx().copy_text(text);
         }
     }
@@ -588,6 +581,15 @@ fn natural(a: &str, b: &str) -> std::cmp::Ordering {
             return order;
         }
     }
+}
+
+/// The rows shown from `anchor` (or `index`, without one shown) to `index`: a Shift selection.
+fn span(shown: &[usize], anchor: Option<usize>, index: usize) -> Option<BTreeSet<usize>> {
+    let at = |i: usize| shown.iter().position(|&r| r == i);
+    let to = at(index)?;
+    let from = anchor.and_then(at).unwrap_or(to);
+    let (low, high) = (from.min(to), from.max(to));
+    Some(shown[low..=high].iter().copied().collect())
 }
 
 fn cells(
