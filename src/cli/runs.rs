@@ -102,7 +102,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
     };
     let run_store = state_dir().map(|dir| RunStore::for_import(&dir, &connection, &settings));
     if let (Some(store), false) = (&run_store, args.resume) {
-        store.remove().ok();
+        store.forget();
     }
     let request = ImportRequest {
         connection,
@@ -198,10 +198,8 @@ fn save_then_forget(
     tracing::debug!(path = %path.display(), "saving the project");
     file::save(project, path)?;
     tracing::debug!(path = %path.display(), "saved the project");
-    if let Some(store) = store
-        && let Err(error) = store.remove()
-    {
-        tracing::warn!(%error, dir = %store.dir().display(), "could not delete a finished run's checkpoint");
+    if let Some(store) = store {
+        store.forget();
     }
     Ok(())
 }

@@ -120,6 +120,14 @@ impl RunStore {
         }
     }
 
+    /// Deletes the run's checkpoint and pages once they are no longer needed: a failure costs
+    /// only disk space, so it is logged rather than said.
+    pub fn forget(&self) {
+        if let Err(error) = self.remove() {
+            tracing::warn!(%error, dir = %self.dir.display(), "could not delete a run's checkpoint");
+        }
+    }
+
     /// Every stopped run under `state_dir`, with its store, newest first.
     pub fn stopped(state_dir: &Path) -> Vec<(RunStore, Checkpoint)> {
         let Ok(entries) = std::fs::read_dir(Self::root(state_dir)) else {

@@ -10,7 +10,7 @@ use super::document::OpenProject;
 use super::file_browser::FileBrowser;
 use super::file_dialogs::{Choice, Export, Purpose};
 use super::prompts::{KeyPrompt, Prompt};
-use super::runs::{self, KeySource, Run, RunBase, RunStart};
+use super::runs::{KeySource, Run, RunBase, RunStart};
 use super::tasks::{Outcome, Recipient};
 use crate::cin7::{ApiKey, Cin7Error};
 use crate::import::{ImportError, RunStore};
@@ -167,7 +167,7 @@ impl PlannerApp {
             &settings,
             remember,
         ));
-        if self.modals.open_dialog(dialog).is_err() {
+        if !self.modals.open_dialog(dialog) {
             return;
         }
         if !self.defaults.is_demo() && !connection.username.is_empty() {
@@ -210,7 +210,7 @@ impl PlannerApp {
             .as_ref()
             .map(|dir| RunStore::for_import(dir, &input.connection, &input.settings));
         if let Some(store) = &store {
-            runs::forget(store);
+            store.forget();
         }
         let DialogInput {
             connection,
@@ -295,7 +295,7 @@ impl PlannerApp {
             Ok(()) => self.status.clear(),
             Err((busy, origin)) => {
                 if let Some(dialog) = origin {
-                    self.modals.open_dialog(dialog).ok();
+                    self.modals.open_dialog(dialog);
                 }
                 self.status.info(busy.sentence());
             }
@@ -475,11 +475,11 @@ impl PlannerApp {
 
     fn run_succeeded(&mut self, ctx: &egui::Context, run: Run, project: Project) {
         let stores: Vec<RunStore> = run.store.iter().cloned().collect();
-        let on_screen = run
-            .base
-            .as_ref()
-            .is_some_and(|base| base.screen == self.document.screen());
-        let text = if on_screen {
+        let text = if let Some(base) = &run.base {
+            if base.screen != self.document.screen() {
+                self.run_outdated(&run);
+                return;
+            }
             let text = updated_text(&project);
             self.document.changed(project, stores);
             text
@@ -502,6 +502,22 @@ impl PlannerApp {
         if run.remember_key {
             self.store_key(ctx, run.connection.clone(), run.key.clone());
         }
+    }
+
+    /// An update or reimport ended after the project it started from left the screen (a
+    /// regrouping or an open landed while it ran): it never replaces what is there now; what it
+    /// read is kept, for Continue.
+    fn run_outdated(&mut self, run: &Run) {
+        if let Some(store) = &run.store {
+            self.runs.keep_stopped(store);
+        }
+        let (run_name, again) = match run.kind {
+            RunKind::Reimport => ("The reimport", "Reimport everything"),
+            _ => ("The update", "Update data"),
+        };
+        self.status.warn(format!(
+            "{run_name} finished after the project on screen changed, so it was not applied; what it read is kept, and the next {again} picks it up."
+        ));
     }
 
     /// A stored key Cin7 rejects was reset: asked for again, and the run goes on.
@@ -533,7 +549,7 @@ impl PlannerApp {
     /// wrong at the field at fault, and there is nothing to continue.
     fn dialog_back(&mut self, mut run: Run, error: &ImportError) {
         if let Some(store) = &run.store {
-            runs::forget(store);
+            store.forget();
         }
         let text = error.to_string();
         let fault = match error {
@@ -550,7 +566,7 @@ impl PlannerApp {
         };
         if let Some(mut dialog) = run.origin.take() {
             dialog.came_back(fault);
-            self.modals.open_dialog(dialog).ok();
+            self.modals.open_dialog(dialog);
         }
         self.status.clear();
     }
@@ -558,7 +574,8 @@ impl PlannerApp {
     // Background outcomes.
 
     /// Applies an outcome while whom it is for is still there; a failure is always said, and
-    /// what was to follow a save goes with it.
+    /// a failed save or open of the project takes what was to follow it along (a failed
+    /// export or keychain call leaves them be).
     fn deliver(&mut self, ctx: &egui::Context, to: Recipient, outcome: Outcome) {
         let here = match to {
             Recipient::Window => true,
@@ -569,7 +586,9 @@ impl PlannerApp {
         };
         match outcome {
             Outcome::Failed(sentence) => {
-                self.document.save_abandoned();
+                if matches!(to, Recipient::Screen(_)) {
+                    self.document.file_failed();
+                }
                 self.status.error(sentence);
             }
             _ if !here => {}
@@ -774,7 +793,7 @@ impl PlannerApp {
         }
         self.view = Default::default();
         match follow {
-            Some(then) => self.commands_after(then),
+            Some(then) => self.send(then),
             None => {
                 if let Some(stopped) = self.runs.stopped_of_project(&path) {
                     let text = super::start_page::stopped_text(stopped);
@@ -848,10 +867,10 @@ impl PlannerApp {
         let (stores, then) = self.document.saved(path);
         // The project is safe on disk: the runs that made it have done their job.
         for store in &stores {
-            runs::forget(store);
+            store.forget();
         }
         if let Some(then) = then {
-            self.commands_after(then);
+            self.send(then);
         }
     }
 
@@ -888,6 +907,11 @@ impl PlannerApp {
 
     /// Rebuilds the open project's series under `settings`, in the background.
     fn regroup(&mut self, ctx: &egui::Context, settings: ImportSettings) {
+        // Apply is greyed out while a run is under way, but a click and F5 can share a frame.
+        if let Some(busy) = self.runs.busy() {
+            self.status.info(busy.sentence());
+            return;
+        }
         let Some(project) = self.document.project().map(Arc::clone) else {
             return;
         };
@@ -899,11 +923,6 @@ impl PlannerApp {
                 Err(e) => Outcome::Failed(e.to_string()),
             },
         );
-    }
-
-    /// Queues `then`, to run at the end of this frame.
-    fn commands_after(&mut self, then: Command) {
-        self.send(then);
     }
 }
 

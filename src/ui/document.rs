@@ -167,6 +167,12 @@ impl Document {
         self.after_save = None;
     }
 
+    /// A save or an open of a project failed: nothing that was to follow it follows.
+    pub fn file_failed(&mut self) {
+        self.after_save = None;
+        self.after_open = None;
+    }
+
     /// `then` follows the opening of the project at `path`.
     pub fn after_open(&mut self, path: PathBuf, then: Command) {
         self.after_open = Some((path, then));

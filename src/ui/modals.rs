@@ -30,16 +30,13 @@ impl Modals {
         self.dialog.as_deref_mut()
     }
 
-    /// Opens `dialog`, unless one is open already (then it is handed back).
-    pub fn open_dialog(
-        &mut self,
-        dialog: Box<ConnectionDialog>,
-    ) -> Result<(), Box<ConnectionDialog>> {
+    /// Opens `dialog`, unless one is open already (the open one stays); whether it opened.
+    pub fn open_dialog(&mut self, dialog: Box<ConnectionDialog>) -> bool {
         if self.dialog.is_some() {
-            return Err(dialog);
+            return false;
         }
         self.dialog = Some(dialog);
-        Ok(())
+        true
     }
 
     /// Takes the dialog away (OK started its run, or it was cancelled).

@@ -111,7 +111,7 @@ impl Run {
         }
     }
 
-    /// "Importing from Cin7", "Updating from Cin7" or "Reimporting from Cin7".
+    /// "Importing from Cin7", "Updating from Cin7" or "Reimporting everything from Cin7".
     pub fn label(&self) -> &'static str {
         match self.kind {
             RunKind::Import => "Importing from Cin7",
@@ -331,7 +331,7 @@ impl Runs {
             return;
         }
         if store.pages().is_empty() {
-            forget(store);
+            store.forget();
             return;
         }
         if let Some(checkpoint) = store.load() {
@@ -353,7 +353,7 @@ impl Runs {
     /// Drops the stopped run kept in `dir`, and its pages.
     pub fn discard(&mut self, dir: &Path) {
         if let Some(i) = self.stopped.iter().position(|s| s.store.dir() == dir) {
-            forget(&self.stopped.remove(i).store);
+            self.stopped.remove(i).store.forget();
         }
     }
 
@@ -367,13 +367,6 @@ impl Runs {
                     .as_ref()
                     .is_some_and(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == path)
         })
-    }
-}
-
-/// Deletes a run's checkpoint and pages; a failure only costs disk space, and is logged.
-pub fn forget(store: &RunStore) {
-    if let Err(error) = store.remove() {
-        tracing::warn!(%error, dir = %store.dir().display(), "could not delete a run's checkpoint");
     }
 }
 

@@ -338,6 +338,44 @@ fn closing_during_an_update_asks_and_the_stopped_update_continues() {
     assert_eq!(restarted.state().project_path(), Some(saved.as_path()));
 }
 
+/// Continue update with its project moved away fails in a sentence, and nothing waits on it:
+/// the project opened later opens without starting an update.
+#[test]
+fn a_continue_that_cannot_open_its_project_leaves_nothing_waiting() {
+    let sandbox = serve_slow("slow=SalesOrders:2s");
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("shop.json");
+    let mut setup = Setup::new(sandbox.base_url())
+        .answers([Choice::Picked(saved.clone()), Choice::Picked(saved.clone())]);
+    setup.state_dir = Some(state.path().to_owned());
+    let mut harness = saved_fixture(&setup, &saved);
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    step_until(&mut harness, "the update under way", |h| {
+        h.query_by_label("Updating from Cin7").is_some()
+    });
+    press_close_button(&mut harness);
+    harness.run_ok();
+    click(&mut harness, "Stop it");
+    step_until(&mut harness, "the window to close", closing);
+    drop(harness);
+
+    let moved = dir.path().join("moved.json");
+    std::fs::rename(&saved, &moved).unwrap();
+    let mut restarted = setup.harness();
+    click(&mut restarted, "Continue update");
+    idle(&mut restarted);
+    assert_eq!(restarted.state().status_line().unwrap().tone, Tone::Error);
+    assert!(restarted.state().project().is_none());
+    std::fs::rename(&moved, &saved).unwrap();
+    restarted.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    restarted.run_ok();
+    idle(&mut restarted);
+    assert_eq!(restarted.state().project_path(), Some(saved.as_path()));
+    assert_eq!(restarted.state().project().unwrap().history.len(), 1);
+}
+
 /// A question about stopping an update is withdrawn when the update ends first, and what it
 /// was for (closing the window) is asked again as things now stand: the updated project is
 /// unsaved.
@@ -363,6 +401,48 @@ fn a_question_about_stopping_an_update_goes_when_the_update_ends() {
     harness.get_by_label("Unsaved changes");
     harness.get_by_label("Save the changes to shop.json first?");
     assert!(harness.query_by_label_contains("under way stops").is_none());
+}
+
+/// An update that ends after a regrouping landed never replaces the regrouped project: what
+/// it read is kept for the next Update data, and the status line says so.
+#[test]
+fn an_update_ending_after_a_regrouping_never_replaces_it() {
+    let sandbox = serve_slow("slow=SalesOrders:2s");
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("shop.json");
+    let mut setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    setup.state_dir = Some(state.path().to_owned());
+    // The key kept for the session: F5 starts the update in the frame it is pressed.
+    setup.secrets = Arc::new(NoKeychain);
+    let mut harness = saved_fixture(&setup, &saved);
+    click(&mut harness, "Grouping…");
+    click(&mut harness, "Weeks");
+    // Apply and F5 in one frame: the regrouping lands while the update runs.
+    harness.get_by_label("Apply").click();
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    assert!(harness.state().is_busy());
+    idle(&mut harness);
+    // The regrouped project stays, with its file; the update went onto it, or (when the
+    // regrouping landed while it ran) waits for the next Update data, and the status says so.
+    let project = harness.state().project().unwrap();
+    assert_eq!(project.settings.group_by, GroupBy::Week);
+    assert_eq!(harness.state().project_path(), Some(saved.as_path()));
+    assert!(harness.state().is_dirty());
+    let notice = harness.state().status_line().unwrap();
+    if project.history.len() == 1 {
+        assert_eq!(
+            (notice.text.as_str(), notice.tone),
+            (
+                "The update finished after the project on screen changed, so it was not applied; what it read is kept, and the next Update data picks it up.",
+                Tone::Warning
+            )
+        );
+    } else {
+        assert_eq!(project.history.len(), 2);
+        assert_eq!(notice.tone, Tone::Info);
+    }
 }
 
 #[test]
