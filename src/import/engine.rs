@@ -148,10 +148,13 @@ async fn read_everything(
     let (items, locations, ledger) = record_account(read, &request.settings, as_of);
     // A reimport says what it found changed against the project it read again.
     let changes = match base.ledger {
-        Some(old) => DocumentChanges::between(
-            Digested::new(old, base.items, base.locations),
-            Digested::new(&ledger, &items, &locations),
-        ),
+        Some(old) => {
+            let newer = Digested::new(&ledger, &items, &locations);
+            DocumentChanges::between(
+                Digested::those_in(old, base.items, base.locations, &newer),
+                newer,
+            )
+        }
         None => DocumentChanges {
             added: ledger.documents.len() as u64,
             ..DocumentChanges::default()
@@ -211,10 +214,24 @@ pub(super) struct Digested<'a> {
 }
 
 impl<'a> Digested<'a> {
+    /// Every document of `ledger`, digested.
     pub fn new(ledger: &'a Ledger, items: &[Item], locations: &[Location]) -> Self {
         Self {
             ledger,
-            digests: ledger.digests(items, locations),
+            digests: ledger.digests(items, locations, |_| true),
+        }
+    }
+
+    /// The documents of `ledger` that `newer` has too, digested: the others are not compared.
+    pub fn those_in(
+        ledger: &'a Ledger,
+        items: &[Item],
+        locations: &[Location],
+        newer: &Digested<'_>,
+    ) -> Self {
+        Self {
+            ledger,
+            digests: ledger.digests(items, locations, |key| newer.digests.contains_key(key)),
         }
     }
 }

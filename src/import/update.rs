@@ -112,9 +112,10 @@ pub async fn update(
         as_of,
         false,
     );
+    let digested = Digested::new(&newer, &items, &locations);
     let changes = DocumentChanges::between(
-        Digested::new(old, &base.items, &base.locations),
-        Digested::new(&newer, &items, &locations),
+        Digested::those_in(old, &base.items, &base.locations, &digested),
+        digested,
     );
     let mut ledger = remapped(old, &item_map, &location_map);
     ledger.replace_documents(newer);

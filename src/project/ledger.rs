@@ -25,7 +25,7 @@ pub enum DocumentKind {
 }
 
 /// One document as the ledger keeps it. The dates are Unix seconds (UTC).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Document {
     pub kind: DocumentKind,
     pub id: i64,
@@ -270,11 +270,13 @@ impl Ledger {
 
     /// A fingerprint of each document and the rows it gave, by kind and id, naming items and
     /// locations by what they are (`items`, `locations`: the project's), so that documents read
-    /// again compare equal when nothing of theirs changed, whatever their indexes.
+    /// again compare equal when nothing of theirs changed, whatever their indexes. Only the
+    /// documents `wanted` are digested: an update compares a few dozen with years of them.
     pub fn digests(
         &self,
         items: &[Item],
         locations: &[Location],
+        wanted: impl Fn(&(DocumentKind, i64)) -> bool,
     ) -> std::collections::HashMap<(DocumentKind, i64), u64> {
         use std::hash::{Hash, Hasher};
         let hash = |value: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
@@ -289,19 +291,29 @@ impl Ledger {
         };
         let place = |l: u32| locations.get(l as usize).map(|l| l.branch_id);
         let d = &self.documents;
-        let mut digests: Vec<u64> = (0..d.len())
-            .map(|i| hash(&|h| format!("{:?}", d.get(i)).hash(h)))
+        let keep: Vec<bool> = (0..d.len())
+            .map(|i| wanted(&(d.kind[i], d.id[i])))
             .collect();
+        let mut digests: Vec<u64> = (0..d.len())
+            .map(|i| {
+                if keep[i] {
+                    hash(&|h| d.get(i).hash(h))
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let kept = |document: u32| keep.get(document as usize) == Some(&true);
         // Rows add to their document's digest: their order does not matter.
         let s = &self.sales;
-        for r in 0..s.len() {
+        for r in (0..s.len()).filter(|&r| kept(s.document[r])) {
             let row = hash(&|h| (item(s.item[r]), s.qty[r], s.revenue[r]).hash(h));
             if let Some(digest) = digests.get_mut(s.document[r] as usize) {
                 *digest = digest.wrapping_add(row);
             }
         }
         let m = &self.movements;
-        for r in 0..m.len() {
+        for r in (0..m.len()).filter(|&r| kept(m.document[r])) {
             let row = hash(&|h| {
                 (
                     item(m.item[r]),
@@ -317,6 +329,7 @@ impl Ledger {
             }
         }
         (0..d.len())
+            .filter(|&i| keep[i])
             .map(|i| ((d.kind[i], d.id[i]), digests[i]))
             .collect()
     }
