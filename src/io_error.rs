@@ -12,10 +12,7 @@ pub struct ReadOnly;
 
 /// The reason for `error`, as a clause: "the disk is full".
 pub fn reason(error: &Error) -> String {
-    if error
-        .get_ref()
-        .is_some_and(|inner| inner.downcast_ref::<ReadOnly>().is_some())
-    {
+    if is_read_only(error) {
         return ReadOnly.to_string();
     }
     let plain = match error.kind() {
@@ -37,6 +34,14 @@ pub fn reason(error: &Error) -> String {
         _ => "the operating system refused it",
     };
     plain.to_owned()
+}
+
+/// The reason a server could not start listening, as a clause: "the port is in use".
+pub fn listen_reason(error: &Error) -> String {
+    match error.kind() {
+        ErrorKind::PermissionDenied => "this user may not use that port".to_owned(),
+        _ => reason(error),
+    }
 }
 
 /// The reason a file could not be read, as a clause: "you may not read it".
@@ -72,5 +77,14 @@ mod tests {
         assert!(is_read_only(&read_only));
         let odd = Error::other("/tmp/.shop.json.abc123.tmp: weird");
         assert_eq!(reason(&odd), "the operating system refused it");
+        // A port, not a file.
+        assert_eq!(
+            listen_reason(&Error::from_raw_os_error(13)),
+            "this user may not use that port"
+        );
+        assert_eq!(
+            listen_reason(&Error::from_raw_os_error(98)),
+            "the port is in use"
+        );
     }
 }

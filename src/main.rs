@@ -39,7 +39,7 @@ fn logging(window: bool) {
         .flatten()
         .and_then(|dir| cin7_planner::log_file::open(&dir).ok());
     match file {
-        Some((_, file)) => {
+        Some(file) => {
             let tee = cin7_planner::log_file::Tee::new(file);
             tracing_subscriber::fmt()
                 .with_writer(move || tee.clone())

@@ -1,6 +1,7 @@
-//! Text that came from outside (Cin7, a project file, a server's error body) made safe to show:
-//! control characters, among them the ESC that starts ANSI and OSC terminal escapes and the BEL
-//! that ends them, and the Unicode controls that reorder text on screen are removed.
+//! Text for people: text that came from outside (Cin7, a project file, a server's error body)
+//! made safe to show (control characters, among them the ESC that starts ANSI and OSC terminal
+//! escapes and the BEL that ends them, and the Unicode controls that reorder text on screen are
+//! removed), counts with their thousands separated, and lists written as a sentence says them.
 
 use std::borrow::Cow;
 
@@ -41,6 +42,28 @@ pub fn shortened(text: &str, max: usize) -> String {
     short
 }
 
+/// A count with its thousands separated: "12,345".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// "a", "a and b", "a, b and c" (with `and`, or another conjunction such as `or`).
+pub fn joined(words: &[String], conjunction: &str) -> String {
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,29 +83,22 @@ mod tests {
         assert_eq!(shortened("abcdef", 3), "abc…");
         assert_eq!(shortened("abc", 3), "abc");
     }
-}
 
-/// A count with its thousands separated: "12,345".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
-#[cfg(test)]
-mod thousands_tests {
     #[test]
     fn counts_are_grouped_by_thousands() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1_000), "1,000");
-        assert_eq!(super::thousands(150_000), "150,000");
-        assert_eq!(super::thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(150_000), "150,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn lists_read_as_a_sentence() {
+        let words = |w: &[&str]| w.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        assert_eq!(joined(&words(&[]), "and"), "");
+        assert_eq!(joined(&words(&["9"]), "or"), "9");
+        assert_eq!(joined(&words(&["9", "12"]), "or"), "9 or 12");
+        assert_eq!(joined(&words(&["a", "b", "c"]), "and"), "a, b and c");
     }
 }

@@ -230,6 +230,24 @@ fn import_inspect_and_export_the_fixture() {
         Some(2),
         "an export needs somewhere to write"
     );
+    // A read-only export is not replaced, in one sentence.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&items, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let output = bin()
+        .arg("export")
+        .arg(&project)
+        .arg("--items-csv")
+        .arg(&items)
+        .output()
+        .unwrap();
+    assert_eq!(
+        refusal(&output),
+        format!(
+            "Could not write {} (it is read-only); the file that was there, if any, is unchanged.",
+            items.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&items).unwrap(), table);
 }
 
 #[test]
@@ -976,7 +994,7 @@ fn an_existing_project_needs_force_and_a_read_only_one_is_never_replaced() {
     let before = std::fs::read(&out).unwrap();
     let calls = sandbox.requests().len();
     let refused = format!(
-        "{} is read-only, so it was not replaced and nothing was read: give --out another file.\n",
+        "{} is read-only, so it was not replaced: give --out another file.\n",
         out.display()
     );
     let regroup = bin()

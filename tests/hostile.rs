@@ -505,8 +505,8 @@ fn an_unknown_name_and_a_refused_connection_are_said_in_words() {
         // While it waited to try again, the reason and the attempt to come were known.
         let waited = client.stats().retrying().unwrap();
         assert_eq!(
-            (waited.reason.as_str(), waited.attempt, waited.attempts),
-            (reason, 2, 2)
+            (waited.trouble.as_str(), waited.attempt, waited.attempts),
+            (format!("Cin7 cannot be reached ({reason})").as_str(), 2, 2)
         );
     }
 }

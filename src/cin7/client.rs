@@ -148,8 +148,8 @@ pub struct CallStats {
 /// A call that failed and will be tried again: why, and when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Retrying {
-    /// What went wrong, as a clause: "its name could not be found".
-    pub reason: String,
+    /// What went wrong, as a clause: "Cin7 cannot be reached (its name could not be found)".
+    pub trouble: String,
     pub next_attempt: SystemTime,
     /// The attempt that comes next, and how many there are in all.
     pub attempt: u32,
@@ -393,7 +393,7 @@ impl Client {
     }
 
     /// Ends every walk of this client: `error` is the run's.
-    pub fn fail(&self, error: Cin7Error) -> Cin7Error {
+    pub(crate) fn fail(&self, error: Cin7Error) -> Cin7Error {
         lock(&self.failure).get_or_insert_with(|| error.clone());
         self.failed.cancel();
         error
@@ -497,12 +497,15 @@ impl Client {
                 return Err(kind.into_error(resource, page, failures));
             }
             let delay = self.retry.delay(*count, retry_after);
-            *lock(&self.stats.retrying) = Some(Retrying {
-                reason: kind.reason(),
-                next_attempt: SystemTime::now() + delay,
-                attempt: *count + 1,
-                attempts: most + 1,
-            });
+            // A 429 is Cin7's pace, which the progress says as such, not a fault.
+            if let Some(trouble) = kind.trouble() {
+                *lock(&self.stats.retrying) = Some(Retrying {
+                    trouble,
+                    next_attempt: SystemTime::now() + delay,
+                    attempt: *count + 1,
+                    attempts: most + 1,
+                });
+            }
             tracing::warn!(%resource, page, failures, rate_limited, delay_ms = delay.as_millis() as u64, "retrying");
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(delay).await;
@@ -719,12 +722,14 @@ impl Client {
 }
 
 impl Transient {
-    /// What went wrong, as a clause for the planner.
-    fn reason(&self) -> String {
+    /// What went wrong, as a clause for the planner; nothing for a 429, which is no fault.
+    fn trouble(&self) -> Option<String> {
         match self {
-            Transient::RateLimited => "Cin7 asked to slow down (HTTP 429)".to_owned(),
-            Transient::Server { status, .. } => format!("Cin7 failed with HTTP {status}"),
-            Transient::Network(detail) => detail.clone(),
+            Transient::RateLimited => None,
+            Transient::Server { status, .. } => {
+                Some(format!("Cin7 answered with an error (HTTP {status})"))
+            }
+            Transient::Network(detail) => Some(format!("Cin7 cannot be reached ({detail})")),
         }
     }
 
@@ -1013,6 +1018,24 @@ fn error_message(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retry_names_its_trouble_and_a_429_is_none() {
+        assert_eq!(Transient::RateLimited.trouble(), None);
+        let server = Transient::Server {
+            status: 503,
+            message: "Service Unavailable".into(),
+        };
+        assert_eq!(
+            server.trouble().as_deref(),
+            Some("Cin7 answered with an error (HTTP 503)")
+        );
+        let network = Transient::Network("the connection was refused".into());
+        assert_eq!(
+            network.trouble().as_deref(),
+            Some("Cin7 cannot be reached (the connection was refused)")
+        );
+    }
 
     fn orders(ids: std::ops::RangeInclusive<i64>) -> Vec<crate::cin7::model::SalesOrder> {
         ids.map(|id| serde_json::from_value(serde_json::json!({ "id": id })).unwrap())

@@ -141,10 +141,7 @@ pub enum Cin7Error {
 /// "9", "9 or 12".
 fn ids_text(ids: &[i64]) -> String {
     let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-    match ids.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        _ => ids.join(""),
-    }
+    crate::text::joined(&ids, "or")
 }
 
 /// "1 (Warehouse), 2 (Shop, Main St)", or "none" for an account that lists none.

@@ -243,15 +243,13 @@ pub enum CliError {
     EmptyKey,
     #[error("Could not read the API key ({0}).")]
     KeyPrompt(String),
-    #[error("Could not write {path} ({reason}); the file that was there, if any, is unchanged.")]
-    Export { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Export(#[from] crate::project::csv::ExportError),
     #[error("The sandbox could not listen on port {port} ({reason}).")]
     Sandbox { port: u16, reason: String },
     #[error("{path} cannot be written ({reason}), so nothing was read.")]
     NotWritable { path: PathBuf, reason: String },
-    #[error(
-        "{path} is read-only, so it was not replaced and nothing was read: give --out another file."
-    )]
+    #[error("{path} is read-only, so it was not replaced: give --out another file.")]
     ReadOnly { path: PathBuf },
     #[error(
         "{path} exists already, so nothing was read: give --force to replace it, or --out another file."
@@ -310,12 +308,7 @@ fn export(path: &Path, csv: Option<&Path>, items_csv: Option<&Path>) -> Result<(
     ];
     for (target, write) in tables {
         let Some(target) = target else { continue };
-        crate::atomic_file::write(target, |out| write(&project, out)).map_err(|e| {
-            CliError::Export {
-                path: target.to_owned(),
-                reason: crate::io_error::reason(&e),
-            }
-        })?;
+        crate::project::csv::export(target, |out| write(&project, out))?;
     }
     Ok(())
 }
@@ -342,7 +335,7 @@ fn serve_sandbox(args: SandboxArgs) -> Result<(), CliError> {
     let orders = config.account.sales_orders.len();
     let server = Sandbox::start(config).map_err(|e| CliError::Sandbox {
         port: args.port,
-        reason: crate::io_error::reason(&e),
+        reason: crate::io_error::listen_reason(&e),
     })?;
     // Whoever started the sandbox may stop reading its output; that is no reason to stop.
     let mut out = std::io::stdout();

@@ -1,6 +1,7 @@
 //! A run's progress in a terminal, as the window shows it: an indicatif bar with the phase,
-//! the time spent and an honest estimate of what is left, the calls against each limit,
-//! "waiting for Cin7's rate limit" while it holds calls back, and one row per resource
+//! the time spent and an honest estimate of what is left, the calls against each limit, why
+//! and when a failed call is tried again (else the pace the rate limit sets while it holds
+//! calls back), and one row per resource
 //! (waiting, reading page N, done, failed, and the records read). When stderr is not a
 //! terminal (a log file, a pipe), one plain line per phase and per resource finished instead,
 //! and never a colour or cursor code.
@@ -62,8 +63,9 @@ impl Screen {
         }
         self.times.set_message(p.times_text());
         self.limits.set_message(p.limits_text().unwrap_or_default());
+        let trouble_or_pace = p.retry_text().or_else(|| p.waiting_text());
         self.waiting
-            .set_message(p.waiting_text().unwrap_or_default());
+            .set_message(trouble_or_pace.unwrap_or_default());
         while self.walks.len() < p.walks.len() {
             self.walks.push(self.lines.add(text_line()));
         }

@@ -62,7 +62,7 @@ pub(super) fn begin(
     let kept = store.remove().and_then(|()| store.save(&fresh));
     kept.map_err(|e| ImportError::Checkpoint {
         dir: store.dir().to_owned(),
-        reason: e.to_string(),
+        reason: crate::io_error::reason(&e),
     })?;
     Ok(fresh.as_of)
 }

@@ -158,8 +158,8 @@ impl Progress {
         let r = self.retrying.as_ref()?;
         let at = chrono::DateTime::<chrono::Local>::from(r.next_attempt);
         Some(format!(
-            "Cin7 cannot be reached ({}): trying again at {}, attempt {} of {}.",
-            r.reason,
+            "{}: trying again at {}, attempt {} of {}.",
+            r.trouble,
             at.format("%H:%M:%S"),
             r.attempt,
             r.attempts
@@ -218,7 +218,7 @@ pub enum ImportError {
         "This project was saved before projects kept their ledger, so it cannot be updated: use Reimport everything (update --full)."
     )]
     NoLedger,
-    #[error("Could not keep the run's checkpoint in {dir}: {reason}; nothing was read.")]
+    #[error("Could not keep the run's checkpoint in {dir} ({reason}); nothing was read.")]
     Checkpoint {
         dir: std::path::PathBuf,
         reason: String,

@@ -3,6 +3,27 @@
 
 use super::Project;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// An export that could not be written, in a sentence.
+#[derive(Debug, thiserror::Error)]
+#[error("Could not write {} ({reason}); the file that was there, if any, is unchanged.", path.display())]
+pub struct ExportError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Writes an export to `path` with `write` (one of the tables below), replacing what was there
+/// only once it is whole.
+pub fn export(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), ExportError> {
+    crate::atomic_file::write(path, write).map_err(|e| ExportError {
+        path: path.to_owned(),
+        reason: crate::io_error::reason(&e),
+    })
+}
 
 pub const HEADER: &str = concat!(
     "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand,",

@@ -388,14 +388,15 @@ impl RunEntry {
     /// "1 document added, none changed, none voided", "no document added, none changed, none
     /// voided, 3549 read again unchanged": the same words in the window and on the command line.
     pub fn changes_text(&self) -> String {
+        use crate::text::thousands;
         let some = |n: u64| match n {
             0 => "none".to_owned(),
-            n => n.to_string(),
+            n => thousands(n),
         };
         let added = match self.documents_added {
             0 => "no document added".to_owned(),
             1 => "1 document added".to_owned(),
-            n => format!("{n} documents added"),
+            n => format!("{} documents added", thousands(n)),
         };
         let mut text = format!(
             "{added}, {} changed, {} voided",
@@ -405,7 +406,7 @@ impl RunEntry {
         if self.documents_unchanged > 0 {
             text.push_str(&format!(
                 ", {} read again unchanged",
-                self.documents_unchanged
+                thousands(self.documents_unchanged)
             ));
         }
         text

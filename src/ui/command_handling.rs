@@ -890,17 +890,13 @@ impl PlannerApp {
         };
         // Exported from the project as it was: said whatever is on screen by then.
         self.spawn(ctx, Recipient::Window, move || {
-            let written = crate::atomic_file::write(&path, |out| match what {
+            let written = crate::project::csv::export(&path, |out| match what {
                 Export::Sales => crate::project::csv::write_long_table(&project, out),
                 Export::Items => crate::project::csv::write_items(&project, out),
             });
             match written {
                 Ok(()) => Outcome::Exported(path),
-                Err(e) => Outcome::Failed(format!(
-                    "Could not write {} ({}); the file that was there, if any, is unchanged.",
-                    path.display(),
-                    crate::io_error::reason(&e)
-                )),
+                Err(e) => Outcome::Failed(e.to_string()),
             }
         });
     }

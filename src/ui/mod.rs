@@ -79,7 +79,7 @@ fn demo() -> Result<(Sandbox, DialogDefaults), String> {
     .map_err(|e| {
         format!(
             "The demo sandbox could not start ({}).",
-            crate::io_error::reason(&e)
+            crate::io_error::listen_reason(&e)
         )
     })?;
     let defaults = DialogDefaults {

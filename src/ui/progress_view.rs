@@ -247,7 +247,7 @@ mod tests {
         let mut progress = half_way();
         let at = std::time::SystemTime::now() + Duration::from_secs(30);
         progress.retrying = Some(crate::cin7::Retrying {
-            reason: "the connection was refused".into(),
+            trouble: "Cin7 cannot be reached (the connection was refused)".into(),
             next_attempt: at,
             attempt: 2,
             attempts: 6,

@@ -293,11 +293,7 @@ fn refused(ui: &mut Ui, resources: &[Resource]) -> Answer {
 /// "A", "A and B", "A, B and C".
 pub fn list(resources: &[Resource]) -> String {
     let names: Vec<String> = resources.iter().map(ToString::to_string).collect();
-    match names.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-    }
+    crate::text::joined(&names, "and")
 }
 
 /// Where the credentials come from, as the planning tool's help says it, in numbered steps;
