@@ -431,13 +431,13 @@ impl PeriodValues {
         let (start, last_day) = (self.starts[period], self.end_of(period).pred_opt()?);
         let mut lines = vec![format!(
             "{} to {}",
-            super::date_picker::long_date(start),
-            super::date_picker::long_date(last_day)
+            super::format::date(start),
+            super::format::date(last_day)
         )];
         if period == 0 && self.first_partial {
             lines.push(format!(
                 "Begins before the starting date ({}): counted from its start.",
-                super::date_picker::long_date(self.starting_date)
+                super::format::date(self.starting_date)
             ));
         }
         if period + 1 == self.starts.len() && self.last_partial {

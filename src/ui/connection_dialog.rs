@@ -218,9 +218,14 @@ impl ConnectionDialog {
         }
     }
 
+    /// Whether every field holds what an import needs.
+    fn valid(&self, today: NaiveDate) -> bool {
+        !self.problems().any() && self.starting_date <= today
+    }
+
     /// The import the dialog describes, if its input is valid.
     pub fn input(&self, today: NaiveDate) -> Option<DialogInput> {
-        if self.problems().any() || self.starting_date > today {
+        if !self.valid(today) {
             return None;
         }
         let base_url = BaseUrl::parse(&self.base_url).ok()?;
@@ -468,7 +473,7 @@ impl ConnectionDialog {
     /// shows every problem at its field instead.
     fn buttons(&mut self, ui: &mut Ui, today: NaiveDate, picker_was_open: bool) -> DialogAnswer {
         let mut answer = DialogAnswer::Pending;
-        let valid = self.input(today).is_some();
+        let valid = self.valid(today);
         ui.horizontal(|ui| {
             let testing = matches!(self.test, TestState::Running { .. });
             if ui

@@ -6,6 +6,7 @@
 //! unlabelled combo boxes, and keeps a date browsed to for the next dialog.
 
 use super::button_popup;
+use super::format;
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use egui::{Button, Id, RichText, Ui};
 
@@ -46,7 +47,7 @@ impl<'a> DatePicker<'a> {
         // shows above it from one frame to the next.
         let mut button = ui
             .push_id(self.id_salt, |ui| {
-                ui.add(Button::new(long_date(*self.date)).min_size(egui::vec2(140.0, 0.0)))
+                ui.add(Button::new(format::date(*self.date)).min_size(egui::vec2(140.0, 0.0)))
             })
             .inner;
         let id = ui.make_persistent_id(self.id_salt);
@@ -218,7 +219,7 @@ impl<'a> DatePicker<'a> {
             self.allows(date),
             Button::selectable(date == *self.date, text).min_size(egui::vec2(30.0, 22.0)),
         )
-        .accessible_name(long_date(date))
+        .accessible_name(format::date(date))
         .clicked()
     }
 
@@ -237,7 +238,7 @@ impl<'a> DatePicker<'a> {
         if date > self.latest {
             Err(format!(
                 "{} is after today: the history cannot start in the future.",
-                long_date(date)
+                format::date(date)
             ))
         } else if date < self.earliest {
             Err("Choose a date from 1900 on.".to_owned())
@@ -281,11 +282,6 @@ fn days_in(month: NaiveDate) -> usize {
         .map_or(31, |next| (next - month).num_days() as usize)
 }
 
-/// "3 December 2026": how the window writes a date for planners.
-pub fn long_date(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
-}
-
 /// A date typed as 2024-01-31, 31 Jan 2024 or 31 January 2024.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
@@ -306,7 +302,7 @@ mod tests {
         assert_eq!(parse_date("31 January 2024"), day);
         assert_eq!(parse_date("31/01/2024"), None);
         assert_eq!(parse_date("2024-02-30"), None);
-        assert_eq!(long_date(day.unwrap()), "31 January 2024");
+        assert_eq!(format::date(day.unwrap()), "31 January 2024");
         let february = NaiveDate::from_ymd_opt(2024, 2, 1).unwrap();
         assert_eq!(days_in(february), 29);
     }

@@ -9,7 +9,6 @@
 use super::file_dialogs::{Export, Purpose};
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 /// The height of the places and the folder's entries.
 const LIST_HEIGHT: f32 = 240.0;
@@ -25,7 +24,8 @@ pub enum Browsed {
 struct Entry {
     name: String,
     folder: bool,
-    modified: Option<SystemTime>,
+    /// When it was last changed, written once as it was read.
+    modified: Option<String>,
 }
 
 pub struct FileBrowser {
@@ -124,7 +124,7 @@ impl FileBrowser {
                         (wanted && !name.starts_with('.')).then(|| Entry {
                             name,
                             folder,
-                            modified: meta.modified().ok(),
+                            modified: meta.modified().ok().map(super::format::local_time),
                         })
                     })
                     .collect()
@@ -223,23 +223,23 @@ impl FileBrowser {
                         let row = ui
                             .horizontal(|ui| {
                                 let row = ui.selectable_label(self.name == entry.name, text);
-                                if let Some(modified) = entry.modified {
-                                    ui.label(RichText::new(modified_text(modified)).weak());
+                                if let Some(modified) = &entry.modified {
+                                    ui.label(RichText::new(modified).weak());
                                 }
                                 row
                             })
                             .inner;
-                        let path = self.folder.join(&entry.name);
+                        let path = || self.folder.join(&entry.name);
                         if row.double_clicked() {
                             if entry.folder {
-                                to = Some(path);
+                                to = Some(path());
                             } else {
-                                chosen = Some(path);
+                                chosen = Some(path());
                             }
                         } else if row.clicked() && !entry.folder {
                             self.name.clone_from(&entry.name);
                         } else if row.clicked() {
-                            to = Some(path);
+                            to = Some(path());
                         }
                     }
                 });
@@ -345,13 +345,6 @@ fn check(purpose: Purpose, path: &Path) -> Result<(), String> {
         }
         _ => Ok(()),
     }
-}
-
-/// "3 Dec 2026 10:42", in this computer's time zone.
-fn modified_text(at: SystemTime) -> String {
-    chrono::DateTime::<chrono::Local>::from(at)
-        .format("%-d %b %Y %H:%M")
-        .to_string()
 }
 
 #[cfg(test)]

@@ -1,15 +1,20 @@
-//! How the window writes numbers, money and times for planners: thousands separated
+//! How the window writes numbers, money, dates and times for planners: thousands separated
 //! ("12,345.5"), money with two decimals and the account's currency where it is known
-//! ("NZD 1,234.50"), and instants in the project's time zone with the zone named
-//! ("3 Dec 2026 10:42 NZDT").
+//! ("NZD 1,234.50"), dates in words ("3 December 2026"), instants in the project's time zone
+//! with the zone named ("3 Dec 2026 10:42 NZDT") and file times in this computer's.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 /// A quantity as it is, with thousands separated: "12,345.5", "-3", "0".
 pub fn quantity(value: Decimal) -> String {
     grouped(&value.normalize().to_string())
+}
+
+/// A count, with thousands separated: "12,345".
+pub fn count(n: usize) -> String {
+    crate::text::thousands(n as u64)
 }
 
 /// An amount with two decimals and thousands separated: "1,234.50".
@@ -31,6 +36,18 @@ pub fn money(value: Decimal, currency: Option<&str>) -> String {
 pub fn instant(at: DateTime<Utc>, zone: Tz) -> String {
     at.with_timezone(&zone)
         .format("%-d %b %Y %H:%M %Z")
+        .to_string()
+}
+
+/// "3 December 2026".
+pub fn date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+/// A file's time in this computer's time zone: "3 Dec 2026 10:42".
+pub fn local_time(at: std::time::SystemTime) -> String {
+    DateTime::<chrono::Local>::from(at)
+        .format("%-d %b %Y %H:%M")
         .to_string()
 }
 

@@ -341,7 +341,7 @@ fn facts_line(project: &Project) -> String {
     };
     format!(
         "{} items ({sized} sized) at {} locations · {periods} · {}",
-        format::quantity(project.items.len().into()),
+        format::count(project.items.len()),
         project.locations.len(),
         project.settings.time_zone
     )

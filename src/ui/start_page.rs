@@ -93,11 +93,7 @@ impl StartPage {
                             .unwrap_or_default();
                         ui.label(RichText::new(folder).weak());
                         ui.label(match saved {
-                            Some(at) => format!(
-                                "saved {}",
-                                chrono::DateTime::<chrono::Local>::from(*at)
-                                    .format("%-d %b %Y %H:%M")
-                            ),
+                            Some(at) => format!("saved {}", super::format::local_time(*at)),
                             None => "not found".to_owned(),
                         });
                         ui.end_row();
@@ -148,7 +144,7 @@ pub fn stopped_text(run: &Stopped) -> String {
     };
     format!(
         "{what} from {}, by {}, started {}, not saved yet: what it read is kept.",
-        super::date_picker::long_date(c.settings.starting_date),
+        super::format::date(c.settings.starting_date),
         c.settings.group_by.label().to_lowercase(),
         super::format::instant(c.as_of, c.settings.time_zone),
     )

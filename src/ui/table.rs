@@ -509,7 +509,7 @@ impl ItemTable {
                 rows,
                 match rows.len() {
                     1 => "1 row".to_owned(),
-                    n => format!("{} rows", format::quantity(Decimal::from(n))),
+                    n => format!("{} rows", format::count(n)),
                 },
             )
         };

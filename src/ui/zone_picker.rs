@@ -5,7 +5,8 @@ use super::button_popup;
 use chrono_tz::Tz;
 use egui::{Id, Ui};
 
-/// Shows the zone's button and, when open, the list; returns whether a zone was chosen.
+/// Shows the zone's button and, when open, the list; the response is `changed()` when a zone
+/// was chosen.
 pub fn show(ui: &mut Ui, zone: &mut Tz, id_salt: &str) -> egui::Response {
     // An id of its own: the popup's open state is kept under it, whatever else the dialog
     // shows above it from one frame to the next.
@@ -41,10 +42,11 @@ fn list(ui: &mut Ui, id: Id, current: Tz) -> Option<Tz> {
         field.request_focus();
     }
     ui.data_mut(|d| d.insert_temp(id, search.clone()));
+    let wanted = wanted(&search);
     let matching: Vec<Tz> = chrono_tz::TZ_VARIANTS
         .iter()
         .copied()
-        .filter(|tz| matches(tz.name(), &search))
+        .filter(|tz| tz.name().to_lowercase().contains(&wanted))
         .collect();
     let mut chosen = None;
     egui::ScrollArea::vertical()
@@ -66,16 +68,19 @@ fn list(ui: &mut Ui, id: Id, current: Tz) -> Option<Tz> {
     chosen
 }
 
-/// Whether a zone's name matches what was typed, ignoring case, and underscores typed as
-/// spaces.
-fn matches(name: &str, search: &str) -> bool {
-    let wanted = search.trim().to_lowercase().replace(' ', "_");
-    name.to_lowercase().contains(&wanted)
+/// What a zone's lower-case name must hold to match what was typed: case ignored, and
+/// underscores typed as spaces.
+fn wanted(search: &str) -> String {
+    search.trim().to_lowercase().replace(' ', "_")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::wanted;
+
+    fn matches(name: &str, search: &str) -> bool {
+        name.to_lowercase().contains(&wanted(search))
+    }
 
     #[test]
     fn zones_match_as_typed() {
