@@ -635,6 +635,43 @@ fn an_update_waiting_for_the_keychain_does_not_start_on_a_project_opened_meanwhi
     assert_eq!(harness.state().title(), "second.json — Cin7 Planner");
 }
 
+/// F5 in the frame a regrouping starts, with the keychain slow: the regrouped project is on
+/// screen when the key comes, so nothing starts, and the status line says so.
+#[test]
+fn a_key_that_comes_after_the_project_changed_starts_nothing_and_says_so() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("shop.json");
+    let keychain = Arc::new(SlowKeychain::default());
+    let mut setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    setup.secrets = keychain.clone();
+    let mut harness = setup.harness();
+    import_fixture(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+    click(&mut harness, "Grouping…");
+    click(&mut harness, "Weeks");
+    keychain.hold(true);
+    harness.get_by_label("Apply").click();
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    step_until(&mut harness, "the regrouping", |h| {
+        h.state()
+            .project()
+            .is_some_and(|p| p.settings.group_by == GroupBy::Week)
+    });
+    let calls = sandbox.requests().len();
+    keychain.hold(false);
+    idle(&mut harness);
+    harness.run_steps(5);
+    assert_eq!(sandbox.requests().len(), calls);
+    assert_eq!(harness.state().project().unwrap().history.len(), 1);
+    harness.get_by_label(
+        "The project on screen changed while the key was looked up, so nothing was started: ask again.",
+    );
+}
+
 /// F5 while the keychain is slow, then Ctrl+N and OK: one run at a time. The pending key
 /// lookup counts as a run under way, so New waits with a sentence; the update, once its key
 /// comes, runs to its end on its own project and nothing cancels it.

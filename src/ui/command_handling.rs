@@ -651,8 +651,15 @@ impl PlannerApp {
                 let Some(wait) = self.runs.key_arrived(id) else {
                     return;
                 };
-                // The window is closing, or another project is on screen: no run starts now.
-                if self.quitting.is_some() || wait.screen != self.document.screen() {
+                // The window is closing, or the project changed on screen (another opened, or
+                // this one regrouped): no run starts now.
+                if self.quitting.is_some() {
+                    return;
+                }
+                if wait.screen != self.document.screen() {
+                    self.status.info(
+                        "The project on screen changed while the key was looked up, so nothing was started: ask again.",
+                    );
                     return;
                 }
                 match found {
