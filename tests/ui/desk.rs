@@ -37,6 +37,43 @@ fn regroup_by_weeks(harness: &mut Harness<'_, PlannerApp>) {
     click(harness, "Grouping…");
 }
 
+/// A project saved to `saved` in `dir`, whose updates take 2 s (Sales Orders answer late), with
+/// the window's state kept in a folder of its own.
+struct SlowUpdates {
+    _sandbox: Sandbox,
+    _state: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    saved: std::path::PathBuf,
+    setup: Setup,
+}
+
+/// Its setup answers the save with `saved`, then each of the choosers `opens` with it too.
+fn slow_updates(opens: usize) -> SlowUpdates {
+    let sandbox = serve_slow("slow=SalesOrders:2s");
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("shop.json");
+    let answers = std::iter::repeat_with(|| Choice::Picked(saved.clone())).take(1 + opens);
+    let mut setup = Setup::new(sandbox.base_url()).answers(answers);
+    setup.state_dir = Some(state.path().to_owned());
+    SlowUpdates {
+        _sandbox: sandbox,
+        _state: state,
+        dir,
+        saved,
+        setup,
+    }
+}
+
+/// F5, and the update shown under way.
+fn update_under_way(harness: &mut Harness<'_, PlannerApp>) {
+    harness.key_press(Key::F5);
+    harness.run_ok();
+    step_until(harness, "the update under way", |h| {
+        h.query_by_label("Updating from Cin7").is_some()
+    });
+}
+
 #[test]
 fn a_read_only_project_is_not_replaced_and_save_as_is_offered() {
     use std::os::unix::fs::PermissionsExt;
@@ -288,18 +325,10 @@ fn branches_are_chosen_by_name_from_what_test_connection_found() {
 
 #[test]
 fn closing_during_an_update_asks_and_the_stopped_update_continues() {
-    let sandbox = serve_slow("slow=SalesOrders:2s");
-    let state = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("shop.json");
-    let mut setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
-    setup.state_dir = Some(state.path().to_owned());
+    let slow = slow_updates(0);
+    let (saved, setup) = (&slow.saved, &slow.setup);
     let mut harness = saved_fixture(&setup, &saved);
-    harness.key_press(Key::F5);
-    harness.run_ok();
-    step_until(&mut harness, "the update under way", |h| {
-        h.query_by_label("Updating from Cin7").is_some()
-    });
+    update_under_way(&mut harness);
     // The project stays on screen and usable: sorted, a row chosen, its chart shown.
     assert!(
         harness
@@ -342,19 +371,10 @@ fn closing_during_an_update_asks_and_the_stopped_update_continues() {
 /// the project opened later opens without starting an update.
 #[test]
 fn a_continue_that_cannot_open_its_project_leaves_nothing_waiting() {
-    let sandbox = serve_slow("slow=SalesOrders:2s");
-    let state = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("shop.json");
-    let mut setup = Setup::new(sandbox.base_url())
-        .answers([Choice::Picked(saved.clone()), Choice::Picked(saved.clone())]);
-    setup.state_dir = Some(state.path().to_owned());
+    let slow = slow_updates(1);
+    let (dir, saved, setup) = (&slow.dir, &slow.saved, &slow.setup);
     let mut harness = saved_fixture(&setup, &saved);
-    harness.key_press(Key::F5);
-    harness.run_ok();
-    step_until(&mut harness, "the update under way", |h| {
-        h.query_by_label("Updating from Cin7").is_some()
-    });
+    update_under_way(&mut harness);
     press_close_button(&mut harness);
     harness.run_ok();
     click(&mut harness, "Stop it");
@@ -381,16 +401,10 @@ fn a_continue_that_cannot_open_its_project_leaves_nothing_waiting() {
 /// unsaved.
 #[test]
 fn a_question_about_stopping_an_update_goes_when_the_update_ends() {
-    let sandbox = serve_slow("slow=SalesOrders:2s");
-    let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("shop.json");
-    let setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    let slow = slow_updates(0);
+    let (saved, setup) = (&slow.saved, &slow.setup);
     let mut harness = saved_fixture(&setup, &saved);
-    harness.key_press(Key::F5);
-    harness.run_ok();
-    step_until(&mut harness, "the update under way", |h| {
-        h.query_by_label("Updating from Cin7").is_some()
-    });
+    update_under_way(&mut harness);
     press_close_button(&mut harness);
     harness.run_ok();
     harness.get_by_label("Update data is running");
@@ -407,14 +421,10 @@ fn a_question_about_stopping_an_update_goes_when_the_update_ends() {
 /// it read is kept for the next Update data, and the status line says so.
 #[test]
 fn an_update_ending_after_a_regrouping_never_replaces_it() {
-    let sandbox = serve_slow("slow=SalesOrders:2s");
-    let state = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("shop.json");
-    let mut setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
-    setup.state_dir = Some(state.path().to_owned());
+    let mut slow = slow_updates(0);
     // The key kept for the session: F5 starts the update in the frame it is pressed.
-    setup.secrets = Arc::new(NoKeychain);
+    slow.setup.secrets = Arc::new(NoKeychain);
+    let (saved, setup) = (&slow.saved, &slow.setup);
     let mut harness = saved_fixture(&setup, &saved);
     click(&mut harness, "Grouping…");
     click(&mut harness, "Weeks");
