@@ -327,7 +327,7 @@ fn branches_are_chosen_by_name_from_what_test_connection_found() {
 fn closing_during_an_update_asks_and_the_stopped_update_continues() {
     let slow = slow_updates(0);
     let (saved, setup) = (&slow.saved, &slow.setup);
-    let mut harness = saved_fixture(&setup, &saved);
+    let mut harness = saved_fixture(setup, saved);
     update_under_way(&mut harness);
     // The project stays on screen and usable: sorted, a row chosen, its chart shown.
     assert!(
@@ -373,7 +373,7 @@ fn closing_during_an_update_asks_and_the_stopped_update_continues() {
 fn a_continue_that_cannot_open_its_project_leaves_nothing_waiting() {
     let slow = slow_updates(1);
     let (dir, saved, setup) = (&slow.dir, &slow.saved, &slow.setup);
-    let mut harness = saved_fixture(&setup, &saved);
+    let mut harness = saved_fixture(setup, saved);
     update_under_way(&mut harness);
     press_close_button(&mut harness);
     harness.run_ok();
@@ -382,13 +382,13 @@ fn a_continue_that_cannot_open_its_project_leaves_nothing_waiting() {
     drop(harness);
 
     let moved = dir.path().join("moved.json");
-    std::fs::rename(&saved, &moved).unwrap();
+    std::fs::rename(saved, &moved).unwrap();
     let mut restarted = setup.harness();
     click(&mut restarted, "Continue update");
     idle(&mut restarted);
     assert_eq!(restarted.state().status_line().unwrap().tone, Tone::Error);
     assert!(restarted.state().project().is_none());
-    std::fs::rename(&moved, &saved).unwrap();
+    std::fs::rename(&moved, saved).unwrap();
     restarted.key_press_modifiers(Modifiers::COMMAND, Key::O);
     restarted.run_ok();
     idle(&mut restarted);
@@ -403,7 +403,7 @@ fn a_continue_that_cannot_open_its_project_leaves_nothing_waiting() {
 fn a_question_about_stopping_an_update_goes_when_the_update_ends() {
     let slow = slow_updates(0);
     let (saved, setup) = (&slow.saved, &slow.setup);
-    let mut harness = saved_fixture(&setup, &saved);
+    let mut harness = saved_fixture(setup, saved);
     update_under_way(&mut harness);
     press_close_button(&mut harness);
     harness.run_ok();
@@ -425,7 +425,7 @@ fn an_update_ending_after_a_regrouping_never_replaces_it() {
     // The key kept for the session: F5 starts the update in the frame it is pressed.
     slow.setup.secrets = Arc::new(NoKeychain);
     let (saved, setup) = (&slow.saved, &slow.setup);
-    let mut harness = saved_fixture(&setup, &saved);
+    let mut harness = saved_fixture(setup, saved);
     click(&mut harness, "Grouping…");
     click(&mut harness, "Weeks");
     // Apply and F5 in one frame: the regrouping lands while the update runs.
