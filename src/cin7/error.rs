@@ -126,6 +126,8 @@ pub enum Cin7Error {
     BaseUrlWithQuery,
     #[error("The app could not set up its HTTP client ({0}), so it cannot reach Cin7.")]
     HttpSetup(String),
+    #[error("cin7-planner stopped on a fault of its own ({0}): please report it.")]
+    Internal(&'static str),
     #[error(
         "This Cin7 account has no branch {}: its branches are {}.",
         ids_text(unknown),

@@ -115,11 +115,7 @@ impl Sandbox {
 
     /// Every request served so far, in arrival order.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        crate::sync::lock(&self.shared.log).clone()
     }
 
     /// Blocks until the server stops (the `sandbox` command runs until interrupted).

@@ -7,6 +7,7 @@ use super::limiter::Limiter;
 use super::query::{self, Filter, Projection, SortKey};
 use crate::cin7::{MAX_ROWS, Resource};
 use crate::rate_limit::RateLimits;
+use crate::sync::{lock, read, write};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -99,10 +100,6 @@ pub(super) struct Shared {
     pub(super) log: Mutex<Vec<LoggedRequest>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 impl Shared {
     pub(super) fn new(config: SandboxConfig) -> Self {
         Self {
@@ -123,15 +120,14 @@ impl Shared {
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
-        Arc::clone(&self.snapshot.read().unwrap_or_else(|p| p.into_inner()))
+        Arc::clone(&read(&self.snapshot))
     }
 
     /// Changes the account between calls; later calls see the change.
     pub(super) fn update(&self, change: impl FnOnce(&mut Account)) {
         let mut account = self.snapshot().wire.account().clone();
         change(&mut account);
-        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) =
-            Arc::new(Snapshot::new(account));
+        *write(&self.snapshot) = Arc::new(Snapshot::new(account));
         lock(&self.queries).clear();
     }
 

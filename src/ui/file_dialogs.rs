@@ -4,6 +4,7 @@
 //! chooser is told by there being no session bus nor zenity, or by an answer faster than a
 //! person could give.
 
+use crate::sync::lock;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -129,21 +130,14 @@ impl ScriptedDialogs {
 
     /// Every question asked so far.
     pub fn asked(&self) -> Vec<(Purpose, String)> {
-        self.asked.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        lock(&self.asked).clone()
     }
 }
 
 impl FileDialogs for ScriptedDialogs {
     fn choose(&self, purpose: Purpose, suggested_name: &str) -> Choice {
-        self.asked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((purpose, suggested_name.to_owned()));
-        self.answers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop_front()
-            .unwrap_or(Choice::Cancelled)
+        lock(&self.asked).push((purpose, suggested_name.to_owned()));
+        lock(&self.answers).pop_front().unwrap_or(Choice::Cancelled)
     }
 }
 
