@@ -9,7 +9,8 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cin7_planner::cin7::Resource;
 use cin7_planner::rate_limit::RateLimits;
-use cin7_planner::sandbox::account::{Account, SalesOrderRecord, StockKey, Wire};
+use cin7_planner::sandbox::account::{Account, SalesOrderRecord, StockKey};
+use cin7_planner::sandbox::wire::field_names;
 use cin7_planner::sandbox::{Credential, Faults, Preset, Sandbox, SandboxConfig, generate};
 use common::{KEY, USERNAME, movements};
 use rust_decimal::Decimal;
@@ -98,7 +99,7 @@ fn every_resource_answers_with_cin7_fields_in_camel_case() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys, Wire::field_names(resource), "{resource}");
+        assert_eq!(keys, field_names(resource), "{resource}");
         assert!(
             keys.iter()
                 .all(|k| k.starts_with(|c: char| c.is_ascii_lowercase())),

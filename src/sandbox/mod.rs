@@ -2,11 +2,13 @@
 //! deterministic synthetic accounts. Tests, benchmarks and the demo all run against it.
 
 pub mod account;
+mod edits;
 pub mod faults;
 pub mod generator;
 mod limiter;
 pub mod query;
 mod server;
+pub mod wire;
 
 pub use account::Account;
 pub use faults::Faults;

@@ -1,10 +1,11 @@
 //! The sandbox's HTTP side: Cin7's routes, Basic auth, per-resource permissions, per-credential
 //! rate windows, the list contract, and injected faults, served by axum on a loopback port.
 
-use super::account::{Account, Row, Wire};
+use super::account::{Account, Row};
 use super::faults::{Delivery, Faults};
 use super::limiter::Limiter;
 use super::query::{self, Filter, Projection, SortKey};
+use super::wire::{Wire, field_names};
 use crate::cin7::{MAX_ROWS, Resource};
 use crate::rate_limit::RateLimits;
 use crate::sync::{lock, read, write};
@@ -523,7 +524,7 @@ fn parse_params(resource: Resource, raw_query: &str) -> Result<ListParams, Strin
     if rows < 1 {
         return Err("The rows argument must be greater than or equal to 1.".into());
     }
-    let fields = Wire::field_names(resource);
+    let fields = field_names(resource);
     Ok(ListParams {
         page: page as u32,
         rows: rows as u32,
