@@ -3,8 +3,8 @@
 //! its save), [`Runs`] (one run at a time, a key lookup counting as one), [`Modals`] (one
 //! question at a time, never replaced), [`Tasks`] (background work and whom its outcome is
 //! for), [`StatusLine`]. Views, the dialog and the prompts draw and return [`Command`]s; the
-//! frame applies them once, after drawing (`command_handling.rs`, the only other file that
-//! implements the app).
+//! frame applies them once, after drawing (`command_handling`, the only other module that
+//! implements the app, with its `run_flow` and `files`).
 
 use super::commands::{Command, SHORTCUTS};
 use super::document::Document;

@@ -1,6 +1,6 @@
 //! Everything the planner can ask of the window, as commands. Menus, buttons, shortcuts, the
 //! connection dialog and the prompts only queue them; the frame applies them once, after
-//! drawing (`command_handling.rs`). The keyboard shortcuts are listed here once, for the
+//! drawing (`command_handling`). The keyboard shortcuts are listed here once, for the
 //! keyboard, the menus and Help > Keyboard shortcuts.
 
 use super::file_dialogs::{Export, Purpose};

@@ -4,8 +4,9 @@
 //! time), `modals` (one question at a time), `tasks` (background work), `status` (the status
 //! line). Views (`menu`, `start_page`, `project_view` with `table`, `chart` and `report`,
 //! `progress_view`), the `connection_dialog` and the `prompts` draw and return `commands`,
-//! which `app` (the frame) and `command_handling` (what each command does) apply. No file
-//! but those two implements the app, and no two files import each other.
+//! which `app` (the frame) and `command_handling` (what each command does, with runs in its
+//! `run_flow` and files in its `files`) apply. No module but those two implements the app, and
+//! no two files import each other.
 
 mod app;
 mod button_popup;
