@@ -13,9 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
-/// Call times per connection (`username@base_url`), in milliseconds since 1970.
+/// The calls made, per connection (`username@base_url`), in milliseconds since 1970.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct Ledger {
+struct CallTimes {
     connections: BTreeMap<String, Vec<u64>>,
 }
 
@@ -47,11 +47,11 @@ impl CallLog {
     /// The log as kept; a file that does not parse is moved aside (and said so in the
     /// returned notice) and counting starts again. A file that cannot be read at all is an
     /// error: it may hold every connection's calls, so it is never written over.
-    fn read(&self) -> std::io::Result<(Ledger, Option<String>)> {
+    fn read(&self) -> std::io::Result<(CallTimes, Option<String>)> {
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Ledger::default(), None));
+                return Ok((CallTimes::default(), None));
             }
             Err(e) => return Err(e),
         };
@@ -72,7 +72,7 @@ impl CallLog {
                     }
                 );
                 tracing::warn!("{notice}");
-                Ok((Ledger::default(), Some(notice)))
+                Ok((CallTimes::default(), Some(notice)))
             }
         }
     }
@@ -102,7 +102,7 @@ impl CallLog {
                 self.path.display()
             );
             tracing::warn!("{notice}");
-            (Ledger::default(), Some(notice))
+            (CallTimes::default(), Some(notice))
         });
         (times_since(&ledger, connection, since), notice)
     }
@@ -138,7 +138,7 @@ impl CallLog {
 }
 
 /// The connection's calls after `since` (ms), oldest first.
-fn times_since(ledger: &Ledger, connection: &str, since: u64) -> Vec<SystemTime> {
+fn times_since(ledger: &CallTimes, connection: &str, since: u64) -> Vec<SystemTime> {
     let mut times: Vec<SystemTime> = ledger
         .connections
         .get(connection)

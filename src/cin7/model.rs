@@ -132,7 +132,7 @@ pub struct SalesOrder {
     pub status: Option<String>,
     #[serde(deserialize_with = "lenient::int")]
     pub branch_id: Option<i64>,
-    pub line_items: Option<Vec<SalesOrderLine>>,
+    pub line_items: Option<Vec<DocumentLine>>,
 }
 
 /// `GET /v1/CreditNotes`: returns. Lines have the sales-line shape, with negative `qty`.
@@ -153,7 +153,7 @@ pub struct CreditNote {
     pub status: Option<String>,
     #[serde(deserialize_with = "lenient::int")]
     pub branch_id: Option<i64>,
-    pub line_items: Option<Vec<SalesOrderLine>>,
+    pub line_items: Option<Vec<DocumentLine>>,
 }
 
 impl CreditNote {
@@ -201,7 +201,7 @@ pub struct PurchaseOrder {
     pub status: Option<String>,
     #[serde(deserialize_with = "lenient::int")]
     pub branch_id: Option<i64>,
-    pub line_items: Option<Vec<SalesOrderLine>>,
+    pub line_items: Option<Vec<DocumentLine>>,
 }
 
 /// `GET /v1/BranchTransfers`: stock out of one branch when dispatched, into another when received.
@@ -218,7 +218,7 @@ pub struct BranchTransfer {
     pub source_branch_id: Option<i64>,
     #[serde(deserialize_with = "lenient::int")]
     pub destination_branch_id: Option<i64>,
-    pub line_items: Option<Vec<SalesOrderLine>>,
+    pub line_items: Option<Vec<DocumentLine>>,
 }
 
 /// `GET /v1/Adjustments`: stocktake and write-off changes; lines carry no size.
@@ -235,13 +235,13 @@ pub struct Adjustment {
     pub is_approved: Option<bool>,
     #[serde(deserialize_with = "lenient::int")]
     pub branch_id: Option<i64>,
-    pub line_items: Option<Vec<SalesOrderLine>>,
+    pub line_items: Option<Vec<DocumentLine>>,
 }
 
 /// One line of a sales order: one per option; a sized option's split is in `sizes`/`sizeCodes`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct SalesOrderLine {
+pub struct DocumentLine {
     #[serde(deserialize_with = "lenient::int")]
     pub id: Option<i64>,
     #[serde(deserialize_with = "lenient::int")]
@@ -309,11 +309,11 @@ fn id_ok(id: Option<i64>) -> bool {
     id.is_none_or(crate::bounds::id_within)
 }
 
-fn lines_ok(lines: &Option<Vec<SalesOrderLine>>) -> bool {
-    lines.iter().flatten().all(SalesOrderLine::within_bounds)
+fn lines_ok(lines: &Option<Vec<DocumentLine>>) -> bool {
+    lines.iter().flatten().all(DocumentLine::within_bounds)
 }
 
-impl SalesOrderLine {
+impl DocumentLine {
     /// A sized line's quantities per size, as the line gives them (signs included): from
     /// `sizes[]`, else from the packed `sizeCodes`.
     pub fn size_quantities(&self) -> Vec<(String, Decimal)> {

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 #[derive(Debug)]
 pub struct Pacer {
     windows: Mutex<SlidingWindows>,
-    margins: Mutex<Vec<Margin>>,
+    margins: Mutex<Vec<LearnedMargin>>,
     /// Wall time during which some call was held back, however many were waiting at once.
     held_back: Mutex<HeldBack>,
     round_trips: Mutex<RoundTrips>,
@@ -39,7 +39,7 @@ struct EvenPace {
 
 /// One window's margin: what it starts with, and what 429s taught it on top.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Margin {
+struct LearnedMargin {
     per: Duration,
     calls: u32,
     /// Whether this window sets the sustained rate (Cin7's minute).
@@ -88,7 +88,7 @@ const UNLEARN: f64 = 0.99;
 /// (Cin7's minute) gets 2%, which costs 2% of the call rate; the burst windows (Cin7's second)
 /// get a whole window, which costs nothing as long as they still allow half again the
 /// sustained rate. At least 20 ms either way.
-fn margins(limits: &RateLimits) -> Vec<Margin> {
+fn margins(limits: &RateLimits) -> Vec<LearnedMargin> {
     let rate = limits.sustained_rate();
     let floor = Duration::from_millis(20);
     limits
@@ -111,7 +111,7 @@ fn margins(limits: &RateLimits) -> Vec<Margin> {
                 // then bounds nothing: what is learned may reach both.
                 (base, base + spare.max(floor))
             };
-            Margin {
+            LearnedMargin {
                 per: w.per,
                 calls: w.calls,
                 binding,

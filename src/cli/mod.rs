@@ -32,11 +32,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<CliCommand>,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub enum CliCommand {
     /// Import an account into a new project file (the API key comes from CIN7_API_KEY, the
     /// system keychain, or a prompt).
     Import(ImportArgs),
@@ -266,18 +266,18 @@ pub enum CliError {
 }
 
 /// Runs one headless command.
-pub fn run(command: Command) -> Result<(), CliError> {
+pub fn run(command: CliCommand) -> Result<(), CliError> {
     match command {
-        Command::Import(args) => runs::import(args),
-        Command::Update(args) => runs::update(args),
-        Command::Regroup(args) => regroup(&args),
-        Command::Export {
+        CliCommand::Import(args) => runs::import(args),
+        CliCommand::Update(args) => runs::update(args),
+        CliCommand::Regroup(args) => regroup(&args),
+        CliCommand::Export {
             file,
             csv,
             items_csv,
         } => export(&file, csv.as_deref(), items_csv.as_deref()),
-        Command::Inspect { file } => inspect(&file),
-        Command::Sandbox(args) => serve_sandbox(args),
+        CliCommand::Inspect { file } => inspect(&file),
+        CliCommand::Sandbox(args) => serve_sandbox(args),
     }
 }
 

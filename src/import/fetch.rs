@@ -29,12 +29,12 @@ fn flush_every(sustained_rate: Option<f64>) -> Duration {
 
 /// Everything a run reads from Cin7.
 pub struct AccountRead {
-    pub master: MasterData,
+    pub reference: ReferenceRead,
     pub documents: DocumentsRead,
 }
 
 /// What is read in full every time (and the stock, in full or its changes).
-pub struct MasterData {
+pub struct ReferenceRead {
     pub suppliers: Vec<Contact>,
     pub branches: Vec<Branch>,
     pub products: Vec<Product>,
@@ -157,14 +157,14 @@ impl<'a> Session<'a> {
             }
         };
         let reading = async {
-            let (probe, master, documents) = tokio::join!(
+            let (probe, reference, documents) = tokio::join!(
                 self.highest_order(plan),
-                self.read_master(plan, progress),
+                self.read_reference(plan, progress),
                 self.read_documents(plan, progress),
             );
             probe?;
             Ok(AccountRead {
-                master: master?,
+                reference: reference?,
                 documents: documents?,
             })
         };
@@ -239,18 +239,18 @@ impl<'a> Session<'a> {
     }
 
     /// Suppliers, branches, products and stock.
-    async fn read_master(
+    async fn read_reference(
         &self,
         plan: &Plan,
         progress: &impl Fn(Progress),
-    ) -> Result<MasterData, Cin7Error> {
+    ) -> Result<ReferenceRead, Cin7Error> {
         let (suppliers, branches, products, stock) = tokio::join!(
             self.walk(Resource::Contacts, &plan.suppliers, progress),
             self.branches(plan, progress),
             self.walk(Resource::Products, &plan.products, progress),
             self.walk(Resource::Stock, &plan.stock, progress),
         );
-        Ok(MasterData {
+        Ok(ReferenceRead {
             suppliers: suppliers?,
             branches: branches?,
             products: products?,

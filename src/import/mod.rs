@@ -2,19 +2,21 @@
 //! window and the command line both run it through [`ImportJob`], on a worker thread.
 
 pub mod checkpoint;
-mod engine;
 mod fetch;
+mod full_read;
 mod mapping;
 mod permissions;
 mod plan;
 mod progress;
 mod record;
 mod sales;
+mod steps;
 mod update;
 
 pub use checkpoint::{Checkpoint, RunStore};
-pub use engine::{RESOURCES_READ, minimum_calls, reimport, run};
+pub use full_read::{reimport, run};
 pub use permissions::{Permissions, check_permissions};
+pub use steps::{RESOURCES_READ, minimum_calls};
 pub use update::{DEFAULT_OVERLAP, UpdateRequest, update};
 
 use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};

@@ -4,9 +4,9 @@
 //! choose them by name.
 
 use super::ImportRequest;
-use super::engine::RESOURCES_READ;
 use super::fetch::Session;
 use super::plan::Plan;
+use super::steps::RESOURCES_READ;
 use crate::cin7::model::Branch;
 use crate::cin7::{Cin7Error, Client, ListQuery, MAX_ROWS, Resource};
 use crate::project::Location;

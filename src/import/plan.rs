@@ -7,6 +7,7 @@
 use crate::cin7::{ListQuery, Resource};
 use crate::project::ImportSettings;
 use crate::project::calendar::earliest_start;
+use crate::project::stock::Extent;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 const BRANCH_FIELDS: &str = "id,company,branchType,isActive";
@@ -80,7 +81,7 @@ impl Plan {
     /// without calling Cin7.
     pub fn import(settings: &ImportSettings) -> Self {
         let since = modified_since(earliest_start(settings.starting_date));
-        let mut plan = Self::documents_since(&since, None);
+        let mut plan = Self::reading(&since, Extent::Full);
         plan.highest_order = Some(ListQuery {
             order: "id DESC".into(),
             filter: Some(since),
@@ -112,17 +113,18 @@ impl Plan {
     /// overlap); a document or stock row not modified since is as the project has it.
     pub fn update(since: DateTime<Utc>) -> Self {
         let since = modified_since(since);
-        Self::documents_since(&since, Some(&since))
+        Self::reading(&since, Extent::Changes)
     }
 
-    /// Documents modified since `since`; products and stock rows too with `changes_since` (an
-    /// update's), else in full.
+    /// Documents modified since `since`; products and stock rows in full (an import's) or
+    /// those modified since `since` too (an update's).
     ///
     /// What is read in full is asked for eagerly (see [`ListQuery::eager`]): an import's walks
     /// are long and the suppliers and branches are never empty, while an update's changes often
     /// are.
-    fn documents_since(since: &str, changes_since: Option<&str>) -> Self {
-        let in_full = changes_since.is_none();
+    fn reading(since: &str, extent: Extent) -> Self {
+        let in_full = extent == Extent::Full;
+        let changes_since = (!in_full).then(|| since.to_owned());
         let modified = |fields: &str| ListQuery {
             filter: Some(since.to_owned()),
             eager: in_full,
@@ -139,7 +141,7 @@ impl Plan {
             }),
             branches: eager(by_id(BRANCH_FIELDS)),
             products: ListQuery {
-                filter: changes_since.map(str::to_owned),
+                filter: changes_since.clone(),
                 eager: in_full,
                 ..by_id(PRODUCT_FIELDS)
             },
@@ -147,7 +149,7 @@ impl Plan {
             credit_notes: modified(CREDIT_NOTE_FIELDS),
             stock: ListQuery {
                 order: "productOptionId ASC,branchId ASC,size ASC".into(),
-                filter: changes_since.map(str::to_owned),
+                filter: changes_since,
                 fields: Some(STOCK_FIELDS.into()),
                 eager: in_full,
             },

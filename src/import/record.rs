@@ -5,12 +5,12 @@
 use super::mapping::Catalogue;
 use super::sales::{LineSign, document_sales};
 use crate::cin7::model::{
-    Adjustment, Bounded, BranchTransfer, CreditNote, PurchaseOrder, SalesOrder, SalesOrderLine,
+    Adjustment, Bounded, BranchTransfer, CreditNote, DocumentLine, PurchaseOrder, SalesOrder,
     StockRow, is_void,
 };
 use crate::project::ledger::{Document, DocumentKind, Ledger};
 use crate::project::rebuild::Places;
-use crate::project::stock::{StockKey, StockReading};
+use crate::project::stock::{Extent, StockKey, StockReading};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ pub struct Read<'a> {
     pub adjustments: &'a [Adjustment],
     pub stock: &'a [StockRow],
     /// Whether `stock` is every row (an import), or only those changed (an update).
-    pub stock_in_full: bool,
+    pub stock_extent: Extent,
 }
 
 /// The ledger of what was read as of `as_of`, for an account listing `branches`.
@@ -39,7 +39,7 @@ pub fn ledger(
         catalogue,
         places,
         ledger: Ledger::new(as_of, branches),
-        full_stock: read.stock_in_full,
+        stock_extent: read.stock_extent,
     };
     read.orders.iter().for_each(|o| recorder.order(o));
     read.credit_notes
@@ -58,7 +58,7 @@ fn seconds(at: Option<DateTime<Utc>>) -> Option<i64> {
     at.map(|at| at.timestamp())
 }
 
-fn lines(lines: &Option<Vec<SalesOrderLine>>) -> &[SalesOrderLine] {
+fn lines(lines: &Option<Vec<DocumentLine>>) -> &[DocumentLine] {
     lines.as_deref().unwrap_or_default()
 }
 
@@ -70,7 +70,7 @@ struct Recorder<'a> {
     catalogue: &'a Catalogue,
     places: &'a Places,
     ledger: Ledger,
-    full_stock: bool,
+    stock_extent: Extent,
 }
 
 impl Recorder<'_> {
@@ -89,7 +89,7 @@ impl Recorder<'_> {
     fn sale_document(
         &mut self,
         document: Document,
-        lines: &[SalesOrderLine],
+        lines: &[DocumentLine],
         sign: LineSign,
     ) -> Option<u32> {
         let Some(sold) = document_sales(lines, sign, self.catalogue) else {
@@ -231,7 +231,7 @@ impl Recorder<'_> {
     fn movement(
         &mut self,
         document: u32,
-        line: &SalesOrderLine,
+        line: &DocumentLine,
         qty: Decimal,
         branch: Option<i64>,
         at: Option<DateTime<Utc>>,
@@ -273,7 +273,7 @@ impl Recorder<'_> {
         let before = levels.len();
         levels.retain(|_, qty| crate::bounds::within(*qty));
         self.ledger.rejected_records += (before - levels.len()) as u64;
-        let mut reading = StockReading::new(self.ledger.as_of, self.full_stock);
+        let mut reading = StockReading::new(self.ledger.as_of, self.stock_extent);
         for (key, qty) in levels {
             reading.push(key, qty);
         }

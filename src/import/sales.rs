@@ -4,7 +4,7 @@
 
 use super::mapping::Catalogue;
 use crate::bounds;
-use crate::cin7::model::SalesOrderLine;
+use crate::cin7::model::DocumentLine;
 use rust_decimal::Decimal;
 
 /// How a document's lines count.
@@ -31,7 +31,7 @@ pub struct DocumentSales {
 /// The items a document's lines sold; `None` when a line's revenue is beyond
 /// [`crate::bounds`] (the document is then skipped and counted).
 pub fn document_sales(
-    lines: &[SalesOrderLine],
+    lines: &[DocumentLine],
     sign: LineSign,
     catalogue: &Catalogue,
 ) -> Option<DocumentSales> {
@@ -66,7 +66,7 @@ pub fn document_sales(
 }
 
 /// A line's quantity and revenue as they count in sales; `None` beyond the bounds.
-fn signed_line(line: &SalesOrderLine, sign: LineSign) -> Option<(Decimal, Decimal)> {
+fn signed_line(line: &DocumentLine, sign: LineSign) -> Option<(Decimal, Decimal)> {
     let qty = line.qty.unwrap_or_default();
     let (price, discount) = (
         line.unit_price.unwrap_or_default(),
@@ -87,7 +87,7 @@ fn signed_line(line: &SalesOrderLine, sign: LineSign) -> Option<(Decimal, Decima
 /// remainder so the parts add up to the line exactly. `Some(None)`: a size is not in the
 /// catalogue, or the line has no sizes; `None`: a share is beyond the bounds.
 fn split_by_size(
-    line: &SalesOrderLine,
+    line: &DocumentLine,
     option_id: i64,
     catalogue: &Catalogue,
     line_qty: Decimal,
@@ -149,7 +149,7 @@ mod tests {
         Catalogue::from_products(&products, &HashMap::new())
     }
 
-    fn lines(json: &str) -> Vec<SalesOrderLine> {
+    fn lines(json: &str) -> Vec<DocumentLine> {
         serde_json::from_str(json).unwrap()
     }
 

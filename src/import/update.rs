@@ -9,15 +9,16 @@
 //! drift).
 
 use super::checkpoint::Checkpoint;
-use super::engine::{
-    Digested, DocumentChanges, Master, Recorded, begin, finish, master, record_documents,
-};
 use super::fetch::{AccountRead, Session};
 use super::mapping::Catalogue;
 use super::plan::Plan;
+use super::steps::{
+    Digested, DocumentChanges, Recorded, Reference, begin, finish, record_documents,
+};
 use super::{ImportError, ImportRequest, Phase, Progress};
 use crate::project::calendar::earliest_start;
 use crate::project::ledger::Ledger;
+use crate::project::stock::Extent;
 use crate::project::{ImportSettings, Item, Project, RunKind};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -92,25 +93,26 @@ pub async fn update(
     if names_unknown_options(&read, &base.items) {
         // Cin7 may change a product's options without dating the product: read them all.
         let every_product = &Plan::import(&run.settings).products;
-        read.master.products = session.read_all_products(every_product, &progress).await?;
+        read.reference.products = session.read_all_products(every_product, &progress).await?;
     }
     progress(session.progress(Phase::Building));
 
-    let master = master(&mut read, &run.settings);
-    let listed = items_now(&base.items, &master);
+    let reference = Reference::from_read(&mut read, &run.settings);
+    let listed = items_now(&base.items, &reference);
     let (items, item_map) = merge(listed, &base.items, |i| {
         (i.product_option_id, i.size.clone())
     });
     let catalogue = Catalogue::from_items(items.clone());
-    let (locations, location_map) =
-        merge(master.locations.clone(), &base.locations, |l| l.branch_id);
+    let (locations, location_map) = merge(reference.locations.clone(), &base.locations, |l| {
+        l.branch_id
+    });
     let newer = record_documents(
         &read,
         &catalogue,
         &locations,
-        master.branch_ids,
+        reference.branch_ids,
         as_of,
-        false,
+        Extent::Changes,
     );
     let digested = Digested::new(&newer, &items, &locations);
     let changes = DocumentChanges::between(
@@ -119,7 +121,7 @@ pub async fn update(
     );
     let mut ledger = remapped(old, &item_map, &location_map);
     ledger.replace_documents(newer);
-    ledger.rejected_records += master.rejected;
+    ledger.rejected_records += reference.rejected;
 
     let recorded = Recorded {
         items,
@@ -139,7 +141,7 @@ fn names_unknown_options(read: &AccountRead, base: &[Item]) -> bool {
         .iter()
         .map(|i| i.product_option_id)
         .chain(
-            read.master
+            read.reference
                 .products
                 .iter()
                 .flat_map(|p| p.product_options.iter().flatten())
@@ -164,21 +166,21 @@ fn names_unknown_options(read: &AccountRead, base: &[Item]) -> bool {
 /// The items a fresh import would list now, in its order (by product, as products are read):
 /// the project's, but those of the products read again, which come as they are now. Supplier
 /// names are as the suppliers read now give them.
-fn items_now(base: &[Item], master: &Master) -> Vec<Item> {
+fn items_now(base: &[Item], reference: &Reference) -> Vec<Item> {
     let mut items: Vec<Item> = base
         .iter()
         .filter(|i| {
             i.product_id
-                .is_none_or(|id| !master.product_ids.contains(&id))
+                .is_none_or(|id| !reference.product_ids.contains(&id))
         })
         .cloned()
-        .chain(master.catalogue.items.iter().cloned())
+        .chain(reference.catalogue.items.iter().cloned())
         .collect();
     // Stable: the options of one product keep their order.
     items.sort_by_key(|i| (i.product_id.is_none(), i.product_id));
     for item in &mut items {
         if let Some(id) = item.supplier_id {
-            item.supplier = master.suppliers.get(&id).cloned();
+            item.supplier = reference.suppliers.get(&id).cloned();
         }
     }
     items

@@ -6,7 +6,7 @@
 //! Every table is stored column by column: a million rows stay small in the file and fast to
 //! read, write and add up. docs/project-format.md describes each column.
 
-use super::stock::StockReading;
+use super::stock::{Extent, StockReading};
 use super::{Item, Location};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -354,7 +354,7 @@ impl Ledger {
         let Some(levels) = self.legacy_stock.take() else {
             return Ok(());
         };
-        let mut reading = StockReading::new(self.as_of, true);
+        let mut reading = StockReading::new(self.as_of, Extent::Full);
         for i in 0..levels.qty.len() {
             let (item, location) = (levels.item.get(i), levels.location.get(i));
             let (Some(item), Some(location)) = (
@@ -581,7 +581,7 @@ mod tests {
         earlier.sales.push(b, 1, Decimal::TWO, Decimal::TEN);
         earlier.movements.push(a, 0, 0, 5, -Decimal::ONE);
         earlier.movements.push(p, 0, 0, 6, Decimal::TEN);
-        let mut reading = StockReading::new(earlier.as_of, true);
+        let mut reading = StockReading::new(earlier.as_of, Extent::Full);
         reading.push((1, String::new(), 1), Decimal::TEN);
         earlier.stock_readings.push(reading);
 
@@ -594,7 +594,7 @@ mod tests {
         });
         let c = newer.documents.push(order(12));
         newer.sales.push(c, 0, Decimal::from(3), Decimal::from(30));
-        let mut changed = StockReading::new(newer.as_of, false);
+        let mut changed = StockReading::new(newer.as_of, Extent::Changes);
         changed.push((1, String::new(), 1), Decimal::ONE);
         newer.stock_readings.push(changed);
 

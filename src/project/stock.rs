@@ -25,14 +25,22 @@ pub struct StockReading {
     pub qty: Vec<Decimal>,
 }
 
+/// How much of `Stock` a run reads: every row (an import), or the rows changed since a moment
+/// (an update).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extent {
+    Full,
+    Changes,
+}
+
 /// A stock row's key: (product option, size, branch).
 pub type StockKey = (i64, String, i64);
 
 impl StockReading {
-    pub fn new(at: DateTime<Utc>, full: bool) -> Self {
+    pub fn new(at: DateTime<Utc>, extent: Extent) -> Self {
         Self {
             at,
-            full,
+            full: extent == Extent::Full,
             ..Self::default()
         }
     }
@@ -219,15 +227,15 @@ mod tests {
     fn readings_fold_in_order_and_a_full_one_starts_over() {
         let at = |day| Utc.with_ymd_and_hms(2024, 5, day, 0, 0, 0).unwrap();
         let key = |option, size: &str| (option, size.to_owned(), 1);
-        let mut first = StockReading::new(at(1), true);
+        let mut first = StockReading::new(at(1), Extent::Full);
         first.push(key(1, ""), Decimal::TEN);
         first.push(key(2, "M"), Decimal::ONE);
-        let mut delta = StockReading::new(at(2), false);
+        let mut delta = StockReading::new(at(2), Extent::Changes);
         delta.push(key(1, ""), Decimal::TWO);
         let state = latest_state(&[first.clone(), delta.clone()]);
         assert_eq!(state.get(&key(1, "")), Some(&Decimal::TWO));
         assert_eq!(state.get(&key(2, "M")), Some(&Decimal::ONE));
-        let mut again = StockReading::new(at(3), true);
+        let mut again = StockReading::new(at(3), Extent::Full);
         again.push(key(2, "M"), Decimal::TWO);
         let state = latest_state(&[first, delta, again]);
         assert_eq!(state.len(), 1, "a full reading starts over");

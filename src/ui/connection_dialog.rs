@@ -116,6 +116,23 @@ pub struct ConnectionDialog {
     options_open: bool,
 }
 
+/// Whether a field is the first to fill, which takes the keyboard as the dialog opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyboard {
+    FirstToFill,
+    Later,
+}
+
+impl Keyboard {
+    fn first_if(first: bool) -> Self {
+        if first {
+            Self::FirstToFill
+        } else {
+            Self::Later
+        }
+    }
+}
+
 impl ConnectionDialog {
     /// A dialog by `id`, filled in with `connection`, the demo's `key` if any, and `settings`.
     pub fn new(
@@ -299,11 +316,11 @@ impl ConnectionDialog {
 
     /// Notes that the planner left `field`, and gives the keyboard to the first field to fill
     /// as the dialog opens.
-    fn track(&mut self, field: &'static str, response: &egui::Response, first_empty: bool) {
+    fn track(&mut self, field: &'static str, response: &egui::Response, keyboard: Keyboard) {
         if response.lost_focus() {
             self.left.insert(field);
         }
-        if !self.focus_given && first_empty {
+        if !self.focus_given && keyboard == Keyboard::FirstToFill {
             response.request_focus();
             self.focus_given = true;
         }
@@ -327,8 +344,11 @@ impl ConnectionDialog {
                     .add(egui::TextEdit::singleline(&mut self.username).desired_width(320.0))
                     .labelled_by(label.id);
                 // The keyboard goes to the first field to fill, else to the first field.
-                let first = self.username.is_empty() || !self.key.is_empty();
-                self.track("username", &username, first);
+                self.track(
+                    "username",
+                    &username,
+                    Keyboard::first_if(self.username.is_empty() || !self.key.is_empty()),
+                );
                 ui.end_row();
                 self.problem(ui, "username", problems.username);
 
@@ -343,7 +363,7 @@ impl ConnectionDialog {
                         )
                         .labelled_by(label.id);
                     let first = !self.username.is_empty() && self.key.is_empty();
-                    self.track("key", &key, first);
+                    self.track("key", &key, Keyboard::first_if(first));
                     let toggle = if self.show_key { "Hide" } else { "Show" };
                     ui.toggle_value(&mut self.show_key, toggle)
                         .on_hover_text("Show or hide the API key");
@@ -385,7 +405,7 @@ impl ConnectionDialog {
                                 egui::TextEdit::singleline(&mut self.base_url).desired_width(320.0),
                             )
                             .labelled_by(label.id);
-                        self.track("address", &address, false);
+                        self.track("address", &address, Keyboard::Later);
                         ui.end_row();
                         self.problem(ui, "address", problems.address.as_deref());
                         if let Some(Fault::Address(text)) = &self.fault {

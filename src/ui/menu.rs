@@ -31,20 +31,31 @@ pub fn show(ui: &mut Ui, state: &MenuState<'_>) -> Vec<Command> {
             item(
                 ui,
                 c,
-                true,
                 "Finding your Cin7 API credentials",
                 None,
                 Command::CredentialsHelp,
             );
-            item(ui, c, true, "Keyboard shortcuts", None, Command::Shortcuts);
-            item(ui, c, true, "About Cin7 Planner", None, Command::About);
+            item(ui, c, "Keyboard shortcuts", None, Command::Shortcuts);
+            item(ui, c, "About Cin7 Planner", None, Command::About);
         });
     });
     commands
 }
 
-/// A menu entry with its shortcut shown; queues `command` when clicked.
+/// A menu entry always available; see [`item_if`].
 fn item(
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+    text: &str,
+    shortcut: Option<&KeyboardShortcut>,
+    command: Command,
+) {
+    item_if(ui, commands, true, text, shortcut, command);
+}
+
+/// A menu entry with its shortcut shown, greyed out unless `enabled`; queues `command` when
+/// clicked.
+fn item_if(
     ui: &mut Ui,
     commands: &mut Vec<Command>,
     enabled: bool,
@@ -73,7 +84,7 @@ fn submenu(
     ui.add_enabled_ui(enabled && !entries.is_empty(), |ui| {
         ui.menu_button(text, |ui| {
             for (text, command) in entries {
-                item(ui, commands, true, &text, None, command);
+                item(ui, commands, &text, None, command);
             }
         });
     });
@@ -84,17 +95,17 @@ fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
     let has = state.has_project;
     ui.menu_button("New", |ui| {
         let new = Command::NewConnection;
-        item(ui, c, idle, "Cin7 connection…", Some(&commands::NEW), new);
+        item_if(ui, c, idle, "Cin7 connection…", Some(&commands::NEW), new);
     });
-    item(ui, c, idle, "Open…", Some(&commands::OPEN), Command::Open);
+    item_if(ui, c, idle, "Open…", Some(&commands::OPEN), Command::Open);
     let recent = state
         .recent
         .iter()
         .map(|p| (p.display().to_string(), Command::OpenPath(p.clone())));
     submenu(ui, c, idle, "Open Recent", recent.collect());
     ui.separator();
-    item(ui, c, has, "Save", Some(&commands::SAVE), Command::Save);
-    item(
+    item_if(ui, c, has, "Save", Some(&commands::SAVE), Command::Save);
+    item_if(
         ui,
         c,
         has,
@@ -104,7 +115,7 @@ fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
     );
     ui.separator();
     let ledger = state.has_ledger && idle;
-    item(
+    item_if(
         ui,
         c,
         ledger,
@@ -112,7 +123,7 @@ fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
         Some(&commands::UPDATE),
         Command::UpdateData,
     );
-    item(
+    item_if(
         ui,
         c,
         has && idle,
@@ -139,9 +150,9 @@ fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
     ];
     submenu(ui, c, has, "Export", exports);
     ui.separator();
-    item(ui, c, true, "Forget API key", None, Command::ForgetKey);
+    item(ui, c, "Forget API key", None, Command::ForgetKey);
     ui.separator();
-    item(
+    item_if(
         ui,
         c,
         has && idle,
@@ -149,7 +160,7 @@ fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
         Some(&commands::CLOSE),
         Command::Close,
     );
-    item(ui, c, true, "Quit", Some(&commands::QUIT), Command::Quit);
+    item(ui, c, "Quit", Some(&commands::QUIT), Command::Quit);
 }
 
 fn view_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
@@ -169,7 +180,6 @@ fn view_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
     item(
         ui,
         c,
-        true,
         "Zoom in",
         Some(&commands::ZOOM_IN),
         Command::Zoom(Zoom::In),
@@ -177,7 +187,6 @@ fn view_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
     item(
         ui,
         c,
-        true,
         "Zoom out",
         Some(&commands::ZOOM_OUT),
         Command::Zoom(Zoom::Out),
@@ -185,7 +194,6 @@ fn view_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
     item(
         ui,
         c,
-        true,
         "Actual size",
         Some(&commands::ZOOM_RESET),
         Command::Zoom(Zoom::Reset),

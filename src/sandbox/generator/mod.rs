@@ -34,18 +34,25 @@ fn money(value: f64) -> Decimal {
         .round_dp(2)
 }
 
+/// Whether a document that moves stock completes at that moment or stays open to the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Completion {
+    StaysOpen,
+    Completes,
+}
+
 /// A stock-moving event, replayed in time order once every document exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
     Dispatch(usize),
-    /// A credit note's goods back in stock; `true` when it completes then, `false` when it is
-    /// not completed by the end (the rules then date it by its credit-note date).
-    Return(usize, bool),
+    /// A credit note's goods back in stock, and whether it completes then or is not completed
+    /// by the end (the rules then date it by its credit-note date).
+    Return(usize, Completion),
     Receive(usize),
     TransferOut(usize),
     TransferIn(usize),
-    /// An adjustment applied; `true` when it completes then (as for `Return`).
-    Adjust(usize, bool),
+    /// An adjustment applied, and whether it completes then (as for `Return`).
+    Adjust(usize, Completion),
 }
 
 /// A sellable unit: option and size (if sized), with its product index.
@@ -500,9 +507,9 @@ impl Generator {
         if !self.account.credit_notes[index].is_void {
             let complete_at = at + Duration::hours(self.rng.random_range(0..48));
             if complete_at <= self.end {
-                self.schedule(complete_at, Event::Return(index, true));
+                self.schedule(complete_at, Event::Return(index, Completion::Completes));
             } else {
-                self.schedule(at, Event::Return(index, false));
+                self.schedule(at, Event::Return(index, Completion::StaysOpen));
             }
         }
     }
@@ -624,9 +631,9 @@ impl Generator {
         if is_approved {
             let at = created + Duration::minutes(self.rng.random_range(0..240));
             if at <= self.end {
-                self.schedule(at, Event::Adjust(index, true));
+                self.schedule(at, Event::Adjust(index, Completion::Completes));
             } else {
-                self.schedule(created, Event::Adjust(index, false));
+                self.schedule(created, Event::Adjust(index, Completion::StaysOpen));
             }
         }
     }

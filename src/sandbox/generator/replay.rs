@@ -40,7 +40,7 @@ impl Generator {
                 Event::Return(i, completes) => {
                     let c = &self.account.credit_notes[i];
                     self.put_away(c.lines.clone(), c.branch_id);
-                    if completes {
+                    if completes == Completion::Completes {
                         let c = &mut self.account.credit_notes[i];
                         c.completed = Some(at);
                         c.modified = c.modified.max(at);
@@ -158,7 +158,7 @@ impl Generator {
         }
     }
 
-    fn adjust(&mut self, i: usize, at: DateTime<Utc>, completes: bool) {
+    fn adjust(&mut self, i: usize, at: DateTime<Utc>, completes: Completion) {
         let a = self.account.adjustments[i].clone();
         let mut lines = Vec::new();
         for mut line in a.lines {
@@ -180,7 +180,7 @@ impl Generator {
         }
         let adj = &mut self.account.adjustments[i];
         adj.lines = lines;
-        if completes {
+        if completes == Completion::Completes {
             adj.completed = Some(at);
             adj.modified = adj.modified.max(at);
         }

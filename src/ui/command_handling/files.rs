@@ -11,11 +11,27 @@ use crate::ui::tasks::{Outcome, Recipient};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Where Save writes: the project's own file (asking only when it has none), or a file the
+/// planner chooses (Save As).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum SaveTo {
+    ItsFile,
+    Chosen,
+}
+
+/// Where a file was chosen: a native chooser asks itself before replacing the very name it
+/// gives; the window's own browser does not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum ChosenIn {
+    NativeChooser,
+    Browser,
+}
+
 impl PlannerApp {
     /// Asks for a file: the native chooser, or the window's own browser where there is none.
     pub(super) fn choose(&mut self, ctx: &egui::Context, purpose: Purpose, suggested: &str) {
         match self.services.dialogs.choose(purpose, suggested) {
-            Choice::Picked(path) => self.chosen(ctx, purpose, &path, true),
+            Choice::Picked(path) => self.chosen(ctx, purpose, &path, ChosenIn::NativeChooser),
             Choice::Cancelled => {
                 if purpose == Purpose::SaveProject {
                     self.document.save_abandoned();
@@ -45,7 +61,7 @@ impl PlannerApp {
         ctx: &egui::Context,
         purpose: Purpose,
         path: &Path,
-        chooser_asked: bool,
+        chosen_in: ChosenIn,
     ) {
         let extension = match purpose {
             Purpose::Export(_) => "csv",
@@ -61,7 +77,7 @@ impl PlannerApp {
         }
         if target.exists() && !crate::atomic_file::may_replace(&target) {
             self.refuse_read_only(purpose, target);
-        } else if target.exists() && !(chooser_asked && target == path) {
+        } else if target.exists() && !(chosen_in == ChosenIn::NativeChooser && target == path) {
             self.modals.ask(Prompt::Replace {
                 purpose,
                 path: target,
@@ -129,17 +145,17 @@ impl PlannerApp {
 
     /// Save (to the project's file, or asking for one) or Save As. A file that may not be
     /// written is never replaced: the planner is offered another name.
-    pub(super) fn save(&mut self, ctx: &egui::Context, ask: bool) {
+    pub(super) fn save(&mut self, ctx: &egui::Context, to: SaveTo) {
         let Some(open) = self.document.open() else {
             self.document.save_abandoned();
             return;
         };
-        match (&open.path, ask) {
-            (Some(path), false) if !crate::atomic_file::may_replace(path) => {
+        match (&open.path, to) {
+            (Some(path), SaveTo::ItsFile) if !crate::atomic_file::may_replace(path) => {
                 let path = path.clone();
                 self.refuse_read_only(Purpose::SaveProject, path);
             }
-            (Some(path), false) => {
+            (Some(path), SaveTo::ItsFile) => {
                 let path = path.clone();
                 self.write_project(ctx, path);
             }

@@ -7,6 +7,8 @@
 mod files;
 mod run_flow;
 
+use files::{ChosenIn, SaveTo};
+
 use super::app::PlannerApp;
 use super::commands::{Command, RunPurpose, Zoom};
 use super::connection_dialog::{ConnectionDialog, DialogInput, TestState};
@@ -17,6 +19,14 @@ use super::tasks::{Outcome, Recipient};
 use crate::import::RunStore;
 use crate::project::{GroupBy, ImportSettings, RunKind};
 use std::sync::Arc;
+
+/// What OK does when Test connection found permissions missing: asks first, or (the planner
+/// having agreed) goes ahead.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Refusals {
+    Ask,
+    GoAhead,
+}
 
 impl PlannerApp {
     /// Applies one command.
@@ -34,21 +44,21 @@ impl PlannerApp {
         }
         match command {
             Command::NewConnection => self.open_dialog(ctx),
-            Command::DialogOk => self.import_from_dialog(ctx, false),
-            Command::DialogOkAnyway => self.import_from_dialog(ctx, true),
+            Command::DialogOk => self.import_from_dialog(ctx, Refusals::Ask),
+            Command::DialogOkAnyway => self.import_from_dialog(ctx, Refusals::GoAhead),
             Command::DialogTest => self.test_connection(ctx),
             Command::DialogCancel => self.close_dialog(ctx),
             Command::Open => self.choose(ctx, Purpose::OpenProject, ""),
             Command::OpenPath(path) => self.open_path(ctx, path),
-            Command::Save => self.save(ctx, false),
-            Command::SaveAs => self.save(ctx, true),
+            Command::Save => self.save(ctx, SaveTo::ItsFile),
+            Command::SaveAs => self.save(ctx, SaveTo::Chosen),
             Command::SaveThen(then) => {
                 self.document.after_save(*then);
-                self.save(ctx, false);
+                self.save(ctx, SaveTo::ItsFile);
             }
             Command::SaveAbandoned => self.document.save_abandoned(),
             Command::Export(what) => self.export(ctx, what),
-            Command::Chosen(purpose, path) => self.chosen(ctx, purpose, &path, false),
+            Command::Chosen(purpose, path) => self.chosen(ctx, purpose, &path, ChosenIn::Browser),
             Command::WriteTo(purpose, path) => self.write_to(ctx, purpose, path),
             Command::Close => self.close_project(),
             Command::Quit => self.quit(ctx),
@@ -185,7 +195,7 @@ impl PlannerApp {
 
     /// OK in the dialog: the import starts, keeping the dialog to come back to if the run reads
     /// nothing. With permissions Test connection found off, the planner is told first.
-    fn import_from_dialog(&mut self, ctx: &egui::Context, anyway: bool) {
+    fn import_from_dialog(&mut self, ctx: &egui::Context, refusals: Refusals) {
         let today = self.services.today();
         let Some(dialog) = self.modals.dialog() else {
             return;
@@ -194,7 +204,7 @@ impl PlannerApp {
             return;
         };
         let refused = dialog.refused();
-        if !refused.is_empty() && !anyway {
+        if !refused.is_empty() && refusals == Refusals::Ask {
             self.modals.ask(Prompt::Refused(refused));
             return;
         }

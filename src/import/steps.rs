@@ -1,22 +1,22 @@
-//! An import: the plan, the read, the ledger and the project, in steps. The checkpoint it keeps
-//! from its first call lets a stopped import resume with the same queries and the same "as of".
+//! The steps every run takes, an import's, a reimport's and an update's: beginning (or
+//! resuming) from the checkpoint, what the read gives besides documents, the documents as a
+//! ledger, the changes against the project before, and the finished project with its report.
 
 use super::checkpoint::{Checkpoint, RunStore};
 use super::fetch::{AccountRead, Session};
 use super::mapping::{self, Catalogue};
-use super::plan::Plan;
 use super::progress::Tracker;
 use super::record::{self, Read};
-use super::{ImportError, ImportRequest, Phase, Progress};
+use super::{ImportError, ImportRequest};
 use crate::cin7::model::Bounded;
 use crate::project::ledger::DocumentKind;
 use crate::project::rebuild::{Places, rebuild};
+use crate::project::stock::Extent;
 use crate::project::{
     DataWarnings, ImportReport, ImportSettings, Item, Ledger, Location, Project, RunEntry, RunKind,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 /// The fewest calls that can read `records` records: one per 250, plus the empty page that
 /// proves the end.
@@ -65,110 +65,6 @@ pub(super) fn begin(
         reason: crate::io_error::reason(&e),
     })?;
     Ok(fresh.as_of)
-}
-
-/// Runs one import to the end: reads the account, then builds the project as of `now` (or as
-/// of the start of the stopped run it resumes).
-pub async fn run(
-    request: &ImportRequest,
-    progress: impl Fn(Progress),
-    now: DateTime<Utc>,
-) -> Result<Project, ImportError> {
-    let nothing = Base {
-        kind: RunKind::Import,
-        project: None,
-        ledger: None,
-        items: &[],
-        locations: &[],
-        history: Vec::new(),
-    };
-    read_everything(request, nothing, progress, now).await
-}
-
-/// Reads everything again for the project `base` (kept at `path`): a fresh import that is the
-/// project's next run, so its history goes on, and a stopped reimport is one of that project.
-pub async fn reimport(
-    request: &ImportRequest,
-    base: &Project,
-    path: Option<PathBuf>,
-    progress: impl Fn(Progress),
-    now: DateTime<Utc>,
-) -> Result<Project, ImportError> {
-    let base = Base {
-        kind: RunKind::Reimport,
-        project: path,
-        ledger: base.ledger.as_ref(),
-        items: &base.items,
-        locations: &base.locations,
-        history: base.history.clone(),
-    };
-    read_everything(request, base, progress, now).await
-}
-
-/// What a run that reads everything starts from.
-struct Base<'a> {
-    /// An import, or a reimport of a project.
-    kind: RunKind,
-    /// Where that project is kept.
-    project: Option<PathBuf>,
-    /// Its ledger, which the run's documents are counted against, with its items and
-    /// locations.
-    ledger: Option<&'a Ledger>,
-    items: &'a [Item],
-    locations: &'a [Location],
-    /// Its runs so far.
-    history: Vec<RunEntry>,
-}
-
-async fn read_everything(
-    request: &ImportRequest,
-    base: Base<'_>,
-    progress: impl Fn(Progress),
-    now: DateTime<Utc>,
-) -> Result<Project, ImportError> {
-    request.settings.check(now)?;
-    let started_at = Utc::now();
-    let as_of = begin(
-        request.run_store.as_ref(),
-        Checkpoint {
-            kind: base.kind,
-            connection: request.connection.clone(),
-            settings: request.settings.clone(),
-            as_of: now,
-            project: base.project,
-            base_as_of: base.ledger.map(|l| l.as_of),
-        },
-    )?;
-    let session = Session::open(request)?;
-    progress(session.progress(Phase::Reading));
-    let read = session
-        .read(&Plan::import(&request.settings), &progress)
-        .await?;
-    progress(session.progress(Phase::Building));
-    let (items, locations, ledger) = record_account(read, &request.settings, as_of);
-    // A reimport says what it found changed against the project it read again.
-    let changes = match base.ledger {
-        Some(old) => {
-            let newer = Digested::new(&ledger, &items, &locations);
-            DocumentChanges::between(
-                Digested::those_in(old, base.items, base.locations, &newer),
-                newer,
-            )
-        }
-        None => DocumentChanges {
-            added: ledger.documents.len() as u64,
-            ..DocumentChanges::default()
-        },
-    };
-    let recorded = Recorded {
-        items,
-        locations,
-        ledger,
-        kind: base.kind,
-        started_at,
-        changes,
-    };
-    finish(request, &session, recorded, base.history)
 }
 
 /// What a run's documents did to the ledger, for its entry in the history.
@@ -338,8 +234,9 @@ fn within_bounds<T: Bounded>(records: Vec<T>) -> (Vec<T>, u64) {
     (kept, rejected)
 }
 
-/// The catalogue and the branches a read gives, and how many records it left out.
-pub(super) struct Master {
+/// What the run knows of the account besides its documents: the catalogue, suppliers and
+/// branches a read gives (its [`super::fetch::ReferenceRead`]), and how many records it left out.
+pub(super) struct Reference {
     pub catalogue: Catalogue,
     /// Supplier names by contact id.
     pub suppliers: HashMap<i64, String>,
@@ -350,25 +247,29 @@ pub(super) struct Master {
     pub rejected: u64,
 }
 
-pub(super) fn master(read: &mut AccountRead, settings: &ImportSettings) -> Master {
-    let m = &mut read.master;
-    let (suppliers, rejected_suppliers) = within_bounds(std::mem::take(&mut m.suppliers));
-    let (products, rejected_products) = within_bounds(std::mem::take(&mut m.products));
-    let (branches, rejected_branches) = within_bounds(std::mem::take(&mut m.branches));
-    let suppliers: HashMap<i64, String> = suppliers
-        .into_iter()
-        .filter_map(|c| Some((c.id?, c.company?)))
-        .collect();
-    Master {
-        catalogue: Catalogue::from_products(&products, &suppliers),
-        product_ids: products.iter().filter_map(|p| p.id).collect(),
-        suppliers,
-        branch_ids: branches.iter().filter_map(|b| b.id).collect(),
-        locations: mapping::locations(&branches)
+impl Reference {
+    /// What `read` gives, within bounds, its locations limited to the branches `settings`
+    /// wants; the records it takes are moved out of the read.
+    pub(super) fn from_read(read: &mut AccountRead, settings: &ImportSettings) -> Self {
+        let m = &mut read.reference;
+        let (suppliers, rejected_suppliers) = within_bounds(std::mem::take(&mut m.suppliers));
+        let (products, rejected_products) = within_bounds(std::mem::take(&mut m.products));
+        let (branches, rejected_branches) = within_bounds(std::mem::take(&mut m.branches));
+        let suppliers: HashMap<i64, String> = suppliers
             .into_iter()
-            .filter(|l| settings.includes_branch(l.branch_id))
-            .collect(),
-        rejected: rejected_suppliers + rejected_products + rejected_branches,
+            .filter_map(|c| Some((c.id?, c.company?)))
+            .collect();
+        Self {
+            catalogue: Catalogue::from_products(&products, &suppliers),
+            product_ids: products.iter().filter_map(|p| p.id).collect(),
+            suppliers,
+            branch_ids: branches.iter().filter_map(|b| b.id).collect(),
+            locations: mapping::locations(&branches)
+                .into_iter()
+                .filter(|l| settings.includes_branch(l.branch_id))
+                .collect(),
+            rejected: rejected_suppliers + rejected_products + rejected_branches,
+        }
     }
 }
 
@@ -380,7 +281,7 @@ pub(super) fn record_documents(
     locations: &[Location],
     branch_ids: Vec<i64>,
     as_of: DateTime<Utc>,
-    stock_in_full: bool,
+    stock_extent: Extent,
 ) -> Ledger {
     let places = Places::new(locations, branch_ids.iter().copied());
     let d = &read.documents;
@@ -390,27 +291,8 @@ pub(super) fn record_documents(
         purchase_orders: &d.purchase_orders,
         transfers: &d.transfers,
         adjustments: &d.adjustments,
-        stock: &read.master.stock,
-        stock_in_full,
+        stock: &read.reference.stock,
+        stock_extent,
     };
     record::ledger(&documents, catalogue, &places, as_of, branch_ids)
-}
-
-/// What an import read, as the project's items, locations and ledger as of `as_of`.
-fn record_account(
-    mut read: AccountRead,
-    settings: &ImportSettings,
-    as_of: DateTime<Utc>,
-) -> (Vec<Item>, Vec<Location>, Ledger) {
-    let master = master(&mut read, settings);
-    let mut ledger = record_documents(
-        &read,
-        &master.catalogue,
-        &master.locations,
-        master.branch_ids,
-        as_of,
-        true,
-    );
-    ledger.rejected_records += master.rejected;
-    (master.catalogue.items, master.locations, ledger)
 }
