@@ -25,6 +25,9 @@ pub struct RateLimits {
     pub windows: Vec<Window>,
 }
 
+/// Cin7 Omni's documented limits, as the command line writes them.
+pub const CIN7_LIMITS: &str = "3/1s,60/60s,5000/1d";
+
 impl RateLimits {
     /// Whether `window` (one of these) is a budget: an hour or longer, or at least a hundred
     /// times as long as the next shorter window.
@@ -39,7 +42,7 @@ impl RateLimits {
                 .is_some_and(|shorter| window.per >= shorter * BUDGET_FACTOR)
     }
 
-    /// Cin7 Omni's documented limits per API connection.
+    /// Cin7 Omni's documented limits per API connection ([`CIN7_LIMITS`]).
     pub fn cin7() -> Self {
         Self {
             windows: vec![
@@ -302,7 +305,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_the_default_spec() {
-        let limits: RateLimits = "3/1s,60/60s,5000/1d".parse().unwrap();
+        let limits: RateLimits = CIN7_LIMITS.parse().unwrap();
         assert_eq!(limits, RateLimits::cin7());
         assert_eq!(limits.sustained_rate(), Some(1.0));
         let scaled: RateLimits = "3/50ms,60/3s".parse().unwrap();

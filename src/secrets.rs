@@ -66,10 +66,6 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, connection: &ConnectionInfo) -> Result<(), SecretError>;
 }
 
-fn account(connection: &ConnectionInfo) -> String {
-    format!("{}@{}", connection.username, connection.base_url)
-}
-
 /// The OS credential store. Its calls may block (a locked keychain waits for the user), so
 /// they are made from worker threads, never the UI thread.
 pub struct KeyringStore {
@@ -98,7 +94,7 @@ impl KeyringStore {
 
     fn entry(&self, connection: &ConnectionInfo) -> Result<keyring_core::Entry, SecretError> {
         let store = self.store.as_ref().map_err(|e| *e)?;
-        keyring_core::Entry::new_in_store(store, SERVICE, &account(connection))
+        keyring_core::Entry::new_in_store(store, SERVICE, &connection.key())
             .map_err(|e| SecretError::of(&e))
     }
 }
@@ -144,7 +140,7 @@ impl SecretStore for MemoryStore {
             .keys
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(&account(connection))
+            .get(&connection.key())
             .cloned())
     }
 
@@ -152,7 +148,7 @@ impl SecretStore for MemoryStore {
         self.keys
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(account(connection), key.clone());
+            .insert(connection.key(), key.clone());
         Ok(())
     }
 
@@ -160,7 +156,7 @@ impl SecretStore for MemoryStore {
         self.keys
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&account(connection));
+            .remove(&connection.key());
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use cin7_planner::cin7::{ApiKey, RetryPolicy};
 use cin7_planner::import::{self, ImportError, ImportRequest};
 use cin7_planner::project::SaleDate;
-use cin7_planner::project::{ConnectionInfo, DataWarnings, GroupBy, ImportSettings, Project};
+use cin7_planner::project::{DataWarnings, GroupBy, ImportSettings, Project};
 use cin7_planner::rate_limit::RateLimits;
 use common::*;
 use rust_decimal::Decimal;
@@ -23,18 +23,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn request(base_url: &str, start: NaiveDate, group_by: GroupBy, time_zone: Tz) -> ImportRequest {
-    ImportRequest {
-        connection: ConnectionInfo {
-            base_url: base_url.into(),
-            username: USERNAME.into(),
-        },
-        key: ApiKey::new(KEY),
-        settings: ImportSettings::new(start, group_by, time_zone),
-        rate_limits: RateLimits::unlimited(),
-        retry: RetryPolicy::never(),
-        call_log: None,
-        run_store: None,
-    }
+    common::request(base_url, ImportSettings::new(start, group_by, time_zone))
 }
 
 fn run(request: &ImportRequest) -> Result<Project, ImportError> {
@@ -706,7 +695,7 @@ fn the_permission_check_names_a_refusal_retries_and_counts_its_calls() {
         requests.iter().all(|r| r.query.contains(rows_asked(r))),
         "{requests:?}"
     );
-    let connection = import::checkpoint::connection_name(&request.connection);
+    let connection = request.connection.key();
     let (counted, _) = log.recent(&connection, std::time::SystemTime::now());
     assert_eq!(counted.len(), 10);
 }

@@ -421,16 +421,16 @@ fn hostile_account(target: &str) -> Reply {
 
 fn import_from(base_url: &str, start: NaiveDate) -> Result<Project, ImportError> {
     let request = ImportRequest {
-        connection: ConnectionInfo {
-            base_url: base_url.into(),
-            username: USER.into(),
-        },
-        key: ApiKey::new(KEY),
-        settings: ImportSettings::new(start, GroupBy::Month, chrono_tz::UTC),
-        rate_limits: RateLimits::unlimited(),
         retry: RetryPolicy::never(),
-        call_log: None,
-        run_store: None,
+        ..ImportRequest::new(
+            ConnectionInfo {
+                base_url: base_url.into(),
+                username: USER.into(),
+            },
+            ApiKey::new(KEY),
+            ImportSettings::new(start, GroupBy::Month, chrono_tz::UTC),
+            RateLimits::unlimited(),
+        )
     };
     block_on(import::run(
         &request,

@@ -10,9 +10,8 @@ mod common;
 
 use chrono::{DateTime, Utc, Weekday};
 use chrono_tz::Tz;
-use cin7_planner::cin7::{ApiKey, RetryPolicy};
-use cin7_planner::import::{self, ImportRequest};
-use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project, SaleDate, calendar};
+use cin7_planner::import::{self};
+use cin7_planner::project::{GroupBy, ImportSettings, Project, SaleDate, calendar};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::account::{Account, LineRecord};
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
@@ -40,18 +39,7 @@ fn import_with(account: &Account, settings: ImportSettings) -> Project {
     let mut config = SandboxConfig::new(account.clone(), USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
     let sandbox = Sandbox::start(config).unwrap();
-    let request = ImportRequest {
-        connection: ConnectionInfo {
-            base_url: sandbox.base_url().into(),
-            username: USERNAME.into(),
-        },
-        key: ApiKey::new(KEY),
-        settings,
-        rate_limits: RateLimits::unlimited(),
-        retry: RetryPolicy::never(),
-        call_log: None,
-        run_store: None,
-    };
+    let request = common::request(sandbox.base_url(), settings);
     tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(import::run(&request, |_| {}, now()))

@@ -495,13 +495,14 @@ fn an_import_stopped_by_an_outage_resumes_exactly() {
         chrono_tz::Pacific::Auckland,
     );
     let request = |retry: RetryPolicy, store: Option<RunStore>| ImportRequest {
-        connection: connection.clone(),
-        key: ApiKey::new(KEY),
-        settings: settings.clone(),
-        rate_limits: cin7_planner::rate_limit::RateLimits::unlimited(),
         retry,
-        call_log: None,
         run_store: store,
+        ..ImportRequest::new(
+            connection.clone(),
+            ApiKey::new(KEY),
+            settings.clone(),
+            cin7_planner::rate_limit::RateLimits::unlimited(),
+        )
     };
     let store = RunStore::for_import(state.path(), &connection, &settings);
     let now = chrono::Utc::now();

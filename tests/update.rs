@@ -10,32 +10,32 @@ mod common;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use cin7_planner::cin7::{ApiKey, RetryPolicy};
 use cin7_planner::import::{self, ImportRequest, RunStore, UpdateRequest};
-use cin7_planner::project::stock::latest_state;
-use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project, RunKind};
+use cin7_planner::project::stock::{StockKey, apply};
+use cin7_planner::project::{GroupBy, ImportSettings, Project, RunKind};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::account::*;
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
 use common::{KEY, USERNAME, dec, line, order};
+use std::collections::HashMap;
 
 fn first_run() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()
 }
 
-fn request(sandbox: &Sandbox, settings: &ImportSettings) -> ImportRequest {
-    ImportRequest {
-        connection: ConnectionInfo {
-            base_url: sandbox.base_url().to_owned(),
-            username: USERNAME.into(),
-        },
-        key: ApiKey::new(KEY),
-        settings: settings.clone(),
-        rate_limits: RateLimits::unlimited(),
-        retry: RetryPolicy::never(),
-        call_log: None,
-        run_store: None,
+/// The stock as of the latest of `readings`, folded in order.
+fn latest_state(
+    readings: &[cin7_planner::project::stock::StockReading],
+) -> HashMap<StockKey, rust_decimal::Decimal> {
+    let mut state = HashMap::new();
+    for reading in readings {
+        apply(&mut state, reading);
     }
+    state
+}
+
+fn request(sandbox: &Sandbox, settings: &ImportSettings) -> ImportRequest {
+    common::request(sandbox.base_url(), settings.clone())
 }
 
 fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {

@@ -101,7 +101,7 @@ pub struct ImportArgs {
     #[arg(long, default_value = PRODUCTION_BASE_URL)]
     pub base_url: String,
     /// The rate windows to pace by, e.g. 3/1s,60/60s,5000/1d (ms, s, m, h, d).
-    #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
+    #[arg(long, default_value = crate::rate_limit::CIN7_LIMITS)]
     pub rate_limits: RateLimits,
     /// Pick up the stopped import of this connection with these settings, reading only what
     /// it had not read.
@@ -128,7 +128,7 @@ pub struct UpdateArgs {
     #[arg(long, value_name = "DURATION")]
     pub overlap: Option<String>,
     /// The rate windows to pace by.
-    #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
+    #[arg(long, default_value = crate::rate_limit::CIN7_LIMITS)]
     pub rate_limits: RateLimits,
 }
 
@@ -201,7 +201,7 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
     /// The rate windows to enforce per credential ("none" for no limit).
-    #[arg(long, default_value = "3/1s,60/60s,5000/1d")]
+    #[arg(long, default_value = crate::rate_limit::CIN7_LIMITS)]
     pub rate_limits: RateLimits,
     /// Faults to inject, e.g. 500@20,503~0.05,drop@50,truncate@30,drip@40,revoke@100,jitter=20ms.
     #[arg(long, default_value = "none")]

@@ -4,7 +4,7 @@
 
 use super::progress::ProgressPrinter;
 use super::{CliError, ImportArgs, UpdateArgs};
-use crate::cin7::{ApiKey, BaseUrl, CallLog, RetryPolicy};
+use crate::cin7::{ApiKey, BaseUrl, CallLog};
 use crate::import::{
     DEFAULT_OVERLAP, ImportEvent, ImportJob, ImportRequest, RunStore, UpdateRequest,
 };
@@ -105,13 +105,9 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
         store.forget();
     }
     let request = ImportRequest {
-        connection,
-        key,
-        settings,
-        retry: RetryPolicy::for_limits(&args.rate_limits),
-        rate_limits: args.rate_limits,
         call_log: CallLog::for_user(),
         run_store: run_store.clone(),
+        ..ImportRequest::new(connection, key, settings, args.rate_limits)
     };
     let project = drive(ImportJob::spawn(request, || {}))?;
     save_then_forget(&project, &args.out, run_store.as_ref())?;
@@ -141,13 +137,9 @@ pub fn update(args: UpdateArgs) -> Result<(), CliError> {
     let run_store =
         state_dir().map(|dir| RunStore::for_project(&dir, kind, &connection, &args.file));
     let run = ImportRequest {
-        connection,
-        key,
-        settings: project.settings.clone(),
-        retry: RetryPolicy::for_limits(&args.rate_limits),
-        rate_limits: args.rate_limits,
         call_log: CallLog::for_user(),
         run_store: run_store.clone(),
+        ..ImportRequest::new(connection, key, project.settings.clone(), args.rate_limits)
     };
     let job = if args.full {
         ImportJob::spawn_reimport(run, project.into(), Some(args.file.clone()), || {})

@@ -50,10 +50,7 @@ impl RunStore {
         settings: &ImportSettings,
     ) -> Self {
         let settings = serde_json::to_string(settings).unwrap_or_default();
-        Self::keyed(
-            state_dir,
-            &["import", &connection_name(connection), &settings],
-        )
+        Self::keyed(state_dir, &["import", &connection.key(), &settings])
     }
 
     /// The store of an update (or reimport) of the project at `project`.
@@ -67,11 +64,7 @@ impl RunStore {
         let kind = format!("{kind:?}");
         Self::keyed(
             state_dir,
-            &[
-                &kind,
-                &connection_name(connection),
-                &project.to_string_lossy(),
-            ],
+            &[&kind, &connection.key(), &project.to_string_lossy()],
         )
     }
 
@@ -141,11 +134,6 @@ impl RunStore {
         runs.sort_by_key(|(_, c)| std::cmp::Reverse(c.as_of));
         runs
     }
-}
-
-/// The name a connection goes by in checkpoints and the call log.
-pub fn connection_name(connection: &ConnectionInfo) -> String {
-    format!("{}@{}", connection.username, connection.base_url)
 }
 
 #[cfg(test)]

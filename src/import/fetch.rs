@@ -3,7 +3,6 @@
 //! the calls written to the daily log as they are made.
 
 use super::ImportRequest;
-use super::checkpoint::connection_name;
 use super::plan::Plan;
 use super::progress::Tracker;
 use super::{Phase, Progress};
@@ -75,7 +74,7 @@ pub struct Session<'a> {
 
 impl<'a> Session<'a> {
     pub fn open(request: &'a ImportRequest) -> Result<Self, Cin7Error> {
-        let connection = connection_name(&request.connection);
+        let connection = request.connection.key();
         let mut config = ClientConfig::new(
             &request.connection.base_url,
             &request.connection.username,

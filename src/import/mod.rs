@@ -42,6 +42,27 @@ pub struct ImportRequest {
     pub run_store: Option<RunStore>,
 }
 
+impl ImportRequest {
+    /// A run of `connection` paced by `rate_limits` and retrying as they suggest, keeping
+    /// neither a daily call log nor a checkpoint.
+    pub fn new(
+        connection: ConnectionInfo,
+        key: ApiKey,
+        settings: ImportSettings,
+        rate_limits: RateLimits,
+    ) -> Self {
+        Self {
+            connection,
+            key,
+            settings,
+            retry: RetryPolicy::for_limits(&rate_limits),
+            rate_limits,
+            call_log: None,
+            run_store: None,
+        }
+    }
+}
+
 /// What the import is doing now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {

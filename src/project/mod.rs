@@ -26,6 +26,14 @@ pub struct ConnectionInfo {
     pub username: String,
 }
 
+impl ConnectionInfo {
+    /// The connection as one name, `username@base_url`: the keychain's account, the daily
+    /// call log's and the checkpoints' key.
+    pub fn key(&self) -> String {
+        format!("{}@{}", self.username, self.base_url)
+    }
+}
+
 /// Which date places a sale in a period.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
@@ -246,13 +254,6 @@ impl Series {
             .fold((Decimal::ZERO, Decimal::ZERO), |(q, r), s| {
                 (q + s.1, r + s.2)
             })
-    }
-
-    /// The quantity sold in one period.
-    pub fn qty_in(&self, period: usize) -> Decimal {
-        self.sales
-            .binary_search_by_key(&(period as u32), |s| s.0)
-            .map_or(Decimal::ZERO, |i| self.sales[i].1)
     }
 
     /// Whether every quantity, amount and level is inside [`crate::bounds`].
@@ -575,6 +576,15 @@ impl Project {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Series {
+        /// The quantity sold in one period.
+        pub fn qty_in(&self, period: usize) -> Decimal {
+            self.sales
+                .binary_search_by_key(&(period as u32), |s| s.0)
+                .map_or(Decimal::ZERO, |i| self.sales[i].1)
+        }
+    }
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()

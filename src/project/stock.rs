@@ -75,15 +75,6 @@ impl StockReading {
     }
 }
 
-/// The stock as of the latest of `readings`, folded in order.
-pub fn latest_state(readings: &[StockReading]) -> HashMap<StockKey, Decimal> {
-    let mut state = HashMap::new();
-    for reading in readings {
-        apply(&mut state, reading);
-    }
-    state
-}
-
 /// Applies one reading to the state before it.
 pub fn apply(state: &mut HashMap<StockKey, Decimal>, reading: &StockReading) {
     if reading.full {
@@ -221,6 +212,15 @@ impl PairStock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stock as of the latest of `readings`, folded in order.
+    pub fn latest_state(readings: &[StockReading]) -> HashMap<StockKey, Decimal> {
+        let mut state = HashMap::new();
+        for reading in readings {
+            apply(&mut state, reading);
+        }
+        state
+    }
     use chrono::TimeZone;
 
     #[test]

@@ -308,15 +308,15 @@ impl Runs {
 
     /// The key kept for this session for `connection`.
     pub fn session_key(&self, connection: &ConnectionInfo) -> Option<ApiKey> {
-        self.session_keys.get(&key_name(connection)).cloned()
+        self.session_keys.get(&connection.key()).cloned()
     }
 
     pub fn keep_session_key(&mut self, connection: &ConnectionInfo, key: ApiKey) {
-        self.session_keys.insert(key_name(connection), key);
+        self.session_keys.insert(connection.key(), key);
     }
 
     pub fn forget_session_key(&mut self, connection: &ConnectionInfo) {
-        self.session_keys.remove(&key_name(connection));
+        self.session_keys.remove(&connection.key());
     }
 
     /// The runs that can be continued, newest first.
@@ -368,8 +368,4 @@ impl Runs {
                     .is_some_and(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == path)
         })
     }
-}
-
-fn key_name(connection: &ConnectionInfo) -> String {
-    crate::import::checkpoint::connection_name(connection)
 }

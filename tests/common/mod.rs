@@ -3,6 +3,9 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use chrono::{DateTime, TimeZone, Utc};
+use cin7_planner::cin7::{ApiKey, RetryPolicy};
+use cin7_planner::import::ImportRequest;
+use cin7_planner::project::{ConnectionInfo, ImportSettings};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::account::*;
 use cin7_planner::sandbox::{Sandbox, SandboxConfig};
@@ -10,6 +13,22 @@ use rust_decimal::Decimal;
 
 pub const USERNAME: &str = "planner";
 pub const KEY: &str = "fixture-key";
+
+/// A request for the fixture's user at `base_url`: unpaced, no retries, nothing kept.
+pub fn request(base_url: &str, settings: ImportSettings) -> ImportRequest {
+    ImportRequest {
+        retry: RetryPolicy::never(),
+        ..ImportRequest::new(
+            ConnectionInfo {
+                base_url: base_url.to_owned(),
+                username: USERNAME.into(),
+            },
+            ApiKey::new(KEY),
+            settings,
+            RateLimits::unlimited(),
+        )
+    }
+}
 
 pub fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()

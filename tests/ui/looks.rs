@@ -8,12 +8,10 @@
 //! `UPDATE_SNAPSHOTS=1 cargo test --test ui looks` rewrites the images after a wanted change.
 
 use super::{Setup, menu, step_until, type_into};
-use crate::common::{KEY, USERNAME, fixture_account, serve, utc};
+use crate::common::{USERNAME, fixture_account, serve, utc};
 use chrono::NaiveDate;
-use cin7_planner::cin7::{ApiKey, RetryPolicy};
-use cin7_planner::import::{self, ImportRequest};
-use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, file};
-use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::import::{self};
+use cin7_planner::project::{GroupBy, ImportSettings, file};
 use cin7_planner::ui::PlannerApp;
 use cin7_planner::ui::file_dialogs::Choice;
 use egui::{Key, Modifiers, Theme};
@@ -115,22 +113,14 @@ fn the_dialog_with_its_date_picker_looks_as_it_did() {
 fn fixture_project(name: &str) -> PathBuf {
     let sandbox = serve(fixture_account());
     let ran_at = utc(2024, 2, 10, 0, 0);
-    let request = ImportRequest {
-        connection: ConnectionInfo {
-            base_url: sandbox.base_url().into(),
-            username: USERNAME.into(),
-        },
-        key: ApiKey::new(KEY),
-        settings: ImportSettings::new(
+    let request = crate::common::request(
+        sandbox.base_url(),
+        ImportSettings::new(
             NaiveDate::from_ymd_opt(2024, 1, 3).unwrap(),
             GroupBy::Week,
             chrono_tz::Pacific::Auckland,
         ),
-        rate_limits: RateLimits::unlimited(),
-        retry: RetryPolicy::never(),
-        call_log: None,
-        run_store: None,
-    };
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut project = runtime
         .block_on(import::run(&request, |_| {}, ran_at))
