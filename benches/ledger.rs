@@ -7,6 +7,7 @@
 //! Run with `cargo bench --bench ledger`. Asserts nothing; prints figures.
 
 #![allow(clippy::too_many_lines)] // a benchmark's main reads as its report
+#![allow(unsafe_code)] // a global allocator that counts is unsafe by its trait's contract
 
 use chrono::{Duration as Days, Utc};
 use cin7_planner::cin7::{ApiKey, RetryPolicy};

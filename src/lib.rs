@@ -1,9 +1,11 @@
-#![recursion_limit = "256"]
 //! cin7-planner: turns a Cin7 Omni account into a demand-planning project.
 //!
 //! One engine ([`import`]) behind two front ends: the egui window ([`ui`]) and the headless
 //! command line ([`cli`]). [`cin7`] speaks the API, [`sandbox`] reproduces it on loopback,
 //! [`project`] is the planning project and its file format.
+
+#![recursion_limit = "256"]
+#![forbid(unsafe_code)]
 
 pub mod atomic_file;
 pub mod bounds;

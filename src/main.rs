@@ -2,6 +2,8 @@
 //! the state folder), a headless command otherwise; a failure printed as its one sentence,
 //! with exit code 1 (130 when interrupted).
 
+#![forbid(unsafe_code)]
+
 use cin7_planner::cli::{self, Cli};
 use clap::Parser;
 use std::process::ExitCode;

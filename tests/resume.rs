@@ -118,9 +118,13 @@ enum Point {
     Saving,
 }
 
-fn signal(child: &Child, signal: libc::c_int) {
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+/// Sends `signal` (a name such as `STOP`) to `child`, through kill(1).
+fn signal(child: &Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args(["-s", signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -s {signal}");
 }
 
 /// Kills the import at `point`; false when it finished before (a save can be that quick).
@@ -154,7 +158,7 @@ fn kill_at(mut child: Child, sandbox: &Sandbox, already: usize, point: Point, ou
             let stderr = child.stderr.take().unwrap();
             for line in BufReader::new(stderr).lines() {
                 if line.unwrap().contains("saving the project") {
-                    signal(&child, libc::SIGSTOP);
+                    signal(&child, "STOP");
                     break;
                 }
             }
@@ -165,9 +169,9 @@ fn kill_at(mut child: Child, sandbox: &Sandbox, already: usize, point: Point, ou
                     child.wait().unwrap();
                     return false;
                 }
-                signal(&child, libc::SIGCONT);
+                signal(&child, "CONT");
                 std::thread::sleep(Duration::from_micros(20));
-                signal(&child, libc::SIGSTOP);
+                signal(&child, "STOP");
             }
         }
     }

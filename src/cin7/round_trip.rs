@@ -20,7 +20,7 @@ const CREDITED: f64 = 0.9;
 
 /// The shortest round trip seen, and whether one was over an open connection.
 #[derive(Debug, Default)]
-pub struct RoundTrips {
+pub(super) struct RoundTrips {
     shortest: Option<Duration>,
     /// Until an answer over an open connection is in, the shortest may be a new connection's,
     /// longer than a call on an open one takes: nothing is credited.
@@ -31,7 +31,7 @@ impl RoundTrips {
     /// Takes in an answer that came `took` after its call was sent, over a connection that
     /// had carried a call before (`warm`) or a new one; returns how long before the answer
     /// the server had counted the call, at the latest.
-    pub fn answered(&mut self, took: Duration, warm: bool) -> Duration {
+    pub(super) fn answered(&mut self, took: Duration, warm: bool) -> Duration {
         self.shortest = Some(self.shortest.map_or(took, |shortest| shortest.min(took)));
         self.warm_seen |= warm;
         match self.shortest {

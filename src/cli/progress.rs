@@ -12,7 +12,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 
-pub struct ProgressPrinter {
+pub(super) struct ProgressPrinter {
     /// `None` when stderr is not a terminal.
     screen: Option<Screen>,
     last_phase: Option<Phase>,
@@ -96,7 +96,7 @@ fn walk_row(walk: &WalkProgress) -> String {
 }
 
 impl ProgressPrinter {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             screen: std::io::stderr().is_terminal().then(Screen::new),
             last_phase: None,
@@ -105,7 +105,7 @@ impl ProgressPrinter {
         }
     }
 
-    pub fn show(&mut self, p: &Progress) {
+    pub(super) fn show(&mut self, p: &Progress) {
         for notice in &p.notices[self.notices_shown.min(p.notices.len())..] {
             self.println(notice);
         }
@@ -144,7 +144,7 @@ impl ProgressPrinter {
         }
     }
 
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(screen) = &self.screen {
             screen.lines.clear().ok();
         }

@@ -74,7 +74,7 @@ fn state_dir() -> Option<std::path::PathBuf> {
     crate::state_dir()
 }
 
-pub fn import(args: ImportArgs) -> Result<(), CliError> {
+pub(super) fn import(args: ImportArgs) -> Result<(), CliError> {
     let base_url = BaseUrl::parse(&args.base_url)?;
     check_writable(&args.out)?;
     if args.out.exists() && !args.force {
@@ -109,7 +109,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
         run_store: run_store.clone(),
         ..ImportRequest::new(connection, key, settings, args.rate_limits)
     };
-    let project = drive(ImportJob::spawn(request, || {}))?;
+    let project = drive(&ImportJob::spawn(request, || {}))?;
     save_then_forget(&project, &args.out, run_store.as_ref())?;
     println!(
         "Imported {} items at {} locations in {} periods ({} calls) into {}.",
@@ -122,7 +122,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn update(args: UpdateArgs) -> Result<(), CliError> {
+pub(super) fn update(args: UpdateArgs) -> Result<(), CliError> {
     let project = file::open(&args.file)?;
     let out = args.out.clone().unwrap_or_else(|| args.file.clone());
     check_writable(&out)?;
@@ -160,7 +160,7 @@ pub fn update(args: UpdateArgs) -> Result<(), CliError> {
             || {},
         )
     };
-    let updated = drive(job)?;
+    let updated = drive(&job)?;
     save_then_forget(&updated, &out, run_store.as_ref())?;
     let changes = updated
         .history
@@ -197,7 +197,7 @@ fn save_then_forget(
 }
 
 /// Follows a run to its end on stderr; Ctrl+C stops it cleanly.
-fn drive(job: ImportJob) -> Result<Project, CliError> {
+fn drive(job: &ImportJob) -> Result<Project, CliError> {
     let interrupted = on_interrupt(job.canceller());
     let mut printer = ProgressPrinter::new();
     loop {

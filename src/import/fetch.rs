@@ -27,13 +27,13 @@ fn flush_every(sustained_rate: Option<f64>) -> Duration {
 }
 
 /// Everything a run reads from Cin7.
-pub struct AccountRead {
+pub(super) struct AccountRead {
     pub reference: ReferenceRead,
     pub documents: DocumentsRead,
 }
 
 /// What is read in full every time (and the stock, in full or its changes).
-pub struct ReferenceRead {
+pub(super) struct ReferenceRead {
     pub suppliers: Vec<Contact>,
     pub branches: Vec<Branch>,
     pub products: Vec<Product>,
@@ -41,7 +41,7 @@ pub struct ReferenceRead {
 }
 
 /// The documents that can change a number of the project.
-pub struct DocumentsRead {
+pub(super) struct DocumentsRead {
     pub orders: Vec<SalesOrder>,
     pub credit_notes: Vec<CreditNote>,
     pub purchase_orders: Vec<PurchaseOrder>,
@@ -58,7 +58,7 @@ struct IdOnly {
 
 /// A run's client and its tally. Dropping it writes the last calls to the daily log, however
 /// the run ended.
-pub struct Session<'a> {
+pub(super) struct Session<'a> {
     pub client: Client,
     pub tracker: RefCell<Tracker>,
     log: Option<&'a CallLog>,
@@ -73,7 +73,7 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    pub fn open(request: &'a ImportRequest) -> Result<Self, Cin7Error> {
+    pub(super) fn open(request: &'a ImportRequest) -> Result<Self, Cin7Error> {
         let connection = request.connection.key();
         let mut config = ClientConfig::new(
             &request.connection.base_url,
@@ -106,7 +106,7 @@ impl<'a> Session<'a> {
         })
     }
 
-    pub fn progress(&self, phase: Phase) -> Progress {
+    pub(super) fn progress(&self, phase: Phase) -> Progress {
         let mut progress = self.tracker.borrow().snapshot(phase);
         progress.limits = self.client.window_use();
         progress.waiting_for_limit = self.client.held_back_now();
@@ -136,7 +136,7 @@ impl<'a> Session<'a> {
 
     /// Reads everything the plan asks for, all walks at once: they share the connection's
     /// pacer, which keeps the call rate at the limit while any of them has pages left.
-    pub async fn read(
+    pub(super) async fn read(
         &self,
         plan: &Plan,
         progress: &impl Fn(Progress),
@@ -174,7 +174,7 @@ impl<'a> Session<'a> {
     }
 
     /// Every product in full (an update that met an option no product it read has).
-    pub async fn read_all_products(
+    pub(super) async fn read_all_products(
         &self,
         query: &ListQuery,
         progress: &impl Fn(Progress),

@@ -77,7 +77,7 @@ async fn read_everything(
     let started_at = Utc::now();
     let as_of = begin(
         request.run_store.as_ref(),
-        Checkpoint {
+        &Checkpoint {
             kind: base.kind,
             connection: request.connection.clone(),
             settings: request.settings.clone(),
@@ -98,8 +98,8 @@ async fn read_everything(
         Some(old) => {
             let newer = Digested::new(&ledger, &items, &locations);
             DocumentChanges::between(
-                Digested::those_in(old, base.items, base.locations, &newer),
-                newer,
+                &Digested::those_in(old, base.items, base.locations, &newer),
+                &newer,
             )
         }
         None => DocumentChanges {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 /// Items in catalogue order, with lookups by option id (and size).
 #[derive(Debug, Default)]
-pub struct Catalogue {
+pub(super) struct Catalogue {
     pub items: Vec<Item>,
     by_key: HashMap<(i64, String), usize>,
     /// Option ids of size-grid options, with their items by size.
@@ -15,7 +15,7 @@ pub struct Catalogue {
 
 impl Catalogue {
     /// Items of every product, with supplier names from `suppliers` (contact id → company).
-    pub fn from_products(products: &[Product], suppliers: &HashMap<i64, String>) -> Self {
+    pub(super) fn from_products(products: &[Product], suppliers: &HashMap<i64, String>) -> Self {
         let mut catalogue = Catalogue::default();
         for product in products {
             let rows = product.product_options.as_deref().unwrap_or_default();
@@ -46,7 +46,7 @@ impl Catalogue {
 
     /// The catalogue of items already made (an update's: the project's, with the products
     /// read again in place).
-    pub fn from_items(items: Vec<Item>) -> Self {
+    pub(super) fn from_items(items: Vec<Item>) -> Self {
         let mut catalogue = Catalogue::default();
         for item in items {
             catalogue.add(item);
@@ -64,16 +64,16 @@ impl Catalogue {
     }
 
     /// The item of a regular option.
-    pub fn regular(&self, option_id: i64) -> Option<usize> {
+    pub(super) fn regular(&self, option_id: i64) -> Option<usize> {
         self.by_key.get(&(option_id, String::new())).copied()
     }
 
     /// The item of one size of a size-grid option.
-    pub fn sized(&self, option_id: i64, size: &str) -> Option<usize> {
+    pub(super) fn sized(&self, option_id: i64, size: &str) -> Option<usize> {
         self.by_key.get(&(option_id, size.to_owned())).copied()
     }
 
-    pub fn is_sized_option(&self, option_id: i64) -> bool {
+    pub(super) fn is_sized_option(&self, option_id: i64) -> bool {
         self.sized_options.contains_key(&option_id)
     }
 }
@@ -126,7 +126,7 @@ fn item(product: &Product, option: &ProductOption, size: String, sized: bool) ->
 }
 
 /// Every branch is a location; its name is its `company`.
-pub fn locations(branches: &[Branch]) -> Vec<Location> {
+pub(super) fn locations(branches: &[Branch]) -> Vec<Location> {
     branches
         .iter()
         .filter_map(|b| {

@@ -35,7 +35,7 @@ const ADJUSTMENT_FIELDS: &str =
     "id,createdDate,completedDate,isApproved,branchId,lineItems(productOptionId,qty)";
 
 /// The queries of one run.
-pub struct Plan {
+pub(super) struct Plan {
     pub suppliers: ListQuery,
     pub branches: ListQuery,
     pub products: ListQuery,
@@ -79,7 +79,7 @@ impl Plan {
     /// them, was modified at or after the date it counts on. Reading from the earliest start
     /// any grouping, week start or time zone could give lets the project be regrouped later
     /// without calling Cin7.
-    pub fn import(settings: &ImportSettings) -> Self {
+    pub(super) fn import(settings: &ImportSettings) -> Self {
         let since = modified_since(earliest_start(settings.starting_date));
         let mut plan = Self::reading(&since, Extent::Full);
         plan.highest_order = Some(ListQuery {
@@ -94,7 +94,7 @@ impl Plan {
     }
 
     /// The query of `resource`'s walk; `None` for a resource no run walks.
-    pub fn query(&self, resource: Resource) -> Option<&ListQuery> {
+    pub(super) fn query(&self, resource: Resource) -> Option<&ListQuery> {
         Some(match resource {
             Resource::Contacts => &self.suppliers,
             Resource::Branches => &self.branches,
@@ -111,7 +111,7 @@ impl Plan {
 
     /// An update's: what was modified at or after `since` (the last run's start less an
     /// overlap); a document or stock row not modified since is as the project has it.
-    pub fn update(since: DateTime<Utc>) -> Self {
+    pub(super) fn update(since: DateTime<Utc>) -> Self {
         let since = modified_since(since);
         Self::reading(&since, Extent::Changes)
     }

@@ -27,7 +27,7 @@ impl IdRange {
 }
 
 /// The running tally of one import.
-pub struct Tracker {
+pub(super) struct Tracker {
     started: Instant,
     stats: Arc<CallStats>,
     /// Calls a second the rate limit allows, for the estimate.
@@ -40,7 +40,7 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    pub fn new(stats: Arc<CallStats>, rate: Option<f64>) -> Self {
+    pub(super) fn new(stats: Arc<CallStats>, rate: Option<f64>) -> Self {
         Self {
             started: Instant::now(),
             stats,
@@ -53,25 +53,25 @@ impl Tracker {
         }
     }
 
-    pub fn stats(&self) -> &CallStats {
+    pub(super) fn stats(&self) -> &CallStats {
         &self.stats
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(super) fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
 
-    pub fn records(&self) -> &BTreeMap<Resource, u64> {
+    pub(super) fn records(&self) -> &BTreeMap<Resource, u64> {
         &self.records
     }
 
     /// A walk of `resource` is planned.
-    pub fn planned(&mut self, resource: Resource) {
+    pub(super) fn planned(&mut self, resource: Resource) {
         self.walks.insert(resource, (WalkStatus::Waiting, 0));
     }
 
     /// A walk ended, read to its end or not.
-    pub fn ended(&mut self, resource: Resource, read: bool) {
+    pub(super) fn ended(&mut self, resource: Resource, read: bool) {
         let walk = self
             .walks
             .entry(resource)
@@ -84,7 +84,12 @@ impl Tracker {
     }
 
     /// A page of `count` records of `resource` arrived, with these ids.
-    pub fn page(&mut self, resource: Resource, count: usize, ids: impl Iterator<Item = i64>) {
+    pub(super) fn page(
+        &mut self,
+        resource: Resource,
+        count: usize,
+        ids: impl Iterator<Item = i64>,
+    ) {
         *self.records.entry(resource).or_default() += count as u64;
         let walk = self
             .walks
@@ -102,18 +107,18 @@ impl Tracker {
     }
 
     /// The highest sales-order id the walk will reach, from the probe.
-    pub fn orders_end(&mut self, highest: Option<i64>) {
+    pub(super) fn orders_end(&mut self, highest: Option<i64>) {
         self.orders.highest = highest;
         self.probed = true;
     }
 
     /// Whether the run probed for the highest order id (one call beyond its pages).
-    pub fn probed(&self) -> bool {
+    pub(super) fn probed(&self) -> bool {
         self.probed
     }
 
     /// Something the planner should know, shown with the progress.
-    pub fn notice(&mut self, text: String) {
+    pub(super) fn notice(&mut self, text: String) {
         self.notices.push(text);
     }
 
@@ -136,7 +141,7 @@ impl Tracker {
         Some(Duration::from_secs_f64(calls_left / self.rate?))
     }
 
-    pub fn snapshot(&self, phase: Phase) -> Progress {
+    pub(super) fn snapshot(&self, phase: Phase) -> Progress {
         let s = self.stats.snapshot();
         Progress {
             phase,

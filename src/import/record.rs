@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 /// What an import read that the ledger is made of.
-pub struct Read<'a> {
+pub(super) struct Read<'a> {
     pub orders: &'a [SalesOrder],
     pub credit_notes: &'a [CreditNote],
     pub purchase_orders: &'a [PurchaseOrder],
@@ -28,7 +28,7 @@ pub struct Read<'a> {
 }
 
 /// The ledger of what was read as of `as_of`, for an account listing `branches`.
-pub fn ledger(
+pub(super) fn ledger(
     read: &Read,
     catalogue: &Catalogue,
     places: &Places,

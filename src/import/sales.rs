@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 /// How a document's lines count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LineSign {
+pub(super) enum LineSign {
     /// A sales order: each line as written, quantity `qty` and revenue `qty × unitPrice −
     /// discount`, so an exchange line with a negative `qty` takes back.
     Sale,
@@ -20,7 +20,7 @@ pub enum LineSign {
 
 /// What one document's lines sold: (item, qty, revenue) parts, and the lines that sold no item.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct DocumentSales {
+pub(super) struct DocumentSales {
     pub parts: Vec<(u32, Decimal, Decimal)>,
     /// Kit component lines (not sales in themselves).
     pub kit_lines: u32,
@@ -30,7 +30,7 @@ pub struct DocumentSales {
 
 /// The items a document's lines sold; `None` when a line's revenue is beyond
 /// [`crate::bounds`] (the document is then skipped and counted).
-pub fn document_sales(
+pub(super) fn document_sales(
     lines: &[DocumentLine],
     sign: LineSign,
     catalogue: &Catalogue,

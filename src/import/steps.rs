@@ -46,7 +46,7 @@ pub const RESOURCES_READ: [crate::cin7::Resource; 9] = {
 /// replaced.
 pub(super) fn begin(
     store: Option<&RunStore>,
-    fresh: Checkpoint,
+    fresh: &Checkpoint,
 ) -> Result<DateTime<Utc>, ImportError> {
     let Some(store) = store else {
         return Ok(fresh.as_of);
@@ -59,7 +59,7 @@ pub(super) fn begin(
     {
         return Ok(stopped.as_of);
     }
-    let kept = store.remove().and_then(|()| store.save(&fresh));
+    let kept = store.remove().and_then(|()| store.save(fresh));
     kept.map_err(|e| ImportError::Checkpoint {
         dir: store.dir().to_owned(),
         reason: crate::io_error::reason(&e),
@@ -79,7 +79,7 @@ pub(super) struct DocumentChanges {
 impl DocumentChanges {
     /// What `newer`'s documents are to `old`'s: new, void now and counted before, changed, or
     /// the same, by their digests ([`Ledger::digests`]) in each.
-    pub(super) fn between(old: Digested<'_>, newer: Digested<'_>) -> Self {
+    pub(super) fn between(old: &Digested<'_>, newer: &Digested<'_>) -> Self {
         let counted: HashMap<(DocumentKind, i64), bool> = (0..old.ledger.documents.len())
             .map(|i| {
                 let d = &old.ledger.documents;
@@ -111,7 +111,7 @@ pub(super) struct Digested<'a> {
 
 impl<'a> Digested<'a> {
     /// Every document of `ledger`, digested.
-    pub fn new(ledger: &'a Ledger, items: &[Item], locations: &[Location]) -> Self {
+    pub(super) fn new(ledger: &'a Ledger, items: &[Item], locations: &[Location]) -> Self {
         Self {
             ledger,
             digests: ledger.digests(items, locations, |_| true),
@@ -119,7 +119,7 @@ impl<'a> Digested<'a> {
     }
 
     /// The documents of `ledger` that `newer` has too, digested: the others are not compared.
-    pub fn those_in(
+    pub(super) fn those_in(
         ledger: &'a Ledger,
         items: &[Item],
         locations: &[Location],

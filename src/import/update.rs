@@ -78,7 +78,7 @@ pub async fn update(
     let since = read_since(old, &run.settings, request.overlap);
     let as_of = begin(
         run.run_store.as_ref(),
-        Checkpoint {
+        &Checkpoint {
             kind: RunKind::Update,
             connection: run.connection.clone(),
             settings: run.settings.clone(),
@@ -116,8 +116,8 @@ pub async fn update(
     );
     let digested = Digested::new(&newer, &items, &locations);
     let changes = DocumentChanges::between(
-        Digested::those_in(old, &base.items, &base.locations, &digested),
-        digested,
+        &Digested::those_in(old, &base.items, &base.locations, &digested),
+        &digested,
     );
     let mut ledger = remapped(old, &item_map, &location_map);
     ledger.replace_documents(newer);

@@ -25,7 +25,7 @@ pub enum DocumentKind {
 }
 
 /// One document as the ledger keeps it. The dates are Unix seconds (UTC).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Document {
     pub kind: DocumentKind,
     pub id: i64,

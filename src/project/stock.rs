@@ -214,7 +214,7 @@ mod tests {
     use super::*;
 
     /// The stock as of the latest of `readings`, folded in order.
-    pub fn latest_state(readings: &[StockReading]) -> HashMap<StockKey, Decimal> {
+    fn latest_state(readings: &[StockReading]) -> HashMap<StockKey, Decimal> {
         let mut state = HashMap::new();
         for reading in readings {
             apply(&mut state, reading);

@@ -2,7 +2,10 @@
 //! them in Cin7: orders voided, dispatched, added or edited, credits raised, purchase orders
 //! received, options and branches added. Each dates its change so that an update finds it.
 
-use super::account::*;
+use super::account::{
+    Account, BranchRecord, CreditNoteRecord, OptionRecord, SalesOrderRecord, StockRecord,
+    line_parts,
+};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 

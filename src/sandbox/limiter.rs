@@ -17,12 +17,12 @@ struct Log {
 
 /// Every window of one credential.
 #[derive(Debug)]
-pub struct Limiter {
+pub(super) struct Limiter {
     logs: Vec<Log>,
 }
 
 impl Limiter {
-    pub fn new(limits: &RateLimits) -> Self {
+    pub(super) fn new(limits: &RateLimits) -> Self {
         Self {
             logs: limits
                 .windows
@@ -38,7 +38,7 @@ impl Limiter {
 
     /// Admits a call arriving at `now` (later than every earlier call) if each window has
     /// admitted fewer than its limit in the `per` before it; a refused call is not counted.
-    pub fn admit(&mut self, now: Instant) -> bool {
+    pub(super) fn admit(&mut self, now: Instant) -> bool {
         for log in &mut self.logs {
             while log
                 .admitted

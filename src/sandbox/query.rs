@@ -518,11 +518,11 @@ mod tests {
         ]
     }
 
-    fn record(v: Value) -> Map<String, Value> {
+    fn record(v: &Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
     }
 
-    fn check(filter: &str, v: Value) -> bool {
+    fn check(filter: &str, v: &Value) -> bool {
         let r = record(v);
         parse_filter(filter, &fields())
             .unwrap()
@@ -533,27 +533,27 @@ mod tests {
     fn comparisons_dates_and_case() {
         let order = json!({"id": 5, "modifiedDate": "2024-02-01T10:00:00Z", "status": "Void", "branchId": 3,
                            "reference": "#1001", "isVoid": false, "invoiceDate": null});
-        assert!(check("modifiedDate>='2024-01-01T00:00:00Z'", order.clone()));
-        assert!(check("modifieddate >= 2024-02-01T10:00:00Z", order.clone()));
+        assert!(check("modifiedDate>='2024-01-01T00:00:00Z'", &order));
+        assert!(check("modifieddate >= 2024-02-01T10:00:00Z", &order));
         assert!(!check(
             "ModifiedDate>'2024-02-01T23:00:00+13:00'",
-            order.clone()
+            &order
         ));
         assert!(check(
             "ModifiedDate>='2024-02-01T23:00:00+13:00'",
-            order.clone()
+            &order
         ));
-        assert!(check("status='void' AND branchId=3", order.clone()));
-        assert!(check("branchId<>4 AND (id=1 OR id=5)", order.clone()));
-        assert!(check("id IN (1, 5, 9)", order.clone()));
-        assert!(check("reference IN ('#1001','#1002')", order.clone()));
+        assert!(check("status='void' AND branchId=3", &order));
+        assert!(check("branchId<>4 AND (id=1 OR id=5)", &order));
+        assert!(check("id IN (1, 5, 9)", &order));
+        assert!(check("reference IN ('#1001','#1002')", &order));
         assert!(check(
             "invoiceDate IS NULL AND status IS NOT NULL",
-            order.clone()
+            &order
         ));
-        assert!(check("reference LIKE '%10_1'", order.clone()));
-        assert!(check("isVoid=false", order.clone()));
-        assert!(!check("invoiceDate>='2000-01-01T00:00:00Z'", order));
+        assert!(check("reference LIKE '%10_1'", &order));
+        assert!(check("isVoid=false", &order));
+        assert!(!check("invoiceDate>='2000-01-01T00:00:00Z'", &order));
     }
 
     #[test]
@@ -593,7 +593,7 @@ mod tests {
         all.push("lineItems");
         let projection = parse_fields("id,lineItems(qty, code)", &all).unwrap();
         let r = record(
-            json!({"id": 1, "status": "x", "lineItems": [{"qty": 2, "code": "A", "name": "n"}]}),
+            &json!({"id": 1, "status": "x", "lineItems": [{"qty": 2, "code": "A", "name": "n"}]}),
         );
         assert_eq!(
             projection.apply(&r),

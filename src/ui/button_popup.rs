@@ -8,7 +8,7 @@ use egui::{Popup, PopupCloseBehavior, Response, Ui};
 
 /// Shows the popup of `button` (open after a click, closed by another, a click outside or
 /// Escape) with `content`; `on_open` runs in the frame it opens, before it is drawn.
-pub fn show<R>(
+pub(super) fn show<R>(
     ui: &Ui,
     button: &Response,
     name: &str,

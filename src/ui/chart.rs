@@ -18,10 +18,10 @@ use std::ops::RangeInclusive;
 
 /// Why a sized item has no on-hand history, and what that rules out (the planning tool's own
 /// words on size-grid items).
-pub const SIZED_NOTE: &str = "Sized item: Cin7 gives no per-size stock movements, so there is no on-hand history. Inventory turnover, stockout days, and telling lost sales from zero demand cannot be analysed for it. Points show what Cin7's stock said when the project read it.";
+pub(super) const SIZED_NOTE: &str = "Sized item: Cin7 gives no per-size stock movements, so there is no on-hand history. Inventory turnover, stockout days, and telling lost sales from zero demand cannot be analysed for it. Points show what Cin7's stock said when the project read it.";
 
 /// Each plot's least height, whatever room the window leaves.
-pub const MIN_PLOT_HEIGHT: f32 = 64.0;
+pub(super) const MIN_PLOT_HEIGHT: f32 = 64.0;
 
 const SOLD: Color32 = Color32::from_rgb(66, 133, 196);
 const ON_HAND: Color32 = Color32::from_rgb(222, 128, 36);
@@ -42,7 +42,7 @@ const EPOCH_DAYS: i32 = 719_163;
 
 /// The chart of `series`, its money in `currency` (the project's, worked out once by the caller:
 /// finding it walks the items).
-pub fn show(ui: &mut Ui, project: &Project, series: &Series, currency: Option<&str>) {
+pub(super) fn show(ui: &mut Ui, project: &Project, series: &Series, currency: Option<&str>) {
     let item = &project.items[series.item];
     let location = &project.locations[series.location];
     let values = PeriodValues::of(project, series, currency);
@@ -227,6 +227,7 @@ fn tooltip<R>(ui: &Ui, shown: &PlotResponse<R>, values: &PeriodValues) {
 
 /// Grid marks at dates: year starts, month starts, Mondays and days, each level hiding itself
 /// where it would be too dense, a date given once at its largest step.
+#[allow(clippy::needless_pass_by_value)] // egui_plot's grid spacer takes its input by value
 fn date_marks(input: GridInput) -> Vec<GridMark> {
     let (low, high) = input.bounds;
     let span = high - low;

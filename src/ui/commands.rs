@@ -134,7 +134,7 @@ impl Command {
 }
 
 /// A keyboard shortcut and what it does.
-pub struct Shortcut {
+pub(super) struct Shortcut {
     pub keys: KeyboardShortcut,
     pub command: fn() -> Command,
     /// What Help > Keyboard shortcuts says it does.
@@ -143,21 +143,22 @@ pub struct Shortcut {
     pub menu_order: u8,
 }
 
-pub const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
-pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
-pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
-pub const SAVE_AS: KeyboardShortcut =
+pub(super) const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+pub(super) const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+pub(super) const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+pub(super) const SAVE_AS: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
-pub const UPDATE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
-pub const CLOSE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::W);
-pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
-pub const ZOOM_IN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Plus);
-pub const ZOOM_OUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Minus);
-pub const ZOOM_RESET: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Num0);
+pub(super) const UPDATE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
+pub(super) const CLOSE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::W);
+pub(super) const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+pub(super) const ZOOM_IN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Plus);
+pub(super) const ZOOM_OUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Minus);
+pub(super) const ZOOM_RESET: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num0);
 
 /// The window's shortcuts, longest modifier set first (Ctrl+Shift+S before Ctrl+S). Zoom is
 /// egui's own (it also takes Ctrl+=), listed here for the menu and the help.
-pub const SHORTCUTS: [Shortcut; 7] = [
+pub(super) const SHORTCUTS: [Shortcut; 7] = [
     Shortcut {
         menu_order: 3,
         keys: SAVE_AS,
@@ -203,7 +204,7 @@ pub const SHORTCUTS: [Shortcut; 7] = [
 ];
 
 /// Keys that are not commands of their own, for Help > Keyboard shortcuts.
-pub const OTHER_KEYS: [(&str, &str); 9] = [
+pub(super) const OTHER_KEYS: [(&str, &str); 9] = [
     (
         "Ctrl+Plus, Ctrl+Minus, Ctrl+0",
         "Zoom in, out, back to 100%",

@@ -23,14 +23,14 @@ const FIELD_WIDTH: f32 = 320.0;
 
 /// Which branches an import reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BranchChoice {
+pub(super) enum BranchChoice {
     All,
     Only(BTreeSet<i64>),
 }
 
 /// Where Test connection stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum TestState {
+pub(super) enum TestState {
     #[default]
     NotRun,
     /// The test by this id (its outcomes name it), with the answers so far, as they come.
@@ -41,7 +41,7 @@ pub enum TestState {
 
 /// The field a run from the dialog found at fault, with what it said.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fault {
+pub(super) enum Fault {
     /// The username or the key (Cin7 answered 401).
     Credentials(String),
     /// The API address (unreachable, not Cin7, redirected…).
@@ -56,7 +56,7 @@ pub enum Fault {
 
 /// Valid input, ready to start an import.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DialogInput {
+pub(super) struct DialogInput {
     pub connection: ConnectionInfo,
     pub key: ApiKey,
     pub settings: ImportSettings,
@@ -66,7 +66,7 @@ pub struct DialogInput {
 
 /// What the planner did with the dialog this frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DialogAnswer {
+pub(super) enum DialogAnswer {
     Pending,
     /// OK, with valid input.
     Ok,
@@ -93,7 +93,7 @@ impl Problems {
 }
 
 /// What the dialog holds while it is open.
-pub struct ConnectionDialog {
+pub(super) struct ConnectionDialog {
     id: u64,
     pub username: String,
     /// Wiped from memory when the dialog goes.
@@ -135,7 +135,7 @@ impl Keyboard {
 
 impl ConnectionDialog {
     /// A dialog by `id`, filled in with `connection`, the demo's `key` if any, and `settings`.
-    pub fn new(
+    pub(super) fn new(
         id: u64,
         connection: &ConnectionInfo,
         key: Option<&ApiKey>,
@@ -167,24 +167,24 @@ impl ConnectionDialog {
         }
     }
 
-    pub fn id(&self) -> u64 {
+    pub(super) fn id(&self) -> u64 {
         self.id
     }
 
     /// Forgets what the window kept of the key field (copies of its text for undo): call when
     /// the dialog closes.
-    pub fn forget_key_field(ctx: &egui::Context) {
+    pub(super) fn forget_key_field(ctx: &egui::Context) {
         ctx.data_mut(|data| data.remove::<egui::text_edit::TextEditState>(key_field_id()));
     }
 
     /// Whether the dialog is about `connection` (to fill in a key looked up for it).
-    pub fn connection_is(&self, connection: &ConnectionInfo) -> bool {
+    pub(super) fn connection_is(&self, connection: &ConnectionInfo) -> bool {
         self.username.trim() == connection.username
             && BaseUrl::parse(&self.base_url).is_ok_and(|b| b.as_str() == connection.base_url)
     }
 
     /// The key the keychain found for the dialog's connection, unless one was typed.
-    pub fn key_found(&mut self, key: &ApiKey) {
+    pub(super) fn key_found(&mut self, key: &ApiKey) {
         if self.key.is_empty() {
             self.key = key.expose().to_owned().into();
             self.key_from_keychain = true;
@@ -192,7 +192,7 @@ impl ConnectionDialog {
     }
 
     /// Whether Test connection by `id` is the one under way.
-    pub fn is_testing(&self, id: u64) -> bool {
+    pub(super) fn is_testing(&self, id: u64) -> bool {
         matches!(&self.test, TestState::Running { id: running, .. } if *running == id)
     }
 
@@ -205,7 +205,7 @@ impl ConnectionDialog {
     }
 
     /// What a test found off, if it found any.
-    pub fn refused(&self) -> Vec<crate::cin7::Resource> {
+    pub(super) fn refused(&self) -> Vec<crate::cin7::Resource> {
         match &self.test {
             TestState::Done(Ok(findings)) => findings.refused(),
             _ => Vec::new(),
@@ -213,7 +213,7 @@ impl ConnectionDialog {
     }
 
     /// Comes back after a run from it read nothing: `fault` at its field.
-    pub fn came_back(&mut self, fault: Fault) {
+    pub(super) fn came_back(&mut self, fault: Fault) {
         if matches!(fault, Fault::Address(_) | Fault::Branches(_)) {
             self.options_open = true;
         }
@@ -241,7 +241,7 @@ impl ConnectionDialog {
     }
 
     /// The import the dialog describes, if its input is valid.
-    pub fn input(&self, today: NaiveDate) -> Option<DialogInput> {
+    pub(super) fn input(&self, today: NaiveDate) -> Option<DialogInput> {
         if !self.valid(today) {
             return None;
         }
@@ -267,7 +267,7 @@ impl ConnectionDialog {
     }
 
     /// Draws the dialog; returns what the planner did.
-    pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogAnswer {
+    pub(super) fn show(&mut self, ctx: &egui::Context, today: NaiveDate) -> DialogAnswer {
         let mut answer = DialogAnswer::Pending;
         let id = Id::unique(("cin7_connection_dialog", self.id));
         // Its top stays where it is as it grows (messages, answers, options opened).
@@ -277,7 +277,7 @@ impl ConnectionDialog {
         let picker_was_open = egui::Popup::is_any_open(ctx);
         let modal = Modal::new(id).area(area).show(ctx, |ui| {
             ui.set_width(WIDTH);
-            self.heading(ui);
+            heading(ui);
             egui::ScrollArea::vertical()
                 .max_height(room.max(200.0) - 80.0)
                 .auto_shrink([false, true])
@@ -296,11 +296,6 @@ impl ConnectionDialog {
             answer = DialogAnswer::Cancel;
         }
         answer
-    }
-
-    fn heading(&self, ui: &mut Ui) {
-        ui.heading("Cin7 connection");
-        ui.add_space(6.0);
     }
 
     /// A field's problem, under it, once the planner has left the field or pressed OK.
@@ -565,4 +560,9 @@ fn checked_grid(ui: &mut Ui, results: &[Checked]) {
                 ui.end_row();
             }
         });
+}
+
+fn heading(ui: &mut Ui) {
+    ui.heading("Cin7 connection");
+    ui.add_space(6.0);
 }

@@ -8,14 +8,14 @@ use crate::project::Location;
 use std::time::Duration;
 
 /// How long Test connection waits for Cin7 before it says it could not reach it.
-pub const TEST_DEADLINE: Duration = Duration::from_secs(10);
+pub(super) const TEST_DEADLINE: Duration = Duration::from_secs(10);
 
 /// One resource's answer: `None` when readable, else what to turn on.
-pub type Checked = (Resource, Option<String>);
+pub(super) type Checked = (Resource, Option<String>);
 
 /// What Test connection found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Findings {
+pub(super) struct Findings {
     pub resources: Vec<Checked>,
     /// The account's branches, to choose from (none when they may not be read).
     pub branches: Vec<Location>,
@@ -23,7 +23,7 @@ pub struct Findings {
 
 impl Findings {
     /// The resources the connection may not read.
-    pub fn refused(&self) -> Vec<Resource> {
+    pub(super) fn refused(&self) -> Vec<Resource> {
         self.resources
             .iter()
             .filter(|(_, problem)| problem.is_some())
@@ -34,7 +34,10 @@ impl Findings {
 
 /// Runs Test connection on a runtime of its own (it is called on a background thread);
 /// `on_checked` sees each answer as it comes.
-pub fn run(mut request: ImportRequest, on_checked: impl Fn(Checked)) -> Result<Findings, String> {
+pub(super) fn run(
+    mut request: ImportRequest,
+    on_checked: impl Fn(Checked),
+) -> Result<Findings, String> {
     // Quick retries: a planner waits on this, and a few failed attempts say enough.
     request.retry = RetryPolicy {
         max_attempts: request.retry.max_attempts.min(3),

@@ -20,7 +20,7 @@ struct Browsing {
     problem: Option<String>,
 }
 
-pub struct DatePicker<'a> {
+pub(super) struct DatePicker<'a> {
     date: &'a mut NaiveDate,
     id_salt: &'a str,
     earliest: NaiveDate,
@@ -30,7 +30,7 @@ pub struct DatePicker<'a> {
 
 impl<'a> DatePicker<'a> {
     /// A picker of `date` from 1900 up to `today`.
-    pub fn new(date: &'a mut NaiveDate, id_salt: &'a str, today: NaiveDate) -> Self {
+    pub(super) fn new(date: &'a mut NaiveDate, id_salt: &'a str, today: NaiveDate) -> Self {
         Self {
             date,
             id_salt,
@@ -42,7 +42,7 @@ impl<'a> DatePicker<'a> {
 
     /// Shows the button and, when open, the calendar; the response is `changed()` when a date
     /// was chosen.
-    pub fn show(self, ui: &mut Ui) -> egui::Response {
+    pub(super) fn show(self, ui: &mut Ui) -> egui::Response {
         // An id of its own: the popup's open state is kept under it, whatever else the dialog
         // shows above it from one frame to the next.
         let mut button = ui
@@ -283,7 +283,7 @@ fn days_in(month: NaiveDate) -> usize {
 }
 
 /// A date typed as 2024-01-31, 31 Jan 2024 or 31 January 2024.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
+pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
     ["%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
         .iter()

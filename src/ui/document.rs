@@ -12,10 +12,10 @@ use std::sync::Arc;
 /// What was on screen when something began: compare with [`Document::screen`] to know
 /// whether it still is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Screen(u64);
+pub(super) struct Screen(u64);
 
 /// The project on screen.
-pub struct OpenProject {
+pub(super) struct OpenProject {
     pub project: Arc<Project>,
     /// The file it was opened from or saved to.
     pub path: Option<PathBuf>,
@@ -28,7 +28,7 @@ pub struct OpenProject {
 
 impl OpenProject {
     /// A project read from `path`, unchanged.
-    pub fn opened(project: Project, path: PathBuf) -> Self {
+    pub(super) fn opened(project: Project, path: PathBuf) -> Self {
         Self {
             project: Arc::new(project),
             path: Some(path),
@@ -38,7 +38,11 @@ impl OpenProject {
     }
 
     /// A project a run made, not saved yet, with the checkpoints of the runs behind it.
-    pub fn made(project: Project, path: Option<PathBuf>, checkpoints: Vec<RunStore>) -> Self {
+    pub(super) fn made(
+        project: Project,
+        path: Option<PathBuf>,
+        checkpoints: Vec<RunStore>,
+    ) -> Self {
         Self {
             project: Arc::new(project),
             path,
@@ -48,7 +52,7 @@ impl OpenProject {
     }
 
     /// The file's name, or "Untitled".
-    pub fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         self.path.as_deref().and_then(Path::file_name).map_or_else(
             || "Untitled".to_owned(),
             |n| n.to_string_lossy().into_owned(),
@@ -56,7 +60,7 @@ impl OpenProject {
     }
 }
 
-pub struct Document {
+pub(super) struct Document {
     open: Option<OpenProject>,
     screen: Screen,
     /// What to do once the project on this screen is saved (the planner chose Save first).
@@ -77,28 +81,28 @@ impl Default for Document {
 }
 
 impl Document {
-    pub fn screen(&self) -> Screen {
+    pub(super) fn screen(&self) -> Screen {
         self.screen
     }
 
-    pub fn open(&self) -> Option<&OpenProject> {
+    pub(super) fn open(&self) -> Option<&OpenProject> {
         self.open.as_ref()
     }
 
-    pub fn project(&self) -> Option<&Arc<Project>> {
+    pub(super) fn project(&self) -> Option<&Arc<Project>> {
         self.open.as_ref().map(|o| &o.project)
     }
 
-    pub fn path(&self) -> Option<&Path> {
+    pub(super) fn path(&self) -> Option<&Path> {
         self.open.as_ref().and_then(|o| o.path.as_deref())
     }
 
-    pub fn is_dirty(&self) -> bool {
+    pub(super) fn is_dirty(&self) -> bool {
         self.open.as_ref().is_some_and(|o| o.dirty)
     }
 
     /// The project's name for the title and the questions ("" with none).
-    pub fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         self.open
             .as_ref()
             .map(OpenProject::name)
@@ -111,14 +115,14 @@ impl Document {
 
     /// Shows `open` in place of what is on screen; returns the checkpoints of the project it
     /// replaces, which was not saved since its runs (to offer them to continue).
-    pub fn show(&mut self, open: OpenProject) -> Vec<RunStore> {
+    pub(super) fn show(&mut self, open: OpenProject) -> Vec<RunStore> {
         let replaced = self.close();
         self.open = Some(open);
         replaced
     }
 
     /// Closes the project on screen; returns its unsaved runs' checkpoints.
-    pub fn close(&mut self) -> Vec<RunStore> {
+    pub(super) fn close(&mut self) -> Vec<RunStore> {
         self.next_screen();
         self.after_save = None;
         self.open.take().map(|o| o.checkpoints).unwrap_or_default()
@@ -127,7 +131,7 @@ impl Document {
     /// The project on screen, changed in place (regrouped, updated): same file, unsaved, a new
     /// screen (what was worked out for the old one no longer applies). `checkpoints` join
     /// those of the runs before.
-    pub fn changed(&mut self, project: Project, checkpoints: Vec<RunStore>) {
+    pub(super) fn changed(&mut self, project: Project, checkpoints: Vec<RunStore>) {
         self.next_screen();
         self.after_save = None;
         if let Some(open) = &mut self.open {
@@ -143,7 +147,7 @@ impl Document {
 
     /// The project on screen was saved to `path`: returns the checkpoints its runs no longer
     /// need, and what was to follow the save.
-    pub fn saved(&mut self, path: PathBuf) -> (Vec<RunStore>, Option<Command>) {
+    pub(super) fn saved(&mut self, path: PathBuf) -> (Vec<RunStore>, Option<Command>) {
         let Some(open) = &mut self.open else {
             return (Vec::new(), None);
         };
@@ -158,28 +162,28 @@ impl Document {
     }
 
     /// `then` follows the next save of the project on screen.
-    pub fn after_save(&mut self, then: Command) {
+    pub(super) fn after_save(&mut self, then: Command) {
         self.after_save = Some((self.screen, then));
     }
 
     /// The save did not happen: nothing follows it.
-    pub fn save_abandoned(&mut self) {
+    pub(super) fn save_abandoned(&mut self) {
         self.after_save = None;
     }
 
     /// A save or an open of a project failed: nothing that was to follow it follows.
-    pub fn file_failed(&mut self) {
+    pub(super) fn file_failed(&mut self) {
         self.after_save = None;
         self.after_open = None;
     }
 
     /// `then` follows the opening of the project at `path`.
-    pub fn after_open(&mut self, path: PathBuf, then: Command) {
+    pub(super) fn after_open(&mut self, path: PathBuf, then: Command) {
         self.after_open = Some((path, then));
     }
 
     /// What was to follow the opening of `path`, if anything.
-    pub fn take_after_open(&mut self, path: &Path) -> Option<Command> {
+    pub(super) fn take_after_open(&mut self, path: &Path) -> Option<Command> {
         self.after_open
             .take_if(|(waiting, _)| waiting == path)
             .map(|(_, then)| then)

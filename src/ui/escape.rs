@@ -5,7 +5,7 @@
 use egui::{Key, Modifiers};
 
 /// Whether the planner pressed Escape to close `modal` (the key is taken).
-pub fn pressed<T>(modal: &egui::ModalResponse<T>) -> bool {
+pub(super) fn pressed<T>(modal: &egui::ModalResponse<T>) -> bool {
     modal.is_top_modal
         && !modal.any_popup_open
         && !egui::Popup::is_any_open(&modal.response.ctx)

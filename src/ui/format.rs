@@ -8,24 +8,24 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 /// A quantity as it is, with thousands separated: "12,345.5", "-3", "0".
-pub fn quantity(value: Decimal) -> String {
+pub(super) fn quantity(value: Decimal) -> String {
     grouped(&value.normalize().to_string())
 }
 
 /// A count, with thousands separated: "12,345".
-pub fn count(n: usize) -> String {
+pub(super) fn count(n: usize) -> String {
     crate::text::thousands(n as u64)
 }
 
 /// An amount with two decimals and thousands separated: "1,234.50".
-pub fn amount(value: Decimal) -> String {
+pub(super) fn amount(value: Decimal) -> String {
     let rounded =
         value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     grouped(&format!("{rounded:.2}"))
 }
 
 /// An amount with its currency where it is known: "NZD 1,234.50".
-pub fn money(value: Decimal, currency: Option<&str>) -> String {
+pub(super) fn money(value: Decimal, currency: Option<&str>) -> String {
     match currency {
         Some(code) => format!("{code} {}", amount(value)),
         None => amount(value),
@@ -33,19 +33,19 @@ pub fn money(value: Decimal, currency: Option<&str>) -> String {
 }
 
 /// An instant in `zone`, with the zone's abbreviation: "3 Dec 2026 10:42 NZDT".
-pub fn instant(at: DateTime<Utc>, zone: Tz) -> String {
+pub(super) fn instant(at: DateTime<Utc>, zone: Tz) -> String {
     at.with_timezone(&zone)
         .format("%-d %b %Y %H:%M %Z")
         .to_string()
 }
 
 /// "3 December 2026".
-pub fn date(date: NaiveDate) -> String {
+pub(super) fn date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
 /// A file's time in this computer's time zone: "3 Dec 2026 10:42".
-pub fn local_time(at: std::time::SystemTime) -> String {
+pub(super) fn local_time(at: std::time::SystemTime) -> String {
     DateTime::<chrono::Local>::from(at)
         .format("%-d %b %Y %H:%M")
         .to_string()

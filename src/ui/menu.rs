@@ -10,7 +10,7 @@ use egui::{KeyboardShortcut, Ui};
 use std::path::PathBuf;
 
 /// What the menus need to know of the window.
-pub struct MenuState<'a> {
+pub(super) struct MenuState<'a> {
     /// No run reads Cin7 or waits for its key.
     pub idle: bool,
     pub has_project: bool,
@@ -21,7 +21,7 @@ pub struct MenuState<'a> {
     pub theme: Theme,
 }
 
-pub fn show(ui: &mut Ui, state: &MenuState<'_>) -> Vec<Command> {
+pub(super) fn show(ui: &mut Ui, state: &MenuState<'_>) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| file_menu(ui, state, &mut commands));

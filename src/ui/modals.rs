@@ -11,27 +11,27 @@ use std::collections::VecDeque;
 use std::mem::discriminant;
 
 #[derive(Default)]
-pub struct Modals {
+pub(super) struct Modals {
     dialog: Option<Box<ConnectionDialog>>,
     prompts: VecDeque<Prompt>,
 }
 
 impl Modals {
     /// Whether the dialog or a question is open (shortcuts then do nothing).
-    pub fn is_open(&self) -> bool {
+    pub(super) fn is_open(&self) -> bool {
         self.dialog.is_some() || !self.prompts.is_empty()
     }
 
-    pub fn dialog(&self) -> Option<&ConnectionDialog> {
+    pub(super) fn dialog(&self) -> Option<&ConnectionDialog> {
         self.dialog.as_deref()
     }
 
-    pub fn dialog_mut(&mut self) -> Option<&mut ConnectionDialog> {
+    pub(super) fn dialog_mut(&mut self) -> Option<&mut ConnectionDialog> {
         self.dialog.as_deref_mut()
     }
 
     /// Opens `dialog`, unless one is open already (the open one stays); whether it opened.
-    pub fn open_dialog(&mut self, dialog: Box<ConnectionDialog>) -> bool {
+    pub(super) fn open_dialog(&mut self, dialog: Box<ConnectionDialog>) -> bool {
         if self.dialog.is_some() {
             return false;
         }
@@ -40,12 +40,12 @@ impl Modals {
     }
 
     /// Takes the dialog away (OK started its run, or it was cancelled).
-    pub fn take_dialog(&mut self) -> Option<Box<ConnectionDialog>> {
+    pub(super) fn take_dialog(&mut self) -> Option<Box<ConnectionDialog>> {
         self.dialog.take()
     }
 
     /// Queues `prompt` after those open; one of the same kind already queued stays alone.
-    pub fn ask(&mut self, prompt: Prompt) {
+    pub(super) fn ask(&mut self, prompt: Prompt) {
         if !self
             .prompts
             .iter()
@@ -58,7 +58,7 @@ impl Modals {
     /// The run under way has ended: a question about stopping it no longer applies, and is
     /// withdrawn; what it was to do is handed back, to be asked again as things now stand (a
     /// project the run left unsaved asks about saving).
-    pub fn run_ended(&mut self) -> Vec<Command> {
+    pub(super) fn run_ended(&mut self) -> Vec<Command> {
         let mut again = Vec::new();
         self.prompts.retain_mut(|prompt| match prompt {
             Prompt::StopRun { then, .. } => {
@@ -75,7 +75,12 @@ impl Modals {
     }
 
     /// Draws the dialog, then the first question above it; what their answers stand for.
-    pub fn show(&mut self, ctx: &egui::Context, today: NaiveDate, name: &str) -> Vec<Command> {
+    pub(super) fn show(
+        &mut self,
+        ctx: &egui::Context,
+        today: NaiveDate,
+        name: &str,
+    ) -> Vec<Command> {
         let mut commands = Vec::new();
         if let Some(dialog) = &mut self.dialog {
             let answer = dialog.show(ctx, today);

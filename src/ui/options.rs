@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 /// The options a project can be regrouped by, as the controls hold them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GroupingChoices {
+pub(super) struct GroupingChoices {
     pub group_by: GroupBy,
     pub week_start: Weekday,
     pub time_zone: Tz,
@@ -18,7 +18,7 @@ pub struct GroupingChoices {
 }
 
 impl GroupingChoices {
-    pub fn of(settings: &ImportSettings) -> Self {
+    pub(super) fn of(settings: &ImportSettings) -> Self {
         Self {
             group_by: settings.group_by,
             week_start: settings.week_start,
@@ -30,7 +30,7 @@ impl GroupingChoices {
     }
 
     /// `base` with these choices.
-    pub fn apply(&self, base: &ImportSettings) -> ImportSettings {
+    pub(super) fn apply(&self, base: &ImportSettings) -> ImportSettings {
         ImportSettings {
             group_by: self.group_by,
             week_start: self.week_start,
@@ -42,7 +42,7 @@ impl GroupingChoices {
         }
     }
 
-    pub fn group_by_row(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn group_by_row(&mut self, ui: &mut egui::Ui) {
         let choices = [GroupBy::Day, GroupBy::Week, GroupBy::Month];
         radio_row(
             ui,
@@ -53,7 +53,7 @@ impl GroupingChoices {
     }
 
     /// Sale date, only dispatched orders, subtract returns.
-    pub fn sales_rows(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn sales_rows(&mut self, ui: &mut egui::Ui) {
         let choices = [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch];
         radio_row(
             ui,
@@ -70,7 +70,7 @@ impl GroupingChoices {
     }
 
     /// Weeks start on (only when grouping by weeks), time zone.
-    pub fn calendar_rows(&mut self, ui: &mut egui::Ui, id_salt: &str) {
+    pub(super) fn calendar_rows(&mut self, ui: &mut egui::Ui, id_salt: &str) {
         if self.group_by == GroupBy::Week {
             let label = ui.label("Weeks start on");
             egui::ComboBox::from_id_salt((id_salt, "week_start"))
@@ -110,7 +110,7 @@ fn radio_row<T: PartialEq + Copy>(
 }
 
 /// The days of a week, Monday first.
-pub const WEEKDAYS: [Weekday; 7] = [
+pub(super) const WEEKDAYS: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
     Weekday::Wed,

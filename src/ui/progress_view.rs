@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// How a run's progress is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
+pub(super) enum Layout {
     /// The whole window (an import: there is no project to show yet).
     Full,
     /// A panel above the project view (an update or reimport of it).
@@ -20,7 +20,7 @@ pub enum Layout {
 
 /// Shows the run; returns whether Cancel was pressed. `elapsed` is the window's count of the
 /// run's time.
-pub fn show(
+pub(super) fn show(
     ui: &mut Ui,
     label: &str,
     progress: Option<&Progress>,

@@ -33,10 +33,10 @@ const CHART_NARROWEST: f32 = 320.0;
 const ROOM_FOR_REPORT: f32 = 620.0;
 
 /// An update under way behind the project: its label, progress and time spent.
-pub type Updating<'a> = (&'a str, Option<&'a Progress>, Duration);
+pub(super) type Updating<'a> = (&'a str, Option<&'a Progress>, Duration);
 
 /// What the view shows besides the project.
-pub struct Shown<'a> {
+pub(super) struct Shown<'a> {
     pub screen: Screen,
     pub updating: Option<Updating<'a>>,
     /// A run or a background task is under way (regrouping waits).
@@ -47,7 +47,7 @@ pub struct Shown<'a> {
 
 /// View state that is not part of the project.
 #[derive(Default)]
-pub struct ProjectView {
+pub(super) struct ProjectView {
     pub table: ItemTable,
     /// The grouping being edited, with the project settings it started from.
     grouping: Option<(ImportSettings, GroupingChoices)>,
@@ -85,11 +85,16 @@ impl Summary {
 
 impl ProjectView {
     /// Selects a series (from the data report).
-    pub fn show_series(&mut self, series: usize) {
+    pub(super) fn show_series(&mut self, series: usize) {
         self.table.select_only(series);
     }
 
-    pub fn show(&mut self, ui: &mut Ui, open: &OpenProject, shown: &Shown<'_>) -> Vec<Command> {
+    pub(super) fn show(
+        &mut self,
+        ui: &mut Ui,
+        open: &OpenProject,
+        shown: &Shown<'_>,
+    ) -> Vec<Command> {
         let project = &open.project;
         self.follow(project);
         if self

@@ -12,7 +12,7 @@ use crate::project::{ConnectionInfo, RunKind};
 use egui::{Id, Modal, RichText, Ui};
 use std::path::PathBuf;
 
-pub enum Prompt {
+pub(super) enum Prompt {
     /// `then` would drop the project's unsaved changes (and stop the run under way, if any).
     Unsaved {
         then: Command,
@@ -46,14 +46,14 @@ pub enum Prompt {
 
 /// Where the app keeps what it keeps, for the About box.
 #[derive(Clone, Debug, Default)]
-pub struct AboutPlaces {
+pub(super) struct AboutPlaces {
     pub settings: Option<PathBuf>,
     pub state: Option<PathBuf>,
     pub log: Option<PathBuf>,
 }
 
 /// What the key prompt holds.
-pub struct KeyPrompt {
+pub(super) struct KeyPrompt {
     pub connection: ConnectionInfo,
     pub key: zeroize::Zeroizing<String>,
     pub remember: bool,
@@ -65,7 +65,11 @@ pub struct KeyPrompt {
 }
 
 impl KeyPrompt {
-    pub fn new(connection: ConnectionInfo, purpose: RunPurpose, reason: Option<String>) -> Self {
+    pub(super) fn new(
+        connection: ConnectionInfo,
+        purpose: RunPurpose,
+        reason: Option<String>,
+    ) -> Self {
         Self {
             connection,
             key: Default::default(),
@@ -78,7 +82,7 @@ impl KeyPrompt {
 }
 
 /// What the planner answered.
-pub enum Answer {
+pub(super) enum Answer {
     Pending,
     /// Closed without doing anything (Cancel, Escape).
     Closed,
@@ -87,7 +91,7 @@ pub enum Answer {
 
 impl Prompt {
     /// Draws the prompt; `name` is the open project's. Escape is Cancel.
-    pub fn show(&mut self, ctx: &egui::Context, name: &str) -> Answer {
+    pub(super) fn show(&mut self, ctx: &egui::Context, name: &str) -> Answer {
         let mut answer = Answer::Pending;
         let modal = Modal::new(Id::unique("cin7_prompt")).show(ctx, |ui| {
             if !matches!(self, Prompt::Browse(_)) {
@@ -120,7 +124,7 @@ impl Prompt {
     }
 
     /// What closing it without an answer means: a save it was part of did not happen.
-    pub fn on_close(&self) -> Vec<Command> {
+    pub(super) fn on_close(&self) -> Vec<Command> {
         let purpose = match self {
             Prompt::Replace { purpose, .. } | Prompt::ReadOnly { purpose, .. } => Some(*purpose),
             Prompt::Browse(browser) => Some(browser.purpose()),
@@ -291,14 +295,14 @@ fn refused(ui: &mut Ui, resources: &[Resource]) -> Answer {
 }
 
 /// "A", "A and B", "A, B and C".
-pub fn list(resources: &[Resource]) -> String {
+pub(super) fn list(resources: &[Resource]) -> String {
     let names: Vec<String> = resources.iter().map(ToString::to_string).collect();
     crate::text::joined(&names, "and")
 }
 
 /// Where the credentials come from, as the planning tool's help says it, in numbered steps;
 /// the permissions named are those every run reads with.
-pub fn credentials_help(ui: &mut Ui) {
+pub(super) fn credentials_help(ui: &mut Ui) {
     let steps = [
         "In Cin7 Omni, open Settings > Integrations & API > API v1: it shows the API username."
             .to_owned(),

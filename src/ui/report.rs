@@ -16,7 +16,7 @@ const LIST_HEIGHT: f32 = 140.0;
 
 /// Whether a note asks the planner to do something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Act {
+pub(super) enum Act {
     /// Nothing to do: the number is as it should be.
     Nothing,
     /// Worth a look in Cin7.
@@ -25,7 +25,7 @@ pub enum Act {
 
 /// What a note lists.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Behind {
+pub(super) enum Behind {
     /// Series, by index, with their label ("MUG-RED at Warehouse").
     Series(Vec<(usize, String)>),
     /// Items, each by its first series, with its code.
@@ -36,7 +36,7 @@ pub enum Behind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Note {
+pub(super) struct Note {
     /// "3 sized items", "2 draft or void orders".
     pub headline: String,
     pub meaning: &'static str,
@@ -45,7 +45,7 @@ pub struct Note {
 }
 
 /// Every note the project's data calls for, the ones to act on first.
-pub fn notes(project: &Project) -> Vec<Note> {
+pub(super) fn notes(project: &Project) -> Vec<Note> {
     let w = &project.report.warnings;
     let mut notes = Vec::new();
     let label = |i: usize| {
@@ -217,7 +217,7 @@ fn kind_name(kind: DocumentKind) -> &'static str {
 }
 
 /// "2 things to check", "Nothing to check", for the report's heading.
-pub fn headline(notes: &[Note]) -> String {
+pub(super) fn headline(notes: &[Note]) -> String {
     match notes.iter().filter(|n| n.act == Act::Check).count() {
         0 => "Nothing to check".to_owned(),
         1 => "1 thing to check".to_owned(),
@@ -226,7 +226,7 @@ pub fn headline(notes: &[Note]) -> String {
 }
 
 /// Draws the notes and the runs; a click on an item shows it.
-pub fn show(ui: &mut Ui, project: &Project, notes: &[Note]) -> Vec<Command> {
+pub(super) fn show(ui: &mut Ui, project: &Project, notes: &[Note]) -> Vec<Command> {
     let mut commands = Vec::new();
     if notes.is_empty() {
         ui.label("Every document read counted, and the stock history holds together.");

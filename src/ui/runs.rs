@@ -19,7 +19,7 @@ use std::time::Instant;
 
 /// Where the key of a run came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeySource {
+pub(super) enum KeySource {
     /// Typed in the dialog or the key prompt.
     Typed,
     /// From the keychain (a 401 then means it was reset).
@@ -30,13 +30,13 @@ pub enum KeySource {
 
 /// The project an update or reimport is of.
 #[derive(Clone, Debug)]
-pub struct RunBase {
+pub(super) struct RunBase {
     pub screen: Screen,
     pub path: Option<PathBuf>,
 }
 
 /// A run under way.
-pub struct Run {
+pub(super) struct Run {
     job: ImportJob,
     pub progress: Option<Progress>,
     pub kind: RunKind,
@@ -54,7 +54,7 @@ pub struct Run {
 }
 
 /// How a run begins: what it reads, with what key, for whom.
-pub struct RunStart {
+pub(super) struct RunStart {
     pub request: ImportRequest,
     pub kind: RunKind,
     pub key_source: KeySource,
@@ -112,7 +112,7 @@ impl Run {
     }
 
     /// "Importing from Cin7", "Updating from Cin7" or "Reimporting everything from Cin7".
-    pub fn label(&self) -> &'static str {
+    pub(super) fn label(&self) -> &'static str {
         match self.kind {
             RunKind::Import => "Importing from Cin7",
             RunKind::Update => "Updating from Cin7",
@@ -121,21 +121,21 @@ impl Run {
     }
 
     /// Whether the run read any page (a run that read none has nothing to continue).
-    pub fn read_something(&self) -> bool {
+    pub(super) fn read_something(&self) -> bool {
         self.store.as_ref().is_some_and(|s| !s.pages().is_empty())
     }
 }
 
 /// Why another run cannot start now.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Busy {
+pub(super) enum Busy {
     Reading(RunKind),
     WaitingForKey(RunPurpose),
 }
 
 impl Busy {
     /// The sentence the window says when the planner asks for something that must wait.
-    pub fn sentence(&self) -> String {
+    pub(super) fn sentence(&self) -> String {
         let what = match self {
             Busy::Reading(RunKind::Import) => "An import is reading Cin7",
             Busy::Reading(RunKind::Update) => "Update data is reading Cin7",
@@ -148,7 +148,7 @@ impl Busy {
 
 /// A run waiting for its key from the keychain.
 #[derive(Clone, Debug)]
-pub struct KeyWait {
+pub(super) struct KeyWait {
     id: u64,
     pub purpose: RunPurpose,
     /// What was on screen when it was asked for.
@@ -157,7 +157,7 @@ pub struct KeyWait {
 
 impl KeyWait {
     /// "Update data is waiting for the keychain…", for the status line.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         format!("{}…", waiting_for_key(&self.purpose))
     }
 }
@@ -172,14 +172,14 @@ fn waiting_for_key(purpose: &RunPurpose) -> &'static str {
 
 /// A run that stopped before its project was saved.
 #[derive(Clone, Debug)]
-pub struct Stopped {
+pub(super) struct Stopped {
     pub store: RunStore,
     pub checkpoint: Checkpoint,
 }
 
 impl Stopped {
     /// "Continue import", "Continue update" or "Continue reimport".
-    pub fn continue_label(&self) -> &'static str {
+    pub(super) fn continue_label(&self) -> &'static str {
         match self.checkpoint.kind {
             RunKind::Import => "Continue import",
             RunKind::Update => "Continue update",
@@ -189,7 +189,7 @@ impl Stopped {
 }
 
 #[derive(Default)]
-pub struct Runs {
+pub(super) struct Runs {
     run: Option<Run>,
     waiting: Option<KeyWait>,
     next_wait: u64,
@@ -200,7 +200,7 @@ pub struct Runs {
 
 impl Runs {
     /// The runs stopped before their project was saved, under `state_dir`.
-    pub fn new(state_dir: Option<&Path>) -> Self {
+    pub(super) fn new(state_dir: Option<&Path>) -> Self {
         let stopped = state_dir
             .map(RunStore::stopped)
             .unwrap_or_default()
@@ -214,7 +214,7 @@ impl Runs {
     }
 
     /// Why no other run can start now, if one is under way or waiting for its key.
-    pub fn busy(&self) -> Option<Busy> {
+    pub(super) fn busy(&self) -> Option<Busy> {
         match (&self.run, &self.waiting) {
             (Some(run), _) => Some(Busy::Reading(run.kind)),
             (None, Some(wait)) => Some(Busy::WaitingForKey(wait.purpose.clone())),
@@ -222,17 +222,17 @@ impl Runs {
         }
     }
 
-    pub fn run(&self) -> Option<&Run> {
+    pub(super) fn run(&self) -> Option<&Run> {
         self.run.as_ref()
     }
 
-    pub fn waiting(&self) -> Option<&KeyWait> {
+    pub(super) fn waiting(&self) -> Option<&KeyWait> {
         self.waiting.as_ref()
     }
 
     /// Starts a run, unless another is under way: then it is not started, and its dialog (if
     /// it came from one) is handed back.
-    pub fn start(
+    pub(super) fn start(
         &mut self,
         start: RunStart,
         wake: impl Fn() + Send + Sync + 'static,
@@ -249,7 +249,11 @@ impl Runs {
     }
 
     /// Notes that a run waits for its key; the lookup's outcome is for the returned id.
-    pub fn wait_for_key(&mut self, purpose: RunPurpose, screen: Screen) -> Result<u64, Busy> {
+    pub(super) fn wait_for_key(
+        &mut self,
+        purpose: RunPurpose,
+        screen: Screen,
+    ) -> Result<u64, Busy> {
         if let Some(busy) = self.busy() {
             return Err(busy);
         }
@@ -263,17 +267,17 @@ impl Runs {
     }
 
     /// The keychain answered the lookup `id`: the wait it was for, if it still waits.
-    pub fn key_arrived(&mut self, id: u64) -> Option<KeyWait> {
+    pub(super) fn key_arrived(&mut self, id: u64) -> Option<KeyWait> {
         self.waiting.take_if(|wait| wait.id == id)
     }
 
     /// Whether the lookup `id` is still awaited.
-    pub fn awaits(&self, id: u64) -> bool {
+    pub(super) fn awaits(&self, id: u64) -> bool {
         self.waiting.as_ref().is_some_and(|w| w.id == id)
     }
 
     /// Cancels the run under way (its end follows), or the wait for a key.
-    pub fn cancel(&mut self) {
+    pub(super) fn cancel(&mut self) {
         if let Some(run) = &self.run {
             run.job.cancel();
         }
@@ -282,7 +286,7 @@ impl Runs {
 
     /// Stops the run under way and forgets it (the window is closing): its checkpoint stays
     /// on disk, for the next window to offer.
-    pub fn abandon(&mut self) {
+    pub(super) fn abandon(&mut self) {
         self.waiting = None;
         if let Some(run) = self.run.take() {
             run.job.cancel();
@@ -290,7 +294,7 @@ impl Runs {
     }
 
     /// Takes in what the run reports: the run and its result once it has ended.
-    pub fn poll(&mut self) -> Option<(Run, Result<Project, ImportError>)> {
+    pub(super) fn poll(&mut self) -> Option<(Run, Result<Project, ImportError>)> {
         while let Some(event) = self.run.as_ref().and_then(|r| r.job.try_next()) {
             match event {
                 ImportEvent::Progress(p) => {
@@ -307,26 +311,26 @@ impl Runs {
     }
 
     /// The key kept for this session for `connection`.
-    pub fn session_key(&self, connection: &ConnectionInfo) -> Option<ApiKey> {
+    pub(super) fn session_key(&self, connection: &ConnectionInfo) -> Option<ApiKey> {
         self.session_keys.get(&connection.key()).cloned()
     }
 
-    pub fn keep_session_key(&mut self, connection: &ConnectionInfo, key: ApiKey) {
+    pub(super) fn keep_session_key(&mut self, connection: &ConnectionInfo, key: ApiKey) {
         self.session_keys.insert(connection.key(), key);
     }
 
-    pub fn forget_session_key(&mut self, connection: &ConnectionInfo) {
+    pub(super) fn forget_session_key(&mut self, connection: &ConnectionInfo) {
         self.session_keys.remove(&connection.key());
     }
 
     /// The runs that can be continued, newest first.
-    pub fn stopped(&self) -> &[Stopped] {
+    pub(super) fn stopped(&self) -> &[Stopped] {
         &self.stopped
     }
 
     /// Lists the run kept in `store` among those to continue (once), if it read anything: a
     /// run that read nothing has nothing to continue, and its checkpoint goes.
-    pub fn keep_stopped(&mut self, store: &RunStore) {
+    pub(super) fn keep_stopped(&mut self, store: &RunStore) {
         if self.stopped.iter().any(|s| s.store.dir() == store.dir()) {
             return;
         }
@@ -346,19 +350,19 @@ impl Runs {
     }
 
     /// The stopped run kept in `dir`.
-    pub fn stopped_in(&self, dir: &Path) -> Option<&Stopped> {
+    pub(super) fn stopped_in(&self, dir: &Path) -> Option<&Stopped> {
         self.stopped.iter().find(|s| s.store.dir() == dir)
     }
 
     /// Drops the stopped run kept in `dir`, and its pages.
-    pub fn discard(&mut self, dir: &Path) {
+    pub(super) fn discard(&mut self, dir: &Path) {
         if let Some(i) = self.stopped.iter().position(|s| s.store.dir() == dir) {
             self.stopped.remove(i).store.forget();
         }
     }
 
     /// The stopped update or reimport of the project at `path`, if there is one.
-    pub fn stopped_of_project(&self, path: &Path) -> Option<&Stopped> {
+    pub(super) fn stopped_of_project(&self, path: &Path) -> Option<&Stopped> {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
         self.stopped.iter().find(|s| {
             s.checkpoint.kind != RunKind::Import

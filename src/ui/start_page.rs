@@ -11,19 +11,19 @@ use std::time::SystemTime;
 
 /// The start page's memory of when the recent projects were saved, read once per list.
 #[derive(Default)]
-pub struct StartPage {
+pub(super) struct StartPage {
     saved: Option<(Vec<PathBuf>, Vec<Option<SystemTime>>)>,
 }
 
 /// What the start page shows.
-pub struct Shown<'a> {
+pub(super) struct Shown<'a> {
     pub recent: &'a [PathBuf],
     pub reopen_last: bool,
     pub stopped: &'a [Stopped],
 }
 
 impl StartPage {
-    pub fn show(&mut self, ui: &mut Ui, shown: &Shown<'_>) -> Vec<Command> {
+    pub(super) fn show(&mut self, ui: &mut Ui, shown: &Shown<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.add_space(32.0);
@@ -133,7 +133,7 @@ fn stopped(ui: &mut Ui, shown: &Shown<'_>, commands: &mut Vec<Command>) {
 /// "An import of shop from 1 January 2024, by weeks, started 3 Dec 2026 10:42 NZDT, not saved
 /// yet: what it read is kept.", the time in the run's own time zone. (The run may have ended
 /// and its project been closed unsaved: Continue reads from what was kept.)
-pub fn stopped_text(run: &Stopped) -> String {
+pub(super) fn stopped_text(run: &Stopped) -> String {
     use crate::project::RunKind;
     let c = &run.checkpoint;
     let file = c.project.as_deref().and_then(std::path::Path::file_name);

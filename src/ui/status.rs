@@ -20,41 +20,41 @@ pub struct Notice {
 }
 
 #[derive(Default)]
-pub struct StatusLine {
+pub(super) struct StatusLine {
     notice: Option<Notice>,
 }
 
 impl StatusLine {
-    pub fn say(&mut self, tone: Tone, text: impl Into<String>) {
+    pub(super) fn say(&mut self, tone: Tone, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             tone,
         });
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
+    pub(super) fn info(&mut self, text: impl Into<String>) {
         self.say(Tone::Info, text);
     }
 
-    pub fn warn(&mut self, text: impl Into<String>) {
+    pub(super) fn warn(&mut self, text: impl Into<String>) {
         self.say(Tone::Warning, text);
     }
 
-    pub fn error(&mut self, text: impl Into<String>) {
+    pub(super) fn error(&mut self, text: impl Into<String>) {
         self.say(Tone::Error, text);
     }
 
-    pub fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.notice = None;
     }
 
-    pub fn notice(&self) -> Option<&Notice> {
+    pub(super) fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref()
     }
 
     /// Draws the line: `waiting` is what waits on the keychain (with Cancel), `working`
     /// whether background tasks are under way.
-    pub fn show(&self, ui: &mut Ui, waiting: Option<&str>, working: bool) -> Vec<Command> {
+    pub(super) fn show(&self, ui: &mut Ui, waiting: Option<&str>, working: bool) -> Vec<Command> {
         let mut commands = Vec::new();
         ui.horizontal(|ui| {
             if working || waiting.is_some() {

@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, HashMap};
 
 /// A column of the table, which it can be sorted by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SortBy {
+pub(super) enum SortBy {
     #[default]
     Code,
     Description,
@@ -109,7 +109,7 @@ fn key_of(project: &Project, series: usize) -> SeriesKey {
 
 /// The table's state: what the planner chose, and the rows that gives.
 #[derive(Default)]
-pub struct ItemTable {
+pub(super) struct ItemTable {
     pub filter: String,
     /// `None` for every location.
     pub location: Option<usize>,
@@ -156,12 +156,12 @@ struct OrderKey {
 
 impl ItemTable {
     /// The series whose chart shows: the one the keys or the last click moved to.
-    pub fn current(&self) -> Option<usize> {
+    pub(super) fn current(&self) -> Option<usize> {
         self.cursor
     }
 
     /// Selects `series` alone (from the data report), and shows it.
-    pub fn select_only(&mut self, series: usize) {
+    pub(super) fn select_only(&mut self, series: usize) {
         self.selection_version += 1;
         self.location = None;
         self.filter.clear();
@@ -214,7 +214,7 @@ impl ItemTable {
 
     /// Moves the selection from the project it was of to `project`, by each series' item and
     /// branch (an update or a regroup may number them otherwise).
-    pub fn carry_selection(&mut self, from: &Project, to: &Project) {
+    pub(super) fn carry_selection(&mut self, from: &Project, to: &Project) {
         self.selection_version += 1;
         let index: HashMap<SeriesKey, usize> =
             (0..to.series.len()).map(|i| (key_of(to, i), i)).collect();
@@ -232,7 +232,7 @@ impl ItemTable {
     }
 
     /// The filter field and the location selector.
-    pub fn controls(&mut self, ui: &mut egui::Ui, project: &Project) {
+    pub(super) fn controls(&mut self, ui: &mut egui::Ui, project: &Project) {
         ui.horizontal(|ui| {
             let label = ui.label("Search items");
             ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(180.0))
@@ -256,7 +256,7 @@ impl ItemTable {
     }
 
     /// The table, its keys (`keys`: nothing else has the keyboard) and its totals line.
-    pub fn show(
+    pub(super) fn show(
         &mut self,
         ui: &mut egui::Ui,
         id: Screen,

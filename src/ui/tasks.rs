@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 /// What a background task found.
-pub enum Outcome {
+pub(super) enum Outcome {
     Saved(PathBuf),
     Opened(PathBuf, Box<Project>),
     Regrouped(Box<Project>),
@@ -39,7 +39,7 @@ impl Outcome {
 
 /// Whom an outcome is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Recipient {
+pub(super) enum Recipient {
     /// The window itself (a message, the keychain): applied whatever is on screen.
     Window,
     /// What was on screen when the task began (a project, or none): a file opened or saved,
@@ -56,7 +56,7 @@ pub enum Recipient {
 type Delivered = (Recipient, Outcome);
 
 /// The tasks under way and the channel their outcomes come back on.
-pub struct Tasks {
+pub(super) struct Tasks {
     sender: Sender<Delivered>,
     receiver: Receiver<Delivered>,
     under_way: usize,
@@ -75,13 +75,13 @@ impl Default for Tasks {
 
 impl Tasks {
     /// How many tasks have not reported their end yet.
-    pub fn under_way(&self) -> usize {
+    pub(super) fn under_way(&self) -> usize {
         self.under_way
     }
 
     /// Runs `work` on a named thread for `to`; its outcome reaches [`Tasks::drain`], a panic
     /// as a one-sentence failure. Fails only when no thread can be started.
-    pub fn spawn(
+    pub(super) fn spawn(
         &mut self,
         ctx: &egui::Context,
         to: Recipient,
@@ -106,7 +106,11 @@ impl Tasks {
 
     /// Sends outcomes for `to` from another thread, waking the window each time (for answers
     /// a task reports on its way).
-    pub fn reporter(&self, ctx: &egui::Context, to: Recipient) -> impl Fn(Outcome) + Send + use<> {
+    pub(super) fn reporter(
+        &self,
+        ctx: &egui::Context,
+        to: Recipient,
+    ) -> impl Fn(Outcome) + Send + use<> {
         let (sender, ctx) = (self.sender.clone(), ctx.clone());
         move |outcome| {
             sender.send((to, outcome)).ok();
@@ -115,7 +119,7 @@ impl Tasks {
     }
 
     /// Every outcome delivered since the last frame, in order.
-    pub fn drain(&mut self) -> Vec<Delivered> {
+    pub(super) fn drain(&mut self) -> Vec<Delivered> {
         let delivered: Vec<Delivered> = self.receiver.try_iter().collect();
         let ended = delivered.iter().filter(|(_, o)| o.ends_task()).count();
         self.under_way = self.under_way.saturating_sub(ended);

@@ -7,7 +7,7 @@ use egui::{Id, Ui};
 
 /// Shows the zone's button and, when open, the list; the response is `changed()` when a zone
 /// was chosen.
-pub fn show(ui: &mut Ui, zone: &mut Tz, id_salt: &str) -> egui::Response {
+pub(super) fn show(ui: &mut Ui, zone: &mut Tz, id_salt: &str) -> egui::Response {
     // An id of its own: the popup's open state is kept under it, whatever else the dialog
     // shows above it from one frame to the next.
     let mut button = ui.push_id(id_salt, |ui| ui.button(zone.name())).inner;

@@ -11,11 +11,11 @@ use cin7_planner::sandbox::account::*;
 use cin7_planner::sandbox::{Sandbox, SandboxConfig};
 use rust_decimal::Decimal;
 
-pub const USERNAME: &str = "planner";
-pub const KEY: &str = "fixture-key";
+pub(crate) const USERNAME: &str = "planner";
+pub(crate) const KEY: &str = "fixture-key";
 
 /// A request for the fixture's user at `base_url`: unpaced, no retries, nothing kept.
-pub fn request(base_url: &str, settings: ImportSettings) -> ImportRequest {
+pub(crate) fn request(base_url: &str, settings: ImportSettings) -> ImportRequest {
     ImportRequest {
         retry: RetryPolicy::never(),
         ..ImportRequest::new(
@@ -30,15 +30,15 @@ pub fn request(base_url: &str, settings: ImportSettings) -> ImportRequest {
     }
 }
 
-pub fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+pub(crate) fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
 }
 
-pub fn dec(text: &str) -> Decimal {
+pub(crate) fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
 }
 
-pub fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> LineRecord {
+pub(crate) fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> LineRecord {
     LineRecord {
         id,
         parent_id: 0,
@@ -52,7 +52,7 @@ pub fn line(id: i64, option: i64, qty: &str, price: &str, discount: &str) -> Lin
     }
 }
 
-pub fn order(
+pub(crate) fn order(
     id: i64,
     branch: i64,
     created: DateTime<Utc>,
@@ -97,7 +97,7 @@ pub fn order(
 /// warehouse on Thu 25 Jan and brings it to the shop on Tue 6 Feb; adjustment 401 writes off
 /// MUG-BLU 1 at the shop on Wed 7 Feb; adjustment 402 (+5) is not approved. Every line of the
 /// orders shipped in full, the kit component MUG-RED 5 of order 3 included.
-pub fn fixture_account() -> Account {
+pub(crate) fn fixture_account() -> Account {
     let start = utc(2023, 1, 1, 0, 0);
     let branch = |id, name: &str| BranchRecord {
         id,
@@ -320,7 +320,7 @@ pub fn fixture_account() -> Account {
     }
 }
 
-pub fn credit_note(
+pub(crate) fn credit_note(
     id: i64,
     branch: i64,
     at: DateTime<Utc>,
@@ -342,7 +342,7 @@ pub fn credit_note(
 }
 
 /// A sandbox serving `account` with no rate limit (the tests of pacing set their own).
-pub fn serve(account: Account) -> Sandbox {
+pub(crate) fn serve(account: Account) -> Sandbox {
     let mut config = SandboxConfig::new(account, USERNAME, KEY);
     config.rate_limits = RateLimits::unlimited();
     Sandbox::start(config).unwrap()
@@ -350,7 +350,7 @@ pub fn serve(account: Account) -> Sandbox {
 
 /// Stock movements per IMPORT-RULES.md, replayed from the documents as the API shows them
 /// (plus each adjustment line's size, which only the sandbox knows): `(key, when, quantity)`.
-pub fn movements(a: &Account) -> Vec<(StockKey, DateTime<Utc>, Decimal)> {
+pub(crate) fn movements(a: &Account) -> Vec<(StockKey, DateTime<Utc>, Decimal)> {
     let mut out = Vec::new();
     let mut add =
         |line: &LineRecord, branch: i64, at: DateTime<Utc>, total: Decimal, sign: Decimal| {

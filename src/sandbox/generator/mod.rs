@@ -8,7 +8,11 @@
 mod catalogue;
 mod replay;
 
-use super::account::*;
+use super::account::{
+    Account, AdjustmentRecord, BranchRecord, ContactRecord, CreditNoteRecord, LineRecord,
+    OptionRecord, ProductRecord, PurchaseOrderRecord, SalesOrderRecord, StockKey, StockRecord,
+    TransferRecord, UserRecord, line_parts,
+};
 use catalogue::{Shape, shape};
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, SeedableRng};

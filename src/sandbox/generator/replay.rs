@@ -2,7 +2,10 @@
 //! document only ships, transfers or writes off what is on hand at its moment, and the
 //! current `Stock` rows are what the replay leaves.
 
-use super::*;
+use super::{
+    Completion, DateTime, Decimal, Duration, Event, Generator, LineRecord, Reverse, Rng,
+    StockRecord, Utc, line_parts,
+};
 
 impl Generator {
     fn has(&self, option: i64, size: &Option<String>, branch: i64, qty: Decimal) -> bool {
@@ -23,8 +26,8 @@ impl Generator {
 
     /// Puts every line's goods (per size where sized) into a branch's stock: returns (whose
     /// quantities are negative), receipts and arriving transfers.
-    fn put_away(&mut self, lines: Vec<LineRecord>, branch: i64) {
-        for line in &lines {
+    fn put_away(&mut self, lines: &[LineRecord], branch: i64) {
+        for line in lines {
             for (size, qty) in line_parts(line) {
                 self.add(line.product_option_id, size, branch, qty.abs());
             }
@@ -39,7 +42,8 @@ impl Generator {
                 Event::Dispatch(i) => self.dispatch(i, at),
                 Event::Return(i, completes) => {
                     let c = &self.account.credit_notes[i];
-                    self.put_away(c.lines.clone(), c.branch_id);
+                    let (lines, branch) = (c.lines.clone(), c.branch_id);
+                    self.put_away(&lines, branch);
                     if completes == Completion::Completes {
                         let c = &mut self.account.credit_notes[i];
                         c.completed = Some(at);
@@ -48,7 +52,8 @@ impl Generator {
                 }
                 Event::Receive(i) => {
                     let po = &self.account.purchase_orders[i];
-                    self.put_away(po.lines.clone(), po.branch_id);
+                    let (lines, branch) = (po.lines.clone(), po.branch_id);
+                    self.put_away(&lines, branch);
                     let po = &mut self.account.purchase_orders[i];
                     for line in &mut po.lines {
                         line.qty_shipped = line.qty;
@@ -60,7 +65,8 @@ impl Generator {
                 Event::TransferOut(i) => self.transfer_out(i, at),
                 Event::TransferIn(i) => {
                     let t = &self.account.transfers[i];
-                    self.put_away(t.lines.clone(), t.destination_branch_id);
+                    let (lines, branch) = (t.lines.clone(), t.destination_branch_id);
+                    self.put_away(&lines, branch);
                     let t = &mut self.account.transfers[i];
                     t.received = Some(at);
                     t.modified = t.modified.max(at);

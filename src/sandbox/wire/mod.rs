@@ -7,7 +7,11 @@ mod fields;
 
 pub use fields::field_names;
 
-use super::account::*;
+use super::account::{
+    Account, AdjustmentRecord, BranchRecord, CreditNoteRecord, LineRecord, OptionRecord,
+    ProductRecord, PurchaseOrderRecord, Row, SalesOrderRecord, StockRecord, TransferRecord,
+    size_code,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
@@ -123,7 +127,7 @@ impl Wire {
     /// One top-level field of a row, by its canonical name.
     pub fn field(&self, row: Row, name: &str) -> Value {
         match row {
-            Row::Branch(i) => self.branch_field(&self.account.branches[i], name),
+            Row::Branch(i) => Self::branch_field(&self.account.branches[i], name),
             Row::Product(i) => self.product_field(i, name),
             Row::ProductOption(p, o, s) => self.option_field(p, o, s, name),
             Row::SizeRange(p) => {
@@ -177,7 +181,7 @@ impl Wire {
         Some((product, &product.options[o]))
     }
 
-    fn branch_field(&self, b: &BranchRecord, name: &str) -> Value {
+    fn branch_field(b: &BranchRecord, name: &str) -> Value {
         match name {
             "id" => json!(b.id),
             "createdDate" | "modifiedDate" => date(b.modified),
@@ -294,7 +298,6 @@ impl Wire {
 
     /// Fields every transaction-type document answers alike.
     fn transaction_field(
-        &self,
         id: i64,
         reference: &str,
         branch_id: i64,
@@ -303,9 +306,8 @@ impl Wire {
     ) -> Value {
         match name {
             "id" => json!(id),
-            "createdBy" | "processedBy" => json!(1),
+            "createdBy" | "processedBy" | "memberId" | "currencyId" => json!(1),
             "reference" => text(reference),
-            "memberId" | "currencyId" => json!(1),
             "branchId" => json!(branch_id),
             "productTotal" | "total" => num(lines
                 .iter()
@@ -339,7 +341,7 @@ impl Wire {
             "accountingAttributes" => json!({"importDate": null, "accountingImportStatus": null}),
             "lineItems" => self.lines_json(o.id, o.created, &o.lines, LineKind::Sales),
             "source" => text(&o.source),
-            _ => self.transaction_field(o.id, &o.reference, o.branch_id, &o.lines, name),
+            _ => Self::transaction_field(o.id, &o.reference, o.branch_id, &o.lines, name),
         }
     }
 
@@ -357,7 +359,7 @@ impl Wire {
             "isVoid" => json!(c.is_void),
             "accountingAttributes" => json!({"importDate": null, "accountingImportStatus": null}),
             "lineItems" => self.lines_json(c.id, c.created, &c.lines, LineKind::Credit),
-            _ => self.transaction_field(c.id, &c.reference, c.branch_id, &c.lines, name),
+            _ => Self::transaction_field(c.id, &c.reference, c.branch_id, &c.lines, name),
         }
     }
 
@@ -372,7 +374,7 @@ impl Wire {
             "fullyReceivedDate" => opt_date(po.fully_received),
             "isVoid" => json!(po.is_void),
             "lineItems" => self.lines_json(po.id, po.created, &po.lines, LineKind::Purchase),
-            _ => self.transaction_field(po.id, &po.reference, po.branch_id, &po.lines, name),
+            _ => Self::transaction_field(po.id, &po.reference, po.branch_id, &po.lines, name),
         }
     }
 
@@ -381,7 +383,7 @@ impl Wire {
             "id" => json!(t.id),
             "createdDate" => date(t.created),
             "modifiedDate" => date(t.modified),
-            "createdBy" | "processedBy" => json!(1),
+            "createdBy" | "processedBy" | "memberId" | "currencyId" => json!(1),
             "isApproved" => json!(t.is_approved),
             "reference" => text(&t.reference),
             "sourceBranchId" => json!(t.source_branch_id),
@@ -410,7 +412,7 @@ impl Wire {
             "id" => json!(a.id),
             "createdDate" => date(a.created),
             "modifiedDate" => date(a.modified),
-            "createdBy" | "processedBy" => json!(1),
+            "createdBy" | "processedBy" | "memberId" | "currencyId" => json!(1),
             "isApproved" => json!(a.is_approved),
             "reference" => text(&a.reference),
             "branchId" => json!(a.branch_id),

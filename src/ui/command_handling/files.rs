@@ -108,13 +108,13 @@ impl PlannerApp {
         );
     }
 
-    pub(super) fn opened(&mut self, path: PathBuf, project: Project) {
+    pub(super) fn opened(&mut self, path: &Path, project: Project) {
         self.status.info(format!("Opened {}.", path.display()));
-        self.state.opened(&path);
-        let follow = self.document.take_after_open(&path);
+        self.state.opened(path);
+        let follow = self.document.take_after_open(path);
         let replaced = self
             .document
-            .show(OpenProject::opened(project, path.clone()));
+            .show(OpenProject::opened(project, path.to_owned()));
         for store in replaced {
             self.runs.keep_stopped(&store);
         }
@@ -122,7 +122,7 @@ impl PlannerApp {
         match follow {
             Some(then) => self.send(then),
             None => {
-                if let Some(stopped) = self.runs.stopped_of_project(&path) {
+                if let Some(stopped) = self.runs.stopped_of_project(path) {
                     let text = crate::ui::start_page::stopped_text(stopped);
                     self.status
                         .info(format!("{text} {} picks it up.", stopped.continue_label()));

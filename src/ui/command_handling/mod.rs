@@ -76,7 +76,7 @@ impl PlannerApp {
                 self.state.theme = theme;
                 ctx.set_theme(theme.preference());
             }
-            Command::Zoom(zoom) => self.zoom(ctx, zoom),
+            Command::Zoom(zoom) => apply_zoom(ctx, zoom),
             Command::ReopenLastProject(on) => self.state.reopen_last = on,
             Command::CredentialsHelp => self.modals.ask(Prompt::CredentialsHelp),
             Command::Shortcuts => self.modals.ask(Prompt::Shortcuts),
@@ -100,14 +100,6 @@ impl PlannerApp {
         tracing::info!("asking before {}: {why}", command.describe());
         self.modals.ask(prompt);
         true
-    }
-
-    fn zoom(&mut self, ctx: &egui::Context, zoom: Zoom) {
-        match zoom {
-            Zoom::In => egui::gui_zoom::zoom_in(ctx),
-            Zoom::Out => egui::gui_zoom::zoom_out(ctx),
-            Zoom::Reset => ctx.set_zoom_factor(1.0),
-        }
     }
 
     /// Quits: the run stops, and the window closes once the tasks under way are done.
@@ -316,7 +308,7 @@ impl PlannerApp {
             }
             _ if !here => {}
             Outcome::Saved(path) => self.saved(path),
-            Outcome::Opened(path, project) => self.opened(path, *project),
+            Outcome::Opened(path, project) => self.opened(&path, *project),
             Outcome::Regrouped(project) => {
                 let text = format!(
                     "Regrouped into {} {} from the project's ledger, without calling Cin7. File > Save keeps the change.",
@@ -347,5 +339,13 @@ impl PlannerApp {
                 }
             }
         }
+    }
+}
+
+fn apply_zoom(ctx: &egui::Context, zoom: Zoom) {
+    match zoom {
+        Zoom::In => egui::gui_zoom::zoom_in(ctx),
+        Zoom::Out => egui::gui_zoom::zoom_out(ctx),
+        Zoom::Reset => ctx.set_zoom_factor(1.0),
     }
 }

@@ -173,7 +173,7 @@ impl PlannerApp {
             self.send(again);
         }
         match result {
-            Ok(project) => self.run_succeeded(ctx, run, project),
+            Ok(project) => self.run_succeeded(ctx, &run, project),
             Err(ImportError::Cancelled) => {
                 let read = run.read_something();
                 if let Some(store) = &run.store {
@@ -202,11 +202,11 @@ impl PlannerApp {
         }
     }
 
-    fn run_succeeded(&mut self, ctx: &egui::Context, run: Run, project: Project) {
+    fn run_succeeded(&mut self, ctx: &egui::Context, run: &Run, project: Project) {
         let stores: Vec<RunStore> = run.store.iter().cloned().collect();
         let text = if let Some(base) = &run.base {
             if base.screen != self.document.screen() {
-                self.run_outdated(&run);
+                self.run_outdated(run);
                 return;
             }
             let text = updated_text(&project);
