@@ -1,4 +1,5 @@
-//! Deserializers that accept what Cin7 actually sends, not only what its docs promise:
+//! Wire field types ([`Lenient`]: `LenientInt`, `LenientDecimal`, …) that accept what Cin7
+//! actually sends, not only what its docs promise:
 //! numbers as numbers or strings, enums as strings or numbers, dates with or without
 //! fractional seconds and with `Z`, an offset, or no zone at all. `null` is always `None`.
 //!
@@ -13,12 +14,58 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::str::FromStr;
 
+/// A wire field read leniently: `None` for `null`, an empty string or a missing field, else
+/// the value however Cin7 wrote it. It reads as the `Option` it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Lenient<T>(pub Option<T>);
+
+/// An id or a count: a number or a numeric string ([`int`]).
+pub type LenientInt = Lenient<i64>;
+/// A quantity or an amount: a number or a numeric string ([`decimal`]).
+pub type LenientDecimal = Lenient<Decimal>;
+/// A flag: `true`, `"true"` or `1` ([`boolean`]).
+pub type LenientBool = Lenient<bool>;
+/// Text, also from a number, without control characters ([`text`]).
+pub type LenientText = Lenient<String>;
+/// An instant in any of Cin7's date shapes ([`datetime`]).
+pub type LenientDate = Lenient<DateTime<Utc>>;
+
+impl<T> std::ops::Deref for Lenient<T> {
+    type Target = Option<T>;
+
+    fn deref(&self) -> &Option<T> {
+        &self.0
+    }
+}
+
+impl<T> From<Option<T>> for Lenient<T> {
+    fn from(value: Option<T>) -> Self {
+        Self(value)
+    }
+}
+
+macro_rules! lenient_from {
+    ($type:ty, $read:ident) => {
+        impl<'de> Deserialize<'de> for Lenient<$type> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $read(d).map(Lenient)
+            }
+        }
+    };
+}
+
+lenient_from!(i64, int);
+lenient_from!(Decimal, decimal);
+lenient_from!(bool, boolean);
+lenient_from!(String, text);
+lenient_from!(DateTime<Utc>, datetime);
+
 fn value<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
     Value::deserialize(d)
 }
 
 /// A decimal from a JSON number or a numeric string.
-pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
     match value(d)? {
         Value::Null => Ok(None),
         // The number's own text (e.g. 49.95) is exactly the decimal it denotes.
@@ -63,7 +110,7 @@ fn saturating_int(float: f64) -> Option<i64> {
 }
 
 /// An integer id or count from a JSON number or a numeric string.
-pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match value(d)? {
         Value::Null => Ok(None),
         Value::Number(n) => n
@@ -91,7 +138,7 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
 }
 
 /// A boolean from `true`/`false`, `"true"`/`"false"` or `1`/`0`.
-pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     match value(d)? {
         Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(b)),
@@ -113,7 +160,7 @@ pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
 
 /// Text from a string, or from a number (enum fields some schemas type as integers), without
 /// control characters.
-pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     match value(d)? {
         Value::Null => Ok(None),
         Value::String(mut s) => {
@@ -129,7 +176,7 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
 }
 
 /// A UTC instant from any of the date shapes Cin7 produces.
-pub fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     match value(d)? {
         Value::Null => Ok(None),
         Value::String(s) if s.trim().is_empty() => Ok(None),
@@ -181,14 +228,14 @@ mod tests {
 
     #[derive(Deserialize)]
     struct Probe {
-        #[serde(default, deserialize_with = "decimal")]
-        qty: Option<Decimal>,
-        #[serde(default, deserialize_with = "int")]
-        id: Option<i64>,
-        #[serde(default, deserialize_with = "boolean")]
-        flag: Option<bool>,
-        #[serde(default, deserialize_with = "text")]
-        status: Option<String>,
+        #[serde(default)]
+        qty: LenientDecimal,
+        #[serde(default)]
+        id: LenientInt,
+        #[serde(default)]
+        flag: LenientBool,
+        #[serde(default)]
+        status: LenientText,
     }
 
     #[test]
@@ -196,12 +243,15 @@ mod tests {
         let p: Probe =
             serde_json::from_str(r#"{"qty": 49.95, "id": "12", "flag": "True", "status": 2}"#)
                 .unwrap();
-        assert_eq!(p.qty, Some(Decimal::new(4995, 2)));
-        assert_eq!(p.id, Some(12));
-        assert_eq!(p.flag, Some(true));
-        assert_eq!(p.status.as_deref(), Some("2"));
+        assert_eq!(p.qty.0, Some(Decimal::new(4995, 2)));
+        assert_eq!(p.id.0, Some(12));
+        assert_eq!(p.flag.0, Some(true));
+        assert_eq!(p.status.0.as_deref(), Some("2"));
         let p: Probe = serde_json::from_str(r#"{"qty": null, "id": 3.0, "flag": null}"#).unwrap();
-        assert_eq!((p.qty, p.id, p.flag, p.status), (None, Some(3), None, None));
+        assert_eq!(
+            (p.qty.0, p.id.0, p.flag.0, p.status.0),
+            (None, Some(3), None, None)
+        );
         assert!(serde_json::from_str::<Probe>(r#"{"qty": "lots"}"#).is_err());
     }
 
@@ -211,14 +261,14 @@ mod tests {
             r#"{"qty": 1e300, "id": 99999999999999999999999, "status": "a\u001b[2Jb"}"#,
         )
         .unwrap();
-        assert_eq!((p.qty, p.id), (Some(Decimal::MAX), Some(i64::MAX)));
-        assert_eq!(p.status.as_deref(), Some("a[2Jb"));
+        assert_eq!((p.qty.0, p.id.0), (Some(Decimal::MAX), Some(i64::MAX)));
+        assert_eq!(p.status.0.as_deref(), Some("a[2Jb"));
         let p: Probe = serde_json::from_str(r#"{"qty": "-1e400", "id": "-1e30"}"#).unwrap();
-        assert_eq!((p.qty, p.id), (Some(Decimal::MIN), Some(i64::MIN)));
+        assert_eq!((p.qty.0, p.id.0), (Some(Decimal::MIN), Some(i64::MIN)));
         let p: Probe = serde_json::from_str(r#"{"qty": 1e-40}"#).unwrap();
-        assert_eq!(p.qty, Some(Decimal::ZERO));
+        assert_eq!(p.qty.0, Some(Decimal::ZERO));
         let p: Probe = serde_json::from_str(r#"{"qty": 123456789012345678901234567890}"#).unwrap();
-        assert_eq!(p.qty, Some(Decimal::MAX));
-        assert!(!crate::bounds::within(p.qty.unwrap()));
+        assert_eq!(p.qty.0, Some(Decimal::MAX));
+        assert!(!crate::bounds::within(p.qty.0.unwrap()));
     }
 }

@@ -2,7 +2,7 @@
 //! optional (Cin7 sends explicit nulls and omits what `fields` leaves out), unknown fields
 //! ignored. Only the fields the project uses are declared.
 
-use super::lenient;
+use super::lenient::{LenientBool, LenientDate, LenientDecimal, LenientInt, LenientText};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -11,37 +11,25 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Branch {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub company: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub branch_type: Option<String>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    pub is_active: Option<bool>,
+    pub id: LenientInt,
+    pub company: LenientText,
+    pub branch_type: LenientText,
+    pub is_active: LenientBool,
 }
 
 /// `GET /v1/Products`, with its options embedded (one element per size for size-grid products).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Product {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub name: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub style_code: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub category: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub brand: Option<String>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub size_range_id: Option<i64>,
+    pub id: LenientInt,
+    pub name: LenientText,
+    pub style_code: LenientText,
+    pub status: LenientText,
+    pub category: LenientText,
+    pub brand: LenientText,
+    pub size_range_id: LenientInt,
     /// A contact of type Supplier.
-    #[serde(deserialize_with = "lenient::int")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: LenientInt,
     pub product_options: Option<Vec<ProductOption>>,
 }
 
@@ -49,40 +37,26 @@ pub struct Product {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Contact {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub company: Option<String>,
+    pub id: LenientInt,
+    pub company: LenientText,
 }
 
 /// A product option row (per size for size-grid products: the `id` repeats across sizes).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProductOption {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub code: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub product_option_code: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub product_option_size_code: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub product_option_barcode: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub product_option_size_barcode: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub option1: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub option2: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub option3: Option<String>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub size: Option<String>,
-    #[serde(deserialize_with = "lenient::decimal")]
-    pub retail_price: Option<Decimal>,
+    pub id: LenientInt,
+    pub status: LenientText,
+    pub code: LenientText,
+    pub product_option_code: LenientText,
+    pub product_option_size_code: LenientText,
+    pub product_option_barcode: LenientText,
+    pub product_option_size_barcode: LenientText,
+    pub option1: LenientText,
+    pub option2: LenientText,
+    pub option3: LenientText,
+    pub size: LenientText,
+    pub retail_price: LenientDecimal,
     /// Account-specific price columns, e.g. `{"priceNZD": 19.9, "costNZD": 6.1}`.
     pub price_columns: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -91,7 +65,9 @@ impl ProductOption {
     /// The cost, where the account has a price column named `cost…` (e.g. `costNZD`).
     pub fn cost(&self) -> Option<Decimal> {
         let (_, value) = self.cost_column()?;
-        lenient::decimal(value.clone()).ok().flatten()
+        serde_json::from_value::<LenientDecimal>(value.clone())
+            .ok()
+            .and_then(|cost| cost.0)
     }
 
     /// The currency the cost column names (`costNZD`: "NZD"), where it names a currency code.
@@ -114,24 +90,15 @@ impl ProductOption {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SalesOrder {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub created_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub modified_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub invoice_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub dispatched_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    pub is_approved: Option<bool>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    pub is_void: Option<bool>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub branch_id: Option<i64>,
+    pub id: LenientInt,
+    pub created_date: LenientDate,
+    pub modified_date: LenientDate,
+    pub invoice_date: LenientDate,
+    pub dispatched_date: LenientDate,
+    pub is_approved: LenientBool,
+    pub is_void: LenientBool,
+    pub status: LenientText,
+    pub branch_id: LenientInt,
     pub line_items: Option<Vec<DocumentLine>>,
 }
 
@@ -139,20 +106,13 @@ pub struct SalesOrder {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CreditNote {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub created_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub credit_note_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub completed_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    pub is_void: Option<bool>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub branch_id: Option<i64>,
+    pub id: LenientInt,
+    pub created_date: LenientDate,
+    pub credit_note_date: LenientDate,
+    pub completed_date: LenientDate,
+    pub is_void: LenientBool,
+    pub status: LenientText,
+    pub branch_id: LenientInt,
     pub line_items: Option<Vec<DocumentLine>>,
 }
 
@@ -160,12 +120,12 @@ impl CreditNote {
     /// The date a return counts on: credit-note date, else completed, else created.
     pub fn return_date(&self) -> Option<DateTime<Utc>> {
         self.credit_note_date
-            .or(self.completed_date)
-            .or(self.created_date)
+            .or(*self.completed_date)
+            .or(*self.created_date)
     }
 
     pub fn counts(&self) -> bool {
-        !is_void(self.is_void, self.status.as_deref())
+        !is_void(*self.is_void, self.status.as_deref())
     }
 }
 
@@ -173,34 +133,23 @@ impl CreditNote {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StockRow {
-    #[serde(deserialize_with = "lenient::int")]
-    pub product_option_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub size: Option<String>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub branch_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::decimal")]
-    pub stock_on_hand: Option<Decimal>,
+    pub product_option_id: LenientInt,
+    pub size: LenientText,
+    pub branch_id: LenientInt,
+    pub stock_on_hand: LenientDecimal,
 }
 
 /// `GET /v1/PurchaseOrders`: stock in, when received (`qtyShipped` on its lines).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PurchaseOrder {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub modified_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub fully_received_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    pub is_approved: Option<bool>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    pub is_void: Option<bool>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub branch_id: Option<i64>,
+    pub id: LenientInt,
+    pub modified_date: LenientDate,
+    pub fully_received_date: LenientDate,
+    pub is_approved: LenientBool,
+    pub is_void: LenientBool,
+    pub status: LenientText,
+    pub branch_id: LenientInt,
     pub line_items: Option<Vec<DocumentLine>>,
 }
 
@@ -208,16 +157,11 @@ pub struct PurchaseOrder {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BranchTransfer {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub dispatched_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub received_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub source_branch_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub destination_branch_id: Option<i64>,
+    pub id: LenientInt,
+    pub dispatched_date: LenientDate,
+    pub received_date: LenientDate,
+    pub source_branch_id: LenientInt,
+    pub destination_branch_id: LenientInt,
     pub line_items: Option<Vec<DocumentLine>>,
 }
 
@@ -225,16 +169,11 @@ pub struct BranchTransfer {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Adjustment {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub created_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::datetime")]
-    pub completed_date: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    pub is_approved: Option<bool>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub branch_id: Option<i64>,
+    pub id: LenientInt,
+    pub created_date: LenientDate,
+    pub completed_date: LenientDate,
+    pub is_approved: LenientBool,
+    pub branch_id: LenientInt,
     pub line_items: Option<Vec<DocumentLine>>,
 }
 
@@ -242,23 +181,15 @@ pub struct Adjustment {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DocumentLine {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: Option<i64>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub parent_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::int")]
-    pub product_option_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::decimal")]
-    pub qty: Option<Decimal>,
-    #[serde(deserialize_with = "lenient::decimal")]
-    pub unit_price: Option<Decimal>,
-    #[serde(deserialize_with = "lenient::decimal")]
-    pub discount: Option<Decimal>,
+    pub id: LenientInt,
+    pub parent_id: LenientInt,
+    pub product_option_id: LenientInt,
+    pub qty: LenientDecimal,
+    pub unit_price: LenientDecimal,
+    pub discount: LenientDecimal,
     /// Dispatched (sales) or received (purchases) so far.
-    #[serde(deserialize_with = "lenient::decimal")]
-    pub qty_shipped: Option<Decimal>,
-    #[serde(deserialize_with = "lenient::text")]
-    pub size_codes: Option<String>,
+    pub qty_shipped: LenientDecimal,
+    pub size_codes: LenientText,
     pub sizes: Option<Vec<LineSize>>,
 }
 
@@ -266,10 +197,10 @@ pub struct DocumentLine {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LineSize {
-    #[serde(alias = "size", deserialize_with = "lenient::text")]
-    pub name: Option<String>,
-    #[serde(alias = "qty", deserialize_with = "lenient::decimal")]
-    pub quantity: Option<Decimal>,
+    #[serde(alias = "size")]
+    pub name: LenientText,
+    #[serde(alias = "qty")]
+    pub quantity: LenientDecimal,
 }
 
 /// Parses `sizeCodes`: `Qty|Size|Code|Barcode` entries separated by `;`, `,` or line breaks.
@@ -279,7 +210,7 @@ pub fn parse_size_codes(packed: &str) -> Vec<(String, Decimal)> {
         .split([';', ',', '\n', '\r'])
         .filter_map(|entry| {
             let mut parts = entry.split('|');
-            let qty = lenient::parse_decimal(parts.next()?.trim()).ok()?;
+            let qty = super::lenient::parse_decimal(parts.next()?.trim()).ok()?;
             let size = parts.next()?.trim();
             (!size.is_empty()).then(|| (size.to_owned(), qty))
         })
@@ -321,7 +252,7 @@ impl DocumentLine {
             .sizes
             .iter()
             .flatten()
-            .filter_map(|s| Some((s.name.clone()?.trim().to_owned(), s.quantity?)))
+            .filter_map(|s| Some((s.name.as_deref()?.trim().to_owned(), (*s.quantity)?)))
             .collect();
         if !structured.is_empty() {
             return structured;
@@ -333,15 +264,15 @@ impl DocumentLine {
         use crate::bounds::within_opt;
         [self.id, self.parent_id, self.product_option_id]
             .into_iter()
-            .all(id_ok)
+            .all(|id| id_ok(*id))
             && [self.qty, self.unit_price, self.discount, self.qty_shipped]
                 .into_iter()
-                .all(within_opt)
+                .all(|value| within_opt(*value))
             && self
                 .sizes
                 .iter()
                 .flatten()
-                .all(|size| within_opt(size.quantity))
+                .all(|size| within_opt(*size.quantity))
             && parse_size_codes(self.size_codes.as_deref().unwrap_or(""))
                 .iter()
                 .all(|(_, qty)| crate::bounds::within(*qty))
@@ -353,7 +284,7 @@ macro_rules! bounded_document {
     ($($record:ty: $($branch:ident),*);*) => {$(
         impl Bounded for $record {
             fn within_bounds(&self) -> bool {
-                id_ok(self.id) $(&& id_ok(self.$branch))* && lines_ok(&self.line_items)
+                id_ok(*self.id) $(&& id_ok(*self.$branch))* && lines_ok(&self.line_items)
             }
         }
     )*};
@@ -369,11 +300,11 @@ bounded_document!(
 
 impl Bounded for Product {
     fn within_bounds(&self) -> bool {
-        id_ok(self.id)
-            && id_ok(self.supplier_id)
+        id_ok(*self.id)
+            && id_ok(*self.supplier_id)
             && self.product_options.iter().flatten().all(|o| {
-                id_ok(o.id)
-                    && crate::bounds::within_opt(o.retail_price)
+                id_ok(*o.id)
+                    && crate::bounds::within_opt(*o.retail_price)
                     && crate::bounds::within_opt(o.cost())
             })
     }
@@ -381,21 +312,21 @@ impl Bounded for Product {
 
 impl Bounded for StockRow {
     fn within_bounds(&self) -> bool {
-        id_ok(self.product_option_id)
-            && id_ok(self.branch_id)
-            && crate::bounds::within_opt(self.stock_on_hand)
+        id_ok(*self.product_option_id)
+            && id_ok(*self.branch_id)
+            && crate::bounds::within_opt(*self.stock_on_hand)
     }
 }
 
 impl Bounded for Branch {
     fn within_bounds(&self) -> bool {
-        id_ok(self.id)
+        id_ok(*self.id)
     }
 }
 
 impl Bounded for Contact {
     fn within_bounds(&self) -> bool {
-        id_ok(self.id)
+        id_ok(*self.id)
     }
 }
 
@@ -403,7 +334,7 @@ macro_rules! identified {
     ($($record:ty),*) => {$(
         impl Identified for $record {
             fn id(&self) -> Option<i64> {
-                self.id
+                *self.id
             }
         }
     )*};
@@ -428,7 +359,7 @@ impl Identified for StockRow {
     }
 
     fn position(&self) -> Option<(i64, i64)> {
-        Some((self.product_option_id?, self.branch_id?))
+        Some(((*self.product_option_id)?, (*self.branch_id)?))
     }
 
     const UNIQUE_POSITIONS: bool = false;
@@ -437,7 +368,7 @@ impl Identified for StockRow {
 impl SalesOrder {
     /// Approved and not void (`isVoid`, or `status` `Void` in any letter case).
     pub fn counts_as_sale(&self) -> bool {
-        self.is_approved == Some(true) && !is_void(self.is_void, self.status.as_deref())
+        *self.is_approved == Some(true) && !is_void(*self.is_void, self.status.as_deref())
     }
 }
 
@@ -460,12 +391,12 @@ mod tests {
             "unitPrice": 36.6, "discount": 0.0 } ] }"#;
         let order: SalesOrder = serde_json::from_str(json).unwrap();
         assert!(order.counts_as_sale());
-        assert_eq!(order.invoice_date, None);
+        assert_eq!(*order.invoice_date, None);
         let line = &order.line_items.as_ref().unwrap()[0];
-        assert_eq!(line.unit_price, Some(Decimal::new(366, 1)));
+        assert_eq!(*line.unit_price, Some(Decimal::new(366, 1)));
         let sizes = line.sizes.as_ref().unwrap();
         assert_eq!(sizes[1].name.as_deref(), Some("L"));
-        assert_eq!(sizes[1].quantity, Some(Decimal::ONE));
+        assert_eq!(*sizes[1].quantity, Some(Decimal::ONE));
     }
 
     #[test]

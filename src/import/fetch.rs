@@ -52,8 +52,8 @@ pub(super) struct DocumentsRead {
 /// A sales-order record with only its id (the probe for the highest id).
 #[derive(serde::Deserialize)]
 struct IdOnly {
-    #[serde(default, deserialize_with = "crate::cin7::lenient::int")]
-    id: Option<i64>,
+    #[serde(default)]
+    id: crate::cin7::lenient::LenientInt,
 }
 
 /// A run's client and its tally. Dropping it writes the last calls to the daily log, however
@@ -211,7 +211,7 @@ impl<'a> Session<'a> {
             .await?;
         self.tracker
             .borrow_mut()
-            .orders_end(top.first().and_then(|o| o.id));
+            .orders_end(top.first().and_then(|o| *o.id));
         Ok(())
     }
 
@@ -269,7 +269,7 @@ impl<'a> Session<'a> {
         let Some(wanted) = &plan.branches_wanted else {
             return Ok(branches);
         };
-        let listed: Vec<i64> = branches.iter().filter_map(|b| b.id).collect();
+        let listed: Vec<i64> = branches.iter().filter_map(|b| *b.id).collect();
         let unknown: Vec<i64> = wanted
             .iter()
             .copied()

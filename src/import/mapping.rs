@@ -24,9 +24,11 @@ impl Catalogue {
                     .iter()
                     .any(|o| o.size.as_deref().is_some_and(|s| !s.is_empty()));
             for option in rows {
-                let Some(option_id) = option.id else { continue };
+                let Some(option_id) = *option.id else {
+                    continue;
+                };
                 let size = if sized_product {
-                    option.size.clone().unwrap_or_default()
+                    option.size.0.clone().unwrap_or_default()
                 } else {
                     String::new()
                 };
@@ -34,7 +36,7 @@ impl Catalogue {
                     continue;
                 }
                 let mut item = item(product, option, size, sized_product);
-                item.supplier_id = product.supplier_id;
+                item.supplier_id = *product.supplier_id;
                 item.supplier = product
                     .supplier_id
                     .and_then(|id| suppliers.get(&id).cloned());
@@ -105,17 +107,17 @@ fn item(product: &Product, option: &ProductOption, size: String, sized: bool) ->
         product_option_id: option.id.unwrap_or_default(),
         size,
         code,
-        description: product.name.clone().unwrap_or_default(),
-        product_id: product.id,
+        description: product.name.0.clone().unwrap_or_default(),
+        product_id: *product.id,
         style_code: non_empty(&product.style_code),
         options: [&option.option1, &option.option2, &option.option3]
             .into_iter()
-            .filter_map(non_empty)
+            .filter_map(|text| non_empty(text))
             .collect(),
         category: non_empty(&product.category),
         brand: non_empty(&product.brand),
         barcode,
-        retail_price: option.retail_price,
+        retail_price: *option.retail_price,
         cost: option.cost(),
         cost_currency: option.cost_currency(),
         supplier: None,
@@ -131,7 +133,7 @@ pub(super) fn locations(branches: &[Branch]) -> Vec<Location> {
         .iter()
         .filter_map(|b| {
             Some(Location {
-                branch_id: b.id?,
+                branch_id: (*b.id)?,
                 name: non_empty(&b.company)
                     .unwrap_or_else(|| format!("Branch {}", b.id.unwrap_or_default())),
                 branch_type: non_empty(&b.branch_type),

@@ -113,16 +113,16 @@ impl Recorder<'_> {
 
     fn order(&mut self, order: &SalesOrder) {
         if !order.within_bounds() {
-            return self.reject(DocumentKind::SalesOrder, order.id);
+            return self.reject(DocumentKind::SalesOrder, *order.id);
         }
         let items = lines(&order.line_items);
         let counted = order.counts_as_sale();
         let document = Document {
-            branch: order.branch_id,
+            branch: *order.branch_id,
             counted,
-            ordered: seconds(order.created_date),
-            invoiced: seconds(order.invoice_date),
-            dispatched: seconds(order.dispatched_date),
+            ordered: seconds(*order.created_date),
+            invoiced: seconds(*order.invoice_date),
+            dispatched: seconds(*order.dispatched_date),
             ..Document::new(DocumentKind::SalesOrder, order.id.unwrap_or_default())
         };
         let Some(index) = self.sale_document(document, items, LineSign::Sale) else {
@@ -133,23 +133,23 @@ impl Recorder<'_> {
         }
         let at = order
             .dispatched_date
-            .or(order.invoice_date)
-            .or(order.modified_date);
+            .or(*order.invoice_date)
+            .or(*order.modified_date);
         for line in items {
-            if let Some(shipped) = positive(line.qty_shipped) {
-                self.movement(index, line, -shipped, order.branch_id, at);
+            if let Some(shipped) = positive(*line.qty_shipped) {
+                self.movement(index, line, -shipped, *order.branch_id, at);
             }
         }
     }
 
     fn credit_note(&mut self, note: &CreditNote) {
         if !note.within_bounds() {
-            return self.reject(DocumentKind::CreditNote, note.id);
+            return self.reject(DocumentKind::CreditNote, *note.id);
         }
         let items = lines(&note.line_items);
         let counted = note.counts();
         let document = Document {
-            branch: note.branch_id,
+            branch: *note.branch_id,
             counted,
             returned: seconds(note.return_date()),
             ..Document::new(DocumentKind::CreditNote, note.id.unwrap_or_default())
@@ -162,36 +162,36 @@ impl Recorder<'_> {
         }
         let at = note
             .completed_date
-            .or(note.credit_note_date)
-            .or(note.created_date);
+            .or(*note.credit_note_date)
+            .or(*note.created_date);
         for line in items {
             let returned = line.qty.unwrap_or_default().abs();
-            self.movement(index, line, returned, note.branch_id, at);
+            self.movement(index, line, returned, *note.branch_id, at);
         }
     }
 
     fn purchase_order(&mut self, order: &PurchaseOrder) {
         if !order.within_bounds() {
-            return self.reject(DocumentKind::PurchaseOrder, order.id);
+            return self.reject(DocumentKind::PurchaseOrder, *order.id);
         }
         let index = self.ledger.documents.push(Document::new(
             DocumentKind::PurchaseOrder,
             order.id.unwrap_or_default(),
         ));
-        if order.is_approved != Some(true) || is_void(order.is_void, order.status.as_deref()) {
+        if *order.is_approved != Some(true) || is_void(*order.is_void, order.status.as_deref()) {
             return;
         }
-        let at = order.fully_received_date.or(order.modified_date);
+        let at = order.fully_received_date.or(*order.modified_date);
         for line in lines(&order.line_items) {
-            if let Some(received) = positive(line.qty_shipped) {
-                self.movement(index, line, received, order.branch_id, at);
+            if let Some(received) = positive(*line.qty_shipped) {
+                self.movement(index, line, received, *order.branch_id, at);
             }
         }
     }
 
     fn transfer(&mut self, transfer: &BranchTransfer) {
         if !transfer.within_bounds() {
-            return self.reject(DocumentKind::BranchTransfer, transfer.id);
+            return self.reject(DocumentKind::BranchTransfer, *transfer.id);
         }
         let index = self.ledger.documents.push(Document::new(
             DocumentKind::BranchTransfer,
@@ -199,30 +199,30 @@ impl Recorder<'_> {
         ));
         for line in lines(&transfer.line_items) {
             // A non-positive quantity moves nothing, as for shipped and received lines.
-            let Some(qty) = positive(line.qty) else {
+            let Some(qty) = positive(*line.qty) else {
                 continue;
             };
             let (from, to) = (transfer.source_branch_id, transfer.destination_branch_id);
-            self.movement(index, line, -qty, from, transfer.dispatched_date);
-            self.movement(index, line, qty, to, transfer.received_date);
+            self.movement(index, line, -qty, *from, *transfer.dispatched_date);
+            self.movement(index, line, qty, *to, *transfer.received_date);
         }
     }
 
     fn adjustment(&mut self, adjustment: &Adjustment) {
         if !adjustment.within_bounds() {
-            return self.reject(DocumentKind::Adjustment, adjustment.id);
+            return self.reject(DocumentKind::Adjustment, *adjustment.id);
         }
         let index = self.ledger.documents.push(Document::new(
             DocumentKind::Adjustment,
             adjustment.id.unwrap_or_default(),
         ));
-        if adjustment.is_approved != Some(true) {
+        if *adjustment.is_approved != Some(true) {
             return;
         }
-        let at = adjustment.completed_date.or(adjustment.created_date);
+        let at = adjustment.completed_date.or(*adjustment.created_date);
         for line in lines(&adjustment.line_items) {
             let qty = line.qty.unwrap_or_default();
-            self.movement(index, line, qty, adjustment.branch_id, at);
+            self.movement(index, line, qty, *adjustment.branch_id, at);
         }
     }
 
@@ -236,7 +236,7 @@ impl Recorder<'_> {
         branch: Option<i64>,
         at: Option<DateTime<Utc>>,
     ) {
-        let (Some(option), Some(at)) = (line.product_option_id, at) else {
+        let (Some(option), Some(at)) = (*line.product_option_id, at) else {
             return;
         };
         if qty.is_zero() || self.catalogue.is_sized_option(option) {
@@ -258,14 +258,14 @@ impl Recorder<'_> {
     fn stock(&mut self, rows: &[StockRow]) {
         let mut levels: BTreeMap<StockKey, Decimal> = BTreeMap::new();
         for row in rows {
-            let (Some(option), Some(branch)) = (row.product_option_id, row.branch_id) else {
+            let (Some(option), Some(branch)) = (*row.product_option_id, *row.branch_id) else {
                 continue;
             };
             if !row.within_bounds() {
                 self.ledger.rejected_records += 1;
                 continue;
             }
-            let size = row.size.clone().unwrap_or_default().trim().to_owned();
+            let size = row.size.as_deref().unwrap_or_default().trim().to_owned();
             *levels.entry((option, size, branch)).or_default() +=
                 row.stock_on_hand.unwrap_or_default();
         }

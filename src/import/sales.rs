@@ -42,7 +42,7 @@ pub(super) fn document_sales(
             continue;
         }
         let (qty, revenue) = signed_line(line, sign)?;
-        let Some(option_id) = line.product_option_id else {
+        let Some(option_id) = *line.product_option_id else {
             sales.unknown_lines += 1;
             continue;
         };

@@ -257,13 +257,13 @@ impl Reference {
         let (branches, rejected_branches) = within_bounds(std::mem::take(&mut m.branches));
         let suppliers: HashMap<i64, String> = suppliers
             .into_iter()
-            .filter_map(|c| Some((c.id?, c.company?)))
+            .filter_map(|c| Some(((*c.id)?, c.company.0?)))
             .collect();
         Self {
             catalogue: Catalogue::from_products(&products, &suppliers),
-            product_ids: products.iter().filter_map(|p| p.id).collect(),
+            product_ids: products.iter().filter_map(|p| *p.id).collect(),
             suppliers,
-            branch_ids: branches.iter().filter_map(|b| b.id).collect(),
+            branch_ids: branches.iter().filter_map(|b| *b.id).collect(),
             locations: mapping::locations(&branches)
                 .into_iter()
                 .filter(|l| settings.includes_branch(l.branch_id))

@@ -145,7 +145,7 @@ fn names_unknown_options(read: &AccountRead, base: &[Item]) -> bool {
                 .products
                 .iter()
                 .flat_map(|p| p.product_options.iter().flatten())
-                .filter_map(|o| o.id),
+                .filter_map(|o| *o.id),
         )
         .collect();
     let d = &read.documents;
@@ -159,7 +159,7 @@ fn names_unknown_options(read: &AccountRead, base: &[Item]) -> bool {
         .chain(d.adjustments.iter().map(|a| &a.line_items))
         .flat_map(|items| items.iter().flatten());
     lines
-        .filter_map(|line| line.product_option_id)
+        .filter_map(|line| *line.product_option_id)
         .any(|id| id != 0 && !known.contains(&id))
 }
 

@@ -535,22 +535,13 @@ mod tests {
                            "reference": "#1001", "isVoid": false, "invoiceDate": null});
         assert!(check("modifiedDate>='2024-01-01T00:00:00Z'", &order));
         assert!(check("modifieddate >= 2024-02-01T10:00:00Z", &order));
-        assert!(!check(
-            "ModifiedDate>'2024-02-01T23:00:00+13:00'",
-            &order
-        ));
-        assert!(check(
-            "ModifiedDate>='2024-02-01T23:00:00+13:00'",
-            &order
-        ));
+        assert!(!check("ModifiedDate>'2024-02-01T23:00:00+13:00'", &order));
+        assert!(check("ModifiedDate>='2024-02-01T23:00:00+13:00'", &order));
         assert!(check("status='void' AND branchId=3", &order));
         assert!(check("branchId<>4 AND (id=1 OR id=5)", &order));
         assert!(check("id IN (1, 5, 9)", &order));
         assert!(check("reference IN ('#1001','#1002')", &order));
-        assert!(check(
-            "invoiceDate IS NULL AND status IS NOT NULL",
-            &order
-        ));
+        assert!(check("invoiceDate IS NULL AND status IS NOT NULL", &order));
         assert!(check("reference LIKE '%10_1'", &order));
         assert!(check("isVoid=false", &order));
         assert!(!check("invoiceDate>='2000-01-01T00:00:00Z'", &order));
