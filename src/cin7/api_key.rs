@@ -1,3 +1,5 @@
+//! The API key as the app holds it: never printed, wiped from memory when dropped.
+
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 

@@ -1,9 +1,11 @@
+//! Every way a call to Cin7 can fail, each with the one sentence the planner reads.
+
 use super::Resource;
 use crate::duration;
 
 /// Why a call to Cin7 failed, phrased for the planner: each message is one sentence that says
 /// what happened and what to do. None of them can contain the API key: text from the server is
-/// cleaned of control characters and of the key before it gets here (`client::server_text`).
+/// cleaned of control characters and of the key before it gets here (`response::server_text`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Cin7Error {
     #[error(

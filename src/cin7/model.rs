@@ -372,7 +372,7 @@ impl SalesOrder {
     }
 }
 
-/// The "not void" test IMPORT-RULES.md applies to every document.
+/// The "not void" test docs/import-rules.md applies to every document.
 pub fn is_void(is_void: Option<bool>, status: Option<&str>) -> bool {
     is_void == Some(true) || status.is_some_and(|s| s.trim().eq_ignore_ascii_case("void"))
 }

@@ -1,3 +1,6 @@
+//! The pacer: when each call of one API connection may go out so that every window of its
+//! rate limits holds at the server, and when a budget window is spent.
+
 use super::round_trip::RoundTrips;
 use crate::rate_limit::{self, RateLimits, SlidingWindows};
 use std::sync::Mutex;

@@ -1,3 +1,5 @@
+//! The Cin7 resources the app and the sandbox know, with their paths and names.
+
 use std::fmt;
 
 /// The Cin7 resources the importer and the sandbox know, each with its own Read permission.

@@ -1,4 +1,5 @@
-//! Master data > the project's items and locations (IMPORT-RULES.md, "Items and locations").
+//! Products and branches > the project's items and locations (docs/import-rules.md, "Items
+//! and locations").
 
 use crate::cin7::model::{Branch, Product, ProductOption};
 use crate::project::{Item, Location};

@@ -348,7 +348,7 @@ pub(crate) fn serve(account: Account) -> Sandbox {
     Sandbox::start(config).unwrap()
 }
 
-/// Stock movements per IMPORT-RULES.md, replayed from the documents as the API shows them
+/// Stock movements per docs/import-rules.md, replayed from the documents as the API shows them
 /// (plus each adjustment line's size, which only the sandbox knows): `(key, when, quantity)`.
 pub(crate) fn movements(a: &Account) -> Vec<(StockKey, DateTime<Utc>, Decimal)> {
     let mut out = Vec::new();
