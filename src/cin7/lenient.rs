@@ -19,15 +19,15 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Lenient<T>(pub Option<T>);
 
-/// An id or a count: a number or a numeric string ([`int`]).
+/// An id or a count: a number or a numeric string.
 pub type LenientInt = Lenient<i64>;
-/// A quantity or an amount: a number or a numeric string ([`decimal`]).
+/// A quantity or an amount: a number or a numeric string.
 pub type LenientDecimal = Lenient<Decimal>;
-/// A flag: `true`, `"true"` or `1` ([`boolean`]).
+/// A flag: `true`, `"true"` or `1`.
 pub type LenientBool = Lenient<bool>;
-/// Text, also from a number, without control characters ([`text`]).
+/// Text, also from a number, without control characters.
 pub type LenientText = Lenient<String>;
-/// An instant in any of Cin7's date shapes ([`datetime`]).
+/// An instant in any of Cin7's date shapes.
 pub type LenientDate = Lenient<DateTime<Utc>>;
 
 impl<T> std::ops::Deref for Lenient<T> {

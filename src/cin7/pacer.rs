@@ -15,7 +15,7 @@ use tokio::time::Instant;
 /// The server counts a call when it arrives, and calls sent in order arrive out of step
 /// (connection set-up, scheduling, the network), so each window is treated as longer than it
 /// is by a margin; a call whose answer is back was counted by then, less the shortest round
-/// trip (see [`RoundTrips`]), which may be sooner. The margin learns: a 429 widens the margin
+/// trip (see `round_trip`), which may be sooner. The margin learns: a 429 widens the margin
 /// of the window that had the least room when that call went out, and every call that
 /// succeeds shrinks what was learned again, slowly.
 #[derive(Debug)]

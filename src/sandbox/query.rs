@@ -1,5 +1,5 @@
 //! The list contract's query language, evaluated over JSON records: `where` (comparisons,
-//! quoted strings and dates, numbers, booleans, AND/OR/parentheses, IN, IS [NOT] NULL, LIKE),
+//! quoted strings and dates, numbers, booleans, AND/OR/parentheses, IN, IS NULL, IS NOT NULL, LIKE),
 //! `order` (comma list, ASC|DESC, default descending) and `fields` (projection, with the
 //! nested `lineItems(code,qty)` form). Field names match case-insensitively; an unknown field
 //! or a bad clause is an error whose text becomes the 400 body.
