@@ -18,13 +18,25 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Cin7's windows at a tenth, so that an import takes a few seconds.
-const PACE: &str = "3/100ms,60/6s,5000/1d";
+/// No pacing: only the tests of the daily budget, and the kill test, pace their runs.
+const UNPACED: &str = "none";
+
+/// Cin7's windows at a tenth. The kill test counts the calls asked twice (those in flight when
+/// the run was killed), which the pacer bounds: unpaced, a dozen are in flight at the first
+/// call, and the number of pages asked ahead depends on the pace.
+const TENTH: &str = "3/100ms,60/6s,5000/1d";
 
 fn sandbox() -> Sandbox {
+    sandbox_answering_in(Duration::ZERO)
+}
+
+/// A sandbox whose every answer takes `latency`, so that an unpaced import lasts long enough
+/// to be stopped at a chosen call.
+fn sandbox_answering_in(latency: Duration) -> Sandbox {
     let account = generate(Preset::Demo, 2, chrono::Utc::now());
     let mut config = SandboxConfig::new(account, USERNAME, KEY);
     config.rate_limits = cin7_planner::rate_limit::RateLimits::unlimited();
+    config.latency = latency;
     Sandbox::start(config).unwrap()
 }
 
@@ -71,7 +83,9 @@ fn command_from(
 }
 
 fn run(sandbox: &Sandbox, out: &Path, state: &Path, extra: &[&str]) -> Output {
-    command(sandbox, out, state, PACE, extra).output().unwrap()
+    command(sandbox, out, state, UNPACED, extra)
+        .output()
+        .unwrap()
 }
 
 /// What must be the same whether or not the import stopped on the way (the moment it is as
@@ -194,12 +208,15 @@ fn a_killed_import_resumes_exactly_wherever_it_was_killed() {
     let sandbox = sandbox();
     let reference_dir = tempfile::tempdir().unwrap();
     let reference_out = reference_dir.path().join("reference.json");
-    let output = run(
+    let output = command(
         &sandbox,
         &reference_out,
         &reference_dir.path().join("state"),
+        TENTH,
         &[],
-    );
+    )
+    .output()
+    .unwrap();
     assert!(
         output.status.success(),
         "{}",
@@ -221,7 +238,7 @@ fn a_killed_import_resumes_exactly_wherever_it_was_killed() {
         let before = sandbox.requests().len();
         let mut attempts = 0;
         loop {
-            let child = command(&sandbox, &out, &state, PACE, &[])
+            let child = command(&sandbox, &out, &state, TENTH, &[])
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
@@ -248,7 +265,9 @@ fn a_killed_import_resumes_exactly_wherever_it_was_killed() {
         );
         let killed_calls = sandbox.requests().len() - before;
         let killed_calls = killed_calls - (attempts - 1) * total;
-        let output = run(&sandbox, &out, &state, &["--resume"]);
+        let output = command(&sandbox, &out, &state, TENTH, &["--resume"])
+            .output()
+            .unwrap();
         assert!(
             output.status.success(),
             "{point:?}: {}",
@@ -279,10 +298,10 @@ fn a_killed_import_resumes_exactly_wherever_it_was_killed() {
 
 #[test]
 fn ctrl_c_stops_cleanly_and_the_import_resumes() {
-    let sandbox = sandbox();
+    let sandbox = sandbox_answering_in(Duration::from_millis(25));
     let dir = tempfile::tempdir().unwrap();
     let (out, state) = (dir.path().join("shop.json"), dir.path().join("state"));
-    let mut child = command(&sandbox, &out, &state, PACE, &[])
+    let mut child = command(&sandbox, &out, &state, UNPACED, &[])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -465,7 +484,7 @@ fn an_update_stopped_by_the_daily_budget_is_picked_up_by_the_next_update() {
         &imported,
         &reference,
         &reference_dir.path().join("state"),
-        PACE,
+        UNPACED,
     );
     assert!(
         output.status.success(),
