@@ -39,6 +39,17 @@ fn import_with_state(base_url: &str, key: Option<&str>, out: &Path, state: &Path
     import_with(base_url, key, out, state, &[])
 }
 
+/// `import` of the fixture's user from `base_url` into `out`, from 1 January 2024, with no key
+/// in the environment: each test adds what it varies.
+fn import_command(command: Command, base_url: &str, out: &Path) -> Command {
+    let mut command = command;
+    command
+        .args(["import", "--username", USERNAME, "--start", "2024-01-01"])
+        .args(["--base-url", base_url, "--out"])
+        .arg(out);
+    command
+}
+
 fn import_with(
     base_url: &str,
     key: Option<&str>,
@@ -46,24 +57,11 @@ fn import_with(
     state: &Path,
     extra: &[&str],
 ) -> Output {
-    let mut command = bin_with_state(state);
-    command.args([
-        "import",
-        "--username",
-        USERNAME,
-        "--start",
-        "2024-01-01",
-        "--group-by",
-        "month",
-        "--tz",
-        "Pacific/Auckland",
-        "--rate-limits",
-        "3/100ms,60/2s,5000/1d",
-        "--base-url",
-        base_url,
-        "--out",
-    ]);
-    command.arg(out).args(extra);
+    let mut command = import_command(bin_with_state(state), base_url, out);
+    command
+        .args(["--group-by", "month", "--tz", "Pacific/Auckland"])
+        .args(["--rate-limits", "3/100ms,60/2s,5000/1d"])
+        .args(extra);
     if let Some(key) = key {
         command.env("CIN7_API_KEY", key);
     }
@@ -382,18 +380,7 @@ fn an_interrupted_import_writes_nothing() {
     let sandbox = cin7_planner::sandbox::Sandbox::start(config).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("shop.json");
-    let mut child = bin()
-        .args([
-            "import",
-            "--username",
-            USERNAME,
-            "--start",
-            "2024-01-01",
-            "--base-url",
-            sandbox.base_url(),
-            "--out",
-        ])
-        .arg(&project)
+    let mut child = import_command(bin(), sandbox.base_url(), &project)
         .env("CIN7_API_KEY", KEY)
         .stderr(Stdio::null())
         .spawn()
@@ -684,20 +671,10 @@ fn a_loopback_import_goes_around_any_proxy() {
     for name in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
         command.env(name, "http://127.0.0.1:1");
     }
-    command
-        .args([
-            "import",
-            "--username",
-            USERNAME,
-            "--start",
-            "2024-01-01",
-            "--base-url",
-        ])
-        .arg(sandbox.base_url())
-        .arg("--out")
-        .arg(&out)
-        .env("CIN7_API_KEY", KEY);
-    let output = command.output().unwrap();
+    let output = import_command(command, sandbox.base_url(), &out)
+        .env("CIN7_API_KEY", KEY)
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(out.exists());
 }

@@ -82,6 +82,13 @@ impl Setup {
         PlannerApp::new(services, defaults, self.state.clone())
     }
 
+    /// A window with the fixture imported through the dialog, as a planner does it.
+    fn imported(&self) -> Harness<'static, PlannerApp> {
+        let mut harness = self.harness();
+        import_fixture(&mut harness);
+        harness
+    }
+
     fn harness(&self) -> Harness<'static, PlannerApp> {
         self.harness_from(Harness::builder().with_size(egui::vec2(1280.0, 800.0)))
     }
@@ -583,8 +590,7 @@ fn saved_then_updating(
 ) -> Harness<'static, PlannerApp> {
     let mut setup = Setup::new(sandbox.base_url()).answers(answers);
     setup.secrets = keychain.clone();
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
     idle(&mut harness);
@@ -645,8 +651,7 @@ fn a_key_that_comes_after_the_project_changed_starts_nothing_and_says_so() {
     let keychain = Arc::new(SlowKeychain::default());
     let mut setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
     setup.secrets = keychain.clone();
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
     idle(&mut harness);
@@ -744,8 +749,7 @@ fn every_way_of_leaving_an_unsaved_project_asks_first() {
     let other = dir.path().join("other.json");
     let mut setup = Setup::new(sandbox.base_url());
     setup.state.recent = vec![other.clone()];
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     let question = "Save the changes to Untitled first?";
     let recent = other.display().to_string();
     let drop_other = || -> egui::DroppedFileHandle { Arc::new(Dropped(other.clone())) };
@@ -852,8 +856,7 @@ fn close_asks_first_and_each_answer_does_what_it_says() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("kept.json");
     let setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
 
     // Cancel: nothing happens.
     menu(&mut harness, &["File", "Close project Ctrl+W"]);
@@ -902,8 +905,7 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
     let dir = tempfile::tempdir().unwrap();
     let setup = Setup::new(sandbox.base_url())
         .answers(std::iter::repeat_with(|| Choice::Unavailable).take(5));
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
     harness.get_by_label("Save project");
@@ -1052,8 +1054,7 @@ fn the_remembered_key_fills_the_dialog_update_data_uses_it_and_forget_removes_it
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("shop.json");
     let setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     idle(&mut harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
@@ -1118,8 +1119,7 @@ fn saving_after_an_update_of_an_unsaved_import_leaves_no_run_to_continue() {
     let mut setup =
         Setup::new(sandbox.base_url()).answers([Choice::Picked(dir.path().join("shop.json"))]);
     setup.state_dir = Some(state.path().to_owned());
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     idle(&mut harness);
     assert_eq!(
         RunStore::stopped(state.path()).len(),
@@ -1143,8 +1143,7 @@ fn the_demo_s_connection_is_not_remembered_for_the_next_window() {
     let sandbox = serve(fixture_account());
     let mut setup = Setup::new(sandbox.base_url());
     setup.demo = true;
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     idle(&mut harness);
     let remembered = harness.state().persisted();
     assert_eq!(
@@ -1176,8 +1175,7 @@ fn without_a_keychain_the_key_is_kept_for_the_session_and_said_so() {
     let sandbox = serve(fixture_account());
     let mut setup = Setup::new(sandbox.base_url());
     setup.secrets = Arc::new(NoKeychain);
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     idle(&mut harness);
     // In words, not the keychain's own error.
     harness.get_by_label(
@@ -1195,8 +1193,7 @@ fn without_a_keychain_the_key_is_kept_for_the_session_and_said_so() {
 fn a_stored_key_that_cin7_rejects_is_asked_for_again() {
     let sandbox = serve(fixture_account());
     let setup = Setup::new(sandbox.base_url());
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     idle(&mut harness);
     // The key was reset in Cin7 since it was stored.
     let connection = harness.state().project().unwrap().connection.clone();

@@ -15,8 +15,7 @@ fn first_of_june() -> chrono::NaiveDate {
 
 /// The fixture imported and saved to `saved` (the chooser's first answer).
 fn saved_fixture(setup: &Setup, saved: &std::path::Path) -> Harness<'static, PlannerApp> {
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
     idle(&mut harness);
@@ -460,8 +459,7 @@ fn the_words_say_what_happened() {
     let sandbox = serve(fixture_account());
     let mut setup = Setup::new(sandbox.base_url());
     setup.secrets = Arc::new(NoKeychain);
-    let mut harness = setup.harness();
-    import_fixture(&mut harness);
+    let mut harness = setup.imported();
     idle(&mut harness);
     // Reimport of an account where nothing changed: nothing said to have changed.
     menu(&mut harness, &["File", "Reimport everything…"]);
