@@ -490,8 +490,7 @@ fn the_words_say_what_happened() {
 #[test]
 fn the_table_moves_copies_and_totals() {
     let sandbox = serve(fixture_account());
-    let mut harness = Setup::new(sandbox.base_url()).harness();
-    import_fixture(&mut harness);
+    let mut harness = Setup::new(sandbox.base_url()).imported();
     harness.get_by_label("5 rows");
     harness.get_by_label("· Units sold 7 · Revenue NZD 90.00");
     harness
@@ -542,8 +541,7 @@ fn the_table_moves_copies_and_totals() {
 #[test]
 fn the_data_report_shows_the_items_behind_a_note_in_the_project_s_zone() {
     let sandbox = serve(fixture_account());
-    let mut harness = Setup::new(sandbox.base_url()).harness();
-    import_fixture(&mut harness);
+    let mut harness = Setup::new(sandbox.base_url()).imported();
     harness.get_by_label("2 sized items");
     harness.get_by_label_contains("Cin7 gives no per-size stock movements, so these have sales history but no on-hand history");
     // The list under the sized items' note (another note may list two things too).
@@ -574,8 +572,7 @@ fn a_note_lists_the_documents_its_count_counts() {
     let void = account.sales_orders.iter_mut().find(|o| o.is_void).unwrap();
     void.lines.push(line(42, 9999, "1", "5", "0"));
     let sandbox = serve(account);
-    let mut harness = Setup::new(sandbox.base_url()).harness();
-    import_fixture(&mut harness);
+    let mut harness = Setup::new(sandbox.base_url()).imported();
     harness.get_by_label("1 lines for unknown items");
     let lists: Vec<String> = harness
         .query_all_by_label_contains("Show the ")
