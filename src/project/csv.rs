@@ -35,19 +35,27 @@ pub const ITEMS_HEADER: &str = concat!(
     "category,brand,barcode,retail_price,cost,supplier,status"
 );
 
-/// Quotes a field per RFC 4180 when it holds a comma, a quote or a line break.
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
+/// A CSV writer over `out`: RFC 4180 (fields quoted only when they hold a comma, a quote or a
+/// line break, CRLF line ends).
+fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out)
 }
 
-/// Writes the table with CRLF line ends, as RFC 4180 specifies. `period_end` is the last day
-/// inside the period.
+fn header(table: &str) -> impl Iterator<Item = &str> {
+    table.split(',')
+}
+
+/// A quantity or an amount as written: exact, without trailing zeros.
+fn number(value: rust_decimal::Decimal) -> String {
+    value.normalize().to_string()
+}
+
+/// The long table. `period_end` is the last day inside the period.
 pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    write!(out, "{HEADER}\r\n")?;
+    let mut csv = writer(out);
+    csv.write_record(header(HEADER))?;
     let periods = project.periods.len();
     for series in &project.series {
         let item = &project.items[series.item];
@@ -56,57 +64,50 @@ pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> i
         let on_hand = series.on_hand_values(periods);
         let measured = series.measured_values(periods, &project.measured_at);
         for (p, period) in project.periods.iter().enumerate() {
-            let on_hand = on_hand
-                .as_ref()
-                .map(|o| o[p].normalize().to_string())
-                .unwrap_or_default();
+            let on_hand = on_hand.as_ref().map(|o| number(o[p])).unwrap_or_default();
             let (measured_qty, measured_at) = measured[p]
                 .map(|(qty, at)| {
                     let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                    (qty.normalize().to_string(), at)
+                    (number(qty), at)
                 })
                 .unwrap_or_default();
-            write!(
-                out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{measured_qty},{measured_at}\r\n",
-                field(&item.code),
-                field(&item.description),
-                field(&location.name),
-                period.start,
-                period.last_day(),
-                qty[p].normalize(),
-                revenue[p].normalize(),
-                on_hand,
-                item.product_option_id,
-                field(&item.size),
-                item.sized,
-                location.branch_id
-            )?;
+            csv.write_record([
+                item.code.as_str(),
+                &item.description,
+                &location.name,
+                &period.start.to_string(),
+                &period.last_day().to_string(),
+                &number(qty[p]),
+                &number(revenue[p]),
+                &on_hand,
+                &item.product_option_id.to_string(),
+                &item.size,
+                &item.sized.to_string(),
+                &location.branch_id.to_string(),
+                &measured_qty,
+                &measured_at,
+            ])?;
         }
     }
-    Ok(())
-}
-
-fn money(value: Option<rust_decimal::Decimal>) -> String {
-    value.map(|v| v.normalize().to_string()).unwrap_or_default()
+    csv.flush()
 }
 
 /// The item info table: one row per item, as planners keep it beside the history.
 pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    write!(out, "{ITEMS_HEADER}\r\n")?;
-    let text = |value: &Option<String>| field(value.as_deref().unwrap_or(""));
+    let mut csv = writer(out);
+    csv.write_record(header(ITEMS_HEADER))?;
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let money = |value: Option<rust_decimal::Decimal>| value.map(number).unwrap_or_default();
     for item in &project.items {
-        write!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
-            field(&item.code),
-            field(&item.description),
-            item.product_option_id,
-            field(&item.size),
-            item.sized,
+        csv.write_record([
+            item.code.clone(),
+            item.description.clone(),
+            item.product_option_id.to_string(),
+            item.size.clone(),
+            item.sized.to_string(),
             item.product_id.map(|id| id.to_string()).unwrap_or_default(),
             text(&item.style_code),
-            field(&item.options.join(" / ")),
+            item.options.join(" / "),
             text(&item.category),
             text(&item.brand),
             text(&item.barcode),
@@ -114,22 +115,31 @@ pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Re
             money(item.cost),
             text(&item.supplier),
             text(&item.status),
-        )?;
+        ])?;
     }
-    Ok(())
+    csv.flush()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::writer;
+
+    /// The text `fields` make as one CSV record.
+    fn record(fields: &[&str]) -> String {
+        let mut out = Vec::new();
+        let mut csv = writer(&mut out);
+        csv.write_record(fields).unwrap();
+        drop(csv);
+        String::from_utf8(out).unwrap()
+    }
 
     #[test]
     fn quotes_only_when_needed() {
-        assert_eq!(field("MUG-BLU"), "MUG-BLU");
+        assert_eq!(record(&["MUG-BLU", ""]), "MUG-BLU,\r\n");
         assert_eq!(
-            field("Café \"Barista\" Apron, Long"),
-            "\"Café \"\"Barista\"\" Apron, Long\""
+            record(&["Café \"Barista\" Apron, Long"]),
+            "\"Café \"\"Barista\"\" Apron, Long\"\r\n"
         );
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(record(&["two\nlines"]), "\"two\nlines\"\r\n");
     }
 }
