@@ -52,6 +52,7 @@ fn many_orders(n: i64) -> Account {
                     product_option_id: 9001,
                     qty: Decimal::ONE,
                     unit_price: Decimal::TEN,
+                    unit_cost: None,
                     discount: Decimal::ZERO,
                     qty_shipped: Decimal::ZERO,
                     sizes: Vec::new(),

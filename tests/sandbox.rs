@@ -239,6 +239,83 @@ fn size_grids_have_cin7s_shapes() {
     );
 }
 
+/// A decimal field as the sandbox renders it: a JSON number, compared exactly.
+fn decimal(value: &Value) -> Decimal {
+    value.to_string().parse().unwrap()
+}
+
+#[test]
+fn item_information_and_line_costs_are_sent_as_the_account_holds_them() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let account = sandbox.account();
+    let products = api.walk("Products", "order=id ASC");
+    assert_eq!(products.len(), account.products.len());
+    for (sent, held) in products.iter().zip(&account.products) {
+        assert_eq!(sent["subCategory"].as_str(), held.sub_category.as_deref());
+        assert_eq!(decimal(&sent["weight"]), held.weight);
+        assert_eq!(decimal(&sent["volume"]), held.volume);
+        for row in sent["productOptions"].as_array().unwrap() {
+            let option = held
+                .options
+                .iter()
+                .find(|o| Some(o.id) == row["id"].as_i64())
+                .unwrap();
+            assert_eq!(
+                row["supplierCode"].as_str(),
+                option.supplier_code.as_deref()
+            );
+            assert_eq!(decimal(&row["optionWeight"]), option.weight);
+        }
+    }
+    // The generator varies what planners look up: some products without a sub-category or a
+    // weight, some options without a supplier's code, some with a weight of their own.
+    let held = &account.products;
+    assert!(held.iter().any(|p| p.sub_category.is_none()));
+    assert!(held.iter().any(|p| p.weight.is_zero()));
+    let options: Vec<_> = held.iter().flat_map(|p| &p.options).collect();
+    assert!(options.iter().any(|o| o.supplier_code.is_none()));
+    assert!(options.iter().any(|o| !o.weight.is_zero()));
+
+    // A sales line's cost is the one Cin7 recorded on it, or null where it recorded none.
+    let orders = api.walk("SalesOrders", "order=id ASC");
+    let lines: Vec<(&Value, Option<Decimal>)> = orders
+        .iter()
+        .zip(&account.sales_orders)
+        .flat_map(|(sent, held)| {
+            sent["lineItems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(held.lines.iter().map(|l| l.unit_cost))
+        })
+        .collect();
+    for (sent, cost) in &lines {
+        assert_eq!(
+            sent["unitCost"]
+                .as_f64()
+                .map(|_| decimal(&sent["unitCost"])),
+            *cost
+        );
+    }
+    let uncosted = lines.iter().filter(|(_, cost)| cost.is_none()).count();
+    assert!(
+        uncosted > 10 && uncosted < lines.len() / 10,
+        "{uncosted} of {} lines without a cost",
+        lines.len()
+    );
+    // Purchase lines carry none, as in Cin7.
+    let purchases = api.walk("PurchaseOrders", "order=id ASC");
+    assert!(!purchases.is_empty());
+    assert!(purchases.iter().all(|po| {
+        po["lineItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["unitCost"].is_null())
+    }));
+}
+
 #[test]
 fn paging_is_stable_and_complete_under_an_order() {
     let sandbox = demo();

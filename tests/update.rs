@@ -153,6 +153,8 @@ fn change(account: &mut Account, at: DateTime<Utc>) -> u64 {
         status: "Active".into(),
         retail_price: dec("12.5"),
         cost: dec("5"),
+        supplier_code: Some("V200-NEW".into()),
+        weight: rust_decimal::Decimal::ZERO,
     };
     assert!(account.add_option(regular.id, new_option, at));
     account.add_sales_order(new_order(next_id + 3, 1, 99_001, "1", at));

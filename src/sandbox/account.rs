@@ -21,9 +21,13 @@ pub struct ProductRecord {
     pub name: String,
     pub style_code: String,
     pub category: Option<String>,
+    pub sub_category: Option<String>,
     pub brand: Option<String>,
     pub status: String,
     pub supplier_id: i64,
+    /// Per unit, in the account's units; zero where not entered, as Cin7 sends it.
+    pub weight: Decimal,
+    pub volume: Decimal,
     /// The size names of the product's size range; empty for a product without a size grid.
     pub sizes: Vec<String>,
     pub size_range_id: i64,
@@ -41,6 +45,10 @@ pub struct OptionRecord {
     pub status: String,
     pub retail_price: Decimal,
     pub cost: Decimal,
+    /// The supplier's own code for the option.
+    pub supplier_code: Option<String>,
+    /// The option's own weight (`optionWeight`); zero where it takes the product's.
+    pub weight: Decimal,
 }
 
 /// Current stock on hand of one option (and size) at one branch.
@@ -63,6 +71,10 @@ pub struct LineRecord {
     pub product_option_id: i64,
     pub qty: Decimal,
     pub unit_price: Decimal,
+    /// The unit cost Cin7 recorded on the line when it was made (`unitCost`): on sales,
+    /// credit-note and transfer lines, never on purchase lines (Cin7 sends none there), and
+    /// missing on some lines, as on freight or an item costed later.
+    pub unit_cost: Option<Decimal>,
     pub discount: Decimal,
     /// Dispatched (sales) or received (purchases) so far.
     pub qty_shipped: Decimal,

@@ -6,6 +6,7 @@
 //! What each preset holds (its branches and catalogue) is `catalogue`'s.
 
 mod catalogue;
+mod item_info;
 mod replay;
 
 use super::account::{
@@ -65,6 +66,7 @@ struct Sku {
     option_id: i64,
     size: Option<String>,
     price: Decimal,
+    cost: Decimal,
 }
 
 pub fn generate(preset: Preset, seed: u64, end: DateTime<Utc>) -> Account {
@@ -189,6 +191,15 @@ impl Generator {
                         .to_owned(),
                         retail_price: money(style.price),
                         cost: money(style.price * 0.42),
+                        // Most options carry the supplier's code; a second colour of a
+                        // sized style has its own weight.
+                        supplier_code: (option_id % 6 != 0)
+                            .then(|| format!("V{}-{option_id}", 200 + (p % 3))),
+                        weight: if c == 1 && !style.sizes.is_empty() {
+                            item_info::weight(p) + Decimal::new(5, 2)
+                        } else {
+                            Decimal::ZERO
+                        },
                     }
                 })
                 .collect();
@@ -207,6 +218,7 @@ impl Generator {
                         option_id: o.id,
                         size,
                         price: o.retail_price,
+                        cost: o.cost,
                     })
                 })
                 .collect();
@@ -217,9 +229,12 @@ impl Generator {
                 name: style.name.clone(),
                 style_code: style.code.clone(),
                 category: Some(style.category.to_owned()),
+                sub_category: item_info::sub_category(p, style.category),
                 brand: Some("Harbour & Co".to_owned()),
                 status: if p % 11 == 3 { "Inactive" } else { "Public" }.to_owned(),
                 supplier_id: 200 + (p % 3) as i64,
+                weight: item_info::weight(p),
+                volume: item_info::volume(p),
                 sizes: style.sizes.iter().map(|s| (*s).to_owned()).collect(),
                 size_range_id: if style.sizes.is_empty() {
                     0
@@ -307,12 +322,15 @@ impl Generator {
         } else {
             Decimal::from(self.rng.random_range(1..=max_qty))
         };
+        let id = self.id();
         LineRecord {
-            id: self.id(),
+            id,
             parent_id: 0,
             product_option_id: sku.option_id,
             qty,
             unit_price: sku.price,
+            // One line in 23 was never costed.
+            unit_cost: (id % 23 != 0).then_some(sku.cost),
             discount: Decimal::ZERO,
             qty_shipped: Decimal::ZERO,
             sizes,
@@ -458,6 +476,7 @@ impl Generator {
             freight.sizes.clear();
             freight.qty = Decimal::ONE;
             freight.unit_price = Decimal::new(895, 2);
+            freight.unit_cost = None;
             lines.push(freight);
         }
         (lines, source)
@@ -536,6 +555,8 @@ impl Generator {
                     l.qty = l.sizes.iter().map(|(_, q)| *q).sum();
                 }
                 l.unit_price = (l.unit_price * Decimal::new(42, 2)).round_dp(2);
+                // Cin7 records no unit cost on purchase lines.
+                l.unit_cost = None;
                 l
             })
             .collect();
@@ -612,6 +633,7 @@ impl Generator {
                     product_option_id: sku.option_id,
                     qty: if qty.is_zero() { Decimal::ONE } else { qty },
                     unit_price: (sku.price * Decimal::new(42, 2)).round_dp(2),
+                    unit_cost: Some(sku.cost),
                     discount: Decimal::ZERO,
                     qty_shipped: Decimal::ZERO,
                     sizes: Vec::new(),

@@ -207,7 +207,10 @@ impl Wire {
             "supplierId" => json!(p.supplier_id),
             "brand" => opt_text(&p.brand),
             "category" => opt_text(&p.category),
-            "weight" | "height" | "width" | "length" | "volume" => json!(0.0),
+            "subCategory" => opt_text(&p.sub_category),
+            "weight" => num(p.weight),
+            "volume" => num(p.volume),
+            "height" | "width" | "length" => json!(0.0),
             "stockControl" => text("FIFO"),
             "orderType" => text("Order"),
             "optionLabel1" => text("Colour"),
@@ -248,7 +251,9 @@ impl Wire {
                 .unwrap_or(Value::Null),
             "option1" => opt_text(&option.option1),
             "option2" => opt_text(&option.option2),
-            "optionWeight" | "vipPrice" | "specialPrice" => json!(0.0),
+            "supplierCode" => opt_text(&option.supplier_code),
+            "optionWeight" => num(option.weight),
+            "vipPrice" | "specialPrice" => json!(0.0),
             "size" => size.map(text).unwrap_or(Value::Null),
             "sizeId" => json!(s.map(|s| s as i64 + 1).unwrap_or(0)),
             "retailPrice" => num(option.retail_price),
@@ -497,7 +502,11 @@ impl Wire {
         let mut put = |k: &str, v: Value| {
             line.insert(k.to_owned(), v);
         };
-        let unit_cost = option.map(|o| num(o.cost)).unwrap_or(Value::Null);
+        // Cin7 records no unit cost on purchase lines.
+        let unit_cost = match kind {
+            LineKind::Purchase => Value::Null,
+            _ => l.unit_cost.map(num).unwrap_or(Value::Null),
+        };
         if kind == LineKind::Adjustment {
             // Adjustment lines carry no size information at all.
             put("qtyAdjusted", num(l.qty));
@@ -517,7 +526,12 @@ impl Wire {
             "barcode",
             option.map(|o| opt_text(&o.barcode)).unwrap_or(Value::Null),
         );
-        put("supplierCode", Value::Null);
+        put(
+            "supplierCode",
+            option
+                .map(|o| opt_text(&o.supplier_code))
+                .unwrap_or(Value::Null),
+        );
         let sizes: Vec<Value> = l
             .sizes
             .iter()
