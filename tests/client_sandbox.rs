@@ -43,6 +43,7 @@ fn many_orders(n: i64) -> Account {
                 modified: at,
                 invoiced: Some(at),
                 dispatched: None,
+                estimated_delivery: None,
                 is_approved: true,
                 is_void: false,
                 stage: "New".into(),

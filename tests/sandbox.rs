@@ -316,6 +316,73 @@ fn item_information_and_line_costs_are_sent_as_the_account_holds_them() {
     }));
 }
 
+/// A date field as the sandbox renders it, or `None` for null.
+fn instant(value: &Value) -> Option<DateTime<Utc>> {
+    value.as_str().map(|text| text.parse().unwrap())
+}
+
+#[test]
+fn promised_dates_currencies_and_channels_are_sent_as_the_account_holds_them() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let account = sandbox.account();
+    let orders = api.walk("SalesOrders", "order=id ASC");
+    for (sent, held) in orders.iter().zip(&account.sales_orders) {
+        assert_eq!(
+            instant(&sent["estimatedDeliveryDate"]),
+            held.estimated_delivery
+        );
+    }
+    let open = |o: &&SalesOrderRecord| o.is_approved && !o.is_void && o.dispatched.is_none();
+    let open_orders: Vec<_> = account.sales_orders.iter().filter(open).collect();
+    assert!(open_orders.iter().any(|o| o.estimated_delivery.is_some()));
+    assert!(open_orders.iter().any(|o| o.estimated_delivery.is_none()));
+
+    let suppliers: BTreeMap<i64, &str> = account
+        .contacts
+        .iter()
+        .map(|c| (c.id, c.company.as_str()))
+        .collect();
+    let purchases = api.walk("PurchaseOrders", "order=id ASC");
+    for (sent, held) in purchases.iter().zip(&account.purchase_orders) {
+        assert_eq!(sent["memberId"], held.supplier_id);
+        assert_eq!(
+            sent["company"].as_str(),
+            suppliers.get(&held.supplier_id).copied()
+        );
+        assert_eq!(sent["currencyCode"], held.currency_code.as_str());
+        assert_eq!(
+            instant(&sent["estimatedDeliveryDate"]),
+            held.estimated_delivery
+        );
+        assert_eq!(
+            instant(&sent["estimatedArrivalDate"]),
+            held.estimated_arrival
+        );
+    }
+    let held = &account.purchase_orders;
+    assert!(held.iter().any(|p| p.currency_code == "USD"));
+    assert!(held.iter().any(|p| p.estimated_delivery.is_some()));
+    assert!(held.iter().any(|p| p.estimated_arrival.is_some()));
+    assert!(
+        held.iter()
+            .any(|p| p.estimated_delivery.is_none() && p.estimated_arrival.is_none())
+    );
+
+    // A credit note carries the channel of the order it credits.
+    let channels: BTreeMap<&str, &str> = account
+        .sales_orders
+        .iter()
+        .map(|o| (o.reference.as_str(), o.source.as_str()))
+        .collect();
+    let credits = api.walk("CreditNotes", "order=id ASC");
+    assert!(!credits.is_empty());
+    for (sent, held) in credits.iter().zip(&account.credit_notes) {
+        assert_eq!(sent["source"], held.source.as_str());
+        assert_eq!(channels[held.sales_reference.as_str()], held.source);
+    }
+}
+
 #[test]
 fn paging_is_stable_and_complete_under_an_order() {
     let sandbox = demo();

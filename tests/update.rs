@@ -127,6 +127,7 @@ fn change(account: &mut Account, at: DateTime<Utc>) -> u64 {
         id: credit_id,
         reference: format!("CN-{credit_id}"),
         sales_reference: format!("SO-{next_id}"),
+        source: "POS".into(),
         branch_id: 1,
         created: at,
         modified: at,

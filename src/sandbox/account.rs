@@ -96,6 +96,8 @@ pub struct SalesOrderRecord {
     pub modified: DateTime<Utc>,
     pub invoiced: Option<DateTime<Utc>>,
     pub dispatched: Option<DateTime<Utc>>,
+    /// The delivery date promised to the customer (`estimatedDeliveryDate`), where entered.
+    pub estimated_delivery: Option<DateTime<Utc>>,
     pub is_approved: bool,
     pub is_void: bool,
     pub stage: String,
@@ -107,6 +109,8 @@ pub struct CreditNoteRecord {
     pub id: i64,
     pub reference: String,
     pub sales_reference: String,
+    /// The channel of the order it credits (`source`).
+    pub source: String,
     pub branch_id: i64,
     pub created: DateTime<Utc>,
     pub modified: DateTime<Utc>,
@@ -123,8 +127,14 @@ pub struct PurchaseOrderRecord {
     pub reference: String,
     pub branch_id: i64,
     pub supplier_id: i64,
+    /// The supplier's currency, which the order's prices are in.
+    pub currency_code: String,
     pub created: DateTime<Utc>,
     pub modified: DateTime<Utc>,
+    /// When the supplier said the goods would arrive (`estimatedDeliveryDate`, the ETD), and
+    /// for an indent order its `estimatedArrivalDate`; either may be missing.
+    pub estimated_delivery: Option<DateTime<Utc>>,
+    pub estimated_arrival: Option<DateTime<Utc>>,
     pub fully_received: Option<DateTime<Utc>>,
     pub is_approved: bool,
     pub is_void: bool,

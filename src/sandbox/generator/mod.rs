@@ -6,7 +6,7 @@
 //! What each preset holds (its branches and catalogue) is `catalogue`'s.
 
 mod catalogue;
-mod item_info;
+mod planning;
 mod replay;
 
 use super::account::{
@@ -196,7 +196,7 @@ impl Generator {
                         supplier_code: (option_id % 6 != 0)
                             .then(|| format!("V{}-{option_id}", 200 + (p % 3))),
                         weight: if c == 1 && !style.sizes.is_empty() {
-                            item_info::weight(p) + Decimal::new(5, 2)
+                            planning::weight(p) + Decimal::new(5, 2)
                         } else {
                             Decimal::ZERO
                         },
@@ -229,12 +229,12 @@ impl Generator {
                 name: style.name.clone(),
                 style_code: style.code.clone(),
                 category: Some(style.category.to_owned()),
-                sub_category: item_info::sub_category(p, style.category),
+                sub_category: planning::sub_category(p, style.category),
                 brand: Some("Harbour & Co".to_owned()),
                 status: if p % 11 == 3 { "Inactive" } else { "Public" }.to_owned(),
                 supplier_id: 200 + (p % 3) as i64,
-                weight: item_info::weight(p),
-                volume: item_info::volume(p),
+                weight: planning::weight(p),
+                volume: planning::volume(p),
                 sizes: style.sizes.iter().map(|s| (*s).to_owned()).collect(),
                 size_range_id: if style.sizes.is_empty() {
                     0
@@ -419,6 +419,7 @@ impl Generator {
             modified: invoiced.unwrap_or(created).max(created),
             invoiced,
             dispatched: None,
+            estimated_delivery: planning::promised_delivery(id, created),
             is_approved,
             is_void,
             stage: "New".to_owned(),
@@ -485,6 +486,7 @@ impl Generator {
     fn credit_note(&mut self, order: usize) {
         let o = &self.account.sales_orders[order];
         let (branch_id, created, reference) = (o.branch_id, o.created, o.reference.clone());
+        let source = o.source.clone();
         let returned: Vec<LineRecord> = o
             .lines
             .iter()
@@ -519,6 +521,7 @@ impl Generator {
             id,
             reference: format!("CN-{id}"),
             sales_reference: reference,
+            source,
             branch_id,
             created: at,
             modified: at,
@@ -562,13 +565,18 @@ impl Generator {
             .collect();
         let index = self.account.purchase_orders.len();
         let is_void = self.rng.random_bool(0.02);
+        let supplier_id = 200 + self.rng.random_range(0..3);
+        let (estimated_delivery, estimated_arrival) = planning::expected(id, created);
         self.account.purchase_orders.push(PurchaseOrderRecord {
             id,
             reference: format!("PO-{id}"),
             branch_id: branch,
-            supplier_id: 200 + self.rng.random_range(0..3),
+            supplier_id,
+            currency_code: planning::currency(supplier_id).to_owned(),
             created,
             modified: created,
+            estimated_delivery,
+            estimated_arrival,
             fully_received: None,
             is_approved: true,
             is_void,

@@ -293,6 +293,7 @@ const PURCHASE_ORDER_EXTRA: &[&str] = &[
     "status",
     "supplierInvoiceReference",
     "supplierAcceptanceDate",
+    "estimatedDeliveryDate",
     "port",
     "estimatedArrivalDate",
     "fullyReceivedDate",

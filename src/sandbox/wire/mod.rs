@@ -24,6 +24,8 @@ pub struct Wire {
     options: HashMap<i64, (usize, usize)>,
     stock_totals: HashMap<(i64, Option<String>), Decimal>,
     branch_names: HashMap<i64, String>,
+    /// Contacts' company names by id: a purchase order names its supplier.
+    supplier_names: HashMap<i64, String>,
 }
 
 impl Wire {
@@ -45,11 +47,17 @@ impl Wire {
             .iter()
             .map(|b| (b.id, b.name.clone()))
             .collect();
+        let supplier_names = account
+            .contacts
+            .iter()
+            .map(|c| (c.id, c.company.clone()))
+            .collect();
         Self {
             account,
             options,
             stock_totals,
             branch_names,
+            supplier_names,
         }
     }
 
@@ -342,6 +350,7 @@ impl Wire {
             "invoiceDate" => opt_date(o.invoiced),
             "invoiceNumber" => o.invoiced.map(|_| json!(o.id)).unwrap_or(Value::Null),
             "dispatchedDate" => opt_date(o.dispatched),
+            "estimatedDeliveryDate" => opt_date(o.estimated_delivery),
             "isVoid" => json!(o.is_void),
             "accountingAttributes" => json!({"importDate": null, "accountingImportStatus": null}),
             "lineItems" => self.lines_json(o.id, o.created, &o.lines, LineKind::Sales),
@@ -357,6 +366,7 @@ impl Wire {
             "isApproved" => json!(true),
             "status" => text(document_status(true, c.is_void)),
             "salesReference" => text(&c.sales_reference),
+            "source" => text(&c.source),
             "creditNoteNumber" => json!(c.id),
             "creditNoteDate" => opt_date(c.credit_note_date),
             "completedDate" => opt_date(c.completed),
@@ -374,6 +384,13 @@ impl Wire {
             "modifiedDate" => date(po.modified),
             "isApproved" => json!(po.is_approved),
             "memberId" => json!(po.supplier_id),
+            "company" => self
+                .supplier_names
+                .get(&po.supplier_id)
+                .map_or(Value::Null, |name| text(name)),
+            "currencyCode" => text(&po.currency_code),
+            "estimatedDeliveryDate" => opt_date(po.estimated_delivery),
+            "estimatedArrivalDate" => opt_date(po.estimated_arrival),
             "stage" => text(&po.stage),
             "status" => text(document_status(po.is_approved, po.is_void)),
             "fullyReceivedDate" => opt_date(po.fully_received),
