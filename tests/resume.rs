@@ -298,7 +298,7 @@ fn a_killed_import_resumes_exactly_wherever_it_was_killed() {
 
 #[test]
 fn ctrl_c_stops_cleanly_and_the_import_resumes() {
-    let sandbox = sandbox_answering_in(Duration::from_millis(25));
+    let sandbox = sandbox_answering_in(Duration::from_millis(250));
     let dir = tempfile::tempdir().unwrap();
     let (out, state) = (dir.path().join("shop.json"), dir.path().join("state"));
     let mut child = command(&sandbox, &out, &state, UNPACED, &[])
