@@ -214,11 +214,11 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         rows,
         vec![
-            "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,category,brand,barcode,retail_price,cost,supplier,status",
-            "MUG-BLU,Mug,9001,,false,500,MUG,Blue,Kitchen,,,10,4,\"Kōwhai Ceramics, Ltd\",Active",
-            "MUG-RED,Mug,9002,,false,500,MUG,Red,Kitchen,,,15,4,\"Kōwhai Ceramics, Ltd\",Active",
-            "TEE-RED-S,Tee,9100,S,true,600,TEE,Red,Apparel,,,20,4,,Active",
-            "TEE-RED-M,Tee,9100,M,true,600,TEE,Red,Apparel,,,20,4,,Active",
+            "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,category,brand,barcode,retail_price,cost,supplier,status,sub_category,supplier_item_code,weight,volume",
+            "MUG-BLU,Mug,9001,,false,500,MUG,Blue,Kitchen,,,10,4,\"Kōwhai Ceramics, Ltd\",Active,Mugs,KC-MUG-B,0.35,0.0008",
+            "MUG-RED,Mug,9002,,false,500,MUG,Red,Kitchen,,,15,4,\"Kōwhai Ceramics, Ltd\",Active,Mugs,,0.35,0.0008",
+            "TEE-RED-S,Tee,9100,S,true,600,TEE,Red,Apparel,,,20,4,,Active,,,0.2,",
+            "TEE-RED-M,Tee,9100,M,true,600,TEE,Red,Apparel,,,20,4,,Active,,,0.2,",
             "",
         ]
     );

@@ -699,3 +699,59 @@ fn the_permission_check_names_a_refusal_retries_and_counts_its_calls() {
     let (counted, _) = log.recent(&connection, std::time::SystemTime::now());
     assert_eq!(counted.len(), 10);
 }
+
+#[test]
+fn every_item_keeps_the_information_its_product_and_option_give() {
+    use cin7_planner::sandbox::{Preset, generate};
+    let account = generate(Preset::Demo, 5, now());
+    let sandbox = serve(account.clone());
+    let project = run(&request(
+        sandbox.base_url(),
+        date(2024, 1, 1),
+        GroupBy::Month,
+        chrono_tz::UTC,
+    ))
+    .unwrap();
+    let entered = |measure: Decimal| (!measure.is_zero()).then_some(measure);
+    assert!(project.items.len() > 20, "{} items", project.items.len());
+    for item in &project.items {
+        let (product, option) = account
+            .products
+            .iter()
+            .find_map(|p| {
+                let option = p.options.iter().find(|o| o.id == item.product_option_id)?;
+                Some((p, option))
+            })
+            .unwrap();
+        assert_eq!(item.sub_category, product.sub_category, "{}", item.code);
+        assert_eq!(
+            item.supplier_item_code, option.supplier_code,
+            "{}",
+            item.code
+        );
+        assert_eq!(
+            item.weight,
+            entered(option.weight).or(entered(product.weight)),
+            "{}",
+            item.code
+        );
+        assert_eq!(item.volume, entered(product.volume), "{}", item.code);
+    }
+    // The account varies each of them, so each rule above is put to the test.
+    let items = &project.items;
+    assert!(items.iter().any(|i| i.sub_category.is_none()));
+    assert!(items.iter().any(|i| i.supplier_item_code.is_none()));
+    assert!(items.iter().any(|i| i.weight.is_none()));
+    let own_weight: Vec<i64> = account
+        .products
+        .iter()
+        .flat_map(|p| &p.options)
+        .filter(|o| !o.weight.is_zero())
+        .map(|o| o.id)
+        .collect();
+    assert!(
+        items
+            .iter()
+            .any(|i| own_weight.contains(&i.product_option_id))
+    );
+}

@@ -26,7 +26,11 @@ pub struct Product {
     pub style_code: LenientText,
     pub status: LenientText,
     pub category: LenientText,
+    pub sub_category: LenientText,
     pub brand: LenientText,
+    /// Per unit; Cin7 sends 0 where none was entered.
+    pub weight: LenientDecimal,
+    pub volume: LenientDecimal,
     pub size_range_id: LenientInt,
     /// A contact of type Supplier.
     pub supplier_id: LenientInt,
@@ -56,6 +60,10 @@ pub struct ProductOption {
     pub option2: LenientText,
     pub option3: LenientText,
     pub size: LenientText,
+    /// The supplier's own code for the option.
+    pub supplier_code: LenientText,
+    /// The option's own weight; 0 where it takes the product's.
+    pub option_weight: LenientDecimal,
     pub retail_price: LenientDecimal,
     /// Account-specific price columns, e.g. `{"priceNZD": 19.9, "costNZD": 6.1}`.
     pub price_columns: Option<serde_json::Map<String, serde_json::Value>>,
@@ -302,9 +310,12 @@ impl Bounded for Product {
     fn within_bounds(&self) -> bool {
         id_ok(*self.id)
             && id_ok(*self.supplier_id)
+            && crate::bounds::within_opt(*self.weight)
+            && crate::bounds::within_opt(*self.volume)
             && self.product_options.iter().flatten().all(|o| {
                 id_ok(*o.id)
                     && crate::bounds::within_opt(*o.retail_price)
+                    && crate::bounds::within_opt(*o.option_weight)
                     && crate::bounds::within_opt(o.cost())
             })
     }

@@ -125,7 +125,16 @@ fn item(product: &Product, option: &ProductOption, size: String, sized: bool) ->
         supplier_id: None,
         status: non_empty(&option.status),
         sized,
+        sub_category: non_empty(&product.sub_category),
+        supplier_item_code: non_empty(&option.supplier_code),
+        weight: entered(*option.option_weight).or_else(|| entered(*product.weight)),
+        volume: entered(*product.volume),
     }
+}
+
+/// A measure as entered: Cin7 sends 0 where nothing was.
+fn entered(measure: Option<rust_decimal::Decimal>) -> Option<rust_decimal::Decimal> {
+    measure.filter(|m| !m.is_zero())
 }
 
 /// Every branch is a location; its name is its `company`.

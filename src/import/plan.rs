@@ -12,9 +12,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 const BRANCH_FIELDS: &str = "id,company,branchType,isActive";
 const PRODUCT_FIELDS: &str = concat!(
-    "id,name,styleCode,status,category,brand,sizeRangeId,supplierId,productOptions(id,status,code,",
-    "productOptionCode,productOptionSizeCode,productOptionBarcode,productOptionSizeBarcode,option1,option2,",
-    "option3,size,retailPrice,priceColumns)"
+    "id,name,styleCode,status,category,subCategory,brand,weight,volume,sizeRangeId,supplierId,",
+    "productOptions(id,status,code,productOptionCode,productOptionSizeCode,productOptionBarcode,",
+    "productOptionSizeBarcode,option1,option2,option3,size,supplierCode,optionWeight,retailPrice,",
+    "priceColumns)"
 );
 const CONTACT_FIELDS: &str = "id,company";
 const CREDIT_NOTE_FIELDS: &str = concat!(

@@ -32,7 +32,8 @@ pub const HEADER: &str = concat!(
 
 pub const ITEMS_HEADER: &str = concat!(
     "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,",
-    "category,brand,barcode,retail_price,cost,supplier,status"
+    "category,brand,barcode,retail_price,cost,supplier,status,sub_category,supplier_item_code,",
+    "weight,volume"
 );
 
 /// A CSV writer over `out`: RFC 4180 (fields quoted only when they hold a comma, a quote or a
@@ -97,7 +98,7 @@ pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Re
     let mut csv = writer(out);
     csv.write_record(header(ITEMS_HEADER))?;
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let money = |value: Option<rust_decimal::Decimal>| value.map(number).unwrap_or_default();
+    let exact = |value: Option<rust_decimal::Decimal>| value.map(number).unwrap_or_default();
     for item in &project.items {
         csv.write_record([
             item.code.clone(),
@@ -111,10 +112,14 @@ pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Re
             text(&item.category),
             text(&item.brand),
             text(&item.barcode),
-            money(item.retail_price),
-            money(item.cost),
+            exact(item.retail_price),
+            exact(item.cost),
             text(&item.supplier),
             text(&item.status),
+            text(&item.sub_category),
+            text(&item.supplier_item_code),
+            exact(item.weight),
+            exact(item.volume),
         ])?;
     }
     csv.flush()

@@ -155,6 +155,18 @@ pub struct Item {
     pub status: Option<String>,
     /// A size-grid item: it has sales history but no on-hand history.
     pub sized: bool,
+    /// The product's sub-category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_category: Option<String>,
+    /// The supplier's own code for the item (its option's `supplierCode`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_item_code: Option<String>,
+    /// Per unit: the option's own weight, else the product's; none where neither was entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Decimal>,
+    /// Per unit, the product's; none where it was not entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<Decimal>,
 }
 
 /// A Cin7 branch.

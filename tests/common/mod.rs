@@ -282,16 +282,19 @@ pub(crate) fn fixture_account() -> Account {
                 name: "Mug".into(),
                 style_code: "MUG".into(),
                 category: Some("Kitchen".into()),
-                sub_category: None,
+                sub_category: Some("Mugs".into()),
                 brand: None,
                 status: "Public".into(),
                 supplier_id: 200,
-                weight: Decimal::ZERO,
-                volume: Decimal::ZERO,
+                weight: dec("0.35"),
+                volume: dec("0.0008"),
                 sizes: Vec::new(),
                 size_range_id: 0,
                 options: vec![
-                    option(9001, "MUG-BLU", "Blue", "10"),
+                    OptionRecord {
+                        supplier_code: Some("KC-MUG-B".into()),
+                        ..option(9001, "MUG-BLU", "Blue", "10")
+                    },
                     option(9002, "MUG-RED", "Red", "15"),
                 ],
                 modified: start,
@@ -309,7 +312,10 @@ pub(crate) fn fixture_account() -> Account {
                 volume: Decimal::ZERO,
                 sizes: vec!["S".into(), "M".into()],
                 size_range_id: 7,
-                options: vec![option(9100, "TEE-RED", "Red", "20")],
+                options: vec![OptionRecord {
+                    weight: dec("0.2"),
+                    ..option(9100, "TEE-RED", "Red", "20")
+                }],
                 modified: start,
             },
         ],
