@@ -21,7 +21,7 @@ pub mod rate_limit;
 pub mod sandbox;
 pub mod secrets;
 mod state_dir;
-pub mod sync;
+mod sync;
 pub mod text;
 pub mod ui;
 

@@ -41,15 +41,12 @@ impl Tee {
 impl Write for Tee {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         io::stderr().write_all(bytes).ok();
-        self.file
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .write_all(bytes)?;
+        crate::sync::lock(&self.file).write_all(bytes)?;
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.file.lock().unwrap_or_else(|p| p.into_inner()).flush()
+        crate::sync::lock(&self.file).flush()
     }
 }
 

@@ -136,27 +136,18 @@ pub struct MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn get(&self, connection: &ConnectionInfo) -> Result<Option<ApiKey>, SecretError> {
-        Ok(self
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        Ok(crate::sync::lock(&self.keys)
             .get(&connection.key())
             .cloned())
     }
 
     fn set(&self, connection: &ConnectionInfo, key: &ApiKey) -> Result<(), SecretError> {
-        self.keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(connection.key(), key.clone());
+        crate::sync::lock(&self.keys).insert(connection.key(), key.clone());
         Ok(())
     }
 
     fn delete(&self, connection: &ConnectionInfo) -> Result<(), SecretError> {
-        self.keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&connection.key());
+        crate::sync::lock(&self.keys).remove(&connection.key());
         Ok(())
     }
 }

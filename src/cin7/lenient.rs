@@ -14,8 +14,9 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::str::FromStr;
 
-/// A wire field read leniently: `None` for `null`, an empty string or a missing field, else
-/// the value however Cin7 wrote it. It reads as the `Option` it holds.
+/// A wire field read leniently: `None` for `null` (and, for numbers and dates, an empty
+/// string), else the value however Cin7 wrote it; a missing field is `None` through the
+/// records' `#[serde(default)]`. It reads as the `Option` it holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Lenient<T>(pub Option<T>);
 

@@ -3,6 +3,7 @@
 
 use super::round_trip::RoundTrips;
 use crate::rate_limit::{self, RateLimits, SlidingWindows};
+use crate::sync::lock;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -333,12 +334,6 @@ impl Pacer {
             m.learned = m.learned.mul_f64(UNLEARN);
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

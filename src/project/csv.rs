@@ -44,6 +44,15 @@ fn writer<W: Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
+/// The failure under a CSV error: a write's own (a full disk stays a full disk), or a record
+/// the writer refused, which these tables never make.
+fn io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 fn header(table: &str) -> impl Iterator<Item = &str> {
     table.split(',')
 }
@@ -56,7 +65,7 @@ fn number(value: rust_decimal::Decimal) -> String {
 /// The long table. `period_end` is the last day inside the period.
 pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let mut csv = writer(out);
-    csv.write_record(header(HEADER))?;
+    csv.write_record(header(HEADER)).map_err(io_error)?;
     let periods = project.periods.len();
     for series in &project.series {
         let item = &project.items[series.item];
@@ -87,7 +96,8 @@ pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> i
                 &location.branch_id.to_string(),
                 &measured_qty,
                 &measured_at,
-            ])?;
+            ])
+            .map_err(io_error)?;
         }
     }
     csv.flush()
@@ -96,7 +106,7 @@ pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> i
 /// The item info table: one row per item, as planners keep it beside the history.
 pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let mut csv = writer(out);
-    csv.write_record(header(ITEMS_HEADER))?;
+    csv.write_record(header(ITEMS_HEADER)).map_err(io_error)?;
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let exact = |value: Option<rust_decimal::Decimal>| value.map(number).unwrap_or_default();
     for item in &project.items {
@@ -120,14 +130,21 @@ pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Re
             text(&item.supplier_item_code),
             exact(item.weight),
             exact(item.volume),
-        ])?;
+        ])
+        .map_err(io_error)?;
     }
     csv.flush()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::writer;
+    use super::{io_error, writer};
+
+    #[test]
+    fn a_write_failure_keeps_its_kind() {
+        let full = csv::Error::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert_eq!(io_error(full).kind(), std::io::ErrorKind::StorageFull);
+    }
 
     /// The text `fields` make as one CSV record.
     fn record(fields: &[&str]) -> String {

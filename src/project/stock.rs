@@ -212,6 +212,7 @@ impl PairStock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     /// The stock as of the latest of `readings`, folded in order.
     fn latest_state(readings: &[StockReading]) -> HashMap<StockKey, Decimal> {
@@ -221,7 +222,6 @@ mod tests {
         }
         state
     }
-    use chrono::TimeZone;
 
     #[test]
     fn readings_fold_in_order_and_a_full_one_starts_over() {

@@ -229,7 +229,7 @@ pub fn size_code(option: &OptionRecord, size: &str) -> String {
 }
 
 /// A line's quantities per size (the size name of a sized line, or its hidden size).
-pub(crate) fn line_parts(line: &LineRecord) -> Vec<(Option<String>, Decimal)> {
+pub(super) fn line_parts(line: &LineRecord) -> Vec<(Option<String>, Decimal)> {
     if line.sizes.is_empty() {
         vec![(line.hidden_size.clone(), line.qty)]
     } else {

@@ -210,6 +210,7 @@ pub(crate) fn fixture_account() -> Account {
     };
     let mut received = line(2011, 9002, "6", "4", "0");
     received.qty_shipped = dec("6");
+    received.unit_cost = None;
     let purchase = PurchaseOrderRecord {
         id: 201,
         reference: "PO-201".into(),

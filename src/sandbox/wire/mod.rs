@@ -183,7 +183,7 @@ impl Wire {
     }
 
     /// The product and option of an option id.
-    pub fn option(&self, option_id: i64) -> Option<(&ProductRecord, &OptionRecord)> {
+    fn option(&self, option_id: i64) -> Option<(&ProductRecord, &OptionRecord)> {
         let &(p, o) = self.options.get(&option_id)?;
         let product = &self.account.products[p];
         Some((product, &product.options[o]))
@@ -405,7 +405,7 @@ impl Wire {
             "id" => json!(t.id),
             "createdDate" => date(t.created),
             "modifiedDate" => date(t.modified),
-            "createdBy" | "processedBy" | "memberId" | "currencyId" => json!(1),
+            "createdBy" | "processedBy" => json!(1),
             "isApproved" => json!(t.is_approved),
             "reference" => text(&t.reference),
             "sourceBranchId" => json!(t.source_branch_id),
@@ -434,7 +434,7 @@ impl Wire {
             "id" => json!(a.id),
             "createdDate" => date(a.created),
             "modifiedDate" => date(a.modified),
-            "createdBy" | "processedBy" | "memberId" | "currencyId" => json!(1),
+            "createdBy" | "processedBy" => json!(1),
             "isApproved" => json!(a.is_approved),
             "reference" => text(&a.reference),
             "branchId" => json!(a.branch_id),
@@ -519,11 +519,7 @@ impl Wire {
         let mut put = |k: &str, v: Value| {
             line.insert(k.to_owned(), v);
         };
-        // Cin7 records no unit cost on purchase lines.
-        let unit_cost = match kind {
-            LineKind::Purchase => Value::Null,
-            _ => l.unit_cost.map(num).unwrap_or(Value::Null),
-        };
+        let unit_cost = l.unit_cost.map(num).unwrap_or(Value::Null);
         if kind == LineKind::Adjustment {
             // Adjustment lines carry no size information at all.
             put("qtyAdjusted", num(l.qty));
@@ -630,7 +626,7 @@ fn stock_movements(l: &LineRecord) -> Value {
     )
 }
 
-pub fn date(t: DateTime<Utc>) -> Value {
+fn date(t: DateTime<Utc>) -> Value {
     Value::String(t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
@@ -639,7 +635,7 @@ fn opt_date(t: Option<DateTime<Utc>>) -> Value {
 }
 
 /// A decimal as the JSON number Cin7 sends (every sandbox value has few digits).
-pub fn num(d: Decimal) -> Value {
+fn num(d: Decimal) -> Value {
     serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
 }
 

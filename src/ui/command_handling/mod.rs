@@ -286,8 +286,6 @@ impl PlannerApp {
         });
     }
 
-    // Runs.
-
     /// Applies an outcome while whom it is for is still there; a failure is always said, and
     /// a failed save or open of the project takes what was to follow it along (a failed
     /// export or keychain call leaves them be).

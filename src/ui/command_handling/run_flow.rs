@@ -391,8 +391,6 @@ impl PlannerApp {
             Err(error) => self.status.warn(error.forget_sentence()),
         }
     }
-
-    // Files.
 }
 
 /// "Updated: 1 document added, none changed or voided (12 calls). File > Save keeps it.", or
