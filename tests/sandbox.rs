@@ -384,6 +384,51 @@ fn promised_dates_currencies_and_channels_are_sent_as_the_account_holds_them() {
 }
 
 #[test]
+fn bills_of_materials_match_the_kits_sold() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let account = sandbox.account();
+    let boms = api.walk("BomMasters", "order=id ASC");
+    assert_eq!(boms.len(), account.boms.len());
+    assert!(boms.len() >= 3, "{} bills", boms.len());
+    // Each bill as Cin7 sends it: the kit as `product`, its components inside.
+    let mut bills: BTreeMap<i64, Vec<(i64, Decimal)>> = BTreeMap::new();
+    for (sent, held) in boms.iter().zip(&account.boms) {
+        let kit = &sent["product"];
+        assert_eq!(kit["productOptionId"], held.option_id);
+        assert_eq!(kit["type"], "Make");
+        assert_eq!(decimal(&kit["qty"]), Decimal::ONE);
+        let components: Vec<(i64, Decimal)> = kit["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["productOptionId"].as_i64().unwrap(), decimal(&c["qty"])))
+            .collect();
+        assert_eq!(components.len(), held.components.len());
+        bills.insert(held.option_id, components);
+    }
+    // Every sale of a kit with a bill is made of it, per kit sold.
+    let mut sales_checked = 0;
+    for order in &account.sales_orders {
+        for kit in order.lines.iter().filter(|l| l.sizes.is_empty()) {
+            let parts: Vec<(i64, Decimal)> = order
+                .lines
+                .iter()
+                .filter(|l| l.parent_id == kit.id)
+                .map(|l| (l.product_option_id, l.qty / kit.qty))
+                .collect();
+            if let Some(bill) = bills.get(&kit.product_option_id)
+                && !parts.is_empty()
+            {
+                assert_eq!(&parts, bill, "order {}", order.id);
+                sales_checked += 1;
+            }
+        }
+    }
+    assert!(sales_checked > boms.len(), "{sales_checked} kit sales");
+}
+
+#[test]
 fn paging_is_stable_and_complete_under_an_order() {
     let sandbox = demo();
     let api = Api::new(&sandbox);

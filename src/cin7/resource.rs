@@ -19,10 +19,12 @@ pub enum Resource {
     Contacts,
     SizeRanges,
     Users,
+    /// Bills of materials: what a kit is made of.
+    BomMasters,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 12] = [
+    pub const ALL: [Resource; 13] = [
         Resource::Branches,
         Resource::Products,
         Resource::ProductOptions,
@@ -35,6 +37,7 @@ impl Resource {
         Resource::Contacts,
         Resource::SizeRanges,
         Resource::Users,
+        Resource::BomMasters,
     ];
 
     /// The path segment under `/v1/`.
@@ -52,6 +55,7 @@ impl Resource {
             Resource::Contacts => "Contacts",
             Resource::SizeRanges => "SizeRanges",
             Resource::Users => "Users",
+            Resource::BomMasters => "BomMasters",
         }
     }
 
@@ -78,6 +82,7 @@ impl fmt::Display for Resource {
             Resource::Contacts => "Contacts",
             Resource::SizeRanges => "Size Ranges",
             Resource::Users => "Users",
+            Resource::BomMasters => "Bill of Materials",
         })
     }
 }

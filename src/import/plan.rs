@@ -106,7 +106,10 @@ impl Plan {
             Resource::PurchaseOrders => &self.purchase_orders,
             Resource::BranchTransfers => &self.transfers,
             Resource::Adjustments => &self.adjustments,
-            Resource::ProductOptions | Resource::SizeRanges | Resource::Users => return None,
+            Resource::ProductOptions
+            | Resource::SizeRanges
+            | Resource::Users
+            | Resource::BomMasters => return None,
         })
     }
 

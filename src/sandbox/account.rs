@@ -185,6 +185,28 @@ pub struct UserRecord {
     pub email: String,
 }
 
+/// A bill of materials (`/v1/BomMasters`): a kit option, and what `qty` kits are made of.
+#[derive(Clone, Debug)]
+pub struct BomRecord {
+    pub id: i64,
+    pub reference: String,
+    pub product_id: i64,
+    pub option_id: i64,
+    /// How many kits the components make (Cin7's `product.qty`): a component's quantity per
+    /// kit is its own `qty` divided by this.
+    pub qty: Decimal,
+    pub components: Vec<BomComponent>,
+    pub modified: DateTime<Utc>,
+}
+
+/// One component of a bill of materials.
+#[derive(Clone, Debug)]
+pub struct BomComponent {
+    pub product_id: i64,
+    pub option_id: i64,
+    pub qty: Decimal,
+}
+
 /// Stock key: (product option id, size, branch id).
 pub type StockKey = (i64, Option<String>, i64);
 
@@ -201,6 +223,7 @@ pub struct Account {
     pub adjustments: Vec<AdjustmentRecord>,
     pub contacts: Vec<ContactRecord>,
     pub users: Vec<UserRecord>,
+    pub boms: Vec<BomRecord>,
     /// Stock on hand before the first document, per stock key (the generator's starting point;
     /// empty for hand-made accounts).
     pub opening_stock: HashMap<StockKey, Decimal>,
@@ -222,6 +245,7 @@ pub enum Row {
     Adjustment(usize),
     Contact(usize),
     User(usize),
+    Bom(usize),
 }
 
 pub fn size_code(option: &OptionRecord, size: &str) -> String {

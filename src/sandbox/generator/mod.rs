@@ -5,6 +5,7 @@
 //! only ships, transfers or writes off what is there.
 //! What each preset holds (its branches and catalogue) is `catalogue`'s.
 
+mod bills;
 mod catalogue;
 mod planning;
 mod replay;
@@ -121,6 +122,7 @@ impl Generator {
         for day in 0..self.shape.days {
             self.documents_of_day(day);
         }
+        self.bills_of_materials();
         self.replay();
         self.stock_rows();
         self.account

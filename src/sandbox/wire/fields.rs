@@ -347,6 +347,17 @@ const ADJUSTMENT_FIELDS: &[&str] = &[
 
 const USER_FIELDS: &[&str] = &["id", "firstName", "lastName", "email", "isActive"];
 
+const BOM_FIELDS: &[&str] = &[
+    "id",
+    "createdDate",
+    "modifiedDate",
+    "createdBy",
+    "modifiedBy",
+    "productionNotes",
+    "reference",
+    "product",
+];
+
 fn concat(a: &'static [&'static str], b: &'static [&'static str]) -> Vec<&'static str> {
     a.iter().chain(b).copied().collect()
 }
@@ -367,5 +378,6 @@ pub fn field_names(resource: crate::cin7::Resource) -> Vec<&'static str> {
         R::BranchTransfers => TRANSFER_FIELDS.to_vec(),
         R::Adjustments => ADJUSTMENT_FIELDS.to_vec(),
         R::Users => USER_FIELDS.to_vec(),
+        R::BomMasters => BOM_FIELDS.to_vec(),
     }
 }

@@ -8,7 +8,7 @@ mod fields;
 pub use fields::field_names;
 
 use super::account::{
-    Account, AdjustmentRecord, BranchRecord, CreditNoteRecord, LineRecord, OptionRecord,
+    Account, AdjustmentRecord, BomRecord, BranchRecord, CreditNoteRecord, LineRecord, OptionRecord,
     ProductRecord, PurchaseOrderRecord, Row, SalesOrderRecord, StockRecord, TransferRecord,
     size_code,
 };
@@ -105,6 +105,7 @@ impl Wire {
                 .collect(),
             R::Contacts => (0..self.account.contacts.len()).map(Row::Contact).collect(),
             R::Users => (0..self.account.users.len()).map(Row::User).collect(),
+            R::BomMasters => (0..self.account.boms.len()).map(Row::Bom).collect(),
         }
     }
 
@@ -179,6 +180,7 @@ impl Wire {
                     _ => Value::Null,
                 }
             }
+            Row::Bom(i) => self.bom_field(&self.account.boms[i], name),
         }
     }
 
@@ -187,6 +189,64 @@ impl Wire {
         let &(p, o) = self.options.get(&option_id)?;
         let product = &self.account.products[p];
         Some((product, &product.options[o]))
+    }
+
+    /// A bill of materials as `GET /v1/BomMasters` gives it: the kit as `product`, with its
+    /// `components`, each named as its option is.
+    fn bom_field(&self, b: &BomRecord, name: &str) -> Value {
+        match name {
+            "id" => json!(b.id),
+            "createdDate" | "modifiedDate" => date(b.modified),
+            "createdBy" | "modifiedBy" => json!(1),
+            "reference" => text(&b.reference),
+            "product" => {
+                let mut kit = self.bom_part(b.id, b.product_id, b.option_id, b.qty, "Make", 0);
+                let components = b.components.iter().enumerate().map(|(i, c)| {
+                    Value::Object(self.bom_part(b.id, c.product_id, c.option_id, c.qty, "Use", i))
+                });
+                kit.insert("components".into(), Value::Array(components.collect()));
+                Value::Object(kit)
+            }
+            _ => Value::Null,
+        }
+    }
+
+    /// A kit or one of its components, in Cin7's shape for both.
+    fn bom_part(
+        &self,
+        bom: i64,
+        product: i64,
+        option: i64,
+        qty: Decimal,
+        kind: &str,
+        sort: usize,
+    ) -> Map<String, Value> {
+        let found = self.option(option).map(|(_, o)| o);
+        let mut part = Map::new();
+        let mut put = |k: &str, v: Value| {
+            part.insert(k.to_owned(), v);
+        };
+        put("id", json!(bom * 100 + sort as i64));
+        put("bomId", json!(bom));
+        put("productId", json!(product));
+        put("productOptionId", json!(option));
+        put("type", text(kind));
+        put("sort", json!(sort));
+        put("code", found.map_or(Value::Null, |o| text(&o.code)));
+        put("name", found.map_or(Value::Null, |o| opt_text(&o.option1)));
+        put(
+            "option1",
+            found.map_or(Value::Null, |o| opt_text(&o.option1)),
+        );
+        put(
+            "option2",
+            found.map_or(Value::Null, |o| opt_text(&o.option2)),
+        );
+        put("option3", Value::Null);
+        put("notes", Value::Null);
+        put("qty", num(qty));
+        put("unitCost", found.map_or(Value::Null, |o| num(o.cost)));
+        part
     }
 
     fn branch_field(b: &BranchRecord, name: &str) -> Value {
