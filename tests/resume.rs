@@ -194,6 +194,17 @@ fn kill_at(mut child: Child, sandbox: &Sandbox, already: usize, point: Point, ou
     true
 }
 
+/// How many pages the runs under `state` have kept on disk.
+fn pages_kept(state: &Path) -> usize {
+    let Ok(runs) = std::fs::read_dir(state.join("runs")) else {
+        return 0;
+    };
+    runs.flatten()
+        .filter_map(|run| std::fs::read_dir(run.path().join("pages")).ok())
+        .map(|pages| pages.count())
+        .sum()
+}
+
 /// Whether a save of `out` is under way: its temporary file is there.
 fn saving(out: &Path) -> bool {
     let name = format!(".{}.", out.file_name().unwrap().to_string_lossy());
@@ -305,7 +316,8 @@ fn ctrl_c_stops_cleanly_and_the_import_resumes() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    while sandbox.requests().len() < 5 {
+    // Interrupted once a few pages are kept (answered and on disk), with more still to come.
+    while sandbox.requests().len() < 5 || pages_kept(&state) < 3 {
         std::thread::sleep(Duration::from_millis(2));
     }
     let interrupted = Command::new("kill")
