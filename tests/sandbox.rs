@@ -429,6 +429,65 @@ fn bills_of_materials_match_the_kits_sold() {
 }
 
 #[test]
+fn orders_open_since_before_any_history_are_found_by_what_is_still_open() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let account = sandbox.account();
+    // A month before the history's first adjustment or transfer: every document of the
+    // history is later, the orders left open long ago (two months and more) earlier.
+    let start = account
+        .adjustments
+        .iter()
+        .map(|a| a.created)
+        .chain(account.transfers.iter().map(|t| t.created))
+        .min()
+        .unwrap()
+        - Duration::days(30);
+    let older = |filter: &str| {
+        let since = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        api.walk(
+            "PurchaseOrders",
+            &format!(
+                "where={}",
+                urlencode(&format!("{filter} AND modifiedDate<'{since}'"))
+            ),
+        )
+    };
+    let waiting = older("fullyReceivedDate IS NULL");
+    assert_eq!(
+        waiting.len(),
+        3,
+        "three purchase orders placed long ago, never received"
+    );
+    assert!(waiting.iter().all(|p| p["status"] == "Approved"));
+    assert!(
+        waiting
+            .iter()
+            .any(|p| instant(&p["estimatedDeliveryDate"]).is_some_and(|at| at < start)),
+        "one is overdue on its promised date"
+    );
+    let since = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let back_orders = api.walk(
+        "SalesOrders",
+        &format!(
+            "where={}",
+            urlencode(&format!(
+                "dispatchedDate IS NULL AND modifiedDate<'{since}'"
+            ))
+        ),
+    );
+    assert_eq!(back_orders.len(), 2);
+    assert!(back_orders.iter().all(|o| o["stage"] == "Backorder"));
+    // The history is as without them: they moved no stock.
+    let old: HashSet<i64> = ids(&waiting).into_iter().chain(ids(&back_orders)).collect();
+    assert!(
+        movements(&account).iter().all(|(_, at, _)| *at >= start),
+        "no movement before the history"
+    );
+    assert_eq!(old.len(), 5);
+}
+
+#[test]
 fn paging_is_stable_and_complete_under_an_order() {
     let sandbox = demo();
     let api = Api::new(&sandbox);

@@ -7,6 +7,7 @@
 
 mod bills;
 mod catalogue;
+mod older;
 mod planning;
 mod replay;
 
@@ -123,6 +124,7 @@ impl Generator {
             self.documents_of_day(day);
         }
         self.bills_of_materials();
+        self.older_open_orders();
         self.replay();
         self.stock_rows();
         self.account
