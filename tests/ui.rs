@@ -641,32 +641,41 @@ fn an_update_waiting_for_the_keychain_does_not_start_on_a_project_opened_meanwhi
     assert_eq!(harness.state().title(), "second.json — Cin7 Planner");
 }
 
-/// F5 in the frame a regrouping starts, with the keychain slow: the regrouped project is on
-/// screen when the key comes, so nothing starts, and the status line says so.
+/// F5 while another project is being opened (its file still arriving), with the keychain
+/// slow: the other project is on screen when the key comes, so nothing starts, and the status
+/// line says so.
 #[test]
 fn a_key_that_comes_after_the_project_changed_starts_nothing_and_says_so() {
     let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("shop.json");
+    let (saved, other) = (dir.path().join("shop.json"), dir.path().join("other.json"));
     let keychain = Arc::new(SlowKeychain::default());
-    let mut setup = Setup::new(sandbox.base_url()).answers([Choice::Picked(saved.clone())]);
+    let mut setup = Setup::new(sandbox.base_url())
+        .answers([Choice::Picked(saved.clone()), Choice::Picked(other.clone())]);
     setup.secrets = keychain.clone();
     let mut harness = setup.imported();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
     idle(&mut harness);
-    click(&mut harness, "Grouping…");
-    click(&mut harness, "Weeks");
+    // The other project's file is a pipe: opening it waits until the test writes it.
+    let made = std::process::Command::new("mkfifo")
+        .arg(&other)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let other_project = std::fs::read(&saved).unwrap();
     keychain.hold(true);
-    harness.get_by_label("Apply").click();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    harness.run_steps(3);
     harness.key_press(Key::F5);
-    // One frame takes both: the regrouping cannot land before F5 asks for the key, however
-    // fast its thread (`run_ok` may draw a frame in between).
-    harness.step();
-    step_until(&mut harness, "the regrouping", |h| {
-        h.state()
-            .project()
-            .is_some_and(|p| p.settings.group_by == GroupBy::Week)
+    harness.run_steps(3);
+    assert!(
+        harness.state().is_busy(),
+        "Update data waits for the keychain"
+    );
+    std::fs::write(&other, other_project).unwrap();
+    step_until(&mut harness, "the other project to open", |h| {
+        h.state().project_path() == Some(other.as_path())
     });
     let calls = sandbox.requests().len();
     keychain.hold(false);
