@@ -860,6 +860,41 @@ fn changes_between_calls_move_modified_date() {
     assert_invariant(&sandbox.account(), "demo after changes");
 }
 
+#[test]
+fn a_purchase_order_placed_between_calls_is_an_order_to_receive_until_received() {
+    let sandbox = demo();
+    let api = Api::new(&sandbox);
+    let account = sandbox.account();
+    let at = end() + Duration::hours(1);
+    let mut placed = account.purchase_orders[0].clone();
+    placed.id = 9_999_998;
+    placed.created = at;
+    placed.modified = at;
+    placed.fully_received = Some(at);
+    placed.stage = "Ordered".into();
+    for line in &mut placed.lines {
+        line.qty_shipped = Decimal::ZERO;
+    }
+    sandbox.update(|a| a.add_purchase_order(placed));
+    let waiting = |api: &Api| {
+        api.walk(
+            "PurchaseOrders",
+            &format!(
+                "where={}",
+                urlencode("fullyReceivedDate IS NULL AND modifiedDate>='2026-06-30T13:00:00Z'")
+            ),
+        )
+    };
+    assert_eq!(ids(&waiting(&api)), vec![9_999_998], "placed, not received");
+    let later = at + Duration::days(5);
+    sandbox.update(|a| assert!(a.receive_purchase_order(9_999_998, later)));
+    assert!(
+        waiting(&api).is_empty(),
+        "received, it is no longer waiting"
+    );
+    assert_invariant(&sandbox.account(), "demo after a purchase order");
+}
+
 /// Current stock = opening stock + every movement, and never below zero along the way.
 fn assert_invariant(a: &Account, what: &str) {
     let mut moves = movements(a);

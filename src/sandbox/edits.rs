@@ -3,8 +3,8 @@
 //! received, options and branches added. Each dates its change so that an update finds it.
 
 use super::account::{
-    Account, BranchRecord, CreditNoteRecord, OptionRecord, SalesOrderRecord, StockRecord,
-    line_parts,
+    Account, BranchRecord, CreditNoteRecord, OptionRecord, PurchaseOrderRecord, SalesOrderRecord,
+    StockRecord, line_parts,
 };
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -78,6 +78,14 @@ impl Account {
         .max()
         .unwrap_or(order.created);
         self.sales_orders.push(order);
+    }
+
+    /// Places a purchase order not yet received: an order to receive, moving no stock until
+    /// [`Account::receive_purchase_order`].
+    pub fn add_purchase_order(&mut self, mut order: PurchaseOrderRecord) {
+        order.fully_received = None;
+        order.modified = order.modified.max(order.created);
+        self.purchase_orders.push(order);
     }
 
     /// Changes the quantity of a line of an order that has shipped nothing of it; returns
