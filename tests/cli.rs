@@ -68,6 +68,17 @@ fn import_with(
     command.output().unwrap()
 }
 
+/// `export PROJECT --items-csv ITEMS`.
+fn export_items(project: &Path, items: &Path) -> Output {
+    bin()
+        .arg("export")
+        .arg(project)
+        .arg("--items-csv")
+        .arg(items)
+        .output()
+        .unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -201,13 +212,7 @@ fn import_inspect_and_export_the_fixture() {
     assert!(sized_last.ends_with(",9100,M,true,2,,"), "{sized_last}");
 
     let items = dir.path().join("items.csv");
-    let output = bin()
-        .arg("export")
-        .arg(&project)
-        .arg("--items-csv")
-        .arg(&items)
-        .output()
-        .unwrap();
+    let output = export_items(&project, &items);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let table = std::fs::read_to_string(&items).unwrap();
     let rows: Vec<&str> = table.split("\r\n").collect();
@@ -231,13 +236,7 @@ fn import_inspect_and_export_the_fixture() {
     // A read-only export is not replaced, in one sentence.
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&items, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let output = bin()
-        .arg("export")
-        .arg(&project)
-        .arg("--items-csv")
-        .arg(&items)
-        .output()
-        .unwrap();
+    let output = export_items(&project, &items);
     assert_eq!(
         refusal(&output),
         format!(
