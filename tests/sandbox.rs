@@ -443,17 +443,12 @@ fn orders_open_since_before_any_history_are_found_by_what_is_still_open() {
         .min()
         .unwrap()
         - Duration::days(30);
-    let older = |filter: &str| {
-        let since = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        api.walk(
-            "PurchaseOrders",
-            &format!(
-                "where={}",
-                urlencode(&format!("{filter} AND modifiedDate<'{since}'"))
-            ),
-        )
+    let since = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let older = |resource: &str, still_open: &str| {
+        let filter = format!("{still_open} AND modifiedDate<'{since}'");
+        api.walk(resource, &format!("where={}", urlencode(&filter)))
     };
-    let waiting = older("fullyReceivedDate IS NULL");
+    let waiting = older("PurchaseOrders", "fullyReceivedDate IS NULL");
     assert_eq!(
         waiting.len(),
         3,
@@ -466,25 +461,14 @@ fn orders_open_since_before_any_history_are_found_by_what_is_still_open() {
             .any(|p| instant(&p["estimatedDeliveryDate"]).is_some_and(|at| at < start)),
         "one is overdue on its promised date"
     );
-    let since = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let back_orders = api.walk(
-        "SalesOrders",
-        &format!(
-            "where={}",
-            urlencode(&format!(
-                "dispatchedDate IS NULL AND modifiedDate<'{since}'"
-            ))
-        ),
-    );
+    let back_orders = older("SalesOrders", "dispatchedDate IS NULL");
     assert_eq!(back_orders.len(), 2);
     assert!(back_orders.iter().all(|o| o["stage"] == "Backorder"));
     // The history is as without them: they moved no stock.
-    let old: HashSet<i64> = ids(&waiting).into_iter().chain(ids(&back_orders)).collect();
     assert!(
         movements(&account).iter().all(|(_, at, _)| *at >= start),
         "no movement before the history"
     );
-    assert_eq!(old.len(), 5);
 }
 
 #[test]
