@@ -125,7 +125,7 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         text(&output.stdout),
         format!(
-            "Imported 4 items at 2 locations in {months} periods (19 calls) into {}.\n",
+            "Imported 4 items at 2 locations in {months} periods (23 calls) into {}.\n",
             project.display()
         )
     );
@@ -295,7 +295,7 @@ fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
         format!("Periods: {weeks} (2023-12-31 to "),
         // Without returns: 2 + 1 + 3 + 3 units, 20 + 14 + 30 + 54.
         "Sales: 9 units, revenue 118.00".to_owned(),
-        "Import: 19 calls".to_owned(),
+        "Import: 23 calls".to_owned(),
         // 8 orders, 3 credit notes, a purchase, a transfer and 2 adjustments.
         "Ledger: 15 documents, 8 sale lines, 10 stock movements, 1 stock readings, as of ".to_owned(),
         "Not counted: 2 draft or void orders, 1 orders outside the periods, 1 lines for unknown items, 1 kit component lines, 1 documents at unknown branches.".to_owned(),
@@ -518,10 +518,10 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     let connection = format!("{USERNAME}@{}", sandbox.base_url());
     assert_eq!(
         log["connections"][&connection].as_array().unwrap().len(),
-        19
+        23
     );
 
-    // 4,977 more calls an hour ago: the next import has four calls left and needs 19.
+    // 4,973 more calls an hour ago: the next import has four calls left and needs 23.
     let an_hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp_millis();
     let mut times: Vec<i64> = log["connections"][&connection]
         .as_array()
@@ -529,7 +529,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .iter()
         .map(|t| t.as_i64().unwrap())
         .collect();
-    times.extend(std::iter::repeat_n(an_hour_ago, 4_977));
+    times.extend(std::iter::repeat_n(an_hour_ago, 4_973));
     let log = serde_json::json!({ "connections": { connection.clone(): times } });
     std::fs::write(state.join("calls.json"), log.to_string()).unwrap();
     std::fs::remove_file(&project).unwrap();
@@ -560,9 +560,9 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         log["connections"][&connection].as_array().unwrap().len(),
         5_000
     );
-    // Cin7 saw no more than the budget allowed: the first run's 19, and at most four more
+    // Cin7 saw no more than the budget allowed: the first run's 23, and at most four more
     // (a call whose slot was taken may be dropped unsent when the import stops).
-    let second_run = sandbox.requests().len() - 19;
+    let second_run = sandbox.requests().len() - 23;
     assert!(
         (1..=4).contains(&second_run),
         "{second_run} calls in the second run"
@@ -580,8 +580,8 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         &["--resume"],
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let third_run = sandbox.requests().len() - 19 - second_run;
-    assert_eq!(third_run as u64, 19 - kept_pages);
+    let third_run = sandbox.requests().len() - 23 - second_run;
+    assert_eq!(third_run as u64, 23 - kept_pages);
     let inspect = bin_with_state(&state)
         .arg("inspect")
         .arg(&project)
@@ -589,7 +589,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .unwrap();
     let summary = text(&inspect.stdout);
     let expected = format!(
-        "Import: {third_run} calls (19 at the least, {kept_pages} pages reused from a stopped run)"
+        "Import: {third_run} calls (23 at the least, {kept_pages} pages reused from a stopped run)"
     );
     assert!(summary.contains(&expected), "{summary}");
     // The saved import leaves no checkpoint behind.

@@ -123,7 +123,7 @@ fn filters_and_orders_are_applied_by_the_server() {
         filter: Some("modifiedDate>='2024-01-01T20:00:00Z' AND reference LIKE '#2%'".into()),
         order: "id DESC".into(),
         fields: Some("id,reference".into()),
-        eager: false,
+        ..ListQuery::default()
     };
     let orders: Vec<SalesOrder> =
         block_on(client.list_all(Resource::SalesOrders, &query, |_| {})).unwrap();

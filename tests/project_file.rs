@@ -6,7 +6,7 @@ mod common;
 
 use chrono::NaiveDate;
 use cin7_planner::project::file::{self, ProjectFileError};
-use cin7_planner::project::ledger::{Document, DocumentKind};
+use cin7_planner::project::ledger::{Document, DocumentKind, SaleLine};
 use cin7_planner::project::*;
 use common::*;
 use std::collections::BTreeMap;
@@ -95,7 +95,13 @@ fn sample_ledger() -> Ledger {
             unknown_lines: u32::from(id == 2),
             ..Document::new(DocumentKind::SalesOrder, id)
         });
-        ledger.sales.push(document, 0, dec(qty), dec(revenue));
+        let line = SaleLine {
+            item: 0,
+            qty: dec(qty),
+            revenue: dec(revenue),
+            cost: None,
+        };
+        ledger.sales.push(document, line);
     }
     ledger
 }
@@ -109,14 +115,14 @@ fn save_then_open_gives_the_same_project() {
     // Exact decimals survive, and only the project file is left behind.
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
-        text.starts_with(r#"{"format":"cin7-planner project","version":3,"#),
+        text.starts_with(r#"{"format":"cin7-planner project","version":4,"#),
         "{}",
         &text[..60]
     );
     // The ledger, column by column, and no series: they are rebuilt from it.
     assert!(!text.contains("\"series\""));
     assert!(
-        text.contains(r#""sales":{"document":[0,1],"item":[0,0],"qty":["2","0.5"],"revenue":["39.80","9.95"]}"#),
+        text.contains(r#""sales":{"document":[0,1],"item":[0,0],"qty":["2","0.5"],"revenue":["39.80","9.95"],"cost":[null,null]}"#),
         "{text}"
     );
     let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -278,18 +284,18 @@ fn foreign_files_are_not_projects() {
 
 #[test]
 fn a_newer_format_asks_for_a_newer_app() {
-    let text = saved_text().replacen("\"version\":3", "\"version\":7", 1);
+    let text = saved_text().replacen("\"version\":4", "\"version\":7", 1);
     let (_, message) = open_bytes(text.as_bytes());
     assert_eq!(
         message,
-        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 3): update the app to open it."
+        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 4): update the app to open it."
     );
 }
 
 #[test]
 fn a_version_2_file_opens_with_its_stock_as_the_first_reading() {
     let text = saved_text()
-        .replacen("\"version\":3", "\"version\":2", 1)
+        .replacen("\"version\":4", "\"version\":2", 1)
         .replacen(
             "\"stock_readings\":[]",
             r#""stock":{"item":[0],"location":[0],"qty":["5"]}"#,

@@ -345,7 +345,7 @@ fn the_planners_loop_from_the_dialog_to_a_saved_project_reopened_from_recent() {
         h.state().project().is_some()
     });
     harness.get_by_label(
-        "Imported 4 items at 2 locations with 19 calls. Save the project with File > Save.",
+        "Imported 4 items at 2 locations with 23 calls. Save the project with File > Save.",
     );
     assert_eq!(harness.state().title(), "*Untitled — Cin7 Planner");
     let project = harness.state().project().unwrap().clone();
@@ -488,7 +488,7 @@ fn test_connection_names_the_permission_that_is_off() {
     // The help names the same permissions.
     click(&mut harness, "Where do these come from?");
     harness.get_by_label(
-        "3. In the connection's Permissions, allow Read on Contacts, Branches, Products, Stock, Sales Orders, Credit Notes, Purchase Orders, Branch Transfers and Adjustments.",
+        "3. In the connection's Permissions, allow Read on Contacts, Branches, Products, Stock, Sales Orders, Credit Notes, Purchase Orders, Branch Transfers, Adjustments and Bill of Materials.",
     );
     harness.key_press(Key::Escape);
     harness.run_ok();
@@ -836,7 +836,7 @@ fn serve_slow(fault: &str) -> Sandbox {
     Sandbox::start(config).unwrap()
 }
 
-/// An import from the dialog, keeping its state in `state`, under way with every walk done but
+/// An import from the dialog, keeping its state in `state`, under way with the nine other walks done but
 /// Sales Orders, which the sandbox answers 3 s late.
 fn import_waiting_on_sales_orders(
     state: &std::path::Path,
@@ -849,7 +849,7 @@ fn import_waiting_on_sales_orders(
     fill_dialog(&mut harness, KEY);
     click(&mut harness, "OK");
     step_until(&mut harness, "the other walks done", |h| {
-        h.query_all_by_label_contains("done").count() == 8
+        h.query_all_by_label_contains("done").count() == 9
     });
     (sandbox, setup, harness)
 }
@@ -999,7 +999,7 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
     // Per resource: what is done, what is read.
     harness.get_by_label("Importing from Cin7");
     harness.get_by_label("Sales Orders");
-    assert_eq!(harness.query_all_by_label_contains(" record").count(), 9);
+    assert_eq!(harness.query_all_by_label_contains(" record").count(), 10);
     // Another run cannot start meanwhile, by menu or shortcut.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.run_ok();
@@ -1101,7 +1101,7 @@ fn the_remembered_key_fills_the_dialog_update_data_uses_it_and_forget_removes_it
     harness.key_press(Key::F5);
     step_until(&mut harness, "the update", |h| h.state().is_dirty());
     harness.get_by_label(
-        "Updated: 1 document added, none changed, none voided (12 calls). File > Save keeps it.",
+        "Updated: 1 document added, none changed, none voided (13 calls). File > Save keeps it.",
     );
     let after = rows(harness.state());
     assert_eq!(after[2], row("MUG-RED", "Warehouse", "2", "28.00"));

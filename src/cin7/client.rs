@@ -72,6 +72,9 @@ pub struct ListQuery {
     /// response time; a first page that is short makes the second the empty page the walk
     /// asks for anyway, and only a first page that is empty wastes it.
     pub eager: bool,
+    /// A walk Cin7 may refuse with 400 (a filter an older account or a proxy does not
+    /// know): its refusal ends this walk only, and the run goes on without it.
+    pub refusable: bool,
 }
 
 /// A Cin7 Omni API v1 client for one API connection: Basic auth, pacing, retries, paging.
@@ -214,6 +217,7 @@ impl Client {
                     spent.get_or_insert(e);
                     continue;
                 }
+                Err(e @ Cin7Error::BadRequest { .. }) if query.refusable => return Err(e),
                 Err(e) => return Err(self.fail(e)),
             };
             if !records.is_empty() {

@@ -99,10 +99,16 @@ impl ProductOption {
 #[serde(rename_all = "camelCase", default)]
 pub struct SalesOrder {
     pub id: LenientInt,
+    /// The order number.
+    pub reference: LenientText,
+    /// The channel the order came from (e.g. "POS", "Shopify").
+    pub source: LenientText,
     pub created_date: LenientDate,
     pub modified_date: LenientDate,
     pub invoice_date: LenientDate,
     pub dispatched_date: LenientDate,
+    /// When the customer was promised the goods.
+    pub estimated_delivery_date: LenientDate,
     pub is_approved: LenientBool,
     pub is_void: LenientBool,
     pub status: LenientText,
@@ -115,6 +121,8 @@ pub struct SalesOrder {
 #[serde(rename_all = "camelCase", default)]
 pub struct CreditNote {
     pub id: LenientInt,
+    /// The channel, as on sales orders.
+    pub source: LenientText,
     pub created_date: LenientDate,
     pub credit_note_date: LenientDate,
     pub completed_date: LenientDate,
@@ -152,8 +160,19 @@ pub struct StockRow {
 #[serde(rename_all = "camelCase", default)]
 pub struct PurchaseOrder {
     pub id: LenientInt,
+    /// The order number.
+    pub reference: LenientText,
+    /// The supplier (a contact).
+    pub member_id: LenientInt,
+    /// The supplier's company name.
+    pub company: LenientText,
+    /// The currency of the order's prices.
+    pub currency_code: LenientText,
+    pub created_date: LenientDate,
     pub modified_date: LenientDate,
     pub fully_received_date: LenientDate,
+    pub estimated_delivery_date: LenientDate,
+    pub estimated_arrival_date: LenientDate,
     pub is_approved: LenientBool,
     pub is_void: LenientBool,
     pub status: LenientText,
@@ -166,6 +185,8 @@ pub struct PurchaseOrder {
 #[serde(rename_all = "camelCase", default)]
 pub struct BranchTransfer {
     pub id: LenientInt,
+    pub reference: LenientText,
+    pub is_approved: LenientBool,
     pub dispatched_date: LenientDate,
     pub received_date: LenientDate,
     pub source_branch_id: LenientInt,
@@ -185,6 +206,25 @@ pub struct Adjustment {
     pub line_items: Option<Vec<DocumentLine>>,
 }
 
+/// `GET /v1/BomMasters`: a bill of materials, the kit as `product` with its `components`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BomMaster {
+    pub id: LenientInt,
+    pub modified_date: LenientDate,
+    pub product: Option<BomPart>,
+}
+
+/// A kit or one of its components: an option and its quantity in the bill.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BomPart {
+    pub product_option_id: LenientInt,
+    pub code: LenientText,
+    pub qty: LenientDecimal,
+    pub components: Option<Vec<BomPart>>,
+}
+
 /// One line of a sales order: one per option; a sized option's split is in `sizes`/`sizeCodes`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -194,6 +234,8 @@ pub struct DocumentLine {
     pub product_option_id: LenientInt,
     pub qty: LenientDecimal,
     pub unit_price: LenientDecimal,
+    /// What one unit cost the business (sales lines; transfers), where Cin7 knows it.
+    pub unit_cost: LenientDecimal,
     pub discount: LenientDecimal,
     /// Dispatched (sales) or received (purchases) so far.
     pub qty_shipped: LenientDecimal,
@@ -273,9 +315,15 @@ impl DocumentLine {
         [self.id, self.parent_id, self.product_option_id]
             .into_iter()
             .all(|id| id_ok(*id))
-            && [self.qty, self.unit_price, self.discount, self.qty_shipped]
-                .into_iter()
-                .all(|value| within_opt(*value))
+            && [
+                self.qty,
+                self.unit_price,
+                self.unit_cost,
+                self.discount,
+                self.qty_shipped,
+            ]
+            .into_iter()
+            .all(|value| within_opt(*value))
             && self
                 .sizes
                 .iter()
@@ -301,7 +349,7 @@ macro_rules! bounded_document {
 bounded_document!(
     SalesOrder: branch_id;
     CreditNote: branch_id;
-    PurchaseOrder: branch_id;
+    PurchaseOrder: branch_id, member_id;
     BranchTransfer: source_branch_id, destination_branch_id;
     Adjustment: branch_id
 );
@@ -318,6 +366,18 @@ impl Bounded for Product {
                     && crate::bounds::within_opt(*o.option_weight)
                     && crate::bounds::within_opt(o.cost())
             })
+    }
+}
+
+impl Bounded for BomMaster {
+    fn within_bounds(&self) -> bool {
+        let part_ok =
+            |p: &BomPart| id_ok(*p.product_option_id) && crate::bounds::within_opt(*p.qty);
+        id_ok(*self.id)
+            && self
+                .product
+                .iter()
+                .all(|kit| part_ok(kit) && kit.components.iter().flatten().all(part_ok))
     }
 }
 
@@ -359,7 +419,8 @@ identified!(
     CreditNote,
     PurchaseOrder,
     BranchTransfer,
-    Adjustment
+    Adjustment,
+    BomMaster
 );
 
 /// Stock rows have no id; they are read in option, branch and size order, and the sizes of an

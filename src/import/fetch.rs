@@ -7,8 +7,8 @@ use super::plan::Plan;
 use super::progress::Tracker;
 use super::{Phase, Progress};
 use crate::cin7::model::{
-    Adjustment, Branch, BranchTransfer, Contact, CreditNote, Identified, Product, PurchaseOrder,
-    SalesOrder, StockRow,
+    Adjustment, BomMaster, Branch, BranchTransfer, Contact, CreditNote, Identified, Product,
+    PurchaseOrder, SalesOrder, StockRow,
 };
 use crate::cin7::{CallLog, Cin7Error, Client, ClientConfig, ListQuery, Resource};
 use serde::de::DeserializeOwned;
@@ -37,6 +37,7 @@ pub(super) struct ReferenceRead {
     pub suppliers: Vec<Contact>,
     pub branches: Vec<Branch>,
     pub products: Vec<Product>,
+    pub boms: Vec<BomMaster>,
     pub stock: Vec<StockRow>,
 }
 
@@ -47,6 +48,20 @@ pub(super) struct DocumentsRead {
     pub purchase_orders: Vec<PurchaseOrder>,
     pub transfers: Vec<BranchTransfer>,
     pub adjustments: Vec<Adjustment>,
+    /// Open documents last modified before the history (an import's).
+    pub older: OlderRead,
+}
+
+/// The open documents last modified before the history, and whether Cin7 refused to list
+/// some of them.
+#[derive(Default)]
+pub(super) struct OlderRead {
+    pub orders: Vec<SalesOrder>,
+    pub purchase_orders: Vec<PurchaseOrder>,
+    pub transfers: Vec<BranchTransfer>,
+    /// A walk's `IS NULL` filter was refused (400): open orders older than the history may
+    /// be missing.
+    pub refused: bool,
 }
 
 /// A sales-order record with only its id (the probe for the highest id).
@@ -222,6 +237,52 @@ impl<'a> Session<'a> {
         query: &ListQuery,
         progress: &impl Fn(Progress),
     ) -> Result<Vec<T>, Cin7Error> {
+        self.tracker.borrow_mut().planned(resource);
+        let read = self.list(resource, query, progress).await;
+        self.tracker.borrow_mut().ended(resource, read.is_ok());
+        progress(self.progress(Phase::Reading));
+        read
+    }
+
+    /// Reads every record of one resource, then, where the plan has it, the older open ones
+    /// in a second walk counted as the same resource's: `Ok(None)` for those when Cin7
+    /// refused their filter.
+    async fn walk_with_older<T: DeserializeOwned + Identified>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        older: Option<&ListQuery>,
+        progress: &impl Fn(Progress),
+    ) -> Result<(Vec<T>, Option<Vec<T>>), Cin7Error> {
+        self.tracker.borrow_mut().planned(resource);
+        let read = async {
+            let records = self.list(resource, query, progress).await?;
+            let Some(older) = older else {
+                return Ok((records, Some(Vec::new())));
+            };
+            self.tracker.borrow_mut().second_walk();
+            match self.list(resource, older, progress).await {
+                Ok(open) => Ok((records, Some(open))),
+                Err(Cin7Error::BadRequest { message, .. }) => {
+                    tracing::warn!(%resource, %message, "Cin7 refused the walk of older open documents");
+                    Ok((records, None))
+                }
+                Err(error) => Err(error),
+            }
+        }
+        .await;
+        self.tracker.borrow_mut().ended(resource, read.is_ok());
+        progress(self.progress(Phase::Reading));
+        read
+    }
+
+    /// The pages of one walk, each counted as it arrives.
+    async fn list<T: DeserializeOwned + Identified>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        progress: &impl Fn(Progress),
+    ) -> Result<Vec<T>, Cin7Error> {
         let count = |records: &[T]| {
             self.tracker.borrow_mut().page(
                 resource,
@@ -230,11 +291,7 @@ impl<'a> Session<'a> {
             );
             progress(self.progress(Phase::Reading));
         };
-        self.tracker.borrow_mut().planned(resource);
-        let read = self.client.list_all(resource, query, count).await;
-        self.tracker.borrow_mut().ended(resource, read.is_ok());
-        progress(self.progress(Phase::Reading));
-        read
+        self.client.list_all(resource, query, count).await
     }
 
     /// Suppliers, branches, products and stock.
@@ -243,16 +300,18 @@ impl<'a> Session<'a> {
         plan: &Plan,
         progress: &impl Fn(Progress),
     ) -> Result<ReferenceRead, Cin7Error> {
-        let (suppliers, branches, products, stock) = tokio::join!(
+        let (suppliers, branches, products, boms, stock) = tokio::join!(
             self.walk(Resource::Contacts, &plan.suppliers, progress),
             self.branches(plan, progress),
             self.walk(Resource::Products, &plan.products, progress),
+            self.walk(Resource::BomMasters, &plan.boms, progress),
             self.walk(Resource::Stock, &plan.stock, progress),
         );
         Ok(ReferenceRead {
             suppliers: suppliers?,
             branches: branches?,
             products: products?,
+            boms: boms?,
             stock: stock?,
         })
     }
@@ -293,19 +352,48 @@ impl<'a> Session<'a> {
         plan: &Plan,
         progress: &impl Fn(Progress),
     ) -> Result<DocumentsRead, Cin7Error> {
+        let older = plan.older.as_ref();
         let (orders, credit_notes, purchase_orders, transfers, adjustments) = tokio::join!(
-            self.walk(Resource::SalesOrders, &plan.orders, progress),
+            self.walk_with_older(
+                Resource::SalesOrders,
+                &plan.orders,
+                older.map(|o| &o.orders),
+                progress
+            ),
             self.walk(Resource::CreditNotes, &plan.credit_notes, progress),
-            self.walk(Resource::PurchaseOrders, &plan.purchase_orders, progress),
-            self.walk(Resource::BranchTransfers, &plan.transfers, progress),
+            self.walk_with_older(
+                Resource::PurchaseOrders,
+                &plan.purchase_orders,
+                older.map(|o| &o.purchase_orders),
+                progress
+            ),
+            self.walk_with_older(
+                Resource::BranchTransfers,
+                &plan.transfers,
+                older.map(|o| &o.transfers),
+                progress
+            ),
             self.walk(Resource::Adjustments, &plan.adjustments, progress),
         );
+        let (
+            (orders, older_orders),
+            (purchase_orders, older_purchases),
+            (transfers, older_transfers),
+        ) = (orders?, purchase_orders?, transfers?);
+        let refused =
+            older_orders.is_none() || older_purchases.is_none() || older_transfers.is_none();
         Ok(DocumentsRead {
-            orders: orders?,
+            orders,
             credit_notes: credit_notes?,
-            purchase_orders: purchase_orders?,
-            transfers: transfers?,
+            purchase_orders,
+            transfers,
             adjustments: adjustments?,
+            older: OlderRead {
+                orders: older_orders.unwrap_or_default(),
+                purchase_orders: older_purchases.unwrap_or_default(),
+                transfers: older_transfers.unwrap_or_default(),
+                refused,
+            },
         })
     }
 }

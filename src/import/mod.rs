@@ -4,7 +4,9 @@
 pub mod checkpoint;
 mod fetch;
 mod full_read;
+mod kits;
 mod mapping;
+mod open_orders;
 mod permissions;
 mod plan;
 mod progress;

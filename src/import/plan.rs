@@ -1,7 +1,7 @@
-//! What a run asks Cin7 for: the queries of an import (master data and stock in full, every
-//! document modified since the earliest start the project could need) and of an update
-//! (suppliers and branches in full; products, documents and stock rows modified since the last
-//! run, less an overlap). Every query has a total order, so pages are stable, and a projection of the
+//! What a run asks Cin7 for: the queries of an import (master data, kits and stock in full,
+//! every document modified since the earliest start the project could need, and the documents
+//! still open from before it) and of an update (suppliers and branches in full; products,
+//! kits, documents and stock rows modified since the last run, less an overlap). Every query has a total order, so pages are stable, and a projection of the
 //! fields the project uses, so pages are small.
 
 use crate::cin7::{ListQuery, Resource};
@@ -19,19 +19,26 @@ const PRODUCT_FIELDS: &str = concat!(
 );
 const CONTACT_FIELDS: &str = "id,company";
 const CREDIT_NOTE_FIELDS: &str = concat!(
-    "id,createdDate,creditNoteDate,completedDate,isVoid,status,branchId,",
-    "lineItems(id,parentId,productOptionId,qty,unitPrice,discount,sizeCodes,sizes)"
+    "id,source,createdDate,creditNoteDate,completedDate,isVoid,status,branchId,",
+    "lineItems(id,parentId,productOptionId,qty,unitPrice,unitCost,discount,sizeCodes,sizes)"
 );
 const SALES_ORDER_FIELDS: &str = concat!(
-    "id,createdDate,modifiedDate,invoiceDate,dispatchedDate,isApproved,isVoid,status,branchId,",
-    "lineItems(id,parentId,productOptionId,qty,qtyShipped,unitPrice,discount,sizeCodes,sizes)"
+    "id,reference,source,createdDate,modifiedDate,invoiceDate,dispatchedDate,",
+    "estimatedDeliveryDate,isApproved,isVoid,status,branchId,",
+    "lineItems(id,parentId,productOptionId,qty,qtyShipped,unitPrice,unitCost,discount,sizeCodes,",
+    "sizes)"
 );
 const STOCK_FIELDS: &str = "productOptionId,size,branchId,stockOnHand";
 const PURCHASE_ORDER_FIELDS: &str = concat!(
-    "id,modifiedDate,fullyReceivedDate,isApproved,isVoid,status,branchId,",
-    "lineItems(productOptionId,qty,qtyShipped,sizeCodes,sizes)"
+    "id,reference,memberId,company,currencyCode,createdDate,modifiedDate,fullyReceivedDate,",
+    "estimatedDeliveryDate,estimatedArrivalDate,isApproved,isVoid,status,branchId,",
+    "lineItems(productOptionId,qty,qtyShipped,unitPrice,discount,sizeCodes,sizes)"
 );
-const TRANSFER_FIELDS: &str = "id,dispatchedDate,receivedDate,sourceBranchId,destinationBranchId,lineItems(productOptionId,qty,sizes)";
+const TRANSFER_FIELDS: &str = concat!(
+    "id,reference,isApproved,dispatchedDate,receivedDate,sourceBranchId,destinationBranchId,",
+    "lineItems(productOptionId,qty,unitCost,sizeCodes,sizes)"
+);
+const BOM_FIELDS: &str = "id,modifiedDate,product";
 const ADJUSTMENT_FIELDS: &str =
     "id,createdDate,completedDate,isApproved,branchId,lineItems(productOptionId,qty)";
 
@@ -46,6 +53,10 @@ pub(super) struct Plan {
     pub purchase_orders: ListQuery,
     pub transfers: ListQuery,
     pub adjustments: ListQuery,
+    pub boms: ListQuery,
+    /// The open documents last modified before the history (imports only: an update finds
+    /// any change to them among what was modified since).
+    pub older: Option<OlderQueries>,
     /// One call that tells how far the order walk will go, for the estimate of the time left
     /// (imports only: an update's walks are short).
     pub highest_order: Option<ListQuery>,
@@ -59,20 +70,45 @@ pub(super) struct Plan {
     pub evenly_paced: bool,
 }
 
+/// The walks of the documents still open that were last modified before the history's
+/// start (docs/import-rules.md, "Open orders"): Cin7 may refuse their `IS NULL` filter.
+pub(super) struct OlderQueries {
+    pub orders: ListQuery,
+    pub purchase_orders: ListQuery,
+    pub transfers: ListQuery,
+}
+
+impl OlderQueries {
+    fn before(start: &str) -> Self {
+        let open = |fields: &str, still_open: &str| ListQuery {
+            filter: Some(format!("modifiedDate<'{start}' AND {still_open} IS NULL")),
+            refusable: true,
+            ..by_id(fields)
+        };
+        Self {
+            orders: open(SALES_ORDER_FIELDS, "dispatchedDate"),
+            purchase_orders: open(PURCHASE_ORDER_FIELDS, "fullyReceivedDate"),
+            transfers: open(TRANSFER_FIELDS, "receivedDate"),
+        }
+    }
+}
+
 fn by_id(fields: &str) -> ListQuery {
     ListQuery {
         order: "id ASC".into(),
         filter: None,
         fields: Some(fields.into()),
         eager: false,
+        refusable: false,
     }
 }
 
+fn instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
 fn modified_since(at: DateTime<Utc>) -> String {
-    format!(
-        "modifiedDate>='{}'",
-        at.to_rfc3339_opts(SecondsFormat::Secs, true)
-    )
+    format!("modifiedDate>='{}'", instant(at))
 }
 
 impl Plan {
@@ -81,13 +117,14 @@ impl Plan {
     /// any grouping, week start or time zone could give lets the project be regrouped later
     /// without calling Cin7.
     pub(super) fn import(settings: &ImportSettings) -> Self {
-        let since = modified_since(earliest_start(settings.starting_date));
+        let start = earliest_start(settings.starting_date);
+        let since = modified_since(start);
         let mut plan = Self::reading(&since, Extent::Full);
+        plan.older = Some(OlderQueries::before(&instant(start)));
         plan.highest_order = Some(ListQuery {
             order: "id DESC".into(),
             filter: Some(since),
-            fields: Some("id".into()),
-            eager: false,
+            ..by_id("id")
         });
         plan.evenly_paced = true;
         plan.branches_wanted.clone_from(&settings.branches);
@@ -106,10 +143,8 @@ impl Plan {
             Resource::PurchaseOrders => &self.purchase_orders,
             Resource::BranchTransfers => &self.transfers,
             Resource::Adjustments => &self.adjustments,
-            Resource::ProductOptions
-            | Resource::SizeRanges
-            | Resource::Users
-            | Resource::BomMasters => return None,
+            Resource::BomMasters => &self.boms,
+            Resource::ProductOptions | Resource::SizeRanges | Resource::Users => return None,
         })
     }
 
@@ -151,15 +186,23 @@ impl Plan {
             },
             orders: modified(SALES_ORDER_FIELDS),
             credit_notes: modified(CREDIT_NOTE_FIELDS),
+            // Many accounts have no bills of materials: not asked for eagerly, where an empty
+            // first page would waste the second call.
+            boms: ListQuery {
+                filter: changes_since.clone(),
+                ..by_id(BOM_FIELDS)
+            },
             stock: ListQuery {
                 order: "productOptionId ASC,branchId ASC,size ASC".into(),
                 filter: changes_since,
                 fields: Some(STOCK_FIELDS.into()),
                 eager: in_full,
+                refusable: false,
             },
             purchase_orders: modified(PURCHASE_ORDER_FIELDS),
             transfers: modified(TRANSFER_FIELDS),
             adjustments: modified(ADJUSTMENT_FIELDS),
+            older: None,
             highest_order: None,
             branches_wanted: None,
             evenly_paced: false,

@@ -36,6 +36,9 @@ pub(super) struct Tracker {
     walks: BTreeMap<Resource, (WalkStatus, u32)>,
     orders: IdRange,
     probed: bool,
+    /// Walks beyond one per resource (the older open documents'), each ending with its own
+    /// empty page.
+    second_walks: u64,
     notices: Vec<String>,
 }
 
@@ -49,6 +52,7 @@ impl Tracker {
             walks: BTreeMap::new(),
             orders: IdRange::default(),
             probed: false,
+            second_walks: 0,
             notices: Vec::new(),
         }
     }
@@ -115,6 +119,16 @@ impl Tracker {
     /// Whether the run probed for the highest order id (one call beyond its pages).
     pub(super) fn probed(&self) -> bool {
         self.probed
+    }
+
+    /// A resource is walked a second time, with another filter.
+    pub(super) fn second_walk(&mut self) {
+        self.second_walks += 1;
+    }
+
+    /// Walks beyond one per resource.
+    pub(super) fn second_walks(&self) -> u64 {
+        self.second_walks
     }
 
     /// Something the planner should know, shown with the progress.

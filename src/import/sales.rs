@@ -5,6 +5,7 @@
 use super::mapping::Catalogue;
 use crate::bounds;
 use crate::cin7::model::DocumentLine;
+use crate::project::ledger::SaleLine;
 use rust_decimal::Decimal;
 
 /// How a document's lines count.
@@ -18,17 +19,19 @@ pub(super) enum LineSign {
     Return,
 }
 
-/// What one document's lines sold: (item, qty, revenue) parts, and the lines that sold no item.
+/// What one document's lines sold: one sale line per item (and size), and the lines that
+/// sold no item.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct DocumentSales {
-    pub parts: Vec<(u32, Decimal, Decimal)>,
+    pub parts: Vec<SaleLine>,
     /// Kit component lines (not sales in themselves).
     pub kit_lines: u32,
     /// Lines whose option, or size, is not in the catalogue.
     pub unknown_lines: u32,
 }
 
-/// The items a document's lines sold; `None` when a line's revenue is beyond
+/// The items a document's lines sold, each with its cost (quantity × `unitCost`, signed as
+/// the quantity; none without a `unitCost`); `None` when a line's revenue or cost is beyond
 /// [`crate::bounds`] (the document is then skipped and counted).
 pub(super) fn document_sales(
     lines: &[DocumentLine],
@@ -42,6 +45,7 @@ pub(super) fn document_sales(
             continue;
         }
         let (qty, revenue) = signed_line(line, sign)?;
+        let unit_cost = *line.unit_cost;
         let Some(option_id) = *line.product_option_id else {
             sales.unknown_lines += 1;
             continue;
@@ -53,13 +57,21 @@ pub(super) fn document_sales(
                 .regular(option_id)
                 .map(|item| vec![(item, qty, revenue)])
         };
-        match parts {
-            Some(parts) => sales.parts.extend(
-                parts
-                    .into_iter()
-                    .map(|(item, qty, revenue)| (item as u32, qty, revenue)),
-            ),
-            None => sales.unknown_lines += 1,
+        let Some(parts) = parts else {
+            sales.unknown_lines += 1;
+            continue;
+        };
+        for (item, qty, revenue) in parts {
+            let cost = match unit_cost {
+                Some(unit) => Some(bounds::product_less(qty, unit, Decimal::ZERO)?),
+                None => None,
+            };
+            sales.parts.push(SaleLine {
+                item: item as u32,
+                qty,
+                revenue,
+                cost,
+            });
         }
     }
     Some(sales)
@@ -159,7 +171,17 @@ mod tests {
             .unwrap()
             .parts
             .iter()
-            .map(|(item, qty, revenue)| (*item, qty.to_string(), revenue.to_string()))
+            .map(|p| (p.item, p.qty.to_string(), p.revenue.to_string()))
+            .collect()
+    }
+
+    /// The cost of each part, as text ("none" where unknown).
+    fn costs(json: &str, sign: LineSign) -> Vec<String> {
+        document_sales(&lines(json), sign, &catalogue())
+            .unwrap()
+            .parts
+            .iter()
+            .map(|p| p.cost.map_or("none".to_owned(), |c| c.to_string()))
             .collect()
     }
 
@@ -193,8 +215,36 @@ mod tests {
         let kit = r#"[{"id": 70, "productOptionId": 8, "qty": 1, "unitPrice": 30},
                       {"id": 71, "parentId": 70, "productOptionId": 8, "qty": 2, "unitPrice": 0}]"#;
         let sold = document_sales(&lines(kit), LineSign::Sale, &catalogue()).unwrap();
-        assert_eq!(sold.parts, vec![(3, Decimal::ONE, Decimal::from(30))]);
+        let kit_line = SaleLine {
+            item: 3,
+            qty: Decimal::ONE,
+            revenue: Decimal::from(30),
+            cost: None,
+        };
+        assert_eq!(sold.parts, vec![kit_line]);
         assert_eq!((sold.kit_lines, sold.unknown_lines), (1, 0));
+    }
+
+    #[test]
+    fn each_part_costs_its_quantity_times_the_unit_cost_signed_as_it_sells() {
+        let sale = r#"[{"productOptionId": 8, "qty": 3, "unitPrice": 10, "unitCost": 4.15},
+                       {"productOptionId": 8, "qty": 1, "unitPrice": 10}]"#;
+        assert_eq!(costs(sale, LineSign::Sale), vec!["12.45", "none"]);
+        let exchange = r#"[{"productOptionId": 8, "qty": -1, "unitPrice": 10, "unitCost": 4}]"#;
+        assert_eq!(costs(exchange, LineSign::Sale), vec!["-4"]);
+        // A credit note subtracts |qty| × unitCost, whichever sign its quantity has.
+        let credit = r#"[{"productOptionId": 8, "qty": 2, "unitPrice": 10, "unitCost": 4}]"#;
+        assert_eq!(costs(credit, LineSign::Return), vec!["-8"]);
+        // Each size costs its own quantity.
+        let sized = r#"[{"productOptionId": 5, "qty": 3, "unitPrice": 10, "unitCost": 2.5,
+            "sizes": [{"name": "S", "quantity": 2}, {"name": "L", "quantity": 1}]}]"#;
+        assert_eq!(costs(sized, LineSign::Sale), vec!["5.0", "2.5"]);
+        let huge =
+            r#"[{"productOptionId": 8, "qty": 999999999, "unitPrice": 1, "unitCost": 999999999}]"#;
+        assert_eq!(
+            document_sales(&lines(huge), LineSign::Sale, &catalogue()),
+            None
+        );
     }
 
     #[test]

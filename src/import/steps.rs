@@ -6,7 +6,7 @@ use super::checkpoint::{Checkpoint, RunStore};
 use super::fetch::{AccountRead, Session};
 use super::mapping::{self, Catalogue};
 use super::progress::Tracker;
-use super::record::{self, Read};
+use super::record::{self, Older, Read};
 use super::{ImportError, ImportRequest};
 use crate::cin7::model::Bounded;
 use crate::project::ledger::DocumentKind;
@@ -25,7 +25,7 @@ pub fn minimum_calls(records: u64) -> u64 {
 }
 
 /// The resources every run walks, whose Read permission an import needs.
-pub const RESOURCES_READ: [crate::cin7::Resource; 9] = {
+pub const RESOURCES_READ: [crate::cin7::Resource; 10] = {
     use crate::cin7::Resource as R;
     [
         R::Contacts,
@@ -37,6 +37,7 @@ pub const RESOURCES_READ: [crate::cin7::Resource; 9] = {
         R::PurchaseOrders,
         R::BranchTransfers,
         R::Adjustments,
+        R::BomMasters,
     ]
 };
 
@@ -208,12 +209,14 @@ pub(super) fn import_report(
         finished_at: Utc::now(),
         calls: s.calls,
         pages_reused: s.reused_pages,
-        // Every walk ends with its empty page, a walk with no records too; the probe for the
-        // highest order id, where there was one, is one call beyond.
+        // Every walk ends with its empty page, a walk with no records too (a resource walked
+        // twice has two); the probe for the highest order id, where there was one, is one
+        // call beyond.
         minimum_calls: RESOURCES_READ
             .iter()
             .map(|r| minimum_calls(records.get(r).copied().unwrap_or(0)))
             .sum::<u64>()
+            + tracker.second_walks()
             + u64::from(tracker.probed()),
         retries: s.retries,
         elapsed_ms: tracker.elapsed().as_millis() as u64,
@@ -285,14 +288,27 @@ pub(super) fn record_documents(
 ) -> Ledger {
     let places = Places::new(locations, branch_ids.iter().copied());
     let d = &read.documents;
+    let branch_names: HashMap<i64, String> = mapping::locations(&read.reference.branches)
+        .into_iter()
+        .map(|l| (l.branch_id, l.name))
+        .collect();
     let documents = Read {
         orders: &d.orders,
         credit_notes: &d.credit_notes,
         purchase_orders: &d.purchase_orders,
         transfers: &d.transfers,
         adjustments: &d.adjustments,
+        older: Older {
+            orders: &d.older.orders,
+            purchase_orders: &d.older.purchase_orders,
+            transfers: &d.older.transfers,
+        },
+        boms: &read.reference.boms,
+        branch_names: &branch_names,
         stock: &read.reference.stock,
         stock_extent,
     };
-    record::ledger(&documents, catalogue, &places, as_of, branch_ids)
+    let mut ledger = record::ledger(&documents, catalogue, &places, as_of, branch_ids);
+    ledger.older_open_orders_missing = d.older.refused;
+    ledger
 }

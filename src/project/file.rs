@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// The `format` marker every project file starts with.
 pub const FORMAT: &str = "cin7-planner project";
 /// The newest format version this build writes and reads.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// The largest project file this build opens: the JSON of a ledger the limits allow fits well
 /// within it, and a larger file is not read into memory at all.
 pub const MAX_FILE_BYTES: u64 = 2 << 30;

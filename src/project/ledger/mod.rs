@@ -6,211 +6,21 @@
 //! Every table is stored column by column: a million rows stay small in the file and fast to
 //! read, write and add up. docs/project-format.md describes each column.
 
+mod documents;
+mod rows;
+
+pub use documents::{Document, DocumentKind, Documents};
+pub use rows::{
+    DocumentRows, Kits, Movement, Movements, OpenLine, OpenLines, Receipt, Receipts, SaleLine,
+    SaleLines,
+};
+
 use super::stock::{Extent, StockReading};
 use super::{Item, Location};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
-
-/// The kind of Cin7 document a row came from, in the order an import reads them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    SalesOrder,
-    CreditNote,
-    PurchaseOrder,
-    BranchTransfer,
-    Adjustment,
-}
-
-/// One document as the ledger keeps it. The dates are Unix seconds (UTC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Document {
-    pub kind: DocumentKind,
-    pub id: i64,
-    /// The branch of a sales order or a credit note.
-    pub branch: Option<i64>,
-    /// A sales order approved and not void, or a credit note not void.
-    pub counted: bool,
-    /// A sales order's `createdDate`.
-    pub ordered: Option<i64>,
-    /// A sales order's `invoiceDate`.
-    pub invoiced: Option<i64>,
-    /// A sales order's `dispatchedDate`.
-    pub dispatched: Option<i64>,
-    /// A credit note's return date (`creditNoteDate`, else `completedDate`, else `createdDate`).
-    pub returned: Option<i64>,
-    /// Kit component lines, which are not sales in themselves.
-    pub kit_lines: u32,
-    /// Lines whose item is not in the catalogue.
-    pub unknown_lines: u32,
-    /// A number of the document is beyond [`crate::bounds`]: it adds nothing and is counted.
-    pub rejected: bool,
-}
-
-impl Document {
-    /// A document with no branch, dates or lines of note (a purchase order, a transfer, an
-    /// adjustment), not counted as a sale.
-    pub fn new(kind: DocumentKind, id: i64) -> Self {
-        Self {
-            kind,
-            id,
-            branch: None,
-            counted: false,
-            ordered: None,
-            invoiced: None,
-            dispatched: None,
-            returned: None,
-            kit_lines: 0,
-            unknown_lines: 0,
-            rejected: false,
-        }
-    }
-}
-
-/// Every document the import read, whether or not it produced a row: an update that reads a
-/// document again replaces all it contributed, even nothing.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Documents {
-    pub kind: Vec<DocumentKind>,
-    pub id: Vec<i64>,
-    pub branch: Vec<Option<i64>>,
-    pub counted: Vec<bool>,
-    pub ordered: Vec<Option<i64>>,
-    pub invoiced: Vec<Option<i64>>,
-    pub dispatched: Vec<Option<i64>>,
-    pub returned: Vec<Option<i64>>,
-    pub kit_lines: Vec<u32>,
-    pub unknown_lines: Vec<u32>,
-    /// Absent from files saved before documents could be rejected: none were.
-    #[serde(default)]
-    pub rejected: Vec<bool>,
-}
-
-impl Documents {
-    pub fn len(&self) -> usize {
-        self.id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.id.is_empty()
-    }
-
-    /// Adds a document and returns its index, which rows refer to.
-    pub fn push(&mut self, document: Document) -> u32 {
-        let index = self.id.len() as u32;
-        self.kind.push(document.kind);
-        self.id.push(document.id);
-        self.branch.push(document.branch);
-        self.counted.push(document.counted);
-        self.ordered.push(document.ordered);
-        self.invoiced.push(document.invoiced);
-        self.dispatched.push(document.dispatched);
-        self.returned.push(document.returned);
-        self.kit_lines.push(document.kit_lines);
-        self.unknown_lines.push(document.unknown_lines);
-        self.rejected.push(document.rejected);
-        index
-    }
-
-    /// The document at `index`.
-    pub fn get(&self, index: usize) -> Document {
-        Document {
-            kind: self.kind[index],
-            id: self.id[index],
-            branch: self.branch[index],
-            counted: self.counted[index],
-            ordered: self.ordered[index],
-            invoiced: self.invoiced[index],
-            dispatched: self.dispatched[index],
-            returned: self.returned[index],
-            kit_lines: self.kit_lines[index],
-            unknown_lines: self.unknown_lines[index],
-            rejected: self.rejected[index],
-        }
-    }
-
-    /// Fills the columns a file of an earlier version did not have.
-    fn fill_missing_columns(&mut self) {
-        if self.rejected.is_empty() {
-            self.rejected = vec![false; self.id.len()];
-        }
-    }
-
-    fn lengths(&self) -> [usize; 11] {
-        [
-            self.kind.len(),
-            self.id.len(),
-            self.branch.len(),
-            self.counted.len(),
-            self.ordered.len(),
-            self.invoiced.len(),
-            self.dispatched.len(),
-            self.returned.len(),
-            self.kit_lines.len(),
-            self.unknown_lines.len(),
-            self.rejected.len(),
-        ]
-    }
-}
-
-/// Sale lines: one item's part of one line of a counted sales order or credit note at an
-/// included branch. Sized lines are already split by size. A credit note's lines are negative.
-/// Where and when a line counts comes from its document, under the settings of the moment.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SaleLines {
-    pub document: Vec<u32>,
-    pub item: Vec<u32>,
-    pub qty: Vec<Decimal>,
-    pub revenue: Vec<Decimal>,
-}
-
-impl SaleLines {
-    pub fn len(&self) -> usize {
-        self.document.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.document.is_empty()
-    }
-
-    pub fn push(&mut self, document: u32, item: u32, qty: Decimal, revenue: Decimal) {
-        self.document.push(document);
-        self.item.push(item);
-        self.qty.push(qty);
-        self.revenue.push(revenue);
-    }
-}
-
-/// Stock movements of regular items at included locations (docs/import-rules.md, "On-hand
-/// history"), each dated in Unix seconds.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Movements {
-    pub document: Vec<u32>,
-    pub item: Vec<u32>,
-    pub location: Vec<u32>,
-    pub at: Vec<i64>,
-    pub qty: Vec<Decimal>,
-}
-
-impl Movements {
-    pub fn len(&self) -> usize {
-        self.document.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.document.is_empty()
-    }
-
-    pub fn push(&mut self, document: u32, item: u32, location: u32, at: i64, qty: Decimal) {
-        self.document.push(document);
-        self.item.push(item);
-        self.location.push(location);
-        self.at.push(at);
-        self.qty.push(qty);
-    }
-}
+use std::collections::{HashMap, HashSet};
 
 /// Current stock on hand of each regular item at each included location, one row per pair:
 /// what files of format version 2 keep instead of stock readings.
@@ -232,6 +42,17 @@ pub struct Ledger {
     pub documents: Documents,
     pub sales: SaleLines,
     pub movements: Movements,
+    /// What open documents still have to ship and to receive, as of the ledger's moment.
+    #[serde(default)]
+    pub open_lines: OpenLines,
+    #[serde(default)]
+    pub receipts: Receipts,
+    #[serde(default)]
+    pub kits: Kits,
+    /// Cin7 refused the walks of open documents older than the history (an `IS NULL` filter
+    /// answered with 400): open orders older than the history may be missing.
+    #[serde(default)]
+    pub older_open_orders_missing: bool,
     /// Every reading of Cin7's stock, oldest first: the import's full one, then each update's
     /// changed rows.
     #[serde(default)]
@@ -261,6 +82,10 @@ impl Ledger {
             documents: Documents::default(),
             sales: SaleLines::default(),
             movements: Movements::default(),
+            open_lines: OpenLines::default(),
+            receipts: Receipts::default(),
+            kits: Kits::default(),
+            older_open_orders_missing: false,
             stock_readings: Vec::new(),
             legacy_stock: None,
             rejected_records: 0,
@@ -277,13 +102,7 @@ impl Ledger {
         items: &[Item],
         locations: &[Location],
         wanted: impl Fn(&(DocumentKind, i64)) -> bool,
-    ) -> std::collections::HashMap<(DocumentKind, i64), u64> {
-        use std::hash::{Hash, Hasher};
-        let hash = |value: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            value(&mut hasher);
-            hasher.finish()
-        };
+    ) -> HashMap<(DocumentKind, i64), u64> {
         let item = |i: u32| {
             items
                 .get(i as usize)
@@ -295,43 +114,65 @@ impl Ledger {
             .map(|i| wanted(&(d.kind[i], d.id[i])))
             .collect();
         let mut digests: Vec<u64> = (0..d.len())
-            .map(|i| {
-                if keep[i] {
-                    hash(&|h| d.get(i).hash(h))
-                } else {
-                    0
-                }
-            })
+            .map(|i| if keep[i] { hash(&d.get(i)) } else { 0 })
             .collect();
-        let kept = |document: u32| keep.get(document as usize) == Some(&true);
         // Rows add to their document's digest: their order does not matter.
-        let s = &self.sales;
-        for r in (0..s.len()).filter(|&r| kept(s.document[r])) {
-            let row = hash(&|h| (item(s.item[r]), s.qty[r], s.revenue[r]).hash(h));
-            if let Some(digest) = digests.get_mut(s.document[r] as usize) {
+        let mut add = |document: u32, row: u64| {
+            if keep.get(document as usize) == Some(&true) {
+                let digest = &mut digests[document as usize];
                 *digest = digest.wrapping_add(row);
             }
+        };
+        let s = &self.sales;
+        for r in 0..s.len() {
+            add(
+                s.document[r],
+                hash(&(item(s.item[r]), s.qty[r], s.revenue[r], s.cost[r])),
+            );
         }
         let m = &self.movements;
-        for r in (0..m.len()).filter(|&r| kept(m.document[r])) {
-            let row = hash(&|h| {
-                (
-                    item(m.item[r]),
-                    place(m.location[r]),
-                    m.at[r],
-                    m.qty[r],
-                    1u8,
-                )
-                    .hash(h)
-            });
-            if let Some(digest) = digests.get_mut(m.document[r] as usize) {
-                *digest = digest.wrapping_add(row);
-            }
+        for r in 0..m.len() {
+            let row = (
+                item(m.item[r]),
+                place(m.location[r]),
+                m.at[r],
+                m.qty[r],
+                1u8,
+            );
+            add(m.document[r], hash(&row));
+        }
+        let o = &self.open_lines;
+        for r in 0..o.len() {
+            let row = (
+                item(o.item[r]),
+                place(o.location[r]),
+                o.inbound[r],
+                o.qty[r],
+                o.lot_cost[r],
+                2u8,
+            );
+            add(o.document[r], hash(&row));
+        }
+        let p = &self.receipts;
+        for r in 0..p.len() {
+            let row = (
+                item(p.item[r]),
+                place(p.location[r]),
+                p.qty[r],
+                p.unit_price[r],
+                3u8,
+            );
+            add(p.document[r], hash(&row));
         }
         (0..d.len())
             .filter(|&i| keep[i])
             .map(|i| ((d.kind[i], d.id[i]), digests[i]))
             .collect()
+    }
+
+    /// Whether an instant may be kept in a ledger (1900 to 2200).
+    pub fn holds_instant(at: i64) -> bool {
+        (EARLIEST..=LATEST).contains(&at)
     }
 
     /// Sale lines and movements: the rows the series are added up from.
@@ -343,7 +184,6 @@ impl Ledger {
     /// points at something that exists, and that every number and instant is inside its
     /// bounds, after filling the columns older files lack.
     pub fn validate(&mut self, items: usize, locations: usize) -> Result<(), String> {
-        self.documents.fill_missing_columns();
         self.check_shape(items, locations)?;
         self.check_values()
     }
@@ -380,7 +220,7 @@ impl Ledger {
 
     /// Puts documents in kind, then id order, with their rows following them: the order a
     /// fresh import reads them in, so that an updated ledger equals a fresh one row by row.
-    fn sort_documents(&mut self) {
+    pub(crate) fn sort_documents(&mut self) {
         let d = &self.documents;
         let mut order: Vec<usize> = (0..d.len()).collect();
         order.sort_by_key(|&i| (d.kind[i], d.id[i]));
@@ -388,40 +228,31 @@ impl Ledger {
             return;
         }
         let mut new_index = vec![0u32; order.len()];
-        let old = std::mem::replace(self, Ledger::new(self.as_of, self.branches.clone()));
+        let mut documents = Documents::default();
         for (new, &i) in order.iter().enumerate() {
             new_index[i] = new as u32;
-            self.documents.push(old.documents.get(i));
+            documents.push(self.documents.get(i));
         }
-        self.stock_readings = old.stock_readings.clone();
-        self.rejected_records = old.rejected_records;
-        // Rows in document order, each document's in the order they were.
-        for i in in_document_order(&old.sales.document, &new_index) {
-            let s = &old.sales;
-            self.sales.push(
-                new_index[s.document[i] as usize],
-                s.item[i],
-                s.qty[i],
-                s.revenue[i],
-            );
-        }
-        for i in in_document_order(&old.movements.document, &new_index) {
-            let m = &old.movements;
-            self.movements.push(
-                new_index[m.document[i] as usize],
-                m.item[i],
-                m.location[i],
-                m.at[i],
-                m.qty[i],
-            );
-        }
+        self.documents = documents;
+        reorder(&mut self.sales, &new_index);
+        reorder(&mut self.movements, &new_index);
+        reorder(&mut self.open_lines, &new_index);
+        reorder(&mut self.receipts, &new_index);
     }
 
     fn check_values(&self) -> Result<(), String> {
         use crate::bounds::within;
-        let numbers_hold = self.sales.qty.iter().all(|q| within(*q))
-            && self.sales.revenue.iter().all(|r| within(*r))
-            && self.movements.qty.iter().all(|q| within(*q))
+        let within_all = |values: &[Decimal]| values.iter().all(|v| within(*v));
+        let within_known = |values: &[Option<Decimal>]| values.iter().flatten().all(|v| within(*v));
+        let numbers_hold = within_all(&self.sales.qty)
+            && within_all(&self.sales.revenue)
+            && within_known(&self.sales.cost)
+            && within_all(&self.movements.qty)
+            && within_all(&self.open_lines.qty)
+            && within_known(&self.open_lines.lot_cost)
+            && within_all(&self.receipts.qty)
+            && within_known(&self.receipts.unit_price)
+            && within_all(&self.kits.multiplier)
             && self
                 .stock_readings
                 .iter()
@@ -436,12 +267,19 @@ impl Ledger {
             .iter()
             .map(|r| r.at.timestamp())
             .collect();
-        let instants = [&d.ordered, &d.invoiced, &d.dispatched, &d.returned]
-            .into_iter()
-            .flat_map(|column| column.iter().flatten())
-            .chain(&self.movements.at)
-            .chain(&readings)
-            .chain([&as_of]);
+        let instants = [
+            &d.ordered,
+            &d.invoiced,
+            &d.dispatched,
+            &d.returned,
+            &d.promised,
+            &d.received,
+        ]
+        .into_iter()
+        .flat_map(|column| column.iter().flatten())
+        .chain(&self.movements.at)
+        .chain(&readings)
+        .chain([&as_of]);
         if !instants
             .into_iter()
             .all(|&t| (EARLIEST..=LATEST).contains(&t))
@@ -451,35 +289,46 @@ impl Ledger {
         Ok(())
     }
 
-    fn check_shape(&self, items: usize, locations: usize) -> Result<(), String> {
+    fn check_shape(&mut self, items: usize, locations: usize) -> Result<(), String> {
         let documents = self.documents.len();
-        let same = |lengths: &[usize]| lengths.iter().all(|&n| n == lengths[0]);
-        if !same(&self.documents.lengths()) {
+        self.documents.fill_missing_columns();
+        if !self.documents.columns_agree() {
             return Err("the ledger's documents do not have one value per column".into());
         }
-        let s = &self.sales;
-        if !same(&[s.document.len(), s.item.len(), s.qty.len(), s.revenue.len()]) {
+        if !self.sales.fill_and_check() {
             return Err("the ledger's sale lines do not have one value per column".into());
         }
-        let m = &self.movements;
-        if !same(&[
-            m.document.len(),
-            m.item.len(),
-            m.location.len(),
-            m.at.len(),
-            m.qty.len(),
-        ]) {
+        if !self.movements.fill_and_check() {
             return Err("the ledger's movements do not have one value per column".into());
+        }
+        let planning_rows_agree = self.open_lines.fill_and_check()
+            && self.receipts.fill_and_check()
+            && self.kits.columns_agree();
+        if !planning_rows_agree {
+            return Err(
+                "the ledger's open orders, receipts or kits do not have one value per column"
+                    .into(),
+            );
         }
         if !self.stock_readings.iter().all(StockReading::columns_agree) {
             return Err("the ledger's stock does not have one value per column".into());
         }
         let below = |values: &[u32], limit: usize| values.iter().all(|&v| (v as usize) < limit);
-        let references_hold = below(&s.document, documents)
-            && below(&m.document, documents)
-            && below(&s.item, items)
-            && below(&m.item, items)
-            && below(&m.location, locations);
+        let (s, m, o, r) = (
+            &self.sales,
+            &self.movements,
+            &self.open_lines,
+            &self.receipts,
+        );
+        let references_hold = [s.documents(), m.documents(), o.documents(), r.documents()]
+            .iter()
+            .all(|rows| below(rows, documents))
+            && [&s.item, &m.item, &o.item, &r.item]
+                .iter()
+                .all(|rows| below(rows, items))
+            && [&m.location, &o.location, &r.location]
+                .iter()
+                .all(|rows| below(rows, locations));
         if !references_hold {
             return Err(
                 "the ledger refers to a document, item or location that does not exist".into(),
@@ -488,22 +337,13 @@ impl Ledger {
         Ok(())
     }
 
-    /// Adds the sale lines and movements of `from` whose document `document` maps to an index
-    /// of this ledger's, under that index.
+    /// Adds the rows of `from` whose document `document` maps to an index of this ledger's,
+    /// under that index.
     fn copy_rows(&mut self, from: &Ledger, document: impl Fn(u32) -> Option<u32>) {
-        let s = &from.sales;
-        for i in 0..s.len() {
-            if let Some(d) = document(s.document[i]) {
-                self.sales.push(d, s.item[i], s.qty[i], s.revenue[i]);
-            }
-        }
-        let m = &from.movements;
-        for i in 0..m.len() {
-            if let Some(d) = document(m.document[i]) {
-                self.movements
-                    .push(d, m.item[i], m.location[i], m.at[i], m.qty[i]);
-            }
-        }
+        copy(&mut self.sales, &from.sales, &document);
+        copy(&mut self.movements, &from.movements, &document);
+        copy(&mut self.open_lines, &from.open_lines, &document);
+        copy(&mut self.receipts, &from.receipts, &document);
     }
 
     /// Replaces the contribution of every document `newer` holds with what `newer` says of it,
@@ -536,16 +376,39 @@ impl Ledger {
         self.stock_readings = old.stock_readings;
         self.stock_readings.extend(newer.stock_readings);
         self.rejected_records = newer.rejected_records;
+        self.kits = old.kits;
+        self.kits.replace(&newer.kits);
+        self.older_open_orders_missing = old.older_open_orders_missing;
         self.sort_documents();
     }
 }
 
-/// The indices of rows (each naming its document) sorted by their documents' new places, rows
-/// of one document keeping their order.
-fn in_document_order(documents: &[u32], new_index: &[u32]) -> Vec<usize> {
-    let mut rows: Vec<usize> = (0..documents.len()).collect();
-    rows.sort_by_key(|&i| new_index[documents[i] as usize]);
-    rows
+/// A value's fingerprint.
+fn hash(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Adds the rows of `from` whose document maps to one of `to`'s.
+fn copy<T: DocumentRows>(to: &mut T, from: &T, document: impl Fn(u32) -> Option<u32>) {
+    for (row, &d) in from.documents().iter().enumerate() {
+        if let Some(d) = document(d) {
+            to.push_from(from, row, d);
+        }
+    }
+}
+
+/// Renumbers a table's documents by `new_index` and puts its rows in their documents' new
+/// order, the rows of one document keeping theirs.
+fn reorder<T: DocumentRows>(table: &mut T, new_index: &[u32]) {
+    let old = std::mem::take(table);
+    let mut rows: Vec<usize> = (0..old.documents().len()).collect();
+    rows.sort_by_key(|&i| new_index[old.documents()[i] as usize]);
+    for i in rows {
+        table.push_from(&old, i, new_index[old.documents()[i] as usize]);
+    }
 }
 
 #[cfg(test)]
@@ -559,6 +422,24 @@ mod tests {
             counted: true,
             ordered: Some(1_700_000_000),
             ..Document::new(DocumentKind::SalesOrder, id)
+        }
+    }
+
+    fn sale(item: u32, qty: Decimal, revenue: Decimal) -> SaleLine {
+        SaleLine {
+            item,
+            qty,
+            revenue,
+            cost: None,
+        }
+    }
+
+    fn moved(item: u32, at: i64, qty: Decimal) -> Movement {
+        Movement {
+            item,
+            location: 0,
+            at,
+            qty,
         }
     }
 
@@ -577,10 +458,10 @@ mod tests {
         let p = earlier
             .documents
             .push(Document::new(DocumentKind::PurchaseOrder, 10));
-        earlier.sales.push(a, 0, Decimal::ONE, Decimal::TEN);
-        earlier.sales.push(b, 1, Decimal::TWO, Decimal::TEN);
-        earlier.movements.push(a, 0, 0, 5, -Decimal::ONE);
-        earlier.movements.push(p, 0, 0, 6, Decimal::TEN);
+        earlier.sales.push(a, sale(0, Decimal::ONE, Decimal::TEN));
+        earlier.sales.push(b, sale(1, Decimal::TWO, Decimal::TEN));
+        earlier.movements.push(a, moved(0, 5, -Decimal::ONE));
+        earlier.movements.push(p, moved(0, 6, Decimal::TEN));
         let mut reading = StockReading::new(earlier.as_of, Extent::Full);
         reading.push((1, String::new(), 1), Decimal::TEN);
         earlier.stock_readings.push(reading);
@@ -593,7 +474,9 @@ mod tests {
             ..order(10)
         });
         let c = newer.documents.push(order(12));
-        newer.sales.push(c, 0, Decimal::from(3), Decimal::from(30));
+        newer
+            .sales
+            .push(c, sale(0, Decimal::from(3), Decimal::from(30)));
         let mut changed = StockReading::new(newer.as_of, Extent::Changes);
         changed.push((1, String::new(), 1), Decimal::ONE);
         newer.stock_readings.push(changed);
@@ -639,7 +522,7 @@ mod tests {
         assert_eq!(l.documents.rejected, vec![false]);
         let mut l = ledger(1);
         let a = l.documents.push(order(1));
-        l.sales.push(a, 4, Decimal::ONE, Decimal::ONE);
+        l.sales.push(a, sale(4, Decimal::ONE, Decimal::ONE));
         assert_eq!(
             l.validate(4, 1),
             Err("the ledger refers to a document, item or location that does not exist".into())
