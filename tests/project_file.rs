@@ -54,7 +54,7 @@ fn sample() -> Project {
         series: vec![Series {
             item: 0,
             location: 0,
-            sales: vec![(0, dec("2"), dec("39.80")), (1, dec("0.5"), dec("9.95"))],
+            sales: vec![sold(0, "2", "39.80"), sold(1, "0.5", "9.95")],
             // No stock and no movement: zero throughout.
             on_hand: Some(vec![(0, dec("0"))]),
             measured: Vec::new(),
@@ -77,6 +77,16 @@ fn sample() -> Project {
         ledger: Some(sample_ledger()),
         measured_at: Vec::new(),
         history: Vec::new(),
+    }
+}
+
+/// A period's sales without a known cost.
+fn sold(period: u32, qty: &str, revenue: &str) -> PeriodSales {
+    PeriodSales {
+        period,
+        qty: dec(qty),
+        revenue: dec(revenue),
+        cost: rust_decimal::Decimal::ZERO,
     }
 }
 

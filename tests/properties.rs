@@ -136,25 +136,29 @@ fn rebuilt_on_hand_matches_the_sandboxs_record() {
     );
 }
 
-/// Units sold and revenue per product option over a project's periods, every size and location
+/// Units sold, revenue and cost of sales.
+type Sold = (Decimal, Decimal, Decimal);
+
+/// What was sold per product option over a project's periods, every size and location
 /// together.
-fn sales_by_option(project: &Project) -> BTreeMap<i64, (Decimal, Decimal)> {
+fn sales_by_option(project: &Project) -> BTreeMap<i64, Sold> {
     let mut sold = BTreeMap::new();
     for series in &project.series {
         let option = project.items[series.item].product_option_id;
-        let (qty, revenue) = series.totals();
-        let entry: &mut (Decimal, Decimal) = sold.entry(option).or_default();
-        entry.0 += qty;
-        entry.1 += revenue;
+        let totals = series.totals();
+        let entry: &mut Sold = sold.entry(option).or_default();
+        entry.0 += totals.qty;
+        entry.1 += totals.revenue;
+        entry.2 += totals.cost;
     }
-    sold.retain(|_, (qty, revenue)| !(qty.is_zero() && revenue.is_zero()));
+    sold.retain(|_, (qty, revenue, cost)| !(qty.is_zero() && revenue.is_zero() && cost.is_zero()));
     sold
 }
 
 /// The same, straight from the sandbox's records under the project's settings: counted orders
 /// by their sale date, less counted credit notes by theirs, between the start of the first
 /// period and the end of the last, at the included branches, for the options the project knows.
-fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, (Decimal, Decimal)> {
+fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, Sold> {
     let s = &project.settings;
     let zone = s.time_zone;
     let from = calendar::local_midnight_utc(project.periods[0].start, zone);
@@ -168,11 +172,24 @@ fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, (Decimal, 
                 .is_none_or(|chosen| chosen.contains(&branch))
     };
     let mut sold = BTreeMap::new();
+    let channel_counts = |source: &str| {
+        s.channels
+            .as_ref()
+            .is_none_or(|chosen| chosen.iter().any(|c| c == source))
+    };
     // An order's lines count as written (an exchange line takes back): qty, and
-    // qty × price − discount. A credit note's take back |qty| and |qty| × price − discount,
-    // whichever way they were written.
-    let mut add = |branch: i64, at: Option<DateTime<Utc>>, lines: &[LineRecord], returns: bool| {
-        if at.is_some_and(|at| from <= at && at < to) && branch_counts(branch) {
+    // qty × price − discount, costing qty × unit cost where the line has one. A credit note's
+    // take back |qty|, |qty| × price − discount and |qty| × unit cost, whichever way they were
+    // written.
+    let mut add = |branch: i64,
+                   source: &str,
+                   at: Option<DateTime<Utc>>,
+                   lines: &[LineRecord],
+                   returns: bool| {
+        let counts = at.is_some_and(|at| from <= at && at < to)
+            && branch_counts(branch)
+            && channel_counts(source);
+        if counts {
             for line in lines.iter().filter(|l| l.parent_id == 0) {
                 if options.contains(&line.product_option_id) {
                     let (qty, revenue) = if returns {
@@ -181,10 +198,10 @@ fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, (Decimal, 
                     } else {
                         (line.qty, line.qty * line.unit_price - line.discount)
                     };
-                    let entry: &mut (Decimal, Decimal) =
-                        sold.entry(line.product_option_id).or_default();
+                    let entry: &mut Sold = sold.entry(line.product_option_id).or_default();
                     entry.0 += qty;
                     entry.1 += revenue;
+                    entry.2 += qty * line.unit_cost.unwrap_or_default();
                 }
             }
         }
@@ -202,7 +219,7 @@ fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, (Decimal, 
             SaleDate::Order => Some(order.created),
             SaleDate::Dispatch => order.dispatched,
         };
-        add(order.branch_id, at, &order.lines, false);
+        add(order.branch_id, &order.source, at, &order.lines, false);
     }
     if s.returns {
         for note in account.credit_notes.iter().filter(|n| !n.is_void) {
@@ -210,10 +227,10 @@ fn sales_truth(account: &Account, project: &Project) -> BTreeMap<i64, (Decimal, 
                 .credit_note_date
                 .or(note.completed)
                 .or(Some(note.created));
-            add(note.branch_id, at, &note.lines, true);
+            add(note.branch_id, &note.source, at, &note.lines, true);
         }
     }
-    sold.retain(|_, (qty, revenue)| !(qty.is_zero() && revenue.is_zero()));
+    sold.retain(|_, (qty, revenue, cost)| !(qty.is_zero() && revenue.is_zero() && cost.is_zero()));
     sold
 }
 
@@ -232,6 +249,12 @@ fn regrouping(rng: &mut impl Rng, base: &ImportSettings) -> ImportSettings {
     ];
     let groupings = [GroupBy::Day, GroupBy::Week, GroupBy::Month];
     let sale_dates = [SaleDate::Invoice, SaleDate::Order, SaleDate::Dispatch];
+    // The sandbox's channels, and one no sale has.
+    let channels: Vec<String> = ["POS", "Shopify", "B2B", "Wholesale"]
+        .iter()
+        .filter(|_| rng.random_bool(0.5))
+        .map(|c| (*c).to_owned())
+        .collect();
     ImportSettings {
         group_by: groupings[rng.random_range(0..groupings.len())],
         time_zone: zones[rng.random_range(0..zones.len())],
@@ -239,6 +262,7 @@ fn regrouping(rng: &mut impl Rng, base: &ImportSettings) -> ImportSettings {
         sale_date: sale_dates[rng.random_range(0..sale_dates.len())],
         dispatched_only: rng.random_bool(0.3),
         returns: rng.random_bool(0.7),
+        channels: rng.random_bool(0.4).then_some(channels),
         ..base.clone()
     }
 }

@@ -212,12 +212,12 @@ fn rows(app: &PlannerApp) -> Vec<(String, String, String, String)> {
         .series
         .iter()
         .map(|s| {
-            let (qty, revenue) = s.totals();
+            let sold = s.totals();
             (
                 project.items[s.item].code.clone(),
                 project.locations[s.location].name.clone(),
-                qty.normalize().to_string(),
-                format!("{revenue:.2}"),
+                sold.qty.normalize().to_string(),
+                format!("{:.2}", sold.revenue),
             )
         })
         .collect()

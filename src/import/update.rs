@@ -219,10 +219,18 @@ fn remapped(old: &Ledger, items: &[u32], locations: &[u32]) -> Ledger {
         .item
         .iter_mut()
         .chain(ledger.movements.item.iter_mut())
+        .chain(ledger.open_lines.item.iter_mut())
+        .chain(ledger.receipts.item.iter_mut())
     {
         *item = items[*item as usize];
     }
-    for location in &mut ledger.movements.location {
+    for location in ledger
+        .movements
+        .location
+        .iter_mut()
+        .chain(ledger.open_lines.location.iter_mut())
+        .chain(ledger.receipts.location.iter_mut())
+    {
         *location = locations[*location as usize];
     }
     ledger

@@ -4,8 +4,8 @@
 
 use super::rebuild::rebuild;
 use super::{
-    ConnectionInfo, ImportReport, ImportSettings, Item, Ledger, Location, Period, Project,
-    RunEntry, Series,
+    ConnectionInfo, ImportReport, ImportSettings, Item, Ledger, Location, Period, PeriodSales,
+    Project, RunEntry, Series,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,13 @@ impl DenseSeries {
         let sales = (0u32..)
             .zip(self.sales_qty.into_iter().zip(self.sales_revenue))
             .filter(|(_, (qty, revenue))| !(qty.is_zero() && revenue.is_zero()))
-            .map(|(p, (qty, revenue))| (p, qty, revenue))
+            .map(|(period, (qty, revenue))| PeriodSales {
+                period,
+                qty,
+                revenue,
+                // Files without a ledger kept no cost.
+                cost: Decimal::ZERO,
+            })
             .collect();
         let on_hand = self.on_hand.map(|values| {
             let mut changes: Vec<(u32, Decimal)> = (0u32..).zip(values).collect();

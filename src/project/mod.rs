@@ -81,6 +81,10 @@ pub struct ImportSettings {
     /// The branches to import; `None` for all.
     #[serde(default)]
     pub branches: Option<Vec<i64>>,
+    /// The channels (a sale's `source`) whose sales count; `None` for all. An empty name
+    /// stands for the sales without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
 }
 
 impl ImportSettings {
@@ -95,7 +99,17 @@ impl ImportSettings {
             dispatched_only: false,
             returns: true,
             branches: None,
+            channels: None,
         }
+    }
+
+    /// Whether sales of this channel count (names compared without regard to letter case).
+    pub fn includes_channel(&self, channel: &str) -> bool {
+        self.channels.as_ref().is_none_or(|chosen| {
+            chosen
+                .iter()
+                .any(|c| c.trim().eq_ignore_ascii_case(channel))
+        })
     }
 
     /// Whether documents at this branch are imported.
@@ -187,8 +201,8 @@ pub struct Series {
     pub item: usize,
     /// Index into [`Project::locations`].
     pub location: usize,
-    /// The periods with sales or returns, in order: (period index, quantity, revenue).
-    pub sales: Vec<(u32, Decimal, Decimal)>,
+    /// The periods with sales or returns, in order.
+    pub sales: Vec<PeriodSales>,
     /// On-hand at the end of each period, as the periods where it changes, in order:
     /// (first period index, level), starting at period 0; `None` where the project has none
     /// for this pair (sized items).
@@ -199,25 +213,47 @@ pub struct Series {
     pub measured: Vec<(u32, Decimal)>,
 }
 
+/// What one item sold at one location in one period, net of returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PeriodSales {
+    pub period: u32,
+    pub qty: Decimal,
+    pub revenue: Decimal,
+    /// The cost of the lines sold whose cost Cin7 gave (the data report counts the others).
+    pub cost: Decimal,
+}
+
+impl PeriodSales {
+    /// Revenue less cost.
+    pub fn profit(&self) -> Decimal {
+        self.revenue - self.cost
+    }
+}
+
 impl Series {
     /// Quantity sold in each of `periods` periods.
     pub fn sales_qty(&self, periods: usize) -> Vec<Decimal> {
-        self.sales_column(periods, |&(_, qty, _)| qty)
+        self.sales_column(periods, |s| s.qty)
     }
 
     /// Revenue in each of `periods` periods.
     pub fn sales_revenue(&self, periods: usize) -> Vec<Decimal> {
-        self.sales_column(periods, |&(_, _, revenue)| revenue)
+        self.sales_column(periods, |s| s.revenue)
+    }
+
+    /// Cost of sales in each of `periods` periods.
+    pub fn sales_cost(&self, periods: usize) -> Vec<Decimal> {
+        self.sales_column(periods, |s| s.cost)
     }
 
     fn sales_column(
         &self,
         periods: usize,
-        value: impl Fn(&(u32, Decimal, Decimal)) -> Decimal,
+        value: impl Fn(&PeriodSales) -> Decimal,
     ) -> Vec<Decimal> {
         let mut values = vec![Decimal::ZERO; periods];
         for sale in &self.sales {
-            values[sale.0 as usize] = value(sale);
+            values[sale.period as usize] = value(sale);
         }
         values
     }
@@ -259,19 +295,24 @@ impl Series {
         values
     }
 
-    /// Total quantity and revenue over every period.
-    pub fn totals(&self) -> (Decimal, Decimal) {
+    /// Quantity, revenue and cost over every period (its `period` is 0).
+    pub fn totals(&self) -> PeriodSales {
         self.sales
             .iter()
-            .fold((Decimal::ZERO, Decimal::ZERO), |(q, r), s| {
-                (q + s.1, r + s.2)
+            .fold(PeriodSales::default(), |total, s| PeriodSales {
+                period: 0,
+                qty: total.qty + s.qty,
+                revenue: total.revenue + s.revenue,
+                cost: total.cost + s.cost,
             })
     }
 
     /// Whether every quantity, amount and level is inside [`crate::bounds`].
     fn within_bounds(&self) -> bool {
         use crate::bounds::within;
-        self.sales.iter().all(|&(_, q, r)| within(q) && within(r))
+        self.sales
+            .iter()
+            .all(|s| within(s.qty) && within(s.revenue) && within(s.cost))
             && self
                 .on_hand
                 .iter()
@@ -286,7 +327,7 @@ impl Series {
             changes.first().map(|c| c.0) == (periods > 0).then_some(0)
                 && rising_below(changes.iter().map(|c| c.0), periods)
         });
-        rising_below(self.sales.iter().map(|s| s.0), periods) && on_hand_fits
+        rising_below(self.sales.iter().map(|s| s.period), periods) && on_hand_fits
     }
 }
 
@@ -336,6 +377,29 @@ pub struct DataWarnings {
     /// stock rows).
     #[serde(default)]
     pub records_beyond_bounds: u64,
+    /// Sales orders and credit notes of channels the options leave out.
+    #[serde(default)]
+    pub documents_in_other_channels: u64,
+    /// Counted sale lines without a `unitCost`: they add nothing to the cost of sales.
+    #[serde(default)]
+    pub sale_lines_without_cost: u64,
+    /// Lines of open orders left out: their item is unknown, or their branch left out.
+    #[serde(default)]
+    pub open_lines_left_out: u64,
+    /// Promised dates outside the years 1900 to 2200, taken as none.
+    #[serde(default)]
+    pub implausible_dates: u64,
+    /// Receipts dated before their purchase order was created: counted, not used.
+    #[serde(default)]
+    pub negative_lead_times: u64,
+    /// Bills of materials left out: unusable (no kit, no quantity, a component without an
+    /// option), or making a kit of itself, directly or through another kit.
+    #[serde(default)]
+    pub kits_left_out: u64,
+    /// Cin7 refused to list the open documents older than the history (its `IS NULL`
+    /// filter): open orders older than the history may be missing.
+    #[serde(default)]
+    pub older_open_orders_missing: bool,
 }
 
 /// A regular item's stock at one location, as an earlier reading measured it and as on-hand
@@ -547,10 +611,10 @@ impl Project {
     pub fn item_totals(&self) -> Vec<(Decimal, Decimal)> {
         let mut totals = vec![(Decimal::ZERO, Decimal::ZERO); self.items.len()];
         for series in &self.series {
-            let (qty, revenue) = series.totals();
+            let sold = series.totals();
             let total = &mut totals[series.item];
-            total.0 += qty;
-            total.1 += revenue;
+            total.0 += sold.qty;
+            total.1 += sold.revenue;
         }
         totals
     }
@@ -593,8 +657,8 @@ mod tests {
         /// The quantity sold in one period.
         pub fn qty_in(&self, period: usize) -> Decimal {
             self.sales
-                .binary_search_by_key(&(period as u32), |s| s.0)
-                .map_or(Decimal::ZERO, |i| self.sales[i].1)
+                .binary_search_by_key(&(period as u32), |s| s.period)
+                .map_or(Decimal::ZERO, |i| self.sales[i].qty)
         }
     }
 
@@ -602,12 +666,21 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn sold(period: u32, qty: &str, revenue: &str, cost: &str) -> PeriodSales {
+        PeriodSales {
+            period,
+            qty: d(qty),
+            revenue: d(revenue),
+            cost: d(cost),
+        }
+    }
+
     #[test]
     fn a_sparse_series_reads_as_one_value_per_period() {
         let series = Series {
             item: 0,
             location: 0,
-            sales: vec![(1, d("2"), d("20.50")), (4, d("-1"), d("-10"))],
+            sales: vec![sold(1, "2", "20.50", "8"), sold(4, "-1", "-10", "-4")],
             on_hand: Some(vec![(0, d("5")), (2, d("3")), (4, d("-1"))]),
             measured: Vec::new(),
         };
@@ -624,7 +697,16 @@ mod tests {
             series.on_hand_values(6),
             Some(vec![d("5"), d("5"), d("3"), d("3"), d("-1"), d("-1")])
         );
-        assert_eq!(series.totals(), (d("1"), d("10.50")));
+        assert_eq!(
+            series.sales_cost(6),
+            vec![zero, d("8"), zero, zero, d("-4"), zero]
+        );
+        let totals = series.totals();
+        assert_eq!(
+            (totals.qty, totals.revenue, totals.cost),
+            (d("1"), d("10.50"), d("4"))
+        );
+        assert_eq!(totals.profit(), d("6.50"));
         assert_eq!((series.qty_in(1), series.qty_in(2)), (d("2"), zero));
         assert!(series.fits(6));
         assert!(!series.fits(4), "a sale in period 4 of 4");

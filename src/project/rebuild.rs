@@ -6,8 +6,8 @@
 use super::ledger::{DocumentKind, Documents, Ledger};
 use super::stock::{KeyPlaces, PairStock};
 use super::{
-    Calendar, DataWarnings, ImportReport, ImportSettings, Item, LimitError, Location, Project,
-    SaleDate, Series, StockDrift,
+    Calendar, DataWarnings, ImportReport, ImportSettings, Item, LimitError, Location, PeriodSales,
+    Project, SaleDate, Series, StockDrift,
 };
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -96,10 +96,17 @@ pub fn rebuild(
         grid.pairs,
         (0..s.len()).filter_map(|i| {
             let (period, location) = slots[s.document[i] as usize]?;
-            Some((
-                grid.pair(s.item[i], location),
-                (period, s.qty[i], s.revenue[i]),
-            ))
+            let cost = s.cost[i].unwrap_or_else(|| {
+                warnings.sale_lines_without_cost += 1;
+                Decimal::ZERO
+            });
+            let sold = PeriodSales {
+                period,
+                qty: s.qty[i],
+                revenue: s.revenue[i],
+                cost,
+            };
+            Some((grid.pair(s.item[i], location), sold))
         }),
     );
     let m = &ledger.movements;
@@ -236,19 +243,20 @@ impl<T: Copy + Default> Grouped<T> {
 }
 
 /// Sale lines added up per period, in period order, without the periods where they cancel out.
-fn per_period(lines: &mut [(u32, Decimal, Decimal)]) -> Vec<(u32, Decimal, Decimal)> {
-    lines.sort_by_key(|line| line.0);
-    let mut sums: Vec<(u32, Decimal, Decimal)> = Vec::with_capacity(lines.len());
-    for &(period, qty, revenue) in lines.iter() {
+fn per_period(lines: &mut [PeriodSales]) -> Vec<PeriodSales> {
+    lines.sort_by_key(|line| line.period);
+    let mut sums: Vec<PeriodSales> = Vec::with_capacity(lines.len());
+    for line in lines.iter() {
         match sums.last_mut() {
-            Some(last) if last.0 == period => {
-                last.1 += qty;
-                last.2 += revenue;
+            Some(last) if last.period == line.period => {
+                last.qty += line.qty;
+                last.revenue += line.revenue;
+                last.cost += line.cost;
             }
-            _ => sums.push((period, qty, revenue)),
+            _ => sums.push(*line),
         }
     }
-    sums.retain(|(_, qty, revenue)| !(qty.is_zero() && revenue.is_zero()));
+    sums.retain(|s| !(s.qty.is_zero() && s.revenue.is_zero() && s.cost.is_zero()));
     sums
 }
 
@@ -300,6 +308,17 @@ fn sale_slots(
         .map(|i| {
             if documents.rejected[i] {
                 warnings.records_beyond_bounds += 1;
+                return None;
+            }
+            if documents.open_only[i] {
+                return None;
+            }
+            let is_sale = matches!(
+                documents.kind[i],
+                DocumentKind::SalesOrder | DocumentKind::CreditNote
+            );
+            if is_sale && !settings.includes_channel(&documents.channel[i]) {
+                warnings.documents_in_other_channels += 1;
                 return None;
             }
             let period = match documents.kind[i] {

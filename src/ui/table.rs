@@ -75,7 +75,8 @@ struct Facts {
 
 fn facts(project: &Project, series: &Series) -> Facts {
     let item = &project.items[series.item];
-    let (units, revenue) = series.totals();
+    let sold = series.totals();
+    let (units, revenue) = (sold.qty, sold.revenue);
     let rebuilt = series
         .on_hand
         .as_ref()
