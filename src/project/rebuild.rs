@@ -3,7 +3,7 @@
 //! A pure function of the ledger and the settings, run by every import, every opening of a
 //! project file and every regrouping (docs/import-rules.md).
 
-use super::ledger::{DocumentKind, Documents, Ledger};
+use super::ledger::{DocumentKind, Documents, Ledger, SaleLines};
 use super::stock::{KeyPlaces, PairStock};
 use super::{
     Calendar, DataWarnings, ImportReport, ImportSettings, Item, LimitError, Location, PeriodSales,
@@ -91,24 +91,7 @@ pub fn rebuild(
         pairs,
     };
 
-    let s = &ledger.sales;
-    let mut sales = Grouped::new(
-        grid.pairs,
-        (0..s.len()).filter_map(|i| {
-            let (period, location) = slots[s.document[i] as usize]?;
-            let cost = s.cost[i].unwrap_or_else(|| {
-                warnings.sale_lines_without_cost += 1;
-                Decimal::ZERO
-            });
-            let sold = PeriodSales {
-                period,
-                qty: s.qty[i],
-                revenue: s.revenue[i],
-                cost,
-            };
-            Some((grid.pair(s.item[i], location), sold))
-        }),
-    );
+    let mut sales = sales_by_pair(&ledger.sales, &slots, &grid, &mut warnings);
     let m = &ledger.movements;
     let mut moves = Grouped::new(
         grid.pairs,
@@ -160,6 +143,33 @@ pub fn rebuild(
         warnings,
         measured_at: stock.measured_at,
     })
+}
+
+/// The sale lines that count, as what they sold in their period, grouped by pair; a line
+/// without a cost is counted in `warnings`.
+fn sales_by_pair(
+    s: &SaleLines,
+    slots: &[Option<(u32, u32)>],
+    grid: &Grid,
+    warnings: &mut DataWarnings,
+) -> Grouped<PeriodSales> {
+    Grouped::new(
+        grid.pairs,
+        (0..s.len()).filter_map(|i| {
+            let (period, location) = slots[s.document[i] as usize]?;
+            let cost = s.cost[i].unwrap_or_else(|| {
+                warnings.sale_lines_without_cost += 1;
+                Decimal::ZERO
+            });
+            let sold = PeriodSales {
+                period,
+                qty: s.qty[i],
+                revenue: s.revenue[i],
+                cost,
+            };
+            Some((grid.pair(s.item[i], location), sold))
+        }),
+    )
 }
 
 /// Where on-hand history rebuilt backwards from the latest reading differs from what an
