@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 fn sample() -> Project {
-    Project {
+    let project = Project {
         connection: ConnectionInfo {
             base_url: "https://api.cin7.com/api".into(),
             username: "planner".into(),
@@ -77,6 +77,17 @@ fn sample() -> Project {
         ledger: Some(sample_ledger()),
         measured_at: Vec::new(),
         history: Vec::new(),
+        planning: planning::Planning::default(),
+    };
+    // What planning the ledger gives (no open orders or receipts: a row per pair, none to
+    // plan with) is worked out as a project opened from a file has it.
+    let planning = project
+        .regrouped(project.settings.clone())
+        .unwrap()
+        .planning;
+    Project {
+        planning,
+        ..project
     }
 }
 

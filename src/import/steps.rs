@@ -193,6 +193,7 @@ pub(super) fn finish(
         ledger: Some(ledger),
         measured_at: rebuilt.measured_at,
         history,
+        planning: rebuilt.planning,
     })
 }
 

@@ -2,6 +2,7 @@
 //! a ledger is saved as its ledger and the series are rebuilt from it on opening; one without
 //! (made before projects kept one) keeps its series, one value per period.
 
+use super::planning::Planning;
 use super::rebuild::rebuild;
 use super::{
     ConnectionInfo, ImportReport, ImportSettings, Item, Ledger, Location, Period, PeriodSales,
@@ -265,11 +266,12 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
     let items = saved.items.into_owned();
     let locations = saved.locations.into_owned();
     let mut report = saved.report.into_owned();
-    let (periods, series, ledger, measured_at) = match saved.ledger {
+    let (periods, series, ledger, measured_at, planning) = match saved.ledger {
         Some(ledger) => {
             let mut ledger = ledger.into_owned();
             ledger.upgrade(&items, &locations)?;
             ledger.validate(items.len(), locations.len())?;
+            ledger.make_text_printable();
             let rebuilt =
                 rebuild(&ledger, &settings, &items, &locations).map_err(|e| e.as_damage())?;
             report.warnings = rebuilt.warnings;
@@ -278,6 +280,7 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
                 rebuilt.series,
                 Some(ledger),
                 rebuilt.measured_at,
+                rebuilt.planning,
             )
         }
         None => {
@@ -291,7 +294,7 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
                         .ok_or_else(|| format!("series {i} does not have one value per period"))
                 })
                 .collect::<Result<_, _>>()?;
-            (saved.periods, series, None, Vec::new())
+            (saved.periods, series, None, Vec::new(), Planning::default())
         }
     };
     let mut connection = saved.connection.into_owned();
@@ -308,6 +311,7 @@ fn into_project(saved: Saved<'static>) -> Result<Project, String> {
         report,
         ledger,
         measured_at,
+        planning,
         history: saved.history.into_owned(),
     })
 }

@@ -5,6 +5,7 @@ pub mod csv;
 pub mod file;
 pub mod ledger;
 pub mod limits;
+pub mod planning;
 pub mod rebuild;
 pub mod stock;
 
@@ -598,6 +599,9 @@ pub struct Project {
     pub measured_at: Vec<(u32, DateTime<Utc>)>,
     /// Every import and update of the project, oldest first.
     pub history: Vec<RunEntry>,
+    /// Open orders, lead times, last purchase prices and kits, worked out from the ledger
+    /// under the settings (none without a ledger).
+    pub planning: planning::Planning,
 }
 
 impl Project {

@@ -4,6 +4,7 @@
 //! project file and every regrouping (docs/import-rules.md).
 
 use super::ledger::{DocumentKind, Documents, Ledger, SaleLines};
+use super::planning::{Planning, planning};
 use super::stock::{KeyPlaces, PairStock};
 use super::{
     Calendar, DataWarnings, ImportReport, ImportSettings, Item, LimitError, Location, PeriodSales,
@@ -56,6 +57,7 @@ pub struct Rebuilt {
     pub warnings: DataWarnings,
     /// The periods that hold a stock reading, with the instant of the latest in each.
     pub measured_at: Vec<(u32, chrono::DateTime<chrono::Utc>)>,
+    pub planning: Planning,
 }
 
 /// The series and warnings of `ledger` under `settings`, or why the project cannot hold them.
@@ -137,11 +139,15 @@ pub fn rebuild(
             measured,
         });
     }
+    let pairs = series.iter().map(|s| (s.item, s.location));
+    let zone = settings.time_zone;
+    let planning = planning(ledger, zone, items, locations, pairs, &mut warnings);
     Ok(Rebuilt {
         calendar,
         series,
         warnings,
         measured_at: stock.measured_at,
+        planning,
     })
 }
 
@@ -456,6 +462,7 @@ impl Project {
             },
             ledger: self.ledger.clone(),
             measured_at: rebuilt.measured_at,
+            planning: rebuilt.planning,
             history: self.history.clone(),
         })
     }

@@ -170,6 +170,20 @@ impl Ledger {
             .collect()
     }
 
+    /// Makes the documents' text printable (a file may have been written by anyone).
+    pub fn make_text_printable(&mut self) {
+        let d = &mut self.documents;
+        for text in d
+            .channel
+            .iter_mut()
+            .chain(&mut d.reference)
+            .chain(&mut d.source_from)
+            .chain(&mut d.currency)
+        {
+            crate::text::make_printable(text);
+        }
+    }
+
     /// Whether an instant may be kept in a ledger (1900 to 2200).
     pub fn holds_instant(at: i64) -> bool {
         (EARLIEST..=LATEST).contains(&at)
