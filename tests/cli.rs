@@ -172,31 +172,31 @@ fn import_inspect_and_export_the_fixture() {
     );
     assert_eq!(
         rows[0],
-        "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand,product_option_id,size,sized,branch_id,measured_on_hand,measured_at"
+        "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand,product_option_id,size,sized,branch_id,measured_on_hand,measured_at,sales_cost"
     );
     assert_eq!(
         rows[1],
-        "MUG-BLU,Mug,Warehouse,2024-01-01,2024-01-31,2,20,12,9001,,false,1,,"
+        "MUG-BLU,Mug,Warehouse,2024-01-01,2024-01-31,2,20,12,9001,,false,1,,,8"
     );
     assert_eq!(
         rows[2],
-        "MUG-BLU,Mug,Warehouse,2024-02-01,2024-02-29,0,0,10,9001,,false,1,,"
+        "MUG-BLU,Mug,Warehouse,2024-02-01,2024-02-29,0,0,10,9001,,false,1,,,0"
     );
     assert_eq!(
         rows[1 + months],
-        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-01,2024-01-31,2,20,3,9001,,false,2,,"
+        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-01,2024-01-31,2,20,3,9001,,false,2,,,8"
     );
     assert_eq!(
         rows[1 + 2 * months],
-        "MUG-RED,Mug,Warehouse,2024-01-01,2024-01-31,1,14,-3,9002,,false,1,,"
+        "MUG-RED,Mug,Warehouse,2024-01-01,2024-01-31,1,14,-3,9002,,false,1,,,4"
     );
     assert_eq!(
         rows[1 + 3 * months + 1],
-        "TEE-RED-S,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,,9100,S,true,2,,"
+        "TEE-RED-S,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,,9100,S,true,2,,,4"
     );
     assert_eq!(
         rows[1 + 4 * months + 1],
-        "TEE-RED-M,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,,9100,M,true,2,,"
+        "TEE-RED-M,Tee,\"Shop, Main St\",2024-02-01,2024-02-29,1,18,,9100,M,true,2,,,4"
     );
     assert_eq!(rows.last().map(String::as_str), Some(""));
     // The last period holds the import's stock reading: what Cin7 measured, and when, for
@@ -206,10 +206,10 @@ fn import_inspect_and_export_the_fixture() {
         last_month.contains(",10,9001,,false,1,10,20"),
         "{last_month}"
     );
-    assert!(last_month.ends_with('Z'), "{last_month}");
+    assert!(last_month.ends_with("Z,0"), "{last_month}");
     // The tee has no stock row at the shop: nothing measured.
     let sized_last = &rows[4 * months + months];
-    assert!(sized_last.ends_with(",9100,M,true,2,,"), "{sized_last}");
+    assert!(sized_last.ends_with(",9100,M,true,2,,,0"), "{sized_last}");
 
     let items = dir.path().join("items.csv");
     let output = export_items(&project, &items);
@@ -219,11 +219,11 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         rows,
         vec![
-            "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,category,brand,barcode,retail_price,cost,supplier,status,sub_category,supplier_item_code,weight,volume",
-            "MUG-BLU,Mug,9001,,false,500,MUG,Blue,Kitchen,,,10,4,\"Kōwhai Ceramics, Ltd\",Active,Mugs,KC-MUG-B,0.35,0.0008",
-            "MUG-RED,Mug,9002,,false,500,MUG,Red,Kitchen,,,15,4,\"Kōwhai Ceramics, Ltd\",Active,Mugs,,0.35,0.0008",
-            "TEE-RED-S,Tee,9100,S,true,600,TEE,Red,Apparel,,,20,4,,Active,,,0.2,",
-            "TEE-RED-M,Tee,9100,M,true,600,TEE,Red,Apparel,,,20,4,,Active,,,0.2,",
+            "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,category,brand,barcode,retail_price,cost,supplier,status,sub_category,supplier_item_code,weight,volume,last_purchase_price,last_purchase_currency",
+            "MUG-BLU,Mug,9001,,false,500,MUG,Blue,Kitchen,,,10,4,\"Kōwhai Ceramics, Ltd\",Active,Mugs,KC-MUG-B,0.35,0.0008,,",
+            "MUG-RED,Mug,9002,,false,500,MUG,Red,Kitchen,,,15,4,\"Kōwhai Ceramics, Ltd\",Active,Mugs,,0.35,0.0008,4,NZD",
+            "TEE-RED-S,Tee,9100,S,true,600,TEE,Red,Apparel,,,20,4,,Active,,,0.2,,,",
+            "TEE-RED-M,Tee,9100,M,true,600,TEE,Red,Apparel,,,20,4,,Active,,,0.2,,,",
             "",
         ]
     );
@@ -306,14 +306,14 @@ fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
     // transfer out (2) on Thu 25 January and the dispatch on Mon 5 February move its stock.
     assert_eq!(
         rows[1],
-        "MUG-BLU,Mug,Warehouse,2023-12-31,2024-01-06,2,20,14,9001,,false,1,,"
+        "MUG-BLU,Mug,Warehouse,2023-12-31,2024-01-06,2,20,14,9001,,false,1,,,8"
     );
     // Order 3's 3 units at the shop in the week of Sun 14 January; return 101 (Sat 20 January)
     // is not subtracted from sales, yet its unit is back in stock: 4 now, less the transfer in
     // (2) and plus the write-off (1) of February, is 3 at the end of that week.
     assert_eq!(
         rows[1 + weeks as usize + 2],
-        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-14,2024-01-20,3,30,3,9001,,false,2,,"
+        "MUG-BLU,Mug,\"Shop, Main St\",2024-01-14,2024-01-20,3,30,3,9001,,false,2,,,12"
     );
 
     // The file itself was left as it was; options that contradict each other are refused.

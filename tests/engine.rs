@@ -601,7 +601,8 @@ fn a_split_that_does_not_divide_is_kept_and_exported_exactly() {
         expect(2, &[(0, rest)])
     );
     let mut csv = Vec::new();
-    cin7_planner::project::csv::write_long_table(&project, &mut csv).unwrap();
+    let table = cin7_planner::project::tables::transactions(&project);
+    cin7_planner::project::csv::write_table(table, &mut csv).unwrap();
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.contains(&format!(
         "TEE-RED-S,Tee,Warehouse,2024-01-01,2024-01-31,1,{third},"

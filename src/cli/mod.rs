@@ -11,7 +11,8 @@ pub use summary::summary;
 use crate::cin7::{Cin7Error, PRODUCTION_BASE_URL, Resource};
 use crate::import::ImportError;
 use crate::project::file::ProjectFileError;
-use crate::project::{GroupBy, ImportSettings, Project, RegroupError, SaleDate, file};
+use crate::project::tables::TableKind;
+use crate::project::{GroupBy, ImportSettings, RegroupError, SaleDate, file};
 use crate::rate_limit::RateLimits;
 use crate::sandbox::{self, Faults, Preset, Sandbox, SandboxConfig};
 use chrono::{NaiveDate, Weekday};
@@ -45,18 +46,9 @@ pub enum CliCommand {
     /// Rebuild a project's series under other grouping or sales options from its ledger,
     /// without calling Cin7.
     Regroup(RegroupArgs),
-    /// Write a project's history as a CSV long table, and its items' info.
-    #[command(group = clap::ArgGroup::new("output").required(true).multiple(true).args(["csv", "items_csv"]))]
-    Export {
-        /// The project file.
-        file: PathBuf,
-        /// Where to write the history: one row per period of every item and location with data.
-        #[arg(long)]
-        csv: Option<PathBuf>,
-        /// Where to write the item info: one row per item.
-        #[arg(long)]
-        items_csv: Option<PathBuf>,
-    },
+    /// Write a project's tables: the history as a CSV long table, its items' info, its open
+    /// orders, lead times and kits, or all of them in one Excel workbook.
+    Export(ExportArgs),
     /// Print a summary of a project file.
     Inspect {
         /// The project file.
@@ -94,6 +86,10 @@ pub struct ImportArgs {
     /// Import only these branches (Cin7 branch ids), e.g. 1,3.
     #[arg(long, value_delimiter = ',')]
     pub branches: Option<Vec<i64>>,
+    /// Count only the sales of these channels (a sale's source), e.g. POS,Shopify
+    /// (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub channels: Option<Vec<String>>,
     /// The project file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -160,6 +156,17 @@ pub struct RegroupArgs {
     /// Do not subtract returns from sales.
     #[arg(long)]
     pub no_returns: bool,
+    /// Count only the sales of these channels, e.g. POS,Shopify.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAMES",
+        conflicts_with = "all_channels"
+    )]
+    pub channels: Option<Vec<String>>,
+    /// Count the sales of every channel.
+    #[arg(long)]
+    pub all_channels: bool,
     /// Where to write the regrouped project (default: over FILE).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -180,8 +187,58 @@ impl RegroupArgs {
                 settings.dispatched_only,
             ),
             returns: either(self.returns, self.no_returns, settings.returns),
+            channels: match (&self.channels, self.all_channels) {
+                (Some(chosen), _) => Some(chosen.clone()),
+                (None, true) => None,
+                (None, false) => settings.channels.clone(),
+            },
             ..settings.clone()
         }
+    }
+}
+
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("output").required(true).multiple(true))]
+pub struct ExportArgs {
+    /// The project file.
+    pub file: PathBuf,
+    /// Where to write the history: one row per period of every item and location with data.
+    #[arg(long, group = "output")]
+    pub csv: Option<PathBuf>,
+    /// Where to write the item info: one row per item.
+    #[arg(long, group = "output")]
+    pub items_csv: Option<PathBuf>,
+    /// Where to write what open orders still have to ship.
+    #[arg(long, group = "output")]
+    pub orders_to_ship: Option<PathBuf>,
+    /// Where to write what open orders still have to receive.
+    #[arg(long, group = "output")]
+    pub orders_to_receive: Option<PathBuf>,
+    /// Where to write the lead times per item and location.
+    #[arg(long, group = "output")]
+    pub lead_times: Option<PathBuf>,
+    /// Where to write each kit's components.
+    #[arg(long, group = "output")]
+    pub kits: Option<PathBuf>,
+    /// Where to write every table in one Excel workbook.
+    #[arg(long, group = "output")]
+    pub xlsx: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// Each CSV asked for, with its table.
+    fn csv_files(&self) -> Vec<(&Path, TableKind)> {
+        [
+            (&self.csv, TableKind::Transactions),
+            (&self.items_csv, TableKind::ItemInfo),
+            (&self.orders_to_ship, TableKind::OrdersToShip),
+            (&self.orders_to_receive, TableKind::OrdersToReceive),
+            (&self.lead_times, TableKind::LeadTimes),
+            (&self.kits, TableKind::Kits),
+        ]
+        .into_iter()
+        .filter_map(|(path, table)| Some((path.as_deref()?, table)))
+        .collect()
     }
 }
 
@@ -271,11 +328,7 @@ pub fn run(command: CliCommand) -> Result<(), CliError> {
         CliCommand::Import(args) => runs::import(args),
         CliCommand::Update(args) => runs::update(args),
         CliCommand::Regroup(args) => regroup(&args),
-        CliCommand::Export {
-            file,
-            csv,
-            items_csv,
-        } => export(&file, csv.as_deref(), items_csv.as_deref()),
+        CliCommand::Export(args) => export(&args),
         CliCommand::Inspect { file } => inspect(&file),
         CliCommand::Sandbox(args) => serve_sandbox(args),
     }
@@ -299,16 +352,15 @@ fn regroup(args: &RegroupArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn export(path: &Path, csv: Option<&Path>, items_csv: Option<&Path>) -> Result<(), CliError> {
-    let project = file::open(path)?;
-    type Writer = fn(&Project, &mut dyn Write) -> std::io::Result<()>;
-    let tables: [(Option<&Path>, Writer); 2] = [
-        (csv, |p, out| crate::project::csv::write_long_table(p, out)),
-        (items_csv, |p, out| crate::project::csv::write_items(p, out)),
-    ];
-    for (target, write) in tables {
-        let Some(target) = target else { continue };
-        crate::project::csv::export(target, |out| write(&project, out))?;
+fn export(args: &ExportArgs) -> Result<(), CliError> {
+    let project = file::open(&args.file)?;
+    for (target, table) in args.csv_files() {
+        crate::project::csv::export(target, |out| {
+            crate::project::csv::write_table(table.of(&project), out)
+        })?;
+    }
+    if let Some(target) = &args.xlsx {
+        crate::project::xlsx::export(&project, target)?;
     }
     Ok(())
 }

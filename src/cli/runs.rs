@@ -93,6 +93,7 @@ pub(super) fn import(args: ImportArgs) -> Result<(), CliError> {
         dispatched_only: args.dispatched_only,
         returns: !args.no_returns,
         branches: args.branches,
+        channels: args.channels,
         ..ImportSettings::new(
             args.start,
             args.group_by,

@@ -1,7 +1,7 @@
-//! The CSV exports: the long table (one row per period of every item–location pair with data)
-//! and the item info table.
+//! The CSV exports: each of the project's tables ([`super::tables`]) as a file of its own,
+//! written with the `csv` crate, replaced only once whole.
 
-use super::Project;
+use super::tables::{Cell, Table};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -25,17 +25,6 @@ pub fn export(
     })
 }
 
-pub const HEADER: &str = concat!(
-    "item_code,item_description,location,period_start,period_end,sales_qty,sales_revenue,on_hand,",
-    "product_option_id,size,sized,branch_id,measured_on_hand,measured_at"
-);
-
-pub const ITEMS_HEADER: &str = concat!(
-    "item_code,item_description,product_option_id,size,sized,product_id,style_code,options,",
-    "category,brand,barcode,retail_price,cost,supplier,status,sub_category,supplier_item_code,",
-    "weight,volume"
-);
-
 /// A CSV writer over `out`: RFC 4180 (fields quoted only when they hold a comma, a quote or a
 /// line break, CRLF line ends).
 fn writer<W: Write>(out: W) -> csv::Writer<W> {
@@ -53,85 +42,29 @@ fn io_error(error: csv::Error) -> io::Error {
     }
 }
 
-fn header(table: &str) -> impl Iterator<Item = &str> {
-    table.split(',')
-}
-
 /// A quantity or an amount as written: exact, without trailing zeros.
 fn number(value: rust_decimal::Decimal) -> String {
     value.normalize().to_string()
 }
 
-/// The long table. `period_end` is the last day inside the period.
-pub fn write_long_table(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    let mut csv = writer(out);
-    csv.write_record(header(HEADER)).map_err(io_error)?;
-    let periods = project.periods.len();
-    for series in &project.series {
-        let item = &project.items[series.item];
-        let location = &project.locations[series.location];
-        let (qty, revenue) = (series.sales_qty(periods), series.sales_revenue(periods));
-        let on_hand = series.on_hand_values(periods);
-        let measured = series.measured_values(periods, &project.measured_at);
-        for (p, period) in project.periods.iter().enumerate() {
-            let on_hand = on_hand.as_ref().map(|o| number(o[p])).unwrap_or_default();
-            let (measured_qty, measured_at) = measured[p]
-                .map(|(qty, at)| {
-                    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                    (number(qty), at)
-                })
-                .unwrap_or_default();
-            csv.write_record([
-                item.code.as_str(),
-                &item.description,
-                &location.name,
-                &period.start.to_string(),
-                &period.last_day().to_string(),
-                &number(qty[p]),
-                &number(revenue[p]),
-                &on_hand,
-                &item.product_option_id.to_string(),
-                &item.size,
-                &item.sized.to_string(),
-                &location.branch_id.to_string(),
-                &measured_qty,
-                &measured_at,
-            ])
-            .map_err(io_error)?;
-        }
+fn field(cell: Cell) -> String {
+    match cell {
+        Cell::Text(text) => text,
+        Cell::Number(value) => number(value),
+        Cell::Integer(value) => value.to_string(),
+        Cell::Date(date) => date.to_string(),
+        Cell::Empty => String::new(),
     }
-    csv.flush()
 }
 
-/// The item info table: one row per item, as planners keep it beside the history.
-pub fn write_items(project: &Project, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+/// Writes `table` as CSV: a header of its columns' names, then its rows.
+pub fn write_table(table: Table<'_>, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let mut csv = writer(out);
-    csv.write_record(header(ITEMS_HEADER)).map_err(io_error)?;
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let exact = |value: Option<rust_decimal::Decimal>| value.map(number).unwrap_or_default();
-    for item in &project.items {
-        csv.write_record([
-            item.code.clone(),
-            item.description.clone(),
-            item.product_option_id.to_string(),
-            item.size.clone(),
-            item.sized.to_string(),
-            item.product_id.map(|id| id.to_string()).unwrap_or_default(),
-            text(&item.style_code),
-            item.options.join(" / "),
-            text(&item.category),
-            text(&item.brand),
-            text(&item.barcode),
-            exact(item.retail_price),
-            exact(item.cost),
-            text(&item.supplier),
-            text(&item.status),
-            text(&item.sub_category),
-            text(&item.supplier_item_code),
-            exact(item.weight),
-            exact(item.volume),
-        ])
+    csv.write_record(table.columns.iter().map(|c| c.csv))
         .map_err(io_error)?;
+    for row in table.rows {
+        csv.write_record(row.into_iter().map(field))
+            .map_err(io_error)?;
     }
     csv.flush()
 }

@@ -8,6 +8,8 @@ pub mod limits;
 pub mod planning;
 pub mod rebuild;
 pub mod stock;
+pub mod tables;
+pub mod xlsx;
 
 pub use calendar::{Calendar, GroupBy, Period};
 pub use ledger::Ledger;

@@ -82,7 +82,7 @@ impl FileBrowser {
     fn extension(&self) -> &'static str {
         match self.purpose {
             Purpose::OpenProject | Purpose::SaveProject => "json",
-            Purpose::Export(_) => "csv",
+            Purpose::Export(what) => what.extension(),
         }
     }
 
@@ -90,8 +90,7 @@ impl FileBrowser {
         match self.purpose {
             Purpose::OpenProject => "Open project",
             Purpose::SaveProject => "Save project",
-            Purpose::Export(Export::Sales) => "Export the sales history",
-            Purpose::Export(Export::Items) => "Export the item info",
+            Purpose::Export(_) => "Export",
         }
     }
 
@@ -209,7 +208,8 @@ impl FileBrowser {
                 ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                     if self.entries.is_empty() {
                         let what = match self.purpose {
-                            Purpose::Export(_) => "No CSV files here.",
+                            Purpose::Export(Export::Csv(_)) => "No CSV files here.",
+                            Purpose::Export(Export::Workbook) => "No Excel workbooks here.",
                             _ => "No project files here.",
                         };
                         ui.add(egui::Label::new(RichText::new(what).weak()).selectable(false));

@@ -4,6 +4,7 @@
 //! chooser is told by there being no session bus nor zenity, or by an answer faster than a
 //! person could give.
 
+use crate::project::tables::TableKind;
 use crate::sync::lock;
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -30,10 +31,52 @@ pub enum Purpose {
 /// What an export writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Export {
-    /// The history as a long table.
-    Sales,
-    /// One row per item.
-    Items,
+    /// One table as CSV.
+    Csv(TableKind),
+    /// Every table in one Excel workbook.
+    Workbook,
+}
+
+impl Export {
+    /// Every export the menu offers, in its order.
+    pub fn all() -> impl Iterator<Item = Export> {
+        TableKind::ALL
+            .into_iter()
+            .map(Export::Csv)
+            .chain([Export::Workbook])
+    }
+
+    /// The file name's extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Export::Csv(_) => "csv",
+            Export::Workbook => "xlsx",
+        }
+    }
+
+    /// The kind of file, as a chooser's filter names it.
+    pub fn file_kind(self) -> &'static str {
+        match self {
+            Export::Csv(_) => "CSV",
+            Export::Workbook => "Excel workbook",
+        }
+    }
+
+    /// The menu entry.
+    pub fn menu_label(self) -> String {
+        match self {
+            Export::Csv(table) => format!("{} CSV…", table.label()),
+            Export::Workbook => "Excel workbook (every table)…".to_owned(),
+        }
+    }
+
+    /// The file name suggested after the project's stem.
+    pub fn suggested_name(self, stem: &str) -> String {
+        match self {
+            Export::Csv(table) => format!("{stem}-{}.csv", table.file_suffix()),
+            Export::Workbook => format!("{stem}.xlsx"),
+        }
+    }
 }
 
 pub trait FileDialogs {
@@ -64,8 +107,8 @@ impl FileDialogs for NativeDialogs {
                 .set_title("Save project")
                 .set_file_name(suggested_name)
                 .save_file(),
-            Purpose::Export(_) => dialog
-                .add_filter("CSV", &["csv"])
+            Purpose::Export(what) => dialog
+                .add_filter(what.file_kind(), &[what.extension()])
                 .set_title("Export")
                 .set_file_name(suggested_name)
                 .save_file(),

@@ -144,10 +144,9 @@ fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
         )
     });
     submenu(ui, c, idle, "Continue", runs.collect());
-    let exports = vec![
-        ("Sales CSV…".to_owned(), Command::Export(Export::Sales)),
-        ("Items CSV…".to_owned(), Command::Export(Export::Items)),
-    ];
+    let exports = Export::all()
+        .map(|what| (what.menu_label(), Command::Export(what)))
+        .collect();
     submenu(ui, c, has, "Export", exports);
     ui.separator();
     item(ui, c, "Forget API key", None, Command::ForgetKey);

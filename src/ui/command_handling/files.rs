@@ -64,7 +64,7 @@ impl PlannerApp {
         chosen_in: ChosenIn,
     ) {
         let extension = match purpose {
-            Purpose::Export(_) => "csv",
+            Purpose::Export(what) => what.extension(),
             _ => "json",
         };
         let target = if path.extension().is_none() && purpose != Purpose::OpenProject {
@@ -201,14 +201,10 @@ impl PlannerApp {
         }
     }
 
-    /// File > Export > Sales CSV… or Items CSV….
+    /// File > Export > a table's CSV, or the workbook of every table.
     pub(super) fn export(&mut self, ctx: &egui::Context, what: Export) {
         let stem = self.document.name().trim_end_matches(".json").to_owned();
-        let suggested = match what {
-            Export::Sales => format!("{stem}-sales.csv"),
-            Export::Items => format!("{stem}-items.csv"),
-        };
-        self.choose(ctx, Purpose::Export(what), &suggested);
+        self.choose(ctx, Purpose::Export(what), &what.suggested_name(&stem));
     }
 
     fn write_export(&mut self, ctx: &egui::Context, what: Export, path: PathBuf) {
@@ -217,10 +213,12 @@ impl PlannerApp {
         };
         // Exported from the project as it was: said whatever is on screen by then.
         self.spawn(ctx, Recipient::Window, move || {
-            let written = crate::project::csv::export(&path, |out| match what {
-                Export::Sales => crate::project::csv::write_long_table(&project, out),
-                Export::Items => crate::project::csv::write_items(&project, out),
-            });
+            let written = match what {
+                Export::Csv(table) => crate::project::csv::export(&path, |out| {
+                    crate::project::csv::write_table(table.of(&project), out)
+                }),
+                Export::Workbook => crate::project::xlsx::export(&project, &path),
+            };
             match written {
                 Ok(()) => Outcome::Exported(path),
                 Err(e) => Outcome::Failed(e.to_string()),
