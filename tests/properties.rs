@@ -308,3 +308,202 @@ fn regrouping_from_the_ledger_equals_a_fresh_import() {
         "only {compared_sales} series with sales compared"
     );
 }
+
+/// Quantities still open per (option, branch, order type, order number, inbound), every
+/// size of an option together.
+type Open = BTreeMap<(i64, i64, String, String, bool), Decimal>;
+
+/// What the project says is open.
+fn open_in(project: &Project) -> Open {
+    let mut open = Open::new();
+    for o in &project.planning.open_orders {
+        let key = (
+            project.items[o.item].product_option_id,
+            project.locations[o.location].branch_id,
+            o.order_type.label().to_owned(),
+            o.order_number.clone(),
+            o.inbound,
+        );
+        *open.entry(key).or_default() += o.qty;
+    }
+    open
+}
+
+/// What the sandbox's records say is open at the import's moment (IMPORT-RULES.md, "Open
+/// orders"), for the options the project knows.
+fn open_truth(account: &Account, project: &Project) -> Open {
+    let known: std::collections::HashSet<i64> =
+        project.items.iter().map(|i| i.product_option_id).collect();
+    let mut open = Open::new();
+    let mut add = |option: i64, branch: i64, kind: &str, reference: &str, inbound: bool, qty| {
+        if known.contains(&option) && qty > Decimal::ZERO {
+            let key = (
+                option,
+                branch,
+                kind.to_owned(),
+                reference.to_owned(),
+                inbound,
+            );
+            *open.entry(key).or_default() += qty;
+        }
+    };
+    for o in &account.sales_orders {
+        if o.is_approved && !o.is_void && o.dispatched.is_none() {
+            for l in &o.lines {
+                add(
+                    l.product_option_id,
+                    o.branch_id,
+                    "sales",
+                    &o.reference,
+                    false,
+                    l.qty - l.qty_shipped,
+                );
+            }
+        }
+    }
+    for p in &account.purchase_orders {
+        if p.is_approved && !p.is_void && p.fully_received.is_none() {
+            for l in &p.lines {
+                add(
+                    l.product_option_id,
+                    p.branch_id,
+                    "purchase",
+                    &p.reference,
+                    true,
+                    l.qty - l.qty_shipped,
+                );
+            }
+        }
+    }
+    for t in account.transfers.iter().filter(|t| t.received.is_none()) {
+        for l in &t.lines {
+            if t.is_approved && t.dispatched.is_none() {
+                add(
+                    l.product_option_id,
+                    t.source_branch_id,
+                    "transfer",
+                    &t.reference,
+                    false,
+                    l.qty,
+                );
+            }
+            if t.is_approved || t.dispatched.is_some() {
+                add(
+                    l.product_option_id,
+                    t.destination_branch_id,
+                    "transfer",
+                    &t.reference,
+                    true,
+                    l.qty,
+                );
+            }
+        }
+    }
+    open
+}
+
+/// Receipts (count, mean days) per (option, branch), for options without sizes.
+type Leads = BTreeMap<(i64, i64), (u32, Decimal)>;
+
+fn leads_in(project: &Project) -> Leads {
+    project
+        .planning
+        .lead_times
+        .iter()
+        .filter(|l| !project.items[l.item].sized)
+        .filter_map(|l| {
+            let own = l.own?;
+            let key = (
+                project.items[l.item].product_option_id,
+                project.locations[l.location].branch_id,
+            );
+            Some((key, (own.receipts, own.mean_days)))
+        })
+        .collect()
+}
+
+/// The same from the sandbox's purchase orders: days between the local dates of creation and
+/// full receipt in the project's zone, for each received line.
+fn leads_truth(account: &Account, project: &Project) -> Leads {
+    let zone = project.settings.time_zone;
+    let local = |at: DateTime<Utc>| at.with_timezone(&zone).date_naive();
+    let sized: std::collections::HashSet<i64> = project
+        .items
+        .iter()
+        .filter(|i| i.sized)
+        .map(|i| i.product_option_id)
+        .collect();
+    let mut days: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
+    for p in account
+        .purchase_orders
+        .iter()
+        .filter(|p| p.is_approved && !p.is_void)
+    {
+        let Some(received) = p.fully_received else {
+            continue;
+        };
+        let lead = (local(received) - local(p.created)).num_days();
+        for l in p.lines.iter().filter(|l| l.qty_shipped > Decimal::ZERO) {
+            if !sized.contains(&l.product_option_id) && l.product_option_id != 0 {
+                days.entry((l.product_option_id, p.branch_id))
+                    .or_default()
+                    .push(lead);
+            }
+        }
+    }
+    days.into_iter()
+        .map(|(key, d)| {
+            let mean = Decimal::from(d.iter().sum::<i64>()) / Decimal::from(d.len());
+            (key, (d.len() as u32, mean))
+        })
+        .collect()
+}
+
+#[test]
+fn open_orders_and_lead_times_equal_the_sandbox_record() {
+    let zones = [
+        Tz::UTC,
+        chrono_tz::Pacific::Auckland,
+        chrono_tz::America::Los_Angeles,
+    ];
+    let (mut compared_open, mut compared_leads) = (0, 0);
+    for seed in 1..=3u64 {
+        let account = generate(Preset::Small, seed, now());
+        let starting_date = (now() - chrono::Duration::days(40)).date_naive();
+        let zone = zones[seed as usize - 1];
+        let project = import_with(
+            &account,
+            ImportSettings::new(starting_date, GroupBy::Week, zone),
+        );
+        let open = open_in(&project);
+        assert_eq!(open, open_truth(&account, &project), "seed {seed}");
+        let leads = leads_in(&project);
+        assert_eq!(leads, leads_truth(&account, &project), "seed {seed}");
+        // Another zone moves receipts across midnight: the lead times follow it.
+        let elsewhere = ImportSettings {
+            time_zone: chrono_tz::Asia::Kolkata,
+            ..project.settings.clone()
+        };
+        let regrouped = project.regrouped(elsewhere.clone()).unwrap();
+        assert_eq!(
+            regrouped.planning,
+            import_with(&account, elsewhere).planning,
+            "seed {seed}"
+        );
+        assert_eq!(
+            leads_in(&regrouped),
+            leads_truth(&account, &regrouped),
+            "seed {seed}"
+        );
+        compared_open += open.len();
+        compared_leads += leads.len();
+    }
+    assert!(
+        compared_open >= 30,
+        "only {compared_open} open orders compared"
+    );
+    assert!(
+        compared_leads >= 30,
+        "only {compared_leads} lead times compared"
+    );
+}
