@@ -1030,3 +1030,92 @@ fn an_unknown_branch_is_refused_with_the_account_s_branches() {
     );
     assert!(!out.exists());
 }
+
+/// Every planning table of a generated account, as CSV with the columns in the order
+/// and as one workbook with a sheet per table.
+#[test]
+fn export_writes_the_planning_tables_and_the_workbook() {
+    let end = chrono::Utc::now();
+    let account = cin7_planner::sandbox::generate(cin7_planner::sandbox::Preset::Small, 4, end);
+    let sandbox = serve(account);
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("shop.json");
+    let start = (end - chrono::Duration::days(40)).date_naive().to_string();
+    let output = bin_with_state(&dir.path().join("state"))
+        .args(["import", "--username", USERNAME, "--start", &start])
+        .args(["--base-url", sandbox.base_url(), "--out"])
+        .arg(&project)
+        .args(["--rate-limits", "1000/1s", "--channels", "POS,Shopify"])
+        .env("CIN7_API_KEY", KEY)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let path = |name: &str| dir.path().join(name);
+    let output = bin()
+        .arg("export")
+        .arg(&project)
+        .arg("--orders-to-ship")
+        .arg(path("ship.csv"))
+        .arg("--orders-to-receive")
+        .arg(path("receive.csv"))
+        .arg("--lead-times")
+        .arg(path("lead.csv"))
+        .arg("--kits")
+        .arg(path("kits.csv"))
+        .arg("--xlsx")
+        .arg(path("plan.xlsx"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let lines = |name: &str| -> Vec<String> {
+        std::fs::read_to_string(path(name))
+            .unwrap()
+            .split("\r\n")
+            .map(str::to_owned)
+            .collect()
+    };
+    let (ship, receive, lead, kits) = (
+        lines("ship.csv"),
+        lines("receive.csv"),
+        lines("lead.csv"),
+        lines("kits.csv"),
+    );
+    assert_eq!(
+        ship[0],
+        "item_code,location,order_type,order_number,qty_to_ship,shipment_date,channel"
+    );
+    assert_eq!(
+        receive[0],
+        "item_code,location,order_type,order_number,qty_to_receive,delivery_date,sendout_date,source_from,lot_cost,currency"
+    );
+    assert_eq!(
+        lead[0],
+        "item_code,location,receipts,lead_time_days,lead_time_sd_days,last_receipt,planning_lead_time_days,planning_lead_time_source"
+    );
+    assert_eq!(kits[0], "kit_code,component_code,multiplier");
+    // Each has rows; purchases carry their currency and dates in ISO form.
+    for table in [&ship, &receive, &lead, &kits] {
+        assert!(table.len() > 3, "{table:?}");
+    }
+    assert!(
+        receive
+            .iter()
+            .any(|r| r.contains(",purchase,") && r.ends_with(",USD")),
+        "{receive:?}"
+    );
+    let dated = |row: &String| {
+        row.split(',')
+            .nth(5)
+            .is_some_and(|d| d.len() == 10 && d.as_bytes()[4] == b'-')
+    };
+    assert!(ship.iter().skip(1).any(dated), "{ship:?}");
+    // The channels option leaves the history to POS and Shopify, not the open orders.
+    assert!(ship.iter().any(|r| r.ends_with(",B2B")), "{ship:?}");
+    // The workbook: a zip holding a sheet per table.
+    let book = std::fs::read(path("plan.xlsx")).unwrap();
+    assert_eq!(&book[..2], b"PK");
+    let names = String::from_utf8_lossy(&book).into_owned();
+    for sheet in ["sheet1.xml", "sheet6.xml"] {
+        assert!(names.contains(sheet), "no {sheet}");
+    }
+}

@@ -976,7 +976,7 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
     std::fs::write(&csv, "kept").unwrap();
     let typed_csv = dir.path().join("sales").display().to_string();
     for (answer, expected_start) in [("Cancel", "kept"), ("Replace", "item_code,")] {
-        menu(&mut harness, &["File", "Export", "Sales CSV…"]);
+        menu(&mut harness, &["File", "Export", "Sales history CSV…"]);
         type_into(&mut harness, "File name", &typed_csv);
         click(&mut harness, "Export");
         harness.get_by_label(&format!("{} exists already.", csv.display()));

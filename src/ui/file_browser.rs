@@ -90,7 +90,7 @@ impl FileBrowser {
         match self.purpose {
             Purpose::OpenProject => "Open project",
             Purpose::SaveProject => "Save project",
-            Purpose::Export(_) => "Export",
+            Purpose::Export(what) => what.title(),
         }
     }
 

@@ -62,6 +62,19 @@ impl Export {
         }
     }
 
+    /// The title of the window's own file browser for it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Export::Csv(TableKind::Transactions) => "Export the sales history",
+            Export::Csv(TableKind::ItemInfo) => "Export the item info",
+            Export::Csv(TableKind::OrdersToShip) => "Export the orders to ship",
+            Export::Csv(TableKind::OrdersToReceive) => "Export the orders to receive",
+            Export::Csv(TableKind::LeadTimes) => "Export the lead times",
+            Export::Csv(TableKind::Kits) => "Export the kits",
+            Export::Workbook => "Export every table as a workbook",
+        }
+    }
+
     /// The menu entry.
     pub fn menu_label(self) -> String {
         match self {

@@ -1,5 +1,6 @@
-//! The item table: code, description, location, sized, units sold, revenue and last on-hand
-//! of every item–location series, sorted by any column, filtered as the planner types, one
+//! The item table: code, description, location, sized, units sold, revenue, profit, last
+//! on-hand, what is still to ship and to receive, and the lead time to plan with, of every
+//! item–location series, sorted by any column, filtered as the planner types, one
 //! location or all. Rows are selected by click (Ctrl toggles, Shift extends) and by the arrow
 //! keys; Ctrl+A selects the rows shown and Ctrl+C copies the selected ones, tab separated, for
 //! a spreadsheet. Under it: the row count and the totals of the rows shown (or selected).
@@ -24,17 +25,25 @@ pub(super) enum SortBy {
     Sized,
     Units,
     Revenue,
+    Profit,
     OnHand,
+    ToShip,
+    ToReceive,
+    LeadTime,
 }
 
-const COLUMNS: [(SortBy, &str); 7] = [
+const COLUMNS: [(SortBy, &str); 11] = [
     (SortBy::Code, "Code"),
     (SortBy::Description, "Description"),
     (SortBy::Location, "Location"),
     (SortBy::Sized, "Sized"),
     (SortBy::Units, "Units sold"),
     (SortBy::Revenue, "Revenue"),
+    (SortBy::Profit, "Profit"),
     (SortBy::OnHand, "Last on-hand"),
+    (SortBy::ToShip, "To ship"),
+    (SortBy::ToReceive, "To receive"),
+    (SortBy::LeadTime, "Lead time"),
 ];
 
 /// The height of the column headers.
@@ -42,12 +51,14 @@ const HEADER_HEIGHT: f32 = 22.0;
 
 /// The width each column wants; the description's is its least, and it takes what is left.
 /// (Codes get the most: Cin7's often run to a style, a colour and a size.)
-const WIDTHS: [f32; 7] = [124.0, 86.0, 110.0, 44.0, 74.0, 104.0, 86.0];
+const WIDTHS: [f32; 11] = [
+    124.0, 86.0, 110.0, 44.0, 74.0, 104.0, 96.0, 86.0, 64.0, 74.0, 68.0,
+];
 
 /// The columns' widths in `room` points (with `spacing` between them): as wanted, the
 /// description taking what is left; in less room, every column narrower in proportion, so
-/// that all seven stay in view (their text cut short, never the column).
-fn column_widths(room: f32, spacing: f32) -> [f32; 7] {
+/// that all of them stay in view (their text cut short, never the column).
+fn column_widths(room: f32, spacing: f32) -> [f32; 11] {
     let room = (room - spacing * WIDTHS.len() as f32).max(0.0);
     let wanted: f32 = WIDTHS.iter().sum();
     if room >= wanted {
@@ -67,16 +78,55 @@ struct Facts {
     search: String,
     units: Decimal,
     revenue: Decimal,
+    profit: Decimal,
     on_hand: Option<Decimal>,
     /// The on-hand is Cin7's last stock reading, not the end of a rebuilt history (a sized
     /// item has none).
     on_hand_read: bool,
+    open: Open,
+    /// The lead time to plan with, in days.
+    lead_time: Option<Decimal>,
 }
 
-fn facts(project: &Project, series: &Series) -> Facts {
+/// What open orders still have to ship from and receive at one item–location pair, and how
+/// many order lines that is.
+#[derive(Clone, Copy, Debug, Default)]
+struct Open {
+    to_ship: Decimal,
+    to_receive: Decimal,
+    lines: usize,
+}
+
+/// Each pair's open orders and lead time to plan with, from the project's planning.
+fn planning_by_pair(project: &Project) -> HashMap<(usize, usize), (Open, Option<Decimal>)> {
+    let mut pairs: HashMap<(usize, usize), (Open, Option<Decimal>)> = HashMap::new();
+    for order in &project.planning.open_orders {
+        let open = &mut pairs.entry((order.item, order.location)).or_default().0;
+        if order.inbound {
+            open.to_receive += order.qty;
+        } else {
+            open.to_ship += order.qty;
+        }
+        open.lines += 1;
+    }
+    for lead in &project.planning.lead_times {
+        pairs.entry((lead.item, lead.location)).or_default().1 = lead.plan_days;
+    }
+    pairs
+}
+
+fn facts(
+    project: &Project,
+    series: &Series,
+    planning: &HashMap<(usize, usize), (Open, Option<Decimal>)>,
+) -> Facts {
     let item = &project.items[series.item];
     let sold = series.totals();
     let (units, revenue) = (sold.qty, sold.revenue);
+    let (open, lead_time) = planning
+        .get(&(series.item, series.location))
+        .copied()
+        .unwrap_or_default();
     let rebuilt = series
         .on_hand
         .as_ref()
@@ -91,8 +141,11 @@ fn facts(project: &Project, series: &Series) -> Facts {
         search: format!("{}\u{0}{}", item.code, item.description).to_lowercase(),
         units,
         revenue,
+        profit: sold.profit(),
         on_hand,
         on_hand_read,
+        open,
+        lead_time,
     }
 }
 
@@ -141,10 +194,13 @@ pub(super) struct ItemTable {
 }
 
 /// What the totals line says.
+#[derive(Default)]
 struct Totals {
     what: String,
     units: Decimal,
     revenue: Decimal,
+    profit: Decimal,
+    open: Open,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,7 +231,12 @@ impl ItemTable {
     /// Works out the series shown, in order, again when something changed.
     fn rows(&mut self, id: Screen, project: &Project) {
         if self.facts.as_ref().is_none_or(|(of, _)| *of != id) {
-            let facts = project.series.iter().map(|s| facts(project, s)).collect();
+            let planning = planning_by_pair(project);
+            let facts = project
+                .series
+                .iter()
+                .map(|s| facts(project, s, &planning))
+                .collect();
             self.facts = Some((id, facts));
         }
         let facts = self
@@ -384,8 +445,14 @@ impl ItemTable {
                 .to_owned(),
                 f.units.normalize().to_string(),
                 format!("{:.2}", f.revenue),
+                format!("{:.2}", f.profit),
                 f.on_hand
                     .map(|q| q.normalize().to_string())
+                    .unwrap_or_default(),
+                f.open.to_ship.normalize().to_string(),
+                f.open.to_receive.normalize().to_string(),
+                f.lead_time
+                    .map(|d| d.round_dp(1).normalize().to_string())
                     .unwrap_or_default(),
             ];
             lines.push(cells.map(|c| c.replace(['\t', '\n'], " ")).join("\t"));
@@ -438,7 +505,9 @@ impl ItemTable {
                             _ => "",
                         };
                         let title = match (column, currency) {
-                            (SortBy::Revenue, Some(code)) => format!("{title} ({code})"),
+                            (SortBy::Revenue | SortBy::Profit, Some(code)) => {
+                                format!("{title} ({code})")
+                            }
                             _ => title.to_owned(),
                         };
                         let button =
@@ -486,9 +555,16 @@ impl ItemTable {
         ui.horizontal(|ui| {
             ui.label(RichText::new(&totals.what).strong());
             ui.label(format!(
-                "· Units sold {} · Revenue {}",
+                "· Units sold {} · Revenue {} · Profit {} · To ship {} · To receive {} · {}",
                 format::quantity(totals.units),
-                format::money(totals.revenue, currency)
+                format::money(totals.revenue, currency),
+                format::money(totals.profit, currency),
+                format::quantity(totals.open.to_ship),
+                format::quantity(totals.open.to_receive),
+                match totals.open.lines {
+                    1 => "1 open order line".to_owned(),
+                    n => format!("{} open order lines", format::count(n)),
+                }
             ));
         });
     }
@@ -514,16 +590,19 @@ impl ItemTable {
                 },
             )
         };
-        let (units, revenue) = over
-            .iter()
-            .fold((Decimal::ZERO, Decimal::ZERO), |(u, r), &i| {
-                (u + facts[i].units, r + facts[i].revenue)
-            });
-        Totals {
+        let mut totals = Totals {
             what,
-            units,
-            revenue,
+            ..Totals::default()
+        };
+        for f in over.iter().map(|&i| &facts[i]) {
+            totals.units += f.units;
+            totals.revenue += f.revenue;
+            totals.profit += f.profit;
+            totals.open.to_ship += f.open.to_ship;
+            totals.open.to_receive += f.open.to_receive;
+            totals.open.lines += f.open.lines;
         }
+        totals
     }
 }
 
@@ -543,7 +622,11 @@ fn sorted_rows(project: &Project, facts: &[Facts], key: &OrderKey) -> Vec<usize>
             SortBy::Sized => sized(a).cmp(&sized(b)),
             SortBy::Units => fa.units.cmp(&fb.units),
             SortBy::Revenue => fa.revenue.cmp(&fb.revenue),
+            SortBy::Profit => fa.profit.cmp(&fb.profit),
             SortBy::OnHand => fa.on_hand.cmp(&fb.on_hand),
+            SortBy::ToShip => fa.open.to_ship.cmp(&fb.open.to_ship),
+            SortBy::ToReceive => fa.open.to_receive.cmp(&fb.open.to_receive),
+            SortBy::LeadTime => fa.lead_time.cmp(&fb.lead_time),
         };
         // Ties keep the project's order (item, then location).
         let order = order.then(a.cmp(&b));
@@ -624,6 +707,9 @@ fn cells(
         number(ui, format::amount(facts.revenue).into());
     });
     row.col(|ui| {
+        number(ui, format::amount(facts.profit).into());
+    });
+    row.col(|ui| {
         let level = facts
             .on_hand
             .map_or_else(|| "–".to_owned(), format::quantity);
@@ -633,6 +719,23 @@ fn cells(
         } else {
             number(ui, level.into());
         }
+    });
+    let open = |ui: &mut egui::Ui, qty: Decimal| {
+        let shown = if qty.is_zero() {
+            RichText::new("–").weak()
+        } else {
+            format::quantity(qty).into()
+        };
+        number(ui, shown);
+    };
+    row.col(|ui| open(ui, facts.open.to_ship));
+    row.col(|ui| open(ui, facts.open.to_receive));
+    row.col(|ui| {
+        let days = facts.lead_time.map_or_else(
+            || RichText::new("–").weak(),
+            |d| format!("{} d", d.round_dp(1).normalize()).into(),
+        );
+        number(ui, days);
     });
 }
 
@@ -656,14 +759,16 @@ mod tests {
     #[test]
     fn every_column_stays_in_view_at_any_width() {
         // Wide: as wanted, the description taking the rest.
-        let wide = column_widths(1000.0 + 7.0 * 8.0, 8.0);
-        assert_eq!(wide, [124.0, 458.0, 110.0, 44.0, 74.0, 104.0, 86.0]);
-        // Narrow: all seven, each narrower in proportion.
-        let narrow = column_widths(316.0 + 7.0 * 8.0, 8.0);
-        assert_eq!(narrow.iter().sum::<f32>(), 316.0);
-        assert!(
-            (narrow[0] - 124.0 * 316.0 / 628.0).abs() < 0.01,
-            "{narrow:?}"
+        let wide = column_widths(1400.0 + 11.0 * 8.0, 8.0);
+        assert_eq!(
+            wide,
+            [
+                124.0, 556.0, 110.0, 44.0, 74.0, 104.0, 96.0, 86.0, 64.0, 74.0, 68.0
+            ]
         );
+        // Narrow: all eleven, each narrower in proportion (half of the 930 wanted).
+        let narrow = column_widths(465.0 + 11.0 * 8.0, 8.0);
+        assert_eq!(narrow.iter().sum::<f32>(), 465.0);
+        assert!((narrow[0] - 62.0).abs() < 0.01, "{narrow:?}");
     }
 }

@@ -493,7 +493,7 @@ fn the_table_moves_copies_and_totals() {
     let sandbox = serve(fixture_account());
     let mut harness = Setup::new(sandbox.base_url()).imported();
     harness.get_by_label("5 rows");
-    harness.get_by_label("· Units sold 7 · Revenue NZD 90.00");
+    harness.get_by_label("· Units sold 7 · Revenue NZD 90.00 · Profit NZD 62.00 · To ship 0 · To receive 0 · 0 open order lines");
     harness
         .query_all_by_label("MUG-BLU")
         .next()
@@ -506,7 +506,7 @@ fn the_table_moves_copies_and_totals() {
     harness.key_press_modifiers(Modifiers::SHIFT, Key::ArrowDown);
     harness.run_ok();
     harness.get_by_label("2 of 5 rows selected");
-    harness.get_by_label("· Units sold 3 · Revenue NZD 34.00");
+    harness.get_by_label("· Units sold 3 · Revenue NZD 34.00 · Profit NZD 22.00 · To ship 0 · To receive 0 · 0 open order lines");
     // The copy goes out in the frame that takes the key (the harness runs a frame per event).
     harness.event(egui::Event::Key {
         key: Key::C,
@@ -529,7 +529,7 @@ fn the_table_moves_copies_and_totals() {
     assert_eq!(
         copied,
         [
-            "Code\tDescription\tLocation\tSized\tUnits sold\tRevenue\tLast on-hand\nMUG-BLU\tMug\tShop, Main St\t\t2\t20.00\t4\nMUG-RED\tMug\tWarehouse\t\t1\t14.00\t3\n"
+            "Code\tDescription\tLocation\tSized\tUnits sold\tRevenue\tProfit\tLast on-hand\tTo ship\tTo receive\tLead time\nMUG-BLU\tMug\tShop, Main St\t\t2\t20.00\t12.00\t4\t0\t0\t\nMUG-RED\tMug\tWarehouse\t\t1\t14.00\t10.00\t3\t0\t0\t\n"
         ]
     );
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
