@@ -71,6 +71,8 @@ fn sample() -> Project {
             records: BTreeMap::from([("SalesOrders".to_owned(), 8)]),
             warnings: DataWarnings {
                 unknown_item_lines: 1,
+                // The sample's sale lines carry no cost.
+                sale_lines_without_cost: 2,
                 ..DataWarnings::default()
             },
         },
@@ -370,6 +372,8 @@ fn a_version_1_file_opens_without_a_ledger_and_says_why_it_cannot_regroup() {
         opened,
         Project {
             ledger: None,
+            // Without a ledger there is nothing to plan with.
+            planning: planning::Planning::default(),
             ..sample()
         }
     );
