@@ -915,7 +915,7 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
     let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
     let setup = Setup::new(sandbox.base_url())
-        .answers(std::iter::repeat_with(|| Choice::Unavailable).take(5));
+        .answers(std::iter::repeat_with(|| Choice::Unavailable).take(6));
     let mut harness = setup.imported();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
@@ -988,6 +988,21 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
             "{answer}: {written:.40}"
         );
     }
+    // The workbook of every table, named .xlsx when typed without an extension.
+    let typed_book = dir.path().join("plan").display().to_string();
+    menu(
+        &mut harness,
+        &["File", "Export", "Excel workbook (every table)…"],
+    );
+    type_into(&mut harness, "File name", &typed_book);
+    click(&mut harness, "Export");
+    idle(&mut harness);
+    harness.get_by_label(&format!(
+        "Exported {}.",
+        dir.path().join("plan.xlsx").display()
+    ));
+    let book = std::fs::read(dir.path().join("plan.xlsx")).unwrap();
+    assert_eq!(&book[..2], b"PK", "an xlsx is a zip archive");
 }
 
 #[test]
