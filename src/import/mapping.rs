@@ -152,3 +152,21 @@ pub(super) fn locations(branches: &[Branch]) -> Vec<Location> {
         })
         .collect()
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    /// A tee in sizes S, M and L (option 5: items 0 to 2) and a mug (option 8: item 3).
+    pub(in crate::import) fn catalogue() -> Catalogue {
+        let products: Vec<Product> = serde_json::from_str(
+            r#"[{"id": 1, "name": "Tee", "sizeRangeId": 7, "productOptions": [
+                {"id": 5, "productOptionCode": "TEE", "size": "S"},
+                {"id": 5, "productOptionCode": "TEE", "size": "M"},
+                {"id": 5, "productOptionCode": "TEE", "size": "L"}]},
+               {"id": 2, "name": "Mug", "productOptions": [{"id": 8, "productOptionCode": "MUG"}]}]"#,
+        )
+        .unwrap();
+        Catalogue::from_products(&products, &HashMap::new())
+    }
+}

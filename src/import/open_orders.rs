@@ -89,20 +89,7 @@ pub(super) fn remaining(line: &DocumentLine) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cin7::model::Product;
-    use std::collections::HashMap;
-
-    fn catalogue() -> Catalogue {
-        let products: Vec<Product> = serde_json::from_str(
-            r#"[{"id": 1, "name": "Tee", "sizeRangeId": 7, "productOptions": [
-                {"id": 5, "productOptionCode": "TEE", "size": "S"},
-                {"id": 5, "productOptionCode": "TEE", "size": "M"},
-                {"id": 5, "productOptionCode": "TEE", "size": "L"}]},
-               {"id": 2, "name": "Mug", "productOptions": [{"id": 8, "productOptionCode": "MUG"}]}]"#,
-        )
-        .unwrap();
-        Catalogue::from_products(&products, &HashMap::new())
-    }
+    use crate::import::mapping::tests::catalogue;
 
     fn line(json: &str) -> DocumentLine {
         serde_json::from_str(json).unwrap()

@@ -235,6 +235,8 @@ fn open_orders(ledger: &Ledger, zone: Tz) -> Vec<OpenOrder> {
             } else {
                 String::new()
             },
+            // Goods to receive start from a known cost of nothing; any line of unknown cost
+            // makes the lot's unknown. Goods to ship carry none.
             lot_cost: inbound.then_some(Decimal::ZERO),
             currency: d.currency[doc].clone(),
             channel: d.channel[doc].clone(),
@@ -265,14 +267,9 @@ impl Receipts {
     fn of(ledger: &Ledger, zone: Tz, warnings: &mut DataWarnings) -> Self {
         let (d, r) = (&ledger.documents, &ledger.receipts);
         // Each received purchase order's lead time, once.
-        let mut lead: HashMap<usize, (i64, NaiveDate)> = HashMap::new();
-        for &doc in r
-            .document
-            .iter()
-            .map(|doc| *doc as usize)
-            .collect::<BTreeSet<_>>()
-            .iter()
-        {
+        let mut lead: BTreeMap<usize, (i64, NaiveDate)> = BTreeMap::new();
+        let received: BTreeSet<usize> = r.document.iter().map(|&doc| doc as usize).collect();
+        for doc in received {
             let (Some(ordered), Some(received)) = (
                 local_date(d.ordered[doc], zone),
                 local_date(d.received[doc], zone),
@@ -287,11 +284,9 @@ impl Receipts {
             lead.insert(doc, (days, received));
         }
         let mut per_supplier: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        let mut docs: Vec<&usize> = lead.keys().collect();
-        docs.sort_unstable();
-        for doc in docs {
-            if let Some(supplier) = d.supplier[*doc] {
-                per_supplier.entry(supplier).or_default().push(lead[doc].0);
+        for (&doc, &(days, _)) in &lead {
+            if let Some(supplier) = d.supplier[doc] {
+                per_supplier.entry(supplier).or_default().push(days);
             }
         }
         let mut days: BTreeMap<(usize, usize), (Vec<i64>, NaiveDate)> = BTreeMap::new();
@@ -366,11 +361,10 @@ fn last_purchases(ledger: &Ledger, items: usize) -> Vec<Option<LastPurchase>> {
 /// The kits by item; bills naming an option the project does not have, or making a kit of
 /// itself (directly or through another kit), are left out and counted with the unusable.
 fn kits(kits: &Kits, items: &[Item], warnings: &mut DataWarnings) -> Vec<KitComponent> {
+    // An option's item: a regular option's own, a sized one's first size (bills name options).
     let mut item_of: HashMap<i64, usize> = HashMap::new();
-    for (i, item) in items.iter().enumerate().rev() {
-        if item.size.is_empty() || !item_of.contains_key(&item.product_option_id) {
-            item_of.insert(item.product_option_id, i);
-        }
+    for (i, item) in items.iter().enumerate() {
+        item_of.entry(item.product_option_id).or_insert(i);
     }
     let mut made_of: HashMap<i64, Vec<i64>> = HashMap::new();
     for (_, kit, component, _) in kits.rows() {
