@@ -4,7 +4,9 @@
 //! double-click to reset). The partial periods are shaded: the first when the starting date
 //! falls inside it, the last while it is in progress. The legend sits above the plots, and
 //! hovering shows the whole period in a tooltip that stays on screen. A sized item says why it
-//! has no on-hand line.
+//! has no on-hand line. The receipts still expected at the item's location are marked ahead
+//! of the last period, at their delivery dates (without one, or overdue, at the end), and
+//! hovering one gives its order number and quantity.
 
 use super::format;
 use crate::project::{Project, Series};
@@ -26,6 +28,7 @@ pub(super) const MIN_PLOT_HEIGHT: f32 = 64.0;
 const SOLD: Color32 = Color32::from_rgb(66, 133, 196);
 const ON_HAND: Color32 = Color32::from_rgb(222, 128, 36);
 const MEASURED: Color32 = Color32::from_rgb(150, 90, 200);
+const RECEIPT: Color32 = Color32::from_rgb(46, 150, 90);
 
 /// Day numbers (days since 1970-01-01) are the x axis: any grouping lays out on dates.
 fn day_number(date: NaiveDate) -> f64 {
@@ -41,16 +44,27 @@ fn date_of(day: f64) -> Option<NaiveDate> {
 const EPOCH_DAYS: i32 = 719_163;
 
 /// The chart of `series`, its money in `currency` (the project's, worked out once by the caller:
-/// finding it walks the items).
-pub(super) fn show(ui: &mut Ui, project: &Project, series: &Series, currency: Option<&str>) {
+/// finding it walks the items); `title_end` draws at the end of the title line, right to left.
+pub(super) fn show(
+    ui: &mut Ui,
+    project: &Project,
+    series: &Series,
+    currency: Option<&str>,
+    title_end: impl FnOnce(&mut Ui),
+) {
     let item = &project.items[series.item];
     let location = &project.locations[series.location];
     let values = PeriodValues::of(project, series, currency);
-    // The title and what the item is, then the legend.
+    // The title and what the item is (cut short first), what ends the line, then the legend.
     ui.horizontal(|ui| {
-        let title = RichText::new(format!("{} at {}", item.code, location.name)).strong();
-        ui.add(egui::Label::new(title).truncate());
-        ui.add(egui::Label::new(RichText::new(&item.description).weak()).truncate());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            title_end(ui);
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                let title = RichText::new(format!("{} at {}", item.code, location.name)).strong();
+                ui.add(egui::Label::new(title).truncate());
+                ui.add(egui::Label::new(RichText::new(&item.description).weak()).truncate());
+            });
+        });
     });
     legend(ui, &values);
     if item.sized {
@@ -75,6 +89,9 @@ pub(super) fn show(ui: &mut Ui, project: &Project, series: &Series, currency: Op
                     .color(SOLD)
                     .allow_hover(false),
             );
+            if !has_stock {
+                values.mark_receipts(plot);
+            }
         });
     if !has_stock {
         tooltip(ui, &sales, &values);
@@ -101,6 +118,7 @@ pub(super) fn show(ui: &mut Ui, project: &Project, series: &Series, currency: Op
                     .radius(3.5),
             );
         }
+        values.mark_receipts(plot);
     });
     for shown in [&sales, &stock] {
         tooltip(ui, shown, &values);
@@ -140,6 +158,9 @@ fn legend(ui: &mut Ui, values: &PeriodValues) {
     }
     if values.measured.iter().any(Option::is_some) {
         entries.push((Swatch::Dot, MEASURED, "Measured by Cin7"));
+    }
+    if !values.receipts.is_empty() {
+        entries.push((Swatch::Diamond, RECEIPT, "Expected receipts"));
     }
     if values.first_partial || values.last_partial {
         let shade = ui.visuals().weak_text_color().gamma_multiply(0.35);
@@ -182,6 +203,7 @@ enum Swatch {
     Bar,
     Line,
     Dot,
+    Diamond,
 }
 
 /// The width of a legend entry's mark.
@@ -200,6 +222,20 @@ fn swatch(ui: &mut Ui, kind: Swatch, colour: Color32, text: &str) {
         }
         Swatch::Dot => {
             painter.circle_filled(rect.center(), 3.5, colour);
+        }
+        Swatch::Diamond => {
+            let (c, r) = (rect.center(), 4.5);
+            let points = vec![
+                c + egui::vec2(0.0, -r),
+                c + egui::vec2(r, 0.0),
+                c + egui::vec2(0.0, r),
+                c + egui::vec2(-r, 0.0),
+            ];
+            painter.add(egui::Shape::convex_polygon(
+                points,
+                colour,
+                egui::Stroke::NONE,
+            ));
         }
     }
     ui.label(text);
@@ -309,14 +345,66 @@ struct PeriodValues {
     last_partial: bool,
     starting_date: NaiveDate,
     currency: Option<String>,
+    /// What open orders will bring to the item's location, by the day they are marked on.
+    receipts: Vec<ExpectedReceipt>,
+}
+
+/// A receipt still expected, as the chart marks it.
+struct ExpectedReceipt {
+    /// Where it is marked: its delivery date, or the end of the periods where it has none or
+    /// is overdue.
+    day: NaiveDate,
+    /// Its delivery date as promised.
+    promised: Option<NaiveDate>,
+    order: String,
+    qty: Decimal,
+}
+
+impl ExpectedReceipt {
+    fn x(&self) -> f64 {
+        day_number(self.day) + 0.5
+    }
+
+    fn text(&self) -> String {
+        let when = match self.promised {
+            Some(date) if date == self.day => format!("due {}", format::date(date)),
+            Some(date) => format!("overdue since {}", format::date(date)),
+            None => "no delivery date".to_owned(),
+        };
+        format!(
+            "{}: {} to receive, {when}",
+            self.order,
+            format::quantity(self.qty)
+        )
+    }
+}
+
+/// The receipts `project`'s open orders still expect for `series`' item at its location, in
+/// order of the day they are marked on.
+fn expected_receipts(project: &Project, series: &Series, end: NaiveDate) -> Vec<ExpectedReceipt> {
+    let mut receipts: Vec<ExpectedReceipt> = project
+        .planning
+        .open_orders
+        .iter()
+        .filter(|o| o.inbound && (o.item, o.location) == (series.item, series.location))
+        .map(|o| ExpectedReceipt {
+            day: o.date.filter(|d| *d >= end).unwrap_or(end),
+            promised: o.date,
+            order: format!("{} {}", o.order_type.label(), o.order_number),
+            qty: o.qty,
+        })
+        .collect();
+    receipts.sort_by_key(|r| r.day);
+    receipts
 }
 
 impl PeriodValues {
     fn of(project: &Project, series: &Series, currency: Option<&str>) -> Self {
         let periods = project.periods.len();
+        let end = project.periods.last().map_or(NaiveDate::MIN, |p| p.end);
         Self {
             starts: project.periods.iter().map(|p| p.start).collect(),
-            end: project.periods.last().map_or(NaiveDate::MIN, |p| p.end),
+            end,
             sold: series.sales_qty(periods),
             revenue: series.sales_revenue(periods),
             on_hand: series.on_hand_values(periods),
@@ -332,6 +420,7 @@ impl PeriodValues {
             last_partial: project.last_period_in_progress,
             starting_date: project.settings.starting_date,
             currency: currency.map(str::to_owned),
+            receipts: expected_receipts(project, series, end),
         }
     }
 
@@ -343,7 +432,10 @@ impl PeriodValues {
     /// first and last marks and labels are not cut at the edges.
     fn x_range(&self) -> (f64, f64) {
         let first = self.starts.first().map_or(0.0, |d| day_number(*d));
-        let last = day_number(self.end).max(first + 1.0);
+        let receipts = self.receipts.iter().map(|r| r.x() + 1.0);
+        let last = receipts
+            .fold(day_number(self.end), f64::max)
+            .max(first + 1.0);
         let room = (last - first) * 0.03 + 1.0;
         (first - room, last + room)
     }
@@ -391,6 +483,7 @@ impl PeriodValues {
             let levels = self.on_hand.iter().flatten();
             levels
                 .chain(self.measured.iter().flatten())
+                .chain(self.receipts.iter().map(|r| &r.qty))
                 .fold((0.0, 0.0), widen)
         };
         if high >= -low {
@@ -416,6 +509,26 @@ impl PeriodValues {
         }
     }
 
+    /// The receipts expected, as diamonds at their quantity on the day they are marked on.
+    fn mark_receipts(&self, plot: &mut egui_plot::PlotUi<'_>) {
+        if self.receipts.is_empty() {
+            return;
+        }
+        let points: Vec<[f64; 2]> = self
+            .receipts
+            .iter()
+            .map(|r| [r.x(), number(r.qty)])
+            .collect();
+        plot.points(
+            Points::new("Expected receipts", PlotPoints::from(points))
+                .shape(egui_plot::MarkerShape::Diamond)
+                .color(RECEIPT)
+                .filled(true)
+                .radius(5.0)
+                .allow_hover(false),
+        );
+    }
+
     /// The period holding day `x`, if any.
     fn period_at(&self, x: f64) -> Option<usize> {
         let date = date_of(x)?;
@@ -428,7 +541,9 @@ impl PeriodValues {
     /// Every value of the period at `x`, for the tooltip: whichever plot the pointer is over,
     /// the planner sees the whole period.
     fn summary_at(&self, x: f64) -> Option<String> {
-        let period = self.period_at(x)?;
+        let Some(period) = self.period_at(x) else {
+            return self.receipts_at(x);
+        };
         let (start, last_day) = (self.starts[period], self.end_of(period).pred_opt()?);
         let mut lines = vec![format!(
             "{} to {}",
@@ -460,6 +575,17 @@ impl PeriodValues {
         }
         Some(lines.join("\n"))
     }
+
+    /// The receipts marked within a day of `x`, one line each.
+    fn receipts_at(&self, x: f64) -> Option<String> {
+        let lines: Vec<String> = self
+            .receipts
+            .iter()
+            .filter(|r| (r.x() - x).abs() <= 1.0)
+            .map(ExpectedReceipt::text)
+            .collect();
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
 }
 
 #[cfg(test)]
@@ -486,6 +612,20 @@ mod tests {
             last_partial: true,
             starting_date: date(2026, 3, 2),
             currency: Some("NZD".into()),
+            receipts: vec![
+                ExpectedReceipt {
+                    day: date(2026, 3, 16),
+                    promised: Some(date(2026, 3, 4)),
+                    order: "purchase PO-7".into(),
+                    qty: dec("12"),
+                },
+                ExpectedReceipt {
+                    day: date(2026, 3, 20),
+                    promised: Some(date(2026, 3, 20)),
+                    order: "transfer TR-9".into(),
+                    qty: dec("2.5"),
+                },
+            ],
         }
     }
 
@@ -505,9 +645,20 @@ mod tests {
             values.summary_at(monday + 7.0).unwrap(),
             "9 March 2026 to 15 March 2026\nIn progress: figures up to the last run.\nUnits sold: 0\nRevenue: NZD 0.00\nOn hand at the end: -2\nMeasured by Cin7: 3"
         );
-        // Before the first period and past the last, there is nothing to show.
+        // Before the first period, and past the last where no receipt is marked, there is
+        // nothing to show; on a receipt, its order and quantity.
         assert_eq!(values.summary_at(monday - 1.0), None);
-        assert_eq!(values.summary_at(monday + 14.0), None);
+        assert_eq!(values.summary_at(monday + 16.0), None);
+        assert_eq!(
+            values.summary_at(monday + 14.5).unwrap(),
+            "purchase PO-7: 12 to receive, overdue since 4 March 2026"
+        );
+        assert_eq!(
+            values.summary_at(monday + 18.4).unwrap(),
+            "transfer TR-9: 2.5 to receive, due 20 March 2026"
+        );
+        // The receipts widen the days shown.
+        assert!(values.x_range().1 > day_number(date(2026, 3, 21)));
     }
 
     #[test]

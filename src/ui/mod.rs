@@ -22,6 +22,7 @@ mod escape;
 pub mod file_browser;
 pub mod file_dialogs;
 mod format;
+mod item_planning;
 mod menu;
 mod modals;
 mod options;

@@ -26,7 +26,7 @@ const CHART_LEAST: f32 = 2.0 * super::chart::MIN_PLOT_HEIGHT + 52.0;
 const TABLE_LEAST: f32 = 170.0;
 /// The width the table wants beside the chart: its columns, the spaces between them and the
 /// scroll bar.
-const TABLE_WIDTH: f32 = 700.0;
+const TABLE_WIDTH: f32 = 840.0;
 /// The chart's least width beside the table.
 const CHART_NARROWEST: f32 = 320.0;
 /// Below this height the data report starts collapsed.
@@ -219,12 +219,14 @@ impl ProjectView {
         }
     }
 
-    /// The selected item's chart.
+    /// The selected item's chart, with what it plans with on its title line.
     fn detail(&mut self, ui: &mut Ui, project: &Project) {
         match self.table.current().and_then(|i| project.series.get(i)) {
             Some(series) => {
                 let currency = self.summary().and_then(|s| s.currency.as_deref());
-                super::chart::show(ui, project, series, currency);
+                super::chart::show(ui, project, series, currency, |ui| {
+                    super::item_planning::show(ui, project, series);
+                });
             }
             None => {
                 ui.add_space(12.0);

@@ -505,9 +505,7 @@ impl ItemTable {
                             _ => "",
                         };
                         let title = match (column, currency) {
-                            (SortBy::Revenue | SortBy::Profit, Some(code)) => {
-                                format!("{title} ({code})")
-                            }
+                            (SortBy::Revenue, Some(code)) => format!("{title} ({code})"),
                             _ => title.to_owned(),
                         };
                         let button =

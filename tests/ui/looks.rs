@@ -1,17 +1,18 @@
 //! How the window looks, compared with the images in tests/snapshots (egui_kittest's
 //! `snapshot`, rendered by wgpu on Mesa's software Vulkan driver, which `.ci/run` installs):
 //! the start page, the connection dialog with its date picker open, and the project view with
-//! a selected item's chart, each in the light and the dark theme, in windows of 1024×700 and
+//! a selected item's chart and what it plans with (its open orders listed), each in the light and the dark theme, in windows of 1024×700 and
 //! 1280×800 pixels at 100% and 150%. (The progress panel's images come from its own unit test,
 //! with the same windows.) Everything that could change between runs is fixed: the window's
 //! date, the project's clock, the sandbox's port, the files' paths and times.
 //! `UPDATE_SNAPSHOTS=1 cargo test --test ui looks` rewrites the images after a wanted change.
 
 use super::{Setup, menu, step_until, type_into};
-use crate::common::{USERNAME, fixture_account, serve, utc};
+use crate::common::{USERNAME, fixture_account, line, order, serve, utc};
 use chrono::NaiveDate;
 use cin7_planner::import::{self};
 use cin7_planner::project::{GroupBy, ImportSettings, file};
+use cin7_planner::sandbox::account::Account;
 use cin7_planner::ui::PlannerApp;
 use cin7_planner::ui::file_dialogs::Choice;
 use egui::{Key, Modifiers, Theme};
@@ -108,10 +109,43 @@ fn the_dialog_with_its_date_picker_looks_as_it_did() {
     });
 }
 
-/// The fixture imported by weeks as of 10 February 2024, saved at a fixed path with what differs
-/// from run to run (the sandbox's port, the run's clock) set to fixed values.
+/// The fixture with orders still open for MUG-RED at the Warehouse: a purchase order due on
+/// 16 February 2024 and one without a date (to receive), and an order promised for 12 February
+/// (to ship).
+fn fixture_with_open_orders() -> Account {
+    let mut account = fixture_account();
+    let mut purchase = account.purchase_orders[0].clone();
+    for (id, due, qty) in [(202, Some(utc(2024, 2, 16, 0, 0)), "12"), (203, None, "5")] {
+        let mut line = line(id * 10, 9002, qty, "4", "0");
+        line.qty_shipped = rust_decimal::Decimal::ZERO;
+        purchase.id = id;
+        purchase.reference = format!("PO-{id}");
+        purchase.created = utc(2024, 2, 5, 0, 0);
+        purchase.estimated_delivery = due;
+        purchase.stage = "Ordered".into();
+        purchase.lines = vec![line];
+        account.add_purchase_order(purchase.clone());
+    }
+    let mut open = order(
+        90,
+        1,
+        utc(2024, 2, 8, 0, 0),
+        None,
+        vec![line(901, 9002, "2", "15", "0")],
+    );
+    open.stage = "Approved".into();
+    open.dispatched = None;
+    open.lines[0].qty_shipped = rust_decimal::Decimal::ZERO;
+    open.estimated_delivery = Some(utc(2024, 2, 12, 0, 0));
+    account.add_sales_order(open);
+    account
+}
+
+/// The fixture (with open orders) imported by weeks as of 10 February 2024, saved at a fixed
+/// path with what differs from run to run (the sandbox's port, the run's clock) set to fixed
+/// values.
 fn fixture_project(name: &str) -> PathBuf {
-    let sandbox = serve(fixture_account());
+    let sandbox = serve(fixture_with_open_orders());
     let ran_at = utc(2024, 2, 10, 0, 0);
     let request = crate::common::request(
         sandbox.base_url(),
@@ -165,6 +199,10 @@ fn the_project_view_with_a_chart_looks_as_it_did() {
             harness.run_ok();
         }
         harness.get_by_label_contains("MUG-RED at ");
+        // What it plans with, its open orders listed.
+        harness.get_by_label_contains("Open orders: ").click();
+        harness.run_ok();
+        harness.get_by_label("purchase PO-202");
         harness
     });
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
