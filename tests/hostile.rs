@@ -510,3 +510,107 @@ fn an_unknown_name_and_a_refused_connection_are_said_in_words() {
         );
     }
 }
+
+/// A mini account whose planning data cannot all be right: a channel of 10,000 characters
+/// with control characters, promised dates in the year 9999 and before 1900, a purchase line
+/// with more received than ordered, one of no quantity with a discount, one whose discount is
+/// larger than the line, an order received before it was made, kits made of themselves, and a
+/// server that refuses the `IS NULL` filter of the older open sales orders.
+fn implausible_account(target: &str) -> Reply {
+    let first_page = target.contains("page=1&");
+    let path = target.split('?').next().unwrap_or("");
+    let resource = path.rsplit('/').next().unwrap_or("");
+    if resource == "SalesOrders" && target.contains("NULL") {
+        let refusal = br#"{"message": "The where clause is not valid."}"#.to_vec();
+        return Reply::Whole(400, Vec::new(), refusal);
+    }
+    if !first_page || target.contains("DESC") || target.contains("NULL") {
+        return json("[]");
+    }
+    let source = format!("\u{7}POS{}", "x".repeat(10_000));
+    match resource {
+        "Branches" => json(r#"[{"id": 1, "company": "Shop", "isActive": true}]"#),
+        "Products" => json(
+            r#"[{"id": 5, "name": "Mug", "productOptions": [{"id": 50, "productOptionCode": "MUG"}]},
+                {"id": 8, "name": "Gift set", "productOptions": [{"id": 80, "productOptionCode": "SET"},
+                                                                 {"id": 81, "productOptionCode": "BOX"}]}]"#,
+        ),
+        "SalesOrders" => json(&format!(
+            r#"[{{"id": 1, "reference": "SO-1", "source": {}, "isApproved": true, "branchId": 1,
+                 "createdDate": "2024-01-05T00:00:00Z", "estimatedDeliveryDate": "9999-12-31T00:00:00Z",
+                 "lineItems": [{{"productOptionId": 50, "qty": 3, "qtyShipped": 1, "unitPrice": 10, "unitCost": 4}}]}}]"#,
+            serde_json::to_string(&source).unwrap()
+        )),
+        "PurchaseOrders" => json(
+            r#"[{"id": 10, "reference": "PO-10", "isApproved": true, "branchId": 1, "currencyCode": "NZD",
+                 "createdDate": "2024-01-20T00:00:00Z", "estimatedDeliveryDate": "1850-06-01T00:00:00Z",
+                 "lineItems": [{"productOptionId": 50, "qty": 2, "qtyShipped": 5, "unitPrice": 5},
+                               {"productOptionId": 50, "qty": 0, "unitPrice": 5, "discount": 3},
+                               {"productOptionId": 50, "qty": 1, "unitPrice": 5, "discount": 20}]},
+                {"id": 11, "reference": "PO-11", "isApproved": true, "branchId": 1,
+                 "createdDate": "2024-01-20T00:00:00Z", "fullyReceivedDate": "2024-01-10T00:00:00Z",
+                 "lineItems": [{"productOptionId": 50, "qty": 1, "qtyShipped": 1, "unitPrice": 5}]}]"#,
+        ),
+        "BomMasters" => json(
+            r#"[{"id": 1, "product": {"productOptionId": 80, "qty": 1, "components": [{"productOptionId": 81, "qty": 2}]}},
+                {"id": 2, "product": {"productOptionId": 81, "qty": 1, "components": [{"productOptionId": 80, "qty": 1}]}},
+                {"id": 3, "product": {"productOptionId": 50, "qty": 1, "components": [{"productOptionId": 50, "qty": 1}]}}]"#,
+        ),
+        _ => json("[]"),
+    }
+}
+
+#[test]
+fn planning_data_that_cannot_be_right_is_left_out_and_counted() {
+    let server = Hostile::start(implausible_account);
+    let project = import_from(
+        &server.base_url,
+        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+    )
+    .unwrap();
+    let w = &project.report.warnings;
+    // The import finished without the older open sales orders, and says so.
+    assert!(w.older_open_orders_missing);
+    assert_eq!(
+        w.older_open_orders_sentence().unwrap(),
+        "Cin7 refused to list the orders still open from before the history's start (its IS NULL filter), so open orders older than the history may be missing."
+    );
+    // 9999-12-31 and 1850-06-01 are no dates; the order received before it was made gives no
+    // lead time; the three bills (two making each other, one making itself) give no kit.
+    assert_eq!(
+        (w.implausible_dates, w.negative_lead_times, w.kits_left_out),
+        (2, 1, 3)
+    );
+    assert!(project.planning.kits.is_empty());
+    assert!(project.planning.lead_times.iter().all(|l| l.own.is_none()));
+    let open: Vec<_> = project
+        .planning
+        .open_orders
+        .iter()
+        .map(|o| {
+            (
+                o.order_number.as_str(),
+                o.inbound,
+                o.qty.to_string(),
+                o.date,
+                o.lot_cost,
+                o.channel.chars().count(),
+            )
+        })
+        .collect();
+    // To ship: 3 − 1, undated, its channel cut to 100 characters without the bell. To receive:
+    // the over-received line and the line of no quantity give nothing; the line discounted
+    // below nothing gives its unit, at no known cost.
+    assert_eq!(
+        open,
+        vec![
+            ("SO-1", false, "2".to_owned(), None, None, 100),
+            ("PO-10", true, "1".to_owned(), None, None, 0),
+        ]
+    );
+    assert!(
+        project.planning.open_orders[0]
+            .channel
+            .starts_with("POSxxx")
+    );
+}

@@ -23,6 +23,8 @@ pub fn summary(project: &Project) -> String {
             .unwrap_or_else(|| "Not counted: nothing.".to_owned()),
     );
     lines.extend(w.stock_drift_sentence());
+    lines.extend(w.older_open_orders_sentence());
+    lines.push(planning_line(project));
     lines.extend(project.history.iter().map(run_line));
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
@@ -82,6 +84,25 @@ fn content_lines(project: &Project) -> [String; 5] {
         format!("Series: {}", project.series.len()),
         format!("Sales: {} units, revenue {revenue:.2}", qty.normalize()),
     ]
+}
+
+/// What the project plans with: its open orders, lead times and kits.
+fn planning_line(project: &Project) -> String {
+    let p = &project.planning;
+    let (to_receive, to_ship): (Vec<_>, Vec<_>) = p.open_orders.iter().partition(|o| o.inbound);
+    let planned = p
+        .lead_times
+        .iter()
+        .filter(|l| l.plan_days.is_some())
+        .count();
+    format!(
+        "Planning: {} lines to ship, {} to receive, a lead time to plan with at {} of {} item–locations, {} kit components",
+        to_ship.len(),
+        to_receive.len(),
+        planned,
+        p.lead_times.len(),
+        p.kits.len()
+    )
 }
 
 /// The import's calls and what it read.

@@ -49,8 +49,9 @@ pub(super) fn shares(
 }
 
 /// What `qty` units of a purchase line cost: `qty` × `unitPrice` − `discount` × `qty` ÷ the
-/// line's `qty`. Unknown where the discount has no quantity to be shared over, or the result
-/// is beyond the bounds.
+/// line's `qty`. Unknown where the discount has no quantity to be shared over, where it is
+/// larger than what it discounts (a cost below nothing is a mistake, not a price), or where
+/// the result is beyond the bounds.
 pub(super) fn purchase_cost(line: &DocumentLine, qty: Decimal) -> Option<Decimal> {
     let price = line.unit_price.unwrap_or_default();
     let discount = line.discount.unwrap_or_default();
@@ -62,7 +63,9 @@ pub(super) fn purchase_cost(line: &DocumentLine, qty: Decimal) -> Option<Decimal
             .checked_mul(qty)?
             .checked_div(line.qty.filter(|q| !q.is_zero())?)?
     };
-    gross.checked_sub(share).filter(|c| bounds::within(*c))
+    let cost = gross.checked_sub(share)?;
+    let below_nothing = cost < Decimal::ZERO && gross >= Decimal::ZERO;
+    (!below_nothing && bounds::within(cost)).then_some(cost)
 }
 
 /// What one unit of a purchase line cost: `unitPrice` − `discount` ÷ `qty` (see
@@ -147,6 +150,10 @@ mod tests {
         // More shipped than ordered: nothing left.
         let over = line(r#"{"productOptionId": 8, "qty": 2, "qtyShipped": 5}"#);
         assert_eq!(remaining(&over), None);
+        // A discount larger than the line: no cost, rather than one below nothing.
+        let over = line(r#"{"productOptionId": 8, "qty": 1, "unitPrice": 5, "discount": 20}"#);
+        assert_eq!(purchase_cost(&over, d("1")), None);
+        assert_eq!(purchase_unit_price(&over), None);
         // A zero quantity with a discount: no unit price to speak of.
         let zero = line(r#"{"productOptionId": 8, "qty": 0, "unitPrice": 5, "discount": 3}"#);
         assert_eq!(purchase_unit_price(&zero), None);

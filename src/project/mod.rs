@@ -495,7 +495,7 @@ impl RunEntry {
 
 impl DataWarnings {
     /// What was not counted and why, each with its count, in the order the report gives them.
-    pub fn not_counted(&self) -> [(u64, &'static str); 10] {
+    pub fn not_counted(&self) -> [(u64, &'static str); 16] {
         [
             (self.orders_not_counted, "draft or void orders"),
             (self.orders_not_dispatched, "orders not dispatched"),
@@ -519,6 +519,24 @@ impl DataWarnings {
                 self.records_beyond_bounds,
                 "records with a number beyond 10^15",
             ),
+            (
+                self.documents_in_other_channels,
+                "documents of channels left out",
+            ),
+            (self.sale_lines_without_cost, "sale lines without a cost"),
+            (
+                self.open_lines_left_out,
+                "open order lines for unknown items or branches left out",
+            ),
+            (
+                self.implausible_dates,
+                "promised dates outside 1900 to 2200",
+            ),
+            (
+                self.negative_lead_times,
+                "receipts dated before their order",
+            ),
+            (self.kits_left_out, "kits left out"),
         ]
     }
 
@@ -549,6 +567,14 @@ impl DataWarnings {
             pairs.len(),
             largest.normalize()
         ))
+    }
+
+    /// The sentence about open orders older than the history Cin7 would not list, if it
+    /// would not.
+    pub fn older_open_orders_sentence(&self) -> Option<String> {
+        self.older_open_orders_missing.then(|| {
+            "Cin7 refused to list the orders still open from before the history's start (its IS NULL filter), so open orders older than the history may be missing.".to_owned()
+        })
     }
 
     /// The sentence about on-hand values rebuilt below zero, if any were.

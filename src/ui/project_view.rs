@@ -377,10 +377,14 @@ fn last_run_line(project: &Project) -> String {
 /// The warnings a planner must see at once; the rest is in the data report.
 fn warnings(project: &Project) -> Vec<String> {
     let w = &project.report.warnings;
-    let mut sentences: Vec<String> = [w.negative_on_hand_sentence(), w.stock_drift_sentence()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut sentences: Vec<String> = [
+        w.older_open_orders_sentence(),
+        w.negative_on_hand_sentence(),
+        w.stock_drift_sentence(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let sized = project.items.iter().filter(|i| i.sized).count();
     if sized > 0 {
         sentences.push(format!(

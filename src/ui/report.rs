@@ -126,6 +126,14 @@ fn to_check(project: &Project, docs: &DocumentList<'_>) -> Vec<Note> {
         note(w.unknown_branch_documents, "documents at unknown branches", "Documents at a branch Cin7 does not list are not counted. Check the branch in Cin7.", Act::Check,
             docs.behind(|d, i| d.branch[i].is_some_and(|b| !docs.known.contains(&b)))),
         note(w.records_beyond_bounds, "records with a number beyond 10^15", "Records holding a number too large to be real were left out. Check them in Cin7.", Act::Check, Behind::None),
+        note(u64::from(w.older_open_orders_missing), "walk of older open orders refused", "Cin7 refused to list the orders still open from before the history's start (its IS NULL filter): open orders older than the history may be missing. Check long-open purchase orders in Cin7.", Act::Check, Behind::None),
+        note(w.open_lines_left_out, "open order lines left out", "Lines of open orders whose product is not in the catalogue, or at a branch left out, are not among the orders to ship or receive. Check that none is a product you plan.", Act::Check,
+            docs.behind(|d, i| d.open_lines_skipped[i] > 0)),
+        note(w.sale_lines_without_cost, "sale lines without a cost", "Lines Cin7 gave no unit cost add nothing to the cost of sales, so profit counts them at their whole revenue. Check costing in Cin7.", Act::Check, Behind::None),
+        note(w.implausible_dates, "promised dates outside 1900 to 2200", "Estimated delivery or arrival dates such as 9999-12-31 are taken as no date. Check them in Cin7.", Act::Check,
+            docs.behind(|d, i| d.implausible_dates[i] > 0)),
+        note(w.negative_lead_times, "receipts dated before their order", "Purchase orders fully received before they were created give no lead time. Check their dates in Cin7.", Act::Check, Behind::None),
+        note(w.kits_left_out, "kits left out", "Bills of materials without a kit, with a quantity of zero, naming a product not in the catalogue, or making a kit of itself are not among the kits. Check them in Cin7.", Act::Check, Behind::None),
     ]
     .into_iter()
     .flatten()
@@ -146,6 +154,7 @@ fn for_information(project: &Project, docs: &DocumentList<'_>) -> Vec<Note> {
         note(w.credit_notes_outside_periods, "credit notes outside the periods", "Returns dated outside the periods are outside the history. Nothing to do.", Act::Nothing, Behind::None),
         note(w.kit_component_lines, "kit component lines", "The components of kits sold are not sales in themselves: the kit is. Nothing to do.", Act::Nothing,
             docs.behind(|d, i| docs.in_history[i] && d.kit_lines[i] > 0)),
+        note(w.documents_in_other_channels, "documents of channels left out", "Sales of the channels the options leave out are not counted. Nothing to do.", Act::Nothing, Behind::None),
         note(w.documents_at_other_branches, "documents at branches left out", "Left out by the Branches chosen in the import options. Nothing to do.", Act::Nothing,
             docs.behind(|d, i| d.branch[i].is_some_and(|b| docs.known.contains(&b) && !docs.included.contains(&b)))),
     ]
