@@ -9,7 +9,7 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cin7_planner::cin7::Resource;
 use cin7_planner::rate_limit::RateLimits;
-use cin7_planner::sandbox::account::{Account, SalesOrderRecord, StockKey};
+use cin7_planner::sandbox::account::{Account, PurchaseOrderRecord, SalesOrderRecord, StockKey};
 use cin7_planner::sandbox::wire::field_names;
 use cin7_planner::sandbox::{Credential, Faults, Preset, Sandbox, SandboxConfig, generate};
 use common::{KEY, USERNAME, movements};
@@ -1041,4 +1041,40 @@ fn assert_large_shape(account: &Account) {
     assert_eq!(account.branches.len(), 10);
     let first = account.sales_orders.first().unwrap().created;
     assert!(end() - first > Duration::days(3 * 365 - 2));
+}
+
+/// What a planner has on order at the end: every kind of open document the rules read.
+#[test]
+fn open_orders_of_every_kind_are_left_at_the_end() {
+    for seed in 1..=3 {
+        let account = generate(Preset::Small, seed, end());
+        let open_po =
+            |p: &&PurchaseOrderRecord| p.is_approved && !p.is_void && p.fully_received.is_none();
+        let partly = account
+            .purchase_orders
+            .iter()
+            .filter(open_po)
+            .filter(|p| p.lines.iter().any(|l| l.qty_shipped > Decimal::ZERO))
+            .count();
+        let in_transit = account
+            .transfers
+            .iter()
+            .filter(|t| t.dispatched.is_some() && t.received.is_none())
+            .count();
+        let not_sent = account
+            .transfers
+            .iter()
+            .filter(|t| t.is_approved && t.dispatched.is_none())
+            .count();
+        let partly_shipped = account
+            .sales_orders
+            .iter()
+            .filter(|o| o.is_approved && !o.is_void && o.dispatched.is_none())
+            .filter(|o| o.lines.iter().any(|l| l.qty_shipped > Decimal::ZERO))
+            .count();
+        // Purchase orders partly received, transfers in transit and not yet sent, sales
+        // orders partly shipped.
+        let counts = [partly, in_transit, not_sent, partly_shipped];
+        assert!(counts.iter().all(|&n| n > 0), "seed {seed}: {counts:?}");
+    }
 }

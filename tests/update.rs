@@ -140,10 +140,36 @@ fn change(account: &mut Account, at: DateTime<Utc>) -> u64 {
     let waiting = account
         .purchase_orders
         .iter()
-        .find(|p| p.is_approved && !p.is_void && p.fully_received.is_none())
+        .find(|p| {
+            p.is_approved
+                && !p.is_void
+                && p.fully_received.is_none()
+                && p.lines.iter().all(|l| l.qty_shipped.is_zero())
+        })
         .map(|p| p.id)
-        .expect("a purchase order not yet received");
+        .expect("a purchase order nothing of which has arrived");
     assert!(account.receive_purchase_order(waiting, at));
+    // A purchase order of several lines, none received yet, arrives in part (one of which
+    // some had arrived would show as drift: the rules date a receipt by its order's last one);
+    // the one placed longest ago, long before the history, arrives in full and leaves the
+    // orders to receive.
+    let open = |p: &&PurchaseOrderRecord| p.is_approved && !p.is_void && p.fully_received.is_none();
+    let several = account
+        .purchase_orders
+        .iter()
+        .filter(open)
+        .find(|p| p.lines.len() >= 2 && p.lines.iter().all(|l| l.qty_shipped.is_zero()))
+        .map(|p| p.id)
+        .expect("a purchase order of several lines not yet received");
+    assert!(account.receive_purchase_order_in_part(several, at));
+    let oldest = account
+        .purchase_orders
+        .iter()
+        .filter(open)
+        .min_by_key(|p| p.created)
+        .map(|p| p.id)
+        .unwrap();
+    assert!(account.receive_purchase_order(oldest, at));
 
     let new_option = OptionRecord {
         id: 99_001,
@@ -210,6 +236,10 @@ fn assert_same(updated: &Project, fresh: &Project) {
     assert_eq!(u.documents, f.documents);
     assert_eq!(u.sales, f.sales);
     assert_eq!(u.movements, f.movements);
+    assert_eq!(u.open_lines, f.open_lines);
+    assert_eq!(u.receipts, f.receipts);
+    assert_eq!(u.kits, f.kits);
+    assert_eq!(updated.planning, fresh.planning);
     assert_eq!(
         latest_state(&u.stock_readings),
         latest_state(&f.stock_readings)
@@ -243,6 +273,22 @@ fn check(group_by: GroupBy, zone: Tz) {
     let update_calls = sandbox.requests().len() - before_update;
     let fresh = import_at(&sandbox, &settings, now);
     assert_same(&updated, &fresh);
+    // The purchase order placed long before the history, received today, leaves the orders
+    // to receive.
+    let account = sandbox.account();
+    let oldest = account
+        .purchase_orders
+        .iter()
+        .min_by_key(|p| p.created)
+        .unwrap();
+    assert!(oldest.created < t0 - Duration::days(365), "placed long ago");
+    let to_receive = |p: &Project| {
+        p.planning
+            .open_orders
+            .iter()
+            .any(|o| o.inbound && o.order_number == oldest.reference)
+    };
+    assert!(to_receive(&project) && !to_receive(&updated));
 
     // The five units no document explains, and nothing else, show as drift at the first
     // reading: rebuilt from now, the history has them, the reading then did not.
@@ -277,8 +323,9 @@ fn check(group_by: GroupBy, zone: Tz) {
     let run = updated.history.last().unwrap();
     assert_eq!(run.kind, RunKind::Update);
     assert_eq!((run.documents_added, run.documents_voided), (added, 1));
-    // Changed: the order dispatched, the order edited, the purchase order received.
-    assert_eq!(run.documents_changed, 3, "{run:?}");
+    // Changed: the order dispatched, the order edited, the three purchase orders received (one
+    // in part).
+    assert_eq!(run.documents_changed, 5, "{run:?}");
     assert_eq!(updated.history.len(), 2);
     assert!(updated.locations.iter().any(|l| l.name == "New Store"));
     assert!(updated.items.iter().any(|i| i.product_option_id == 99_001));
@@ -416,14 +463,14 @@ fn a_reimport_equals_a_fresh_import_and_goes_on_with_the_history() {
     assert_eq!(kinds, vec![RunKind::Import, RunKind::Reimport]);
     assert_eq!(reimported.history[0], project.history[0]);
     // What it found changed against the project it read again, as an update says it: the
-    // order dispatched, the order edited, the purchase order received; every other document
-    // read again the same.
+    // order dispatched, the order edited, the three purchase orders received (one in part);
+    // every other document read again the same.
     let run = &reimported.history[1];
     assert_eq!((run.documents_added, run.documents_voided), (added, 1));
-    assert_eq!(run.documents_changed, 3);
+    assert_eq!(run.documents_changed, 5);
     assert_eq!(
         run.documents_unchanged,
-        project.ledger.as_ref().unwrap().documents.len() as u64 - 1 - 3
+        project.ledger.as_ref().unwrap().documents.len() as u64 - 1 - 5
     );
     // Until the project is saved, its checkpoint says what stopped: a reimport of this file.
     let checkpoint = store.load().unwrap();

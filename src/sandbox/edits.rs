@@ -135,6 +135,17 @@ impl Account {
 
     /// Receives an approved purchase order in full; returns whether it did.
     pub fn receive_purchase_order(&mut self, id: i64, at: DateTime<Utc>) -> bool {
+        self.receive_purchase_lines(id, at, usize::MAX)
+    }
+
+    /// Receives the first line of an approved purchase order not yet received in full (the
+    /// order is fully received if that was its last); returns whether it did.
+    pub fn receive_purchase_order_in_part(&mut self, id: i64, at: DateTime<Utc>) -> bool {
+        self.receive_purchase_lines(id, at, 1)
+    }
+
+    /// Receives what is left of up to `lines` lines of a purchase order, in order.
+    fn receive_purchase_lines(&mut self, id: i64, at: DateTime<Utc>, lines: usize) -> bool {
         let Some(order) = self.purchase_orders.iter_mut().find(|p| p.id == id) else {
             return false;
         };
@@ -142,7 +153,8 @@ impl Account {
             return false;
         }
         let mut moves = Vec::new();
-        for line in &mut order.lines {
+        let open = order.lines.iter_mut().filter(|l| l.qty_shipped < l.qty);
+        for line in open.take(lines) {
             let rest = line.qty - line.qty_shipped;
             if rest > Decimal::ZERO {
                 moves.extend(
@@ -153,8 +165,12 @@ impl Account {
             }
             line.qty_shipped = line.qty;
         }
-        order.fully_received = Some(at);
-        order.stage = "Received".to_owned();
+        if order.lines.iter().all(|l| l.qty_shipped >= l.qty) {
+            order.fully_received = Some(at);
+            order.stage = "Received".to_owned();
+        } else {
+            order.stage = "Partially Received".to_owned();
+        }
         order.modified = order.modified.max(at);
         let branch = order.branch_id;
         for (option, size, qty) in moves {

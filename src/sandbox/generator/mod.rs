@@ -55,6 +55,8 @@ enum Event {
     /// A credit note's goods back in stock, and whether it completes then or is not completed
     /// by the end (the rules then date it by its credit-note date).
     Return(usize, Completion),
+    /// A purchase order's goods arrive: in full, or (some orders of several lines arriving
+    /// near the end) only the first line.
     Receive(usize),
     TransferOut(usize),
     TransferIn(usize),

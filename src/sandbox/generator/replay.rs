@@ -7,6 +7,18 @@ use super::{
     StockRecord, Utc, line_parts,
 };
 
+/// Orders whose goods arrive this close to the account's end may arrive in part, the rest
+/// still to come. Only these: the rules date a receipt by its order's full receipt, so a first
+/// part sold before the rest came would take the history's stock below zero, which a coherent
+/// account never does. Such an order stays open, partly received.
+const LAST_DAYS: Duration = Duration::days(14);
+
+/// Whether a purchase order can arrive in part: it has several lines (decided without the
+/// generator's random numbers, so that nothing else changes).
+fn arrives_in_part(po: &super::PurchaseOrderRecord) -> bool {
+    po.lines.len() >= 2
+}
+
 impl Generator {
     fn has(&self, option: i64, size: &Option<String>, branch: i64, qty: Decimal) -> bool {
         option == 0
@@ -50,17 +62,19 @@ impl Generator {
                         c.modified = c.modified.max(at);
                     }
                 }
-                Event::Receive(i) => {
-                    let po = &self.account.purchase_orders[i];
-                    let (lines, branch) = (po.lines.clone(), po.branch_id);
-                    self.put_away(&lines, branch);
+                Event::Receive(i)
+                    if arrives_in_part(&self.account.purchase_orders[i])
+                        && at + LAST_DAYS > self.end =>
+                {
+                    self.receive_lines(i, at, 1);
                     let po = &mut self.account.purchase_orders[i];
-                    for line in &mut po.lines {
-                        line.qty_shipped = line.qty;
-                    }
+                    po.stage = "Partially Received".to_owned();
+                }
+                Event::Receive(i) => {
+                    self.receive_lines(i, at, usize::MAX);
+                    let po = &mut self.account.purchase_orders[i];
                     po.fully_received = Some(at);
                     po.stage = "Received".to_owned();
-                    po.modified = po.modified.max(at);
                 }
                 Event::TransferOut(i) => self.transfer_out(i, at),
                 Event::TransferIn(i) => {
@@ -74,6 +88,24 @@ impl Generator {
                 Event::Adjust(i, completes) => self.adjust(i, at, completes),
             }
         }
+    }
+
+    /// Puts away the lines of purchase order `i` not yet received, up to `lines` of them, and
+    /// dates the order.
+    fn receive_lines(&mut self, i: usize, at: DateTime<Utc>, lines: usize) {
+        let po = &self.account.purchase_orders[i];
+        let branch = po.branch_id;
+        let arriving: Vec<usize> = (0..po.lines.len())
+            .filter(|&l| po.lines[l].qty_shipped < po.lines[l].qty)
+            .take(lines)
+            .collect();
+        let goods: Vec<LineRecord> = arriving.iter().map(|&l| po.lines[l].clone()).collect();
+        self.put_away(&goods, branch);
+        let po = &mut self.account.purchase_orders[i];
+        for l in arriving {
+            po.lines[l].qty_shipped = po.lines[l].qty;
+        }
+        po.modified = po.modified.max(at);
     }
 
     /// Ships each line that is on hand. An invoiced order ships whole or waits three days for
