@@ -35,6 +35,19 @@ pub fn may_replace(path: &Path) -> bool {
 /// Writes `path` atomically with what `write` puts into the writer it is given; refuses a
 /// file the user may not change (the error is [`crate::io_error::ReadOnly`]).
 pub fn write(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    write_file(path, |file| {
+        let mut writer = BufWriter::new(file);
+        write(&mut writer)?;
+        writer.flush()
+    })
+}
+
+/// As [`write`], handing `fill` the new file itself, which it may seek in (a zip archive's
+/// directory is written after its entries).
+pub fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&std::fs::File) -> io::Result<()>,
+) -> io::Result<()> {
     let target = resolve_links(path)?;
     if target.exists() && !may_replace(&target) && !target.is_dir() {
         return Err(io::Error::new(
@@ -61,11 +74,7 @@ pub fn write(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let temp = builder.tempfile_in(&dir)?;
-    {
-        let mut writer = BufWriter::new(temp.as_file());
-        write(&mut writer)?;
-        writer.flush()?;
-    }
+    fill(temp.as_file())?;
     if let Ok(existing) = std::fs::metadata(&target) {
         temp.as_file().set_permissions(existing.permissions())?;
     }

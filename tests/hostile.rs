@@ -589,12 +589,12 @@ fn planning_data_that_cannot_be_right_is_left_out_and_counted() {
         .iter()
         .map(|o| {
             (
-                o.order_number.as_str(),
+                o.number(&project),
                 o.inbound,
                 o.qty.to_string(),
                 o.date,
                 o.lot_cost,
-                o.channel.chars().count(),
+                o.channel(&project).chars().count(),
             )
         })
         .collect();
@@ -610,7 +610,7 @@ fn planning_data_that_cannot_be_right_is_left_out_and_counted() {
     );
     assert!(
         project.planning.open_orders[0]
-            .channel
+            .channel(&project)
             .starts_with("POSxxx")
     );
 }

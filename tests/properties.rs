@@ -321,7 +321,7 @@ fn open_in(project: &Project) -> Open {
             project.items[o.item].product_option_id,
             project.locations[o.location].branch_id,
             o.order_type.label().to_owned(),
-            o.order_number.clone(),
+            o.number(project).to_owned(),
             o.inbound,
         );
         *open.entry(key).or_default() += o.qty;

@@ -286,7 +286,7 @@ fn check(group_by: GroupBy, zone: Tz) {
         p.planning
             .open_orders
             .iter()
-            .any(|o| o.inbound && o.order_number == oldest.reference)
+            .any(|o| o.inbound && o.number(p) == oldest.reference)
     };
     assert!(to_receive(&project) && !to_receive(&updated));
 

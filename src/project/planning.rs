@@ -5,7 +5,7 @@
 //! to another zone recomputes them; nothing here calls Cin7.
 
 use super::ledger::{DocumentKind, Documents, Kits, Ledger};
-use super::{DataWarnings, Item, Location};
+use super::{DataWarnings, Item, Location, Project};
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::{Decimal, MathematicalOps};
@@ -57,7 +57,9 @@ pub struct OpenOrder {
     /// To receive (rather than to ship).
     pub inbound: bool,
     pub order_type: OrderType,
-    pub order_number: String,
+    /// The ledger's document of its first line, which gives its number, source, currency
+    /// and channel (kept there once, not copied into each of a large account's orders).
+    pub document: u32,
     pub qty: Decimal,
     /// When it is promised: the shipment date of an order to ship, the delivery date of one
     /// to receive.
@@ -65,13 +67,47 @@ pub struct OpenOrder {
     /// When an order to receive was sent out (a purchase order's creation, a transfer's
     /// dispatch).
     pub sendout: Option<NaiveDate>,
-    /// Who it comes from: the supplier, or the branch a transfer leaves.
-    pub source_from: String,
-    /// What the goods to receive cost, in `currency` (a purchase order's); none where unknown.
+    /// What the goods to receive cost, in [`OpenOrder::currency`]; none where unknown.
     pub lot_cost: Option<Decimal>,
-    pub currency: String,
+}
+
+impl OpenOrder {
+    /// A text column of its document in `project`'s ledger.
+    fn text<'a>(&self, project: &'a Project, column: fn(&Documents) -> &[String]) -> &'a str {
+        project
+            .ledger
+            .as_ref()
+            .and_then(|l| column(&l.documents).get(self.document as usize))
+            .map_or("", String::as_str)
+    }
+
+    /// The order number.
+    pub fn number<'a>(&self, project: &'a Project) -> &'a str {
+        self.text(project, |d| &d.reference)
+    }
+
+    /// Who goods to receive come from: the supplier, or the branch a transfer leaves.
+    pub fn source_from<'a>(&self, project: &'a Project) -> &'a str {
+        if self.inbound {
+            self.text(project, |d| &d.source_from)
+        } else {
+            ""
+        }
+    }
+
+    /// The currency of a purchase order's lot cost.
+    pub fn currency<'a>(&self, project: &'a Project) -> &'a str {
+        if self.order_type == OrderType::Purchase {
+            self.text(project, |d| &d.currency)
+        } else {
+            ""
+        }
+    }
+
     /// The channel of a sales order.
-    pub channel: String,
+    pub fn channel<'a>(&self, project: &'a Project) -> &'a str {
+        self.text(project, |d| &d.channel)
+    }
 }
 
 /// Lead times in days: how many, their mean and sample standard deviation (none below two).
@@ -183,9 +219,11 @@ pub fn planning(
     warnings.older_open_orders_missing = ledger.older_open_orders_missing;
     let open_orders = open_orders(ledger, zone);
     let receipts = Receipts::of(ledger, zone, warnings);
-    let mut pairs: BTreeSet<(usize, usize)> = pairs.into_iter().collect();
+    let mut pairs: Vec<(usize, usize)> = pairs.into_iter().collect();
     pairs.extend(receipts.days.keys().copied());
     pairs.extend(open_orders.iter().map(|o| (o.item, o.location)));
+    pairs.sort_unstable();
+    pairs.dedup();
     let lead_times = pairs
         .into_iter()
         .filter(|&(item, location)| item < items.len() && location < locations.len())
@@ -200,51 +238,67 @@ pub fn planning(
     }
 }
 
-/// The open lines added up by direction, item, location, type and order number.
+/// The open lines added up by direction, item, location, type and order number, in that
+/// order. The lines are sorted by that key and each run of equal keys added up: a large account
+/// has hundreds of thousands of them, and no map or copied text is needed to find their group.
 fn open_orders(ledger: &Ledger, zone: Tz) -> Vec<OpenOrder> {
     let (d, o) = (&ledger.documents, &ledger.open_lines);
-    let mut orders: BTreeMap<(bool, usize, usize, OrderType, String), OpenOrder> = BTreeMap::new();
-    for r in 0..o.len() {
+    let key = |r: usize| {
         let doc = o.document[r] as usize;
-        let Some(order_type) = order_type(d, doc) else {
-            continue;
-        };
-        let (item, location, inbound) = (o.item[r] as usize, o.location[r] as usize, o.inbound[r]);
-        let key = (
-            inbound,
-            item,
-            location,
-            order_type,
-            d.reference[doc].clone(),
-        );
-        let order = orders.entry(key).or_insert_with(|| OpenOrder {
-            item,
-            location,
-            inbound,
-            order_type,
-            order_number: d.reference[doc].clone(),
-            qty: Decimal::ZERO,
-            date: local_date(d.promised[doc], zone),
-            sendout: match order_type {
-                OrderType::Purchase => local_date(d.ordered[doc], zone),
-                OrderType::Transfer if inbound => local_date(d.dispatched[doc], zone),
-                _ => None,
-            },
-            source_from: if inbound {
-                d.source_from[doc].clone()
-            } else {
-                String::new()
-            },
-            // Goods to receive start from a known cost of nothing; any line of unknown cost
-            // makes the lot's unknown. Goods to ship carry none.
-            lot_cost: inbound.then_some(Decimal::ZERO),
-            currency: d.currency[doc].clone(),
-            channel: d.channel[doc].clone(),
-        });
-        order.qty += o.qty[r];
-        order.lot_cost = order.lot_cost.zip(o.lot_cost[r]).map(|(a, b)| a + b);
+        let kind = order_type(d, doc)?;
+        Some((
+            o.inbound[r],
+            o.item[r],
+            o.location[r],
+            kind,
+            d.reference[doc].as_str(),
+        ))
+    };
+    let mut rows: Vec<(usize, OrderKey<'_>)> =
+        (0..o.len()).filter_map(|r| Some((r, key(r)?))).collect();
+    rows.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    let mut orders: Vec<OpenOrder> = Vec::new();
+    let mut current = None;
+    for (r, key) in rows {
+        if current != Some(key) {
+            current = Some(key);
+            orders.push(open_order(d, o.document[r] as usize, key, zone));
+        }
+        if let Some(order) = orders.last_mut() {
+            order.qty += o.qty[r];
+            order.lot_cost = order.lot_cost.zip(o.lot_cost[r]).map(|(a, b)| a + b);
+        }
     }
-    orders.into_values().collect()
+    orders
+}
+
+/// What open lines are added up by: direction, item, location, type and order number.
+type OrderKey<'a> = (bool, u32, u32, OrderType, &'a str);
+
+/// An open order of nothing yet, as its first line's document `doc` describes it.
+fn open_order(
+    d: &Documents,
+    doc: usize,
+    (inbound, item, location, order_type, _): OrderKey<'_>,
+    zone: Tz,
+) -> OpenOrder {
+    OpenOrder {
+        item: item as usize,
+        location: location as usize,
+        inbound,
+        order_type,
+        document: doc as u32,
+        qty: Decimal::ZERO,
+        date: local_date(d.promised[doc], zone),
+        sendout: match order_type {
+            OrderType::Purchase => local_date(d.ordered[doc], zone),
+            OrderType::Transfer if inbound => local_date(d.dispatched[doc], zone),
+            _ => None,
+        },
+        // Goods to receive start from a known cost of nothing; any line of unknown cost makes
+        // the lot's unknown. Goods to ship carry none.
+        lot_cost: inbound.then_some(Decimal::ZERO),
+    }
 }
 
 fn order_type(d: &Documents, doc: usize) -> Option<OrderType> {

@@ -3,7 +3,6 @@
 //! orders to ship and to receive, the lead times and the kits ("Substitutions"). Numbers stay
 //! exact; dates are local dates in the project's time zone.
 
-use super::planning::OrderType;
 use super::{Item, Project};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -260,10 +259,10 @@ pub fn orders_to_ship(project: &Project) -> Table<'_> {
                 Cell::text(&project.items[o.item].code),
                 Cell::text(&project.locations[o.location].name),
                 Cell::text(o.order_type.label()),
-                Cell::text(&o.order_number),
+                Cell::text(o.number(project)),
                 Cell::Number(o.qty),
                 Cell::date(o.date),
-                Cell::text(&o.channel),
+                Cell::text(o.channel(project)),
             ]
         });
     Table {
@@ -294,21 +293,17 @@ pub fn orders_to_receive(project: &Project) -> Table<'_> {
         .iter()
         .filter(|o| o.inbound)
         .map(|o| {
-            let currency = match o.order_type {
-                OrderType::Purchase => Cell::text(&o.currency),
-                _ => Cell::Empty,
-            };
             vec![
                 Cell::text(&project.items[o.item].code),
                 Cell::text(&project.locations[o.location].name),
                 Cell::text(o.order_type.label()),
-                Cell::text(&o.order_number),
+                Cell::text(o.number(project)),
                 Cell::Number(o.qty),
                 Cell::date(o.date),
                 Cell::date(o.sendout),
-                Cell::text(&o.source_from),
+                Cell::text(o.source_from(project)),
                 Cell::number(o.lot_cost),
-                currency,
+                Cell::text(o.currency(project)),
             ]
         });
     Table {

@@ -17,18 +17,21 @@ const ROWS_PER_SHEET: u32 = 1_048_575;
 /// The widest a column is made, in characters: long descriptions wrap past it on screen.
 const WIDEST: usize = 60;
 
-/// Writes the whole workbook to `path`, replacing what was there only once it is whole.
+/// Writes the whole workbook to `path`, straight into the file that replaces it once whole.
 pub fn export(project: &Project, path: &Path) -> Result<(), ExportError> {
-    let failed = |reason: String| ExportError {
+    crate::atomic_file::write_file(path, |file| {
+        workbook(project)
+            .and_then(|mut book| book.save_to_writer(file))
+            .map_err(into_io)
+    })
+    .map_err(|e| ExportError {
         path: path.to_owned(),
-        reason,
-    };
-    let bytes = workbook(project).map_err(|e| failed(excel_reason(&e)))?;
-    super::csv::export(path, |out| out.write_all(&bytes))
+        reason: crate::io_error::reason(&e),
+    })
 }
 
-/// The workbook's bytes.
-pub fn workbook(project: &Project) -> Result<Vec<u8>, XlsxError> {
+/// The workbook of every table, its rows streamed to temporary files until it is saved.
+pub fn workbook(project: &Project) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     let formats = Formats {
         header: Format::new().set_bold(),
@@ -37,7 +40,7 @@ pub fn workbook(project: &Project) -> Result<Vec<u8>, XlsxError> {
     for kind in TableKind::ALL {
         write_table(&mut book, kind.of(project), &formats)?;
     }
-    book.save_to_buffer()
+    Ok(book)
 }
 
 struct Formats {
@@ -116,10 +119,11 @@ fn write_cell(
     })
 }
 
-/// Why the workbook could not be made, as a clause.
-fn excel_reason(error: &XlsxError) -> String {
+/// A workbook's failure as a file's: its own input or output error (a full disk stays a full
+/// disk), or what it could not make.
+fn into_io(error: XlsxError) -> std::io::Error {
     match error {
-        XlsxError::IoError(e) => crate::io_error::reason(e),
-        other => format!("the workbook could not be made: {other}"),
+        XlsxError::IoError(error) => error,
+        other => std::io::Error::other(format!("the workbook could not be made: {other}")),
     }
 }

@@ -390,7 +390,7 @@ fn expected_receipts(project: &Project, series: &Series, end: NaiveDate) -> Vec<
         .map(|o| ExpectedReceipt {
             day: o.date.filter(|d| *d >= end).unwrap_or(end),
             promised: o.date,
-            order: format!("{} {}", o.order_type.label(), o.order_number),
+            order: format!("{} {}", o.order_type.label(), o.number(project)),
             qty: o.qty,
         })
         .collect();

@@ -22,7 +22,9 @@ pub(super) fn show(ui: &mut Ui, project: &Project, series: &Series) {
     if orders.is_empty() {
         ui.label(RichText::new("No open orders").weak());
     } else {
-        ui.menu_button(open_orders_heading(&orders), |ui| orders_grid(ui, &orders));
+        ui.menu_button(open_orders_heading(&orders), |ui| {
+            orders_grid(ui, project, &orders);
+        });
     }
     let lead = project
         .planning
@@ -124,7 +126,7 @@ fn open_orders_heading(orders: &[&OpenOrder]) -> String {
 }
 
 /// One line per order: which way, its type and number, the quantity and the date promised.
-fn orders_grid(ui: &mut Ui, orders: &[&OpenOrder]) {
+fn orders_grid(ui: &mut Ui, project: &Project, orders: &[&OpenOrder]) {
     egui::Grid::new("open_orders_grid")
         .striped(true)
         .num_columns(5)
@@ -142,7 +144,7 @@ fn orders_grid(ui: &mut Ui, orders: &[&OpenOrder]) {
                 ui.label(format!(
                     "{} {}",
                     order.order_type.label(),
-                    order.order_number
+                    order.number(project)
                 ));
                 ui.label(format::quantity(order.qty));
                 ui.label(
@@ -150,7 +152,7 @@ fn orders_grid(ui: &mut Ui, orders: &[&OpenOrder]) {
                         .date
                         .map_or_else(|| "no date".to_owned(), format::date),
                 );
-                ui.label(match order.source_from.as_str() {
+                ui.label(match order.source_from(project) {
                     "" if order.inbound => "not named",
                     named => named,
                 });
