@@ -639,6 +639,26 @@ impl Project {
         self.items.iter().find_map(|i| i.cost_currency.as_deref())
     }
 
+    /// The channels its sales orders and credit notes came from, sorted, each once (the sales
+    /// without one not among them).
+    pub fn channels(&self) -> Vec<String> {
+        let Some(ledger) = &self.ledger else {
+            return Vec::new();
+        };
+        let d = &ledger.documents;
+        let names: std::collections::BTreeSet<&str> = (0..d.len())
+            .filter(|&i| {
+                matches!(
+                    d.kind[i],
+                    ledger::DocumentKind::SalesOrder | ledger::DocumentKind::CreditNote
+                )
+            })
+            .map(|i| d.channel[i].as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        names.into_iter().map(str::to_owned).collect()
+    }
+
     /// Total quantity and revenue sold per item, over every location and period.
     pub fn item_totals(&self) -> Vec<(Decimal, Decimal)> {
         let mut totals = vec![(Decimal::ZERO, Decimal::ZERO); self.items.len()];

@@ -22,6 +22,12 @@ use std::ops::RangeInclusive;
 /// words on size-grid items).
 pub(super) const SIZED_NOTE: &str = "Sized item: Cin7 gives no per-size stock movements, so there is no on-hand history. Inventory turnover, stockout days, and telling lost sales from zero demand cannot be analysed for it. Points show what Cin7's stock said when the project read it.";
 
+/// How near the pointer (in points) a receipt's mark answers it.
+const RECEIPT_REACH: f64 = 6.0;
+
+/// Below this width (in points) what ends the title line goes on a line of its own.
+const NARROW: f32 = 600.0;
+
 /// Each plot's least height, whatever room the window leaves.
 pub(super) const MIN_PLOT_HEIGHT: f32 = 64.0;
 
@@ -55,10 +61,16 @@ pub(super) fn show(
     let item = &project.items[series.item];
     let location = &project.locations[series.location];
     let values = PeriodValues::of(project, series, currency);
-    // The title and what the item is (cut short first), what ends the line, then the legend.
+    // The title and what the item is (cut short first), what ends the line (on a line of its
+    // own, right-aligned, where the chart is narrow), then the legend.
+    let mut title_end = Some(title_end);
+    let narrow = ui.available_width() < NARROW;
+    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
     ui.horizontal(|ui| {
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            title_end(ui);
+        ui.with_layout(right_to_left, |ui| {
+            if let Some(end) = title_end.take_if(|_| !narrow) {
+                end(ui);
+            }
             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                 let title = RichText::new(format!("{} at {}", item.code, location.name)).strong();
                 ui.add(egui::Label::new(title).truncate());
@@ -66,6 +78,9 @@ pub(super) fn show(
             });
         });
     });
+    if let Some(end) = title_end {
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 20.0), right_to_left, end);
+    }
     legend(ui, &values);
     if item.sized {
         // One line, the rest on hover: the chart keeps its room in a small window.
@@ -248,7 +263,9 @@ fn tooltip<R>(ui: &Ui, shown: &PlotResponse<R>, values: &PeriodValues) {
         return;
     };
     let day = shown.transform.value_from_position(pointer).x;
-    let Some(text) = values.summary_at(day) else {
+    // A receipt is found within a few points of the pointer, however far the chart is zoomed.
+    let reach = shown.transform.dvalue_dpos()[0].abs() * RECEIPT_REACH;
+    let Some(text) = values.summary_at(day, reach) else {
         return;
     };
     egui::Tooltip::always_open(
@@ -540,9 +557,9 @@ impl PeriodValues {
 
     /// Every value of the period at `x`, for the tooltip: whichever plot the pointer is over,
     /// the planner sees the whole period.
-    fn summary_at(&self, x: f64) -> Option<String> {
+    fn summary_at(&self, x: f64, reach: f64) -> Option<String> {
         let Some(period) = self.period_at(x) else {
-            return self.receipts_at(x);
+            return self.receipts_at(x, reach);
         };
         let (start, last_day) = (self.starts[period], self.end_of(period).pred_opt()?);
         let mut lines = vec![format!(
@@ -576,12 +593,12 @@ impl PeriodValues {
         Some(lines.join("\n"))
     }
 
-    /// The receipts marked within a day of `x`, one line each.
-    fn receipts_at(&self, x: f64) -> Option<String> {
+    /// The receipts marked within `reach` days (or one day, if more) of `x`, one line each.
+    fn receipts_at(&self, x: f64, reach: f64) -> Option<String> {
         let lines: Vec<String> = self
             .receipts
             .iter()
-            .filter(|r| (r.x() - x).abs() <= 1.0)
+            .filter(|r| (r.x() - x).abs() <= reach.max(1.0))
             .map(ExpectedReceipt::text)
             .collect();
         (!lines.is_empty()).then(|| lines.join("\n"))
@@ -638,24 +655,29 @@ mod tests {
         );
         let monday = day_number(date(2026, 3, 2));
         assert_eq!(
-            values.summary_at(monday + 3.5).unwrap(),
+            values.summary_at(monday + 3.5, 1.0).unwrap(),
             "2 March 2026 to 8 March 2026\nUnits sold: 1,250.5\nRevenue: NZD 18,757.50\nOn hand at the end: 40"
         );
         assert_eq!(
-            values.summary_at(monday + 7.0).unwrap(),
+            values.summary_at(monday + 7.0, 1.0).unwrap(),
             "9 March 2026 to 15 March 2026\nIn progress: figures up to the last run.\nUnits sold: 0\nRevenue: NZD 0.00\nOn hand at the end: -2\nMeasured by Cin7: 3"
         );
         // Before the first period, and past the last where no receipt is marked, there is
         // nothing to show; on a receipt, its order and quantity.
-        assert_eq!(values.summary_at(monday - 1.0), None);
-        assert_eq!(values.summary_at(monday + 16.0), None);
+        assert_eq!(values.summary_at(monday - 1.0, 1.0), None);
+        assert_eq!(values.summary_at(monday + 16.0, 1.0), None);
         assert_eq!(
-            values.summary_at(monday + 14.5).unwrap(),
+            values.summary_at(monday + 14.5, 1.0).unwrap(),
             "purchase PO-7: 12 to receive, overdue since 4 March 2026"
         );
         assert_eq!(
-            values.summary_at(monday + 18.4).unwrap(),
+            values.summary_at(monday + 18.4, 1.0).unwrap(),
             "transfer TR-9: 2.5 to receive, due 20 March 2026"
+        );
+        // Zoomed out, a few points span days: both marks are within reach.
+        assert_eq!(
+            values.summary_at(monday + 16.0, 3.0).unwrap(),
+            "purchase PO-7: 12 to receive, overdue since 4 March 2026\ntransfer TR-9: 2.5 to receive, due 20 March 2026"
         );
         // The receipts widen the days shown.
         assert!(values.x_range().1 > day_number(date(2026, 3, 21)));

@@ -23,7 +23,10 @@ pub(super) fn show(ui: &mut Ui, project: &Project, series: &Series) {
         ui.label(RichText::new("No open orders").weak());
     } else {
         ui.menu_button(open_orders_heading(&orders), |ui| {
-            orders_grid(ui, project, &orders);
+            // An item with many orders scrolls its list rather than run off the window.
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| orders_grid(ui, project, &orders));
         });
     }
     let lead = project

@@ -15,6 +15,10 @@ pub(super) struct GroupingChoices {
     pub sale_date: SaleDate,
     pub dispatched_only: bool,
     pub returns: bool,
+    /// The channels whose sales count, as typed: names separated by commas, empty for all.
+    pub channels: String,
+    /// The channels the project's sales came from, to choose among (none before an import).
+    known_channels: Vec<String>,
 }
 
 impl GroupingChoices {
@@ -26,7 +30,33 @@ impl GroupingChoices {
             sale_date: settings.sale_date,
             dispatched_only: settings.dispatched_only,
             returns: settings.returns,
+            channels: settings
+                .channels
+                .as_ref()
+                .map(|chosen| chosen.join(", "))
+                .unwrap_or_default(),
+            known_channels: Vec::new(),
         }
+    }
+
+    /// The same, offering `known` channels to tick.
+    pub(super) fn with_channels(self, known: Vec<String>) -> Self {
+        Self {
+            known_channels: known,
+            ..self
+        }
+    }
+
+    /// The channels typed, `None` for all.
+    fn chosen_channels(&self) -> Option<Vec<String>> {
+        let names: Vec<String> = self
+            .channels
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect();
+        (!names.is_empty()).then_some(names)
     }
 
     /// `base` with these choices.
@@ -38,6 +68,7 @@ impl GroupingChoices {
             sale_date: self.sale_date,
             dispatched_only: self.dispatched_only,
             returns: self.returns,
+            channels: self.chosen_channels(),
             ..base.clone()
         }
     }
@@ -66,6 +97,39 @@ impl GroupingChoices {
         ui.end_row();
         ui.label("");
         ui.checkbox(&mut self.returns, "Subtract returns (credit notes)");
+        ui.end_row();
+        self.channels_row(ui);
+    }
+
+    /// The channels whose sales count: typed (before an import, when they are not known yet),
+    /// or ticked among those the project's sales came from.
+    fn channels_row(&mut self, ui: &mut egui::Ui) {
+        let label = ui.label("Channels");
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.channels)
+                    .hint_text("all channels")
+                    .desired_width(180.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Sales of these channels only (a sale's source in Cin7, e.g. POS, Shopify), separated by commas; empty for all.");
+            if self.known_channels.is_empty() {
+                return;
+            }
+            ui.menu_button("Choose…", |ui| {
+                let mut chosen = self.chosen_channels().unwrap_or_default();
+                for name in &self.known_channels {
+                    let mut on = chosen.iter().any(|c| c.eq_ignore_ascii_case(name));
+                    if ui.checkbox(&mut on, name).changed() {
+                        chosen.retain(|c| !c.eq_ignore_ascii_case(name));
+                        if on {
+                            chosen.push(name.clone());
+                        }
+                    }
+                }
+                self.channels = chosen.join(", ");
+            });
+        });
         ui.end_row();
     }
 

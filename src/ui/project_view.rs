@@ -26,7 +26,7 @@ const CHART_LEAST: f32 = 2.0 * super::chart::MIN_PLOT_HEIGHT + 52.0;
 const TABLE_LEAST: f32 = 170.0;
 /// The width the table wants beside the chart: its columns, the spaces between them and the
 /// scroll bar.
-const TABLE_WIDTH: f32 = 840.0;
+const TABLE_WIDTH: f32 = 760.0;
 /// The chart's least width beside the table.
 const CHART_NARROWEST: f32 = 320.0;
 /// Below this height the data report starts collapsed.
@@ -291,9 +291,10 @@ impl ProjectView {
             .as_ref()
             .is_none_or(|(base, _)| *base != project.settings)
         {
+            let choices = GroupingChoices::of(&project.settings);
             self.grouping = Some((
                 project.settings.clone(),
-                GroupingChoices::of(&project.settings),
+                choices.with_channels(project.channels()),
             ));
         }
         let (_, choices) = self.grouping.as_mut()?;

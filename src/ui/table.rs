@@ -550,7 +550,8 @@ impl ItemTable {
         let Some((_, totals)) = &self.totals else {
             return;
         };
-        ui.horizontal(|ui| {
+        // Wrapped: with every figure it is wider than a narrow table.
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&totals.what).strong());
             ui.label(format!(
                 "· Units sold {} · Revenue {} · Profit {} · To ship {} · To receive {} · {}",

@@ -655,3 +655,35 @@ fn the_dialog_keeps_its_place_and_ok_is_on_the_right() {
     assert_eq!(harness.get_by_label("Cin7 connection").rect(), heading);
     assert_eq!(harness.get_by_label("OK").rect().right(), ok.right());
 }
+
+/// The channels option, in Grouping and sales options: ticked among the channels the sales
+/// came from, or typed; applied from the ledger without calling Cin7.
+#[test]
+fn sales_of_chosen_channels_only_without_a_call() {
+    let sandbox = serve(fixture_account());
+    let mut harness = Setup::new(sandbox.base_url()).imported();
+    harness.get_by_label_contains("· Units sold 7 ·");
+    let calls = sandbox.requests().len();
+    click(&mut harness, "Grouping…");
+    click(&mut harness, "Choose…");
+    click(&mut harness, "POS");
+    harness.key_press(Key::Escape);
+    harness.run_ok();
+    click(&mut harness, "Apply");
+    step_until(&mut harness, "the regrouping", |h| {
+        h.state()
+            .project()
+            .is_some_and(|p| p.settings.channels == Some(vec!["POS".to_owned()]))
+    });
+    // Every sale of the fixture is a POS one.
+    harness.get_by_label_contains("· Units sold 7 ·");
+    type_into(&mut harness, "Channels", "Shopify");
+    click(&mut harness, "Apply");
+    step_until(&mut harness, "the regrouping", |h| {
+        h.state()
+            .project()
+            .is_some_and(|p| p.settings.channels == Some(vec!["Shopify".to_owned()]))
+    });
+    harness.get_by_label_contains("· Units sold 0 ·");
+    assert_eq!(sandbox.requests().len(), calls, "no call to Cin7");
+}
