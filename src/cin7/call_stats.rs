@@ -140,6 +140,12 @@ impl CallStats {
 /// Beyond a day, a server's `Date` is taken for a broken clock rather than this computer's.
 pub const BELIEVABLE_CLOCK_GAP: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
+/// Within this, two clocks agree: a `Date` gives whole seconds, written before the answer
+/// travelled, so a clock in step with this computer's reads up to a second and a round trip
+/// behind it. (Without this, two imports a moment apart could say 0 and −1 s of the same
+/// clocks, and their projects differ.)
+const AGREEING_CLOCKS: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
+
 /// How far the clock that dated an answer (`Date`, as HTTP writes it) runs ahead of `now`.
 fn clock_ahead(
     headers: &reqwest::header::HeaderMap,
@@ -148,6 +154,9 @@ fn clock_ahead(
     let date = headers.get(reqwest::header::DATE)?.to_str().ok()?;
     let dated = chrono::DateTime::parse_from_rfc2822(date).ok()?;
     let ahead = dated.signed_duration_since(now);
+    if ahead.abs() < AGREEING_CLOCKS {
+        return Some(chrono::TimeDelta::zero());
+    }
     (ahead.abs() <= BELIEVABLE_CLOCK_GAP).then_some(ahead)
 }
 
@@ -172,6 +181,15 @@ mod tests {
         assert_eq!(
             dated("Wed, 02 Dec 2026 06:00:05 GMT"),
             Some(chrono::TimeDelta::seconds(5))
+        );
+        // A second behind, or just ahead: the same clock, read in whole seconds.
+        assert_eq!(
+            dated("Wed, 02 Dec 2026 05:59:59 GMT"),
+            Some(chrono::TimeDelta::zero())
+        );
+        assert_eq!(
+            dated("Wed, 02 Dec 2026 06:00:01 GMT"),
+            Some(chrono::TimeDelta::zero())
         );
         assert_eq!(dated("Fri, 04 Dec 2026 06:00:00 GMT"), None, "two days out");
         assert_eq!(dated("yesterday"), None);

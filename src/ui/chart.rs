@@ -590,6 +590,8 @@ impl PeriodValues {
         if let Some(Some(qty)) = self.measured.get(period) {
             lines.push(format!("Measured by Cin7: {}", format::quantity(*qty)));
         }
+        // The last period's end is where receipts without a date are marked.
+        lines.extend(self.receipts_at(x, reach));
         Some(lines.join("\n"))
     }
 
@@ -674,6 +676,10 @@ mod tests {
             values.summary_at(monday + 18.4, 1.0).unwrap(),
             "transfer TR-9: 2.5 to receive, due 20 March 2026"
         );
+        // In the last period, within reach of a mark: the period, then the receipt.
+        assert!(values.summary_at(monday + 13.8, 1.0).unwrap().ends_with(
+            "Measured by Cin7: 3\npurchase PO-7: 12 to receive, overdue since 4 March 2026"
+        ));
         // Zoomed out, a few points span days: both marks are within reach.
         assert_eq!(
             values.summary_at(monday + 16.0, 3.0).unwrap(),

@@ -19,16 +19,20 @@ impl Generator {
             .iter()
             .flat_map(|(_, skus)| skus.iter().map(|s| (s.option_id, s.cost)))
             .collect();
-        // A kit's bill is what its first sale of regular components was made of.
+        // A kit's bill is what its first sale of regular components was made of, unless that
+        // would make the kit of itself, directly or through another kit's bill: a shop's bills
+        // never do (Cin7 would be asked to make a kit out of the kit).
         let mut bills: BTreeMap<i64, Vec<(i64, Decimal)>> = BTreeMap::new();
         for order in &self.account.sales_orders {
             for (parent, components) in kits(&order.lines) {
                 let kit = &order.lines[parent];
                 let parts: Vec<&LineRecord> = components.iter().map(|&c| &order.lines[c]).collect();
-                if parts.iter().all(|c| c.sizes.is_empty()) {
-                    bills
-                        .entry(kit.product_option_id)
-                        .or_insert_with(|| per_kit(kit, &parts));
+                let regular = parts.iter().all(|c| c.sizes.is_empty());
+                let makes_itself = parts
+                    .iter()
+                    .any(|c| made_of(&bills, c.product_option_id, kit.product_option_id));
+                if regular && !makes_itself && !bills.contains_key(&kit.product_option_id) {
+                    bills.insert(kit.product_option_id, per_kit(kit, &parts));
                 }
             }
         }
@@ -92,6 +96,28 @@ fn kits(lines: &[LineRecord]) -> Vec<(usize, Vec<usize>)> {
         })
         .filter(|(_, components)| !components.is_empty())
         .collect()
+}
+
+/// Whether `option` is `target`, or made of it through the bills at any depth.
+fn made_of(bills: &BTreeMap<i64, Vec<(i64, Decimal)>>, option: i64, target: i64) -> bool {
+    let mut to_see = vec![option];
+    let mut seen = Vec::new();
+    while let Some(next) = to_see.pop() {
+        if next == target {
+            return true;
+        }
+        if !seen.contains(&next) {
+            seen.push(next);
+            to_see.extend(
+                bills
+                    .get(&next)
+                    .into_iter()
+                    .flatten()
+                    .map(|(part, _)| *part),
+            );
+        }
+    }
+    false
 }
 
 /// A bill from a kit's sale: each component option and its quantity per one kit.
