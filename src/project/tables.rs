@@ -3,6 +3,7 @@
 //! orders to ship and to receive, the lead times and the kits ("Substitutions"). Numbers stay
 //! exact; dates are local dates in the project's time zone.
 
+use super::planning::OpenOrder;
 use super::{Item, Project};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -237,6 +238,19 @@ fn item_row(item: &Item, last: Option<super::planning::LastPurchase>) -> Vec<Cel
     ]
 }
 
+/// The cells both open-order tables begin with: item, location, type, number, quantity and
+/// the date promised.
+fn order_cells(project: &Project, o: &OpenOrder) -> Vec<Cell> {
+    vec![
+        Cell::text(&project.items[o.item].code),
+        Cell::text(&project.locations[o.location].name),
+        Cell::text(o.order_type.label()),
+        Cell::text(o.number(project)),
+        Cell::Number(o.qty),
+        Cell::date(o.date),
+    ]
+}
+
 pub const ORDERS_TO_SHIP: &[Column] = &[
     col("item_code", "Item code"),
     col("location", "Location"),
@@ -255,15 +269,9 @@ pub fn orders_to_ship(project: &Project) -> Table<'_> {
         .iter()
         .filter(|o| !o.inbound)
         .map(|o| {
-            vec![
-                Cell::text(&project.items[o.item].code),
-                Cell::text(&project.locations[o.location].name),
-                Cell::text(o.order_type.label()),
-                Cell::text(o.number(project)),
-                Cell::Number(o.qty),
-                Cell::date(o.date),
-                Cell::text(o.channel(project)),
-            ]
+            let mut cells = order_cells(project, o);
+            cells.push(Cell::text(o.channel(project)));
+            cells
         });
     Table {
         sheet: "Orders to ship",
@@ -293,18 +301,14 @@ pub fn orders_to_receive(project: &Project) -> Table<'_> {
         .iter()
         .filter(|o| o.inbound)
         .map(|o| {
-            vec![
-                Cell::text(&project.items[o.item].code),
-                Cell::text(&project.locations[o.location].name),
-                Cell::text(o.order_type.label()),
-                Cell::text(o.number(project)),
-                Cell::Number(o.qty),
-                Cell::date(o.date),
+            let mut cells = order_cells(project, o);
+            cells.extend([
                 Cell::date(o.sendout),
                 Cell::text(o.source_from(project)),
                 Cell::number(o.lot_cost),
                 Cell::text(o.currency(project)),
-            ]
+            ]);
+            cells
         });
     Table {
         sheet: "Orders to receive",
