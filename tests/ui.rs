@@ -544,7 +544,14 @@ fn a_test_s_answers_show_only_in_its_own_dialog_for_its_own_credentials() {
     click(&mut harness, "Test connection");
     step_until(&mut harness, "the quick answers", quick_answers);
     click(&mut harness, "Cancel");
-    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    // By the shortcut, once the dialog is gone: on a loaded machine the File menu opened by a
+    // click was now and then not open in the next frame while the tests' answers arrived
+    // (why is not found yet; the menu is not what this test is about).
+    step_until(&mut harness, "the dialog to close", |h| {
+        h.query_by_label("API username").is_none()
+    });
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_ok();
     // Both tests end (Stock answers) while the new dialog is open.
     idle(&mut harness);
     harness.get_by_label("API username");
