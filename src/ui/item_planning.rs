@@ -13,12 +13,15 @@ use rust_decimal::Decimal;
 /// caller lays them out at the end of a line).
 pub(super) fn show(ui: &mut Ui, project: &Project, series: &Series) {
     let pair = (series.item, series.location);
-    let orders: Vec<&OpenOrder> = project
+    let mut orders: Vec<&OpenOrder> = project
         .planning
         .open_orders
         .iter()
         .filter(|o| (o.item, o.location) == pair)
         .collect();
+    // Soonest first, undated last: a planner reads the list as a calendar. The planning keeps
+    // them by number, which sorts as text ("SO-10074" before "SO-2059").
+    orders.sort_by_key(|o| (o.date.is_none(), o.date));
     if orders.is_empty() {
         ui.label(RichText::new("No open orders").weak());
     } else {

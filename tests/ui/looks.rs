@@ -110,7 +110,7 @@ fn the_dialog_with_its_date_picker_looks_as_it_did() {
 }
 
 /// The fixture with orders still open for MUG-RED at the Warehouse: a purchase order due on
-/// 16 February 2024 and one without a date (to receive), and an order promised for 12 February
+/// 16 February 2024 and one without a date (to receive), and an order promised for 20 February
 /// (to ship).
 fn fixture_with_open_orders() -> Account {
     let mut account = fixture_account();
@@ -136,7 +136,7 @@ fn fixture_with_open_orders() -> Account {
     open.stage = "Approved".into();
     open.dispatched = None;
     open.lines[0].qty_shipped = rust_decimal::Decimal::ZERO;
-    open.estimated_delivery = Some(utc(2024, 2, 12, 0, 0));
+    open.estimated_delivery = Some(utc(2024, 2, 20, 0, 0));
     account.add_sales_order(open);
     account
 }
@@ -202,7 +202,14 @@ fn the_project_view_with_a_chart_looks_as_it_did() {
         // What it plans with, its open orders listed.
         harness.get_by_label_contains("Open orders: ").click();
         harness.run_ok();
-        harness.get_by_label("purchase PO-202");
+        // Soonest first, whichever way the goods go; the undated last.
+        let top = |label: &str| harness.get_by_label(label).rect().top();
+        let rows = [
+            top("purchase PO-202"),
+            top("sales SO-90"),
+            top("purchase PO-203"),
+        ];
+        assert!(rows.is_sorted(), "the open orders by date: {rows:?}");
         harness
     });
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
