@@ -12,6 +12,7 @@ pub mod bounds;
 pub mod cin7;
 pub mod cli;
 pub mod duration;
+pub mod identity;
 pub mod import;
 pub mod io_error;
 pub mod log_file;

@@ -14,7 +14,9 @@ fn main() -> ExitCode {
     logging(window);
     let result = match args.command {
         Some(command) => cli::run(command),
-        None => cin7_planner::ui::run_window(args.demo).map_err(cli::CliError::Window),
+        None => {
+            cin7_planner::ui::run_window(args.demo, args.project).map_err(cli::CliError::Window)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

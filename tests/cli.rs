@@ -1119,3 +1119,29 @@ fn export_writes_the_planning_tables_and_the_workbook() {
         assert!(names.contains(sheet), "no {sheet}");
     }
 }
+
+/// `--version` names the version and the commit the binary was built from (git's, in a
+/// checkout), as Help > About does.
+#[test]
+fn version_names_the_commit() {
+    let output = bin().arg("--version").output().unwrap();
+    assert!(output.status.success());
+    let printed = text(&output.stdout);
+    assert_eq!(
+        printed,
+        format!("cin7-planner {}\n", cin7_planner::identity::VERSION)
+    );
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
+    let head = text(&head.stdout);
+    assert_eq!(
+        printed,
+        format!(
+            "cin7-planner {} ({})\n",
+            env!("CARGO_PKG_VERSION"),
+            head.trim()
+        )
+    );
+}

@@ -42,6 +42,8 @@ struct Setup {
     demo: bool,
     /// How runs retry (not at all, unless a test says).
     retry: RetryPolicy,
+    /// A project named on the command line.
+    open_first: Option<std::path::PathBuf>,
 }
 
 impl Setup {
@@ -55,6 +57,7 @@ impl Setup {
             today: local_today,
             demo: false,
             retry: RetryPolicy::never(),
+            open_first: None,
         }
     }
 
@@ -79,7 +82,11 @@ impl Setup {
             key: self.demo.then(|| ApiKey::new(KEY)),
             ..DialogDefaults::default()
         };
-        PlannerApp::new(services, defaults, self.state.clone())
+        let mut app = PlannerApp::new(services, defaults, self.state.clone());
+        if let Some(path) = &self.open_first {
+            app.open_first(path.clone());
+        }
+        app
     }
 
     /// A window with the fixture imported through the dialog, as a planner does it.

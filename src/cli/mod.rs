@@ -25,13 +25,17 @@ use std::time::Duration;
 #[derive(Parser, Debug)]
 #[command(
     name = "cin7-planner",
-    version,
-    about = "Turns a Cin7 Omni account into a demand-planning project."
+    version = crate::identity::VERSION,
+    about = "Turns a Cin7 Omni account into a demand-planning project.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     /// Open the window with the built-in sandbox running and its demo account filled in.
     #[arg(long)]
     pub demo: bool,
+    /// A project file to open in the window (what a desktop's "Open with" passes).
+    #[arg(value_name = "PROJECT")]
+    pub project: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
 }

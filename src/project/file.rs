@@ -13,6 +13,23 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+/// A project file's own extension (JSON inside, registered as the MIME type
+/// `application/x-cin7planner-project`), then the extension of the projects saved before it,
+/// which keep opening and keep their name.
+pub const EXTENSIONS: [&str; 2] = ["cin7plan", "json"];
+
+/// The name of a project file without its extension: "shop" of "shop.cin7plan" or of
+/// "shop.json", for the names of what is exported from it.
+pub fn stem(name: &str) -> &str {
+    EXTENSIONS
+        .iter()
+        .find_map(|extension| {
+            let stem = name.strip_suffix(extension)?.strip_suffix('.')?;
+            (!stem.is_empty()).then_some(stem)
+        })
+        .unwrap_or(name)
+}
+
 /// The `format` marker every project file starts with.
 pub const FORMAT: &str = "cin7-planner project";
 /// The newest format version this build writes and reads.

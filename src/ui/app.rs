@@ -157,6 +157,14 @@ impl PlannerApp {
         self.commands.push(command);
     }
 
+    /// Opens `path` first, in place of the last project the window would have reopened: a
+    /// project the desktop's "Open with" (or the command line) names.
+    pub fn open_first(&mut self, path: PathBuf) {
+        self.commands
+            .retain(|command| !matches!(command, Command::OpenPath(_)));
+        self.send(Command::OpenPath(path));
+    }
+
     pub(super) fn fresh_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id

@@ -79,13 +79,6 @@ impl FileBrowser {
         self.purpose
     }
 
-    fn extension(&self) -> &'static str {
-        match self.purpose {
-            Purpose::OpenProject | Purpose::SaveProject => "json",
-            Purpose::Export(what) => what.extension(),
-        }
-    }
-
     fn title(&self) -> &'static str {
         match self.purpose {
             Purpose::OpenProject => "Open project",
@@ -108,7 +101,7 @@ impl FileBrowser {
         if self.listed.as_ref() == Some(&self.folder) {
             return;
         }
-        let extension = self.extension();
+        let extensions = self.purpose.extensions();
         let mut entries: Vec<Entry> = std::fs::read_dir(&self.folder)
             .map(|read| {
                 read.flatten()
@@ -117,9 +110,9 @@ impl FileBrowser {
                         let meta = e.metadata().ok()?;
                         let folder = meta.is_dir();
                         let wanted = folder
-                            || Path::new(&name)
-                                .extension()
-                                .is_some_and(|x| x.eq_ignore_ascii_case(extension));
+                            || Path::new(&name).extension().is_some_and(|x| {
+                                extensions.iter().any(|e| x.eq_ignore_ascii_case(e))
+                            });
                         (wanted && !name.starts_with('.')).then(|| Entry {
                             name,
                             folder,
@@ -362,6 +355,38 @@ mod tests {
         assert_eq!(resolve("/tmp/x.json", folder), PathBuf::from("/tmp/x.json"));
         // "~name" is a file so named, not someone's home.
         assert_eq!(resolve("~shop.json", folder), folder.join("~shop.json"));
+    }
+
+    #[test]
+    fn projects_of_both_extensions_are_listed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "b.cin7plan",
+            "a.JSON",
+            "c.csv",
+            ".hidden.cin7plan",
+            "d.cin7plan.bak",
+        ] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("z folder")).unwrap();
+        let names = |purpose| {
+            let mut browser = FileBrowser::new(purpose, dir.path().to_owned(), "", &[]);
+            browser.list();
+            browser
+                .entries
+                .into_iter()
+                .map(|e| e.name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(Purpose::OpenProject),
+            ["z folder", "a.JSON", "b.cin7plan"]
+        );
+        assert_eq!(
+            names(Purpose::Export(crate::ui::file_dialogs::Export::Workbook)),
+            ["z folder"]
+        );
     }
 
     #[test]

@@ -28,6 +28,18 @@ pub enum Purpose {
     Export(Export),
 }
 
+impl Purpose {
+    /// The extensions of the files it lists and picks; a name given without one gets the
+    /// first.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Purpose::OpenProject | Purpose::SaveProject => &crate::project::file::EXTENSIONS,
+            Purpose::Export(Export::Csv(_)) => &["csv"],
+            Purpose::Export(Export::Workbook) => &["xlsx"],
+        }
+    }
+}
+
 /// What an export writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Export {
@@ -48,10 +60,7 @@ impl Export {
 
     /// The file name's extension.
     pub fn extension(self) -> &'static str {
-        match self {
-            Export::Csv(_) => "csv",
-            Export::Workbook => "xlsx",
-        }
+        Purpose::Export(self).extensions()[0]
     }
 
     /// The kind of file, as a chooser's filter names it.
@@ -112,11 +121,11 @@ impl FileDialogs for NativeDialogs {
         let dialog = rfd::FileDialog::new();
         let picked = match purpose {
             Purpose::OpenProject => dialog
-                .add_filter("Cin7 planner project", &["json"])
+                .add_filter("Cin7 Planner project", purpose.extensions())
                 .set_title("Open project")
                 .pick_file(),
             Purpose::SaveProject => dialog
-                .add_filter("Cin7 planner project", &["json"])
+                .add_filter("Cin7 Planner project", purpose.extensions())
                 .set_title("Save project")
                 .set_file_name(suggested_name)
                 .save_file(),

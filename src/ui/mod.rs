@@ -46,8 +46,10 @@ pub use state::PersistedState;
 pub use status::{Notice, Tone};
 
 use crate::cin7::{ApiKey, RetryPolicy};
+use crate::identity::{APP_ID, APP_NAME};
 use crate::rate_limit::RateLimits;
 use crate::sandbox::{self, Sandbox, SandboxConfig};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 const ICON: &[u8] = include_bytes!("../../assets/icon.png");
@@ -92,8 +94,9 @@ fn demo() -> Result<(Sandbox, DialogDefaults), String> {
     Ok((server, defaults))
 }
 
-/// Opens the window; with `demo`, a sandbox serves the demo account and the dialog is filled in.
-pub fn run_window(demo_account: bool) -> Result<(), String> {
+/// Opens the window, with `project` open if one is given; with `demo`, a sandbox serves the
+/// demo account and the dialog is filled in.
+pub fn run_window(demo_account: bool, project: Option<PathBuf>) -> Result<(), String> {
     let (sandbox, defaults) = if demo_account {
         let (server, defaults) = demo()?;
         (Some(server), defaults)
@@ -110,8 +113,9 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
         today: local_today,
     };
     let mut viewport = egui::ViewportBuilder::default()
-        .with_title("Cin7 Planner")
-        .with_app_id("cin7-planner")
+        .with_title(APP_NAME)
+        // The window's class on X11 and Wayland: the desktop entry's StartupWMClass.
+        .with_app_id(APP_ID)
         .with_inner_size([1200.0, 760.0])
         .with_min_inner_size([720.0, 480.0])
         .with_drag_and_drop(true);
@@ -125,13 +129,16 @@ pub fn run_window(demo_account: bool) -> Result<(), String> {
         ..Default::default()
     };
     eframe::run_native(
-        "Cin7 Planner",
+        APP_NAME,
         options,
         Box::new(move |cc| {
             let state = PersistedState::from_storage(cc.storage);
             cc.egui_ctx.set_theme(state.theme.preference());
             cc.egui_ctx.set_zoom_factor(state.zoom);
             let mut app = PlannerApp::new(services, defaults, state);
+            if let Some(path) = project {
+                app.open_first(path);
+            }
             if let Some(server) = &sandbox {
                 app.info(format!(
                     "Demo: the built-in Cin7 sandbox is serving the demo account at {}; press OK to import it.",

@@ -348,8 +348,8 @@ fn shortcuts(ui: &mut Ui) -> Answer {
 }
 
 fn about(ui: &mut Ui, places: &AboutPlaces) -> Answer {
-    ui.heading("Cin7 Planner");
-    ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
+    ui.heading(crate::identity::APP_NAME);
+    ui.label(format!("Version {}", crate::identity::VERSION));
     ui.label("Turns a Cin7 Omni account into a demand-planning project, and keeps it current.");
     ui.add_space(6.0);
     let place = |path: &Option<PathBuf>| {

@@ -7,6 +7,7 @@
 //! about boxes, and the last project reopened on start.
 
 use super::*;
+use cin7_planner::project::file;
 use cin7_planner::ui::Tone;
 
 fn first_of_june() -> chrono::NaiveDate {
@@ -625,6 +626,7 @@ fn zoom_the_help_the_about_box_and_the_last_project_reopened() {
     harness.get_by_label("Update data: read what changed in Cin7");
     click(&mut harness, "Close");
     menu(&mut harness, &["Help", "About Cin7 Planner"]);
+    harness.get_by_label(&format!("Version {}", cin7_planner::identity::VERSION));
     harness.get_by_label(&state.path().display().to_string());
     harness.get_by_label(&state.path().join("cin7-planner.log").display().to_string());
     click(&mut harness, "Close");
@@ -686,4 +688,59 @@ fn sales_of_chosen_channels_only_without_a_call() {
     });
     harness.get_by_label_contains("· Units sold 0 ·");
     assert_eq!(sandbox.requests().len(), calls, "no call to Cin7");
+}
+
+/// New projects are saved as `.cin7plan` (the name typed without one gets it); a project saved
+/// as `.json` before reopens, and Save writes it back under its own name.
+#[test]
+fn new_projects_are_cin7plan_files_and_json_ones_keep_their_name() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let (typed, legacy) = (dir.path().join("shop"), dir.path().join("2023.json"));
+    let setup = Setup::new(sandbox.base_url())
+        .answers([Choice::Picked(typed), Choice::Picked(legacy.clone())]);
+    let saved = dir.path().join("shop.cin7plan");
+    let mut harness = saved_fixture(&setup, &saved);
+    let imported = file::open(&saved).unwrap();
+    assert_eq!(imported.settings.group_by, GroupBy::Month);
+
+    std::fs::copy(&saved, &legacy).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    harness.run_ok();
+    step_until(&mut harness, "the .json project", |h| {
+        h.state().project_path() == Some(legacy.as_path())
+    });
+    regroup_by_weeks(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    idle(&mut harness);
+    assert_eq!(harness.state().project_path(), Some(legacy.as_path()));
+    assert_eq!(
+        file::open(&legacy).unwrap().settings.group_by,
+        GroupBy::Week
+    );
+    assert_eq!(
+        file::open(&saved).unwrap().settings.group_by,
+        GroupBy::Month
+    );
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["2023.json", "shop.cin7plan"]);
+
+    // Started with the .cin7plan named (a double-click on it): it opens, not the last one.
+    let mut restarted = Setup::new(sandbox.base_url());
+    restarted.state = through_storage(harness.state().persisted());
+    assert_eq!(restarted.state.recent.first(), Some(&legacy));
+    restarted.open_first = Some(saved.clone());
+    let mut again = restarted.harness();
+    step_until(&mut again, "the project named at start", |h| {
+        h.state().project_path() == Some(saved.as_path())
+    });
+    assert_eq!(
+        again.state().project().unwrap().settings.group_by,
+        GroupBy::Month
+    );
 }

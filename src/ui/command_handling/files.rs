@@ -63,12 +63,8 @@ impl PlannerApp {
         path: &Path,
         chosen_in: ChosenIn,
     ) {
-        let extension = match purpose {
-            Purpose::Export(what) => what.extension(),
-            _ => "json",
-        };
         let target = if path.extension().is_none() && purpose != Purpose::OpenProject {
-            path.with_extension(extension)
+            path.with_extension(purpose.extensions()[0])
         } else {
             path.to_owned()
         };
@@ -164,9 +160,10 @@ impl PlannerApp {
                 let name = match &open.path {
                     Some(_) => open.name(),
                     None => format!(
-                        "{}-{}.json",
+                        "{}-{}.{}",
                         open.project.connection.username,
-                        open.project.report.finished_at.format("%Y-%m-%d")
+                        open.project.report.finished_at.format("%Y-%m-%d"),
+                        file::EXTENSIONS[0]
                     ),
                 };
                 self.choose(ctx, Purpose::SaveProject, &name);
@@ -203,7 +200,7 @@ impl PlannerApp {
 
     /// File > Export > a table's CSV, or the workbook of every table.
     pub(super) fn export(&mut self, ctx: &egui::Context, what: Export) {
-        let stem = self.document.name().trim_end_matches(".json").to_owned();
+        let stem = file::stem(&self.document.name()).to_owned();
         self.choose(ctx, Purpose::Export(what), &what.suggested_name(&stem));
     }
 
