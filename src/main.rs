@@ -3,6 +3,9 @@
 //! with exit code 1 (130 when interrupted).
 
 #![forbid(unsafe_code)]
+// A release on Windows opens no console window behind the app; its commands still print to a
+// pipe or a file (`cin7-planner --version > version.txt`), as the release workflow reads them.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 
 use cin7_planner::cli::{self, Cli};
 use clap::Parser;

@@ -24,7 +24,8 @@ step() { echo "== package: $1 ($((SECONDS - started)) s in)"; }
 fail() { echo "package: $1" >&2; exit 1; }
 
 step "building the $profile binary and the .deb"
-cargo build --profile "$profile" --locked --bin cin7-planner
+# NO_BUILD=1 packages the binary already built (the release workflow builds it unprivileged).
+[ "${NO_BUILD:-}" = 1 ] || cargo build --profile "$profile" --locked --bin cin7-planner
 rm -rf "$out" && mkdir -p "$out"
 cargo deb --profile "$profile" --no-build --locked --output "$out/" >/dev/null
 deb=$(ls "$out"/*.deb)

@@ -51,6 +51,7 @@ use crate::rate_limit::RateLimits;
 use crate::sandbox::{self, Sandbox, SandboxConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
@@ -58,11 +59,20 @@ struct WindowApp {
     app: PlannerApp,
     /// The demo's sandbox lives as long as the window.
     _sandbox: Option<Sandbox>,
+    /// When the window was asked for, until its first frame is drawn: the start-up time a
+    /// planner waits, which `benches/first_frame.sh` reads from the log.
+    opening: Option<Instant>,
 }
 
 impl eframe::App for WindowApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.ui(ui);
+        if let Some(opening) = self.opening.take() {
+            tracing::info!(
+                ms = opening.elapsed().as_millis() as u64,
+                "first frame drawn"
+            );
+        }
     }
 
     /// The window's state (never the key), every half minute and on closing, beside the
@@ -97,6 +107,7 @@ fn demo() -> Result<(Sandbox, DialogDefaults), String> {
 /// Opens the window, with `project` open if one is given; with `demo`, a sandbox serves the
 /// demo account and the dialog is filled in.
 pub fn run_window(demo_account: bool, project: Option<PathBuf>) -> Result<(), String> {
+    let opening = Instant::now();
     let (sandbox, defaults) = if demo_account {
         let (server, defaults) = demo()?;
         (Some(server), defaults)
@@ -149,6 +160,7 @@ pub fn run_window(demo_account: bool, project: Option<PathBuf>) -> Result<(), St
             Ok(Box::new(WindowApp {
                 app,
                 _sandbox: sandbox,
+                opening: Some(opening),
             }))
         }),
     )
