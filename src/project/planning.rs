@@ -320,9 +320,13 @@ struct Receipts {
 impl Receipts {
     fn of(ledger: &Ledger, zone: Tz, warnings: &mut DataWarnings) -> Self {
         let (d, r) = (&ledger.documents, &ledger.receipts);
-        // Each received purchase order's lead time, once.
-        let mut lead: BTreeMap<usize, (i64, NaiveDate)> = BTreeMap::new();
-        let received: BTreeSet<usize> = r.document.iter().map(|&doc| doc as usize).collect();
+        // Each received purchase order's lead time, once, by document index (a large account
+        // has a hundred thousand of them: a table, not a map).
+        let mut received: Vec<usize> = r.document.iter().map(|&doc| doc as usize).collect();
+        received.sort_unstable();
+        received.dedup();
+        let mut lead: Vec<Option<(i64, NaiveDate)>> = vec![None; d.len()];
+        let mut per_supplier: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
         for doc in received {
             let (Some(ordered), Some(received)) = (
                 local_date(d.ordered[doc], zone),
@@ -335,17 +339,14 @@ impl Receipts {
                 warnings.negative_lead_times += 1;
                 continue;
             }
-            lead.insert(doc, (days, received));
-        }
-        let mut per_supplier: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        for (&doc, &(days, _)) in &lead {
+            lead[doc] = Some((days, received));
             if let Some(supplier) = d.supplier[doc] {
                 per_supplier.entry(supplier).or_default().push(days);
             }
         }
         let mut days: BTreeMap<(usize, usize), (Vec<i64>, NaiveDate)> = BTreeMap::new();
         for i in 0..r.len() {
-            let Some(&(lead_days, received)) = lead.get(&(r.document[i] as usize)) else {
+            let Some((lead_days, received)) = lead[r.document[i] as usize] else {
                 continue;
             };
             let entry = days
