@@ -908,7 +908,10 @@ fn close_asks_first_and_each_answer_does_what_it_says() {
         setup.dialogs.asked(),
         vec![(
             Purpose::SaveProject,
-            format!("{USERNAME}-{}.json", chrono::Utc::now().format("%Y-%m-%d"))
+            format!(
+                "{USERNAME}-{}.cin7plan",
+                chrono::Utc::now().format("%Y-%m-%d")
+            )
         )]
     );
 
@@ -941,7 +944,7 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
     assert_eq!(
         field.value(),
         Some(format!(
-            "{USERNAME}-{}.json",
+            "{USERNAME}-{}.cin7plan",
             chrono::Utc::now().format("%Y-%m-%d")
         ))
     );
@@ -964,7 +967,7 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
     let typed = dir.path().join("typed");
     type_into(&mut harness, "File name", &typed.display().to_string());
     click(&mut harness, "Save");
-    let saved = dir.path().join("typed.json");
+    let saved = dir.path().join("typed.cin7plan");
     step_until(&mut harness, "the save", |h| {
         h.state().project_path() == Some(saved.as_path())
     });
@@ -976,7 +979,7 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
         harness.get_by_label(&dir.path().display().to_string());
         type_into(&mut harness, "File name", "relative");
         click(&mut harness, "Save");
-        let relative = dir.path().join("relative.json");
+        let relative = dir.path().join("relative.cin7plan");
         if attempt == "again" {
             harness.get_by_label(&format!("{} exists already.", relative.display()));
             click(&mut harness, "Replace");
