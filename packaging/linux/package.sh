@@ -27,7 +27,7 @@ step "building the $profile binary and the .deb"
 # NO_BUILD=1 packages the binary already built (the release workflow builds it unprivileged).
 [ "${NO_BUILD:-}" = 1 ] || cargo build --profile "$profile" --locked --bin cin7-planner
 rm -rf "$out" && mkdir -p "$out"
-cargo deb --profile "$profile" --no-build --locked --output "$out/" >/dev/null
+cargo deb --profile "$profile" --no-build --locked --strip --output "$out/" >/dev/null
 deb=$(ls "$out"/*.deb)
 dpkg-deb --contents "$deb" | awk '{print $6}' > "$out/deb-contents.txt"
 for wanted in ./usr/bin/cin7-planner "./usr/share/applications/$app.desktop" \
