@@ -301,7 +301,7 @@ fn foreign_files_are_not_projects() {
             matches!(error, ProjectFileError::NotAProject { .. }),
             "{message}"
         );
-        assert_eq!(message, "FILE is not a cin7-planner project file.");
+        assert_eq!(message, "FILE is not a Cin7 Planner project file.");
     }
 }
 
@@ -311,7 +311,7 @@ fn a_newer_format_asks_for_a_newer_app() {
     let (_, message) = open_bytes(text.as_bytes());
     assert_eq!(
         message,
-        "FILE was saved by a newer cin7-planner (format version 7; this one reads up to 4): update the app to open it."
+        "FILE was saved by a newer Cin7 Planner (format version 7; this one reads up to 4): update the app to open it."
     );
 }
 

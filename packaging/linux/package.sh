@@ -70,6 +70,10 @@ work=$(mktemp -d)
 root="$work/root"
 xvfb=""
 cleanup() {
+    # Whatever the checks started in the root, also when one of them failed.
+    for pid in "$root"/tmp/*.pid; do
+        [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+    done
     [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
     umount "$root/proc" 2>/dev/null || true
     rm -rf "$work"

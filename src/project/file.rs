@@ -46,7 +46,7 @@ pub enum ProjectFileError {
     Write { path: PathBuf, reason: String },
     #[error("{path} is read-only, so it was not replaced: save the project under another name.")]
     ReadOnly { path: PathBuf },
-    #[error("{path} is not a cin7-planner project file.")]
+    #[error("{path} is not a Cin7 Planner project file.")]
     NotAProject { path: PathBuf },
     #[error("{path} is damaged ({detail}) and was not opened.")]
     Damaged { path: PathBuf, detail: String },
@@ -56,7 +56,7 @@ pub enum ProjectFileError {
     )]
     TooLarge { path: PathBuf, size: u64 },
     #[error(
-        "{path} was saved by a newer cin7-planner (format version {version}; this one reads up to {VERSION}): update the app to open it."
+        "{path} was saved by a newer Cin7 Planner (format version {version}; this one reads up to {VERSION}): update the app to open it."
     )]
     TooNew { path: PathBuf, version: u32 },
 }

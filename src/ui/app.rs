@@ -160,6 +160,11 @@ impl PlannerApp {
     /// Opens `path` first, in place of the last project the window would have reopened: a
     /// project the desktop's "Open with" (or the command line) names.
     pub fn open_first(&mut self, path: PathBuf) {
+        // A relative path is kept whole ("../shop.cin7plan" resolved): the recent list must
+        // find it from any folder.
+        let path = std::fs::canonicalize(&path)
+            .or_else(|_| std::path::absolute(&path))
+            .unwrap_or(path);
         self.commands
             .retain(|command| !matches!(command, Command::OpenPath(_)));
         self.send(Command::OpenPath(path));

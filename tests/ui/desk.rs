@@ -734,7 +734,12 @@ fn new_projects_are_cin7plan_files_and_json_ones_keep_their_name() {
     let mut restarted = Setup::new(sandbox.base_url());
     restarted.state = through_storage(harness.state().persisted());
     assert_eq!(restarted.state.recent.first(), Some(&legacy));
-    restarted.open_first = Some(saved.clone());
+    // Given relative to the folder the app starts in, as `cin7-planner ../shop.cin7plan` has
+    // it: the recent list keeps it whole, to be found again from any folder.
+    let up = "../".repeat(std::env::current_dir().unwrap().components().count() - 1);
+    let relative = std::path::PathBuf::from(up).join(saved.strip_prefix("/").unwrap());
+    assert!(relative.is_relative() && relative.is_file());
+    restarted.open_first = Some(relative);
     let mut again = restarted.harness();
     step_until(&mut again, "the project named at start", |h| {
         h.state().project_path() == Some(saved.as_path())
@@ -743,4 +748,5 @@ fn new_projects_are_cin7plan_files_and_json_ones_keep_their_name() {
         again.state().project().unwrap().settings.group_by,
         GroupBy::Month
     );
+    assert_eq!(again.state().persisted().recent.first(), Some(&saved));
 }
