@@ -72,9 +72,9 @@ xvfb=""
 cleanup() {
     # Whatever the checks started in the root, also when one of them failed.
     for pid in "$root"/tmp/*.pid; do
-        [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+        if [ -f "$pid" ]; then kill "$(cat "$pid")" 2>/dev/null || true; fi
     done
-    [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
+    if [ -n "$xvfb" ]; then kill "$xvfb" 2>/dev/null || true; fi
     umount "$root/proc" 2>/dev/null || true
     rm -rf "$work"
 }
