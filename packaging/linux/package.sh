@@ -98,14 +98,17 @@ case "$printed" in
     "cin7-planner $version ("*")") echo "  $printed" ;;
     *) fail "--version printed \"$printed\"" ;;
 esac
-in_root sh -c 'cin7-planner sandbox --port 18631 --rate-limits none >/tmp/sandbox.log 2>&1 & echo $! >/tmp/sandbox.pid'
-for _ in $(seq 50); do
-    grep -q 18631 "$root/tmp/sandbox.log" 2>/dev/null && break
-    sleep 0.2
+in_root sh -c 'cin7-planner sandbox --port 0 --rate-limits none >/tmp/sandbox.log 2>&1 & echo $! >/tmp/sandbox.pid'
+url=""
+for _ in $(seq 100); do
+    url=$(grep -o 'http://127.0.0.1:[0-9]*/api' "$root/tmp/sandbox.log" 2>/dev/null || true)
+    [ -n "$url" ] && break
+    sleep 0.1
 done
+[ -n "$url" ] || { cat "$root/tmp/sandbox.log"; fail "the packaged sandbox did not start"; }
 in_root env CIN7_API_KEY=sandbox-demo-key cin7-planner import --username demo \
     --start 2025-01-01 --group-by month --tz Europe/London \
-    --base-url http://127.0.0.1:18631/api --rate-limits none --out /root/demo.cin7plan
+    --base-url "$url" --rate-limits none --out /root/demo.cin7plan
 kill "$(cat "$root/tmp/sandbox.pid")"
 in_root cin7-planner inspect /root/demo.cin7plan | sed -n 1,3p
 
@@ -118,24 +121,31 @@ grep -q "^$mime=.*$app.desktop" "$root/usr/share/applications/mimeinfo.cache" ||
 in_root gio mime "$mime" | sed -n 1p
 
 step "the window on the project under Xvfb"
-Xvfb :94 -screen 0 1280x800x24 -listen tcp -ac >"$work/xvfb.log" 2>&1 &
+# A display number Xvfb finds free, over TCP so that the root reaches it without a shared
+# socket folder.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -listen tcp -ac 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 xvfb=$!
-sleep 1
+for _ in $(seq 100); do
+    [ -s "$work/display" ] && break
+    sleep 0.1
+done
+[ -s "$work/display" ] || { cat "$work/xvfb.log"; fail "Xvfb did not start"; }
+n=$(tr -d '[:space:]' < "$work/display")
 mkdir -p "$root/tmp/run" && chmod 700 "$root/tmp/run"
-in_root env DISPLAY=127.0.0.1:94 XDG_RUNTIME_DIR=/tmp/run \
+in_root env DISPLAY="127.0.0.1:$n" XDG_RUNTIME_DIR=/tmp/run \
     sh -c 'cin7-planner /root/demo.cin7plan >/tmp/window.log 2>&1 & echo $! >/tmp/window.pid'
 shown=""
 for _ in $(seq 300); do
-    if DISPLAY=:94 xdotool search --onlyvisible --name "demo.cin7plan" >/dev/null 2>&1; then
+    if DISPLAY=":$n" xdotool search --onlyvisible --name "demo.cin7plan" >/dev/null 2>&1; then
         shown=yes && break
     fi
     sleep 0.1
 done
 [ -n "$shown" ] || { cat "$root/tmp/window.log"; fail "the window did not show the project"; }
 sleep 3
-import -display :94 -window root "$out/window.png"
+import -display ":$n" -window root "$out/window.png"
 # The window's class is the app's id, which the desktop entry's StartupWMClass names.
-DISPLAY=:94 xdotool search --onlyvisible --class "$app" >/dev/null ||
+DISPLAY=":$n" xdotool search --onlyvisible --class "$app" >/dev/null ||
     fail "the window's class is not $app"
 kill "$(cat "$root/tmp/window.pid")" 2>/dev/null || true
 echo "  the window showed demo.cin7plan, class $app (screenshot $out/window.png)"
