@@ -671,23 +671,23 @@ fn sales_of_chosen_channels_only_without_a_call() {
     click(&mut harness, "POS");
     harness.key_press(Key::Escape);
     harness.run_ok();
-    click(&mut harness, "Apply");
-    step_until(&mut harness, "the regrouping", |h| {
-        h.state()
-            .project()
-            .is_some_and(|p| p.settings.channels == Some(vec!["POS".to_owned()]))
-    });
+    apply_channels(&mut harness, "POS");
     // Every sale of the fixture is a POS one.
     harness.get_by_label_contains("· Units sold 7 ·");
     type_into(&mut harness, "Channels", "Shopify");
-    click(&mut harness, "Apply");
-    step_until(&mut harness, "the regrouping", |h| {
-        h.state()
-            .project()
-            .is_some_and(|p| p.settings.channels == Some(vec!["Shopify".to_owned()]))
-    });
+    apply_channels(&mut harness, "Shopify");
     harness.get_by_label_contains("· Units sold 0 ·");
     assert_eq!(sandbox.requests().len(), calls, "no call to Cin7");
+}
+
+/// Applies the grouping options and waits until the project counts only `channel`'s sales.
+fn apply_channels(harness: &mut Harness<'_, PlannerApp>, channel: &str) {
+    click(harness, "Apply");
+    step_until(harness, "the regrouping", |h| {
+        h.state()
+            .project()
+            .is_some_and(|p| p.settings.channels == Some(vec![channel.to_owned()]))
+    });
 }
 
 /// New projects are saved as `.cin7plan` (the name typed without one gets it); a project saved
