@@ -61,6 +61,7 @@ fn main() {
         retry: RetryPolicy::never(),
         call_log: None,
         run_store: None,
+        newest_first: true,
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let project = runtime

@@ -69,6 +69,7 @@ fn request(base_url: &str, limits: &RateLimits) -> ImportRequest {
         retry: RetryPolicy::for_limits(limits),
         call_log: None,
         run_store: None,
+        newest_first: true,
     }
 }
 

@@ -106,6 +106,7 @@ fn import_large() -> Project {
         retry: RetryPolicy::never(),
         call_log: None,
         run_store: None,
+        newest_first: true,
     };
     let started = Instant::now();
     let project = tokio::runtime::Runtime::new()

@@ -48,6 +48,7 @@ fn checks_at(runtime: &tokio::runtime::Runtime, latency: Duration) {
         rate_limits: limits,
         call_log: Some(CallLog::at(state.path().join("calls.json"))),
         run_store: None,
+        newest_first: true,
     };
     // Three calls a second: the last burst goes two seconds after the first.
     let bursts = RESOURCES_READ.len().div_ceil(3) as u32;

@@ -12,7 +12,9 @@
 
 use chrono::{Duration as Days, Utc};
 use cin7_planner::cin7::{ApiKey, CallLog, RetryPolicy};
-use cin7_planner::import::{self, ImportEvent, ImportJob, ImportRequest, RunStore, UpdateRequest};
+use cin7_planner::import::{
+    self, ImportEvent, ImportJob, ImportRequest, Partials, RunStore, UpdateRequest,
+};
 use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Account, Preset, Sandbox, SandboxConfig, generate};
@@ -53,6 +55,7 @@ fn request(sandbox: &Sandbox, run_store: Option<RunStore>) -> ImportRequest {
         retry: RetryPolicy::for_limits(&limits()),
         call_log: Some(call_log()),
         run_store,
+        newest_first: true,
     }
 }
 
@@ -64,7 +67,7 @@ fn follow(job: &ImportJob, sandbox: &Sandbox, stop_at: Option<usize>) -> Option<
         }
         match job.next_timeout(Duration::from_millis(20)) {
             Some(ImportEvent::Finished(result)) => return (*result).ok(),
-            Some(ImportEvent::Progress(_)) | None => {}
+            Some(ImportEvent::Progress(_) | ImportEvent::Partial(_)) | None => {}
         }
     }
 }
@@ -121,7 +124,7 @@ fn main() {
 
     let sandbox = serve(&account);
     let started = Instant::now();
-    let job = ImportJob::spawn(request(&sandbox, None), || {});
+    let job = ImportJob::spawn(request(&sandbox, None), Partials::NotShown, || {});
     let project = follow(&job, &sandbox, None).expect("the import succeeds");
     let (import_calls, import_wall) = (sandbox.requests().len(), started.elapsed());
     println!(
@@ -173,11 +176,19 @@ fn main() {
         let r = request(s, None);
         RunStore::for_import(state.path(), &r.connection, &r.settings)
     };
-    let job = ImportJob::spawn(request(&fresh, Some(store(&fresh))), || {});
+    let job = ImportJob::spawn(
+        request(&fresh, Some(store(&fresh))),
+        Partials::NotShown,
+        || {},
+    );
     follow(&job, &fresh, Some(import_calls / 2));
     drop(job);
     let stopped_calls = fresh.requests().len();
-    let job = ImportJob::spawn(request(&fresh, Some(store(&fresh))), || {});
+    let job = ImportJob::spawn(
+        request(&fresh, Some(store(&fresh))),
+        Partials::NotShown,
+        || {},
+    );
     let resumed = follow(&job, &fresh, None).expect("the resumed import succeeds");
     let total = fresh.requests().len();
     println!(

@@ -108,6 +108,35 @@ fn long_table(project: &Path) -> Vec<String> {
     table.split("\r\n").map(str::to_owned).collect()
 }
 
+/// The fewest calls that read the fixture (see [`common::fixture_import_calls`]).
+const FIXTURE_LEAST_CALLS: usize = 22;
+
+/// The lines a newest-first import printed on how far back it is exact: the first before
+/// the stock is read, then further back each time, the last for the whole history.
+fn assert_exact_lines(stderr: &str, whole_history_from: &str) {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("exact back to "))
+        .collect();
+    assert!(lines.len() >= 2, "{stderr}");
+    assert!(
+        lines[0].ends_with("; sales only, on-hand waits for the current stock"),
+        "{stderr}"
+    );
+    let percents: Vec<u32> = lines
+        .iter()
+        .map(|l| {
+            let (_, rest) = l.split_once(" (").unwrap();
+            rest.split_once('%').unwrap().0.parse().unwrap()
+        })
+        .collect();
+    assert!(percents.is_sorted(), "{stderr}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(format!("exact back to {whole_history_from} (100% of history read)").as_str())
+    );
+}
+
 /// Months from January 2024 to the current month in Auckland, both included.
 fn months_to_now() -> usize {
     let now = chrono::Utc::now().with_timezone(&chrono_tz::Pacific::Auckland);
@@ -125,7 +154,8 @@ fn import_inspect_and_export_the_fixture() {
     assert_eq!(
         text(&output.stdout),
         format!(
-            "Imported 4 items at 2 locations in {months} periods (23 calls) into {}.\n",
+            "Imported 4 items at 2 locations in {months} periods ({} calls) into {}.\n",
+            common::fixture_import_calls(),
             project.display()
         )
     );
@@ -145,6 +175,10 @@ fn import_inspect_and_export_the_fixture() {
     ] {
         assert!(log.lines().any(|line| line == done), "{done} in {log}");
     }
+    // The history from 2024-01-01 in weeks from Sunday starts on 31 December 2023; read from
+    // a week earlier (any week start), 25 December at midnight UTC, which is 1 pm in
+    // Auckland: the first whole day is the 26th.
+    assert_exact_lines(&log, "2023-12-26");
     assert!(!text(&output.stderr).contains(KEY));
 
     assert_inspect_shows(
@@ -295,7 +329,10 @@ fn regroup_rebuilds_the_series_from_the_ledger_without_cin7() {
         format!("Periods: {weeks} (2023-12-31 to "),
         // Without returns: 2 + 1 + 3 + 3 units, 20 + 14 + 30 + 54.
         "Sales: 9 units, revenue 118.00".to_owned(),
-        "Import: 23 calls".to_owned(),
+        format!(
+            "Import: {} calls ({FIXTURE_LEAST_CALLS} at the least",
+            common::fixture_import_calls()
+        ),
         // 8 orders, 3 credit notes, a purchase, a transfer and 2 adjustments.
         "Ledger: 15 documents, 8 sale lines, 10 stock movements, 1 stock readings, as of ".to_owned(),
         "Not counted: 2 draft or void orders, 1 orders outside the periods, 1 lines for unknown items, 1 kit component lines, 1 documents at unknown branches.".to_owned(),
@@ -511,6 +548,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let project = dir.path().join("shop.json");
+    let fixture_calls = common::fixture_import_calls();
     let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let log: serde_json::Value =
@@ -518,10 +556,10 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
     let connection = format!("{USERNAME}@{}", sandbox.base_url());
     assert_eq!(
         log["connections"][&connection].as_array().unwrap().len(),
-        23
+        fixture_calls
     );
 
-    // 4,973 more calls an hour ago: the next import has four calls left and needs 23.
+    // Enough calls an hour ago that the next import has four calls left.
     let an_hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp_millis();
     let mut times: Vec<i64> = log["connections"][&connection]
         .as_array()
@@ -529,7 +567,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .iter()
         .map(|t| t.as_i64().unwrap())
         .collect();
-    times.extend(std::iter::repeat_n(an_hour_ago, 4_973));
+    times.extend(std::iter::repeat_n(an_hour_ago, 5_000 - 4 - fixture_calls));
     let log = serde_json::json!({ "connections": { connection.clone(): times } });
     std::fs::write(state.join("calls.json"), log.to_string()).unwrap();
     std::fs::remove_file(&project).unwrap();
@@ -560,9 +598,9 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         log["connections"][&connection].as_array().unwrap().len(),
         5_000
     );
-    // Cin7 saw no more than the budget allowed: the first run's 23, and at most four more
+    // Cin7 saw no more than the budget allowed: the first run's, and at most four more
     // (a call whose slot was taken may be dropped unsent when the import stops).
-    let second_run = sandbox.requests().len() - 23;
+    let second_run = sandbox.requests().len() - fixture_calls;
     assert!(
         (1..=4).contains(&second_run),
         "{second_run} calls in the second run"
@@ -580,8 +618,8 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         &["--resume"],
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let third_run = sandbox.requests().len() - 23 - second_run;
-    assert_eq!(third_run as u64, 23 - kept_pages);
+    let third_run = sandbox.requests().len() - fixture_calls - second_run;
+    assert_eq!(third_run as u64, fixture_calls as u64 - kept_pages);
     let inspect = bin_with_state(&state)
         .arg("inspect")
         .arg(&project)
@@ -589,7 +627,7 @@ fn the_daily_budget_is_counted_across_runs_and_stops_an_import_before_the_limit(
         .unwrap();
     let summary = text(&inspect.stdout);
     let expected = format!(
-        "Import: {third_run} calls (23 at the least, {kept_pages} pages reused from a stopped run)"
+        "Import: {third_run} calls ({FIXTURE_LEAST_CALLS} at the least, {kept_pages} pages reused from a stopped run)"
     );
     assert!(summary.contains(&expected), "{summary}");
     // The saved import leaves no checkpoint behind.

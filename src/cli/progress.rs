@@ -4,10 +4,12 @@
 //! calls back), and one row per resource
 //! (waiting, reading page N, done, failed, and the records read). When stderr is not a
 //! terminal (a log file, a pipe), one plain line per phase and per resource finished instead,
-//! and never a colour or cursor code.
+//! and never a colour or cursor code. Either way, a newest-first import prints a line each
+//! time it is exact further back: "exact back to 2026-09-03 (62% of history read)".
 
 use crate::cin7::Resource;
-use crate::import::{Phase, Progress, WalkProgress, WalkStatus};
+use crate::import::{Exactness, Phase, Progress, WalkProgress, WalkStatus};
+use crate::project::ImportSettings;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -19,6 +21,10 @@ pub(super) struct ProgressPrinter {
     /// Resources whose end was written out (without a terminal).
     ended: BTreeSet<Resource>,
     notices_shown: usize,
+    /// The run's settings, whose time zone dates the exact periods.
+    settings: ImportSettings,
+    /// How far back the run was last said to be exact.
+    exact_said: Option<Exactness>,
 }
 
 /// The lines a terminal shows, redrawn in place.
@@ -96,12 +102,14 @@ fn walk_row(walk: &WalkProgress) -> String {
 }
 
 impl ProgressPrinter {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(settings: ImportSettings) -> Self {
         Self {
             screen: std::io::stderr().is_terminal().then(Screen::new),
             last_phase: None,
             ended: BTreeSet::new(),
             notices_shown: 0,
+            settings,
+            exact_said: None,
         }
     }
 
@@ -110,6 +118,11 @@ impl ProgressPrinter {
             self.println(notice);
         }
         self.notices_shown = p.notices.len();
+        if let Some(exact) = p.exact
+            && self.exact_said.replace(exact) != Some(exact)
+        {
+            self.println(&exact.line(&self.settings));
+        }
         match &mut self.screen {
             Some(screen) => screen.show(p),
             None => self.log(p),
@@ -148,12 +161,6 @@ impl ProgressPrinter {
         if let Some(screen) = &self.screen {
             screen.lines.clear().ok();
         }
-    }
-}
-
-impl Default for ProgressPrinter {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

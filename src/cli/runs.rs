@@ -6,7 +6,7 @@ use super::progress::ProgressPrinter;
 use super::{CliError, ImportArgs, UpdateArgs};
 use crate::cin7::{ApiKey, BaseUrl, CallLog};
 use crate::import::{
-    DEFAULT_OVERLAP, ImportEvent, ImportJob, ImportRequest, RunStore, UpdateRequest,
+    DEFAULT_OVERLAP, ImportEvent, ImportJob, ImportRequest, Partials, RunStore, UpdateRequest,
 };
 use crate::project::{ConnectionInfo, ImportSettings, Project, RunKind, file};
 use crate::secrets::{KeyringStore, SecretStore};
@@ -108,9 +108,10 @@ pub(super) fn import(args: ImportArgs) -> Result<(), CliError> {
     let request = ImportRequest {
         call_log: CallLog::for_user(),
         run_store: run_store.clone(),
-        ..ImportRequest::new(connection, key, settings, args.rate_limits)
+        ..ImportRequest::new(connection, key, settings.clone(), args.rate_limits)
     };
-    let project = drive(&ImportJob::spawn(request, || {}))?;
+    let job = ImportJob::spawn(request, Partials::NotShown, || {});
+    let project = drive(&job, &settings)?;
     save_then_forget(&project, &args.out, run_store.as_ref())?;
     println!(
         "Imported {} items at {} locations in {} periods ({} calls) into {}.",
@@ -137,10 +138,11 @@ pub(super) fn update(args: UpdateArgs) -> Result<(), CliError> {
     };
     let run_store =
         state_dir().map(|dir| RunStore::for_project(&dir, kind, &connection, &args.file));
+    let settings = project.settings.clone();
     let run = ImportRequest {
         call_log: CallLog::for_user(),
         run_store: run_store.clone(),
-        ..ImportRequest::new(connection, key, project.settings.clone(), args.rate_limits)
+        ..ImportRequest::new(connection, key, settings.clone(), args.rate_limits)
     };
     let job = if args.full {
         ImportJob::spawn_reimport(run, project.into(), Some(args.file.clone()), || {})
@@ -161,7 +163,7 @@ pub(super) fn update(args: UpdateArgs) -> Result<(), CliError> {
             || {},
         )
     };
-    let updated = drive(&job)?;
+    let updated = drive(&job, &settings)?;
     save_then_forget(&updated, &out, run_store.as_ref())?;
     let changes = updated
         .history
@@ -197,10 +199,10 @@ fn save_then_forget(
     Ok(())
 }
 
-/// Follows a run to its end on stderr; Ctrl+C stops it cleanly.
-fn drive(job: &ImportJob) -> Result<Project, CliError> {
+/// Follows a run with `settings` to its end on stderr; Ctrl+C stops it cleanly.
+fn drive(job: &ImportJob, settings: &ImportSettings) -> Result<Project, CliError> {
     let interrupted = on_interrupt(job.canceller());
-    let mut printer = ProgressPrinter::new();
+    let mut printer = ProgressPrinter::new(settings.clone());
     loop {
         match job.next_timeout(Duration::from_millis(200)) {
             Some(ImportEvent::Progress(p)) => printer.show(&p),
@@ -211,7 +213,9 @@ fn drive(job: &ImportJob) -> Result<Project, CliError> {
                 }
                 return Ok((*result)?);
             }
-            None => {}
+            // Partial projects are not asked for: the progress says how far back the run is
+            // exact instead.
+            Some(ImportEvent::Partial(_)) | None => {}
         }
     }
 }

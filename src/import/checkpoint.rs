@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// What a checkpoint says of its run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub kind: RunKind,
     pub connection: ConnectionInfo,
@@ -28,6 +28,17 @@ pub struct Checkpoint {
     /// not saved yet, then Update data again) starts a fresh run.
     #[serde(default)]
     pub base_as_of: Option<DateTime<Utc>>,
+    /// The run reads the sales orders newest first (a checkpoint without it, of an earlier
+    /// version, is of a single pass, and resumes as one).
+    #[serde(default)]
+    pub newest_first: bool,
+    /// The instant its windows take edits from, once fixed (see
+    /// [`super::windows::Windows::query`]).
+    #[serde(default)]
+    pub edits_since: Option<DateTime<Utc>>,
+    /// How far back the project it read is exact so far.
+    #[serde(default)]
+    pub exact: Option<super::Exactness>,
 }
 
 /// One run's folder: `checkpoint.json` and `pages/`.
@@ -175,6 +186,9 @@ mod tests {
             as_of: Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap(),
             project: None,
             base_as_of: None,
+            newest_first: true,
+            edits_since: None,
+            exact: None,
         };
         store.save(&checkpoint).unwrap();
         store.pages().put(7, b"[]").unwrap();

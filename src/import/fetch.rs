@@ -27,12 +27,14 @@ fn flush_every(sustained_rate: Option<f64>) -> Duration {
 }
 
 /// Everything a run reads from Cin7.
+#[derive(Default)]
 pub(super) struct AccountRead {
     pub reference: ReferenceRead,
     pub documents: DocumentsRead,
 }
 
 /// What is read in full every time (and the stock, in full or its changes).
+#[derive(Clone, Default)]
 pub(super) struct ReferenceRead {
     pub suppliers: Vec<Contact>,
     pub branches: Vec<Branch>,
@@ -42,6 +44,7 @@ pub(super) struct ReferenceRead {
 }
 
 /// The documents that can change a number of the project.
+#[derive(Clone, Default)]
 pub(super) struct DocumentsRead {
     pub orders: Vec<SalesOrder>,
     pub credit_notes: Vec<CreditNote>,
@@ -54,7 +57,7 @@ pub(super) struct DocumentsRead {
 
 /// The open documents last modified before the history, and whether Cin7 refused to list
 /// some of them.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct OlderRead {
     pub orders: Vec<SalesOrder>,
     pub purchase_orders: Vec<PurchaseOrder>,
@@ -149,9 +152,41 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Reads everything the plan asks for, all walks at once: they share the connection's
-    /// pacer, which keeps the call rate at the limit while any of them has pages left.
+    /// Reads everything the plan asks for (see [`Session::read_plan`]).
     pub(super) async fn read(
+        &self,
+        plan: &Plan,
+        progress: &impl Fn(Progress),
+    ) -> Result<AccountRead, Cin7Error> {
+        self.reading(self.read_plan(plan, progress), progress).await
+    }
+
+    /// Runs `work`, a run's reading, writing its calls to the daily log as it goes and
+    /// sending progress every second, so that the time and a retry's wait show while no page
+    /// arrives.
+    pub(super) async fn reading<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, Cin7Error>>,
+        progress: &impl Fn(Progress),
+    ) -> Result<T, Cin7Error> {
+        let ticking = async {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                progress(self.progress(Phase::Reading));
+            }
+        };
+        tokio::select! {
+            read = self.logging_calls(work) => read,
+            _ = ticking => unreachable!("the progress ticker never ends"),
+        }
+    }
+
+    /// Every walk of the plan at once: they share the connection's pacer, which keeps the
+    /// call rate at the limit while any of them has pages left. Every walk runs to its end,
+    /// its failure or the budget's: a walk that fails for good stops the others at once (the
+    /// client sees to it), while the budget lets the pages under way arrive and be kept, so
+    /// that a resumed run asks for none of them again.
+    pub(super) async fn read_plan(
         &self,
         plan: &Plan,
         progress: &impl Fn(Progress),
@@ -159,33 +194,16 @@ impl<'a> Session<'a> {
         if plan.evenly_paced {
             self.client.pace_evenly();
         }
-        // Every walk runs to its end, its failure or the budget's: a walk that fails for good
-        // stops the others at once (the client sees to it), while the budget lets the pages
-        // under way arrive and be kept, so that a resumed run asks for none of them again.
-        // Progress also goes out every second, so that the time and a retry's wait show while
-        // no page arrives.
-        let ticking = async {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                progress(self.progress(Phase::Reading));
-            }
-        };
-        let reading = async {
-            let (probe, reference, documents) = tokio::join!(
-                self.highest_order(plan),
-                self.read_reference(plan, progress),
-                self.read_documents(plan, progress),
-            );
-            probe?;
-            Ok(AccountRead {
-                reference: reference?,
-                documents: documents?,
-            })
-        };
-        tokio::select! {
-            read = self.logging_calls(reading) => read,
-            _ = ticking => unreachable!("the progress ticker never ends"),
-        }
+        let (probe, reference, documents) = tokio::join!(
+            self.highest_order(plan),
+            self.read_reference(plan, progress),
+            self.read_documents(plan, progress),
+        );
+        probe?;
+        Ok(AccountRead {
+            reference: reference?,
+            documents: documents?,
+        })
     }
 
     /// Every product in full (an update that met an option no product it read has).
@@ -231,7 +249,7 @@ impl<'a> Session<'a> {
     }
 
     /// Reads every record of one resource, counting each page as it arrives.
-    async fn walk<T: DeserializeOwned + Identified>(
+    pub(super) async fn walk<T: DeserializeOwned + Identified>(
         &self,
         resource: Resource,
         query: &ListQuery,
@@ -244,19 +262,43 @@ impl<'a> Session<'a> {
         read
     }
 
-    /// Reads every record of one resource, then, where the plan has it, the older open ones
-    /// in a second walk counted as the same resource's: `Ok(None)` for those when Cin7
-    /// refused their filter.
+    /// The walk of `query` where the plan has one; no records, and no call, where it has not.
+    async fn walk_planned<T: DeserializeOwned + Identified>(
+        &self,
+        resource: Resource,
+        query: Option<&ListQuery>,
+        progress: &impl Fn(Progress),
+    ) -> Result<Vec<T>, Cin7Error> {
+        match query {
+            Some(query) => self.walk(resource, query, progress).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Reads every record of one resource (where the plan has its walk), then, where the plan
+    /// has it, the older open ones in a second walk counted as the same resource's: `Ok(None)`
+    /// for those when Cin7 refused their filter.
     async fn walk_with_older<T: DeserializeOwned + Identified>(
         &self,
         resource: Resource,
-        query: &ListQuery,
+        query: Option<&ListQuery>,
         older: Option<&ListQuery>,
         progress: &impl Fn(Progress),
     ) -> Result<(Vec<T>, Option<Vec<T>>), Cin7Error> {
-        self.tracker.borrow_mut().planned(resource);
+        if query.is_none() && older.is_none() {
+            return Ok((Vec::new(), Some(Vec::new())));
+        }
+        // Without its own walk the resource is read elsewhere (by windows), which says how
+        // its walk stands.
+        let own_walk = query.is_some();
+        if own_walk {
+            self.tracker.borrow_mut().planned(resource);
+        }
         let read = async {
-            let records = self.list(resource, query, progress).await?;
+            let records = match query {
+                Some(query) => self.list(resource, query, progress).await?,
+                None => Vec::new(),
+            };
             let Some(older) = older else {
                 return Ok((records, Some(Vec::new())));
             };
@@ -271,13 +313,15 @@ impl<'a> Session<'a> {
             }
         }
         .await;
-        self.tracker.borrow_mut().ended(resource, read.is_ok());
+        if own_walk {
+            self.tracker.borrow_mut().ended(resource, read.is_ok());
+        }
         progress(self.progress(Phase::Reading));
         read
     }
 
     /// The pages of one walk, each counted as it arrives.
-    async fn list<T: DeserializeOwned + Identified>(
+    pub(super) async fn list<T: DeserializeOwned + Identified>(
         &self,
         resource: Resource,
         query: &ListQuery,
@@ -294,18 +338,18 @@ impl<'a> Session<'a> {
         self.client.list_all(resource, query, count).await
     }
 
-    /// Suppliers, branches, products and stock.
-    async fn read_reference(
+    /// Suppliers, branches, products, kits and stock, where the plan has their walks.
+    pub(super) async fn read_reference(
         &self,
         plan: &Plan,
         progress: &impl Fn(Progress),
     ) -> Result<ReferenceRead, Cin7Error> {
         let (suppliers, branches, products, boms, stock) = tokio::join!(
-            self.walk(Resource::Contacts, &plan.suppliers, progress),
+            self.walk_planned(Resource::Contacts, plan.suppliers.as_ref(), progress),
             self.branches(plan, progress),
             self.walk(Resource::Products, &plan.products, progress),
             self.walk(Resource::BomMasters, &plan.boms, progress),
-            self.walk(Resource::Stock, &plan.stock, progress),
+            self.walk_planned(Resource::Stock, plan.stock.as_ref(), progress),
         );
         Ok(ReferenceRead {
             suppliers: suppliers?,
@@ -323,7 +367,7 @@ impl<'a> Session<'a> {
         progress: &impl Fn(Progress),
     ) -> Result<Vec<Branch>, Cin7Error> {
         let branches: Vec<Branch> = self
-            .walk(Resource::Branches, &plan.branches, progress)
+            .walk_planned(Resource::Branches, plan.branches.as_ref(), progress)
             .await?;
         let Some(wanted) = &plan.branches_wanted else {
             return Ok(branches);
@@ -347,7 +391,7 @@ impl<'a> Session<'a> {
     }
 
     /// The documents the plan selects.
-    async fn read_documents(
+    pub(super) async fn read_documents(
         &self,
         plan: &Plan,
         progress: &impl Fn(Progress),
@@ -356,20 +400,20 @@ impl<'a> Session<'a> {
         let (orders, credit_notes, purchase_orders, transfers, adjustments) = tokio::join!(
             self.walk_with_older(
                 Resource::SalesOrders,
-                &plan.orders,
+                plan.orders.as_ref(),
                 older.map(|o| &o.orders),
                 progress
             ),
             self.walk(Resource::CreditNotes, &plan.credit_notes, progress),
             self.walk_with_older(
                 Resource::PurchaseOrders,
-                &plan.purchase_orders,
+                Some(&plan.purchase_orders),
                 older.map(|o| &o.purchase_orders),
                 progress
             ),
             self.walk_with_older(
                 Resource::BranchTransfers,
-                &plan.transfers,
+                Some(&plan.transfers),
                 older.map(|o| &o.transfers),
                 progress
             ),

@@ -1,16 +1,14 @@
-//! An import and a reimport: everything read from the history's start, recorded and built
-//! into a project. The checkpoint kept from the first call lets a stopped run resume with the
-//! same queries and the same "as of".
+//! An import and a reimport: everything read from the history's start (newest first, or in
+//! one pass), recorded and built into a project. The checkpoint kept from the first call lets
+//! a stopped run resume with the same queries and the same "as of".
 
 use super::checkpoint::Checkpoint;
-use super::fetch::{AccountRead, Session};
+use super::fetch::Session;
+use super::newest_first::NewestFirst;
 use super::plan::Plan;
-use super::steps::{
-    Digested, DocumentChanges, Recorded, Reference, begin, finish, record_documents,
-};
-use super::{ImportError, ImportRequest, Phase, Progress};
-use crate::project::stock::Extent;
-use crate::project::{ImportSettings, Item, Ledger, Location, Project, RunEntry, RunKind};
+use super::steps::{Digested, DocumentChanges, Recorded, begin, finish, record_account};
+use super::{ImportError, ImportRequest, Listener, Phase};
+use crate::project::{Item, Ledger, Location, Project, RunEntry, RunKind};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 
@@ -18,7 +16,7 @@ use std::path::PathBuf;
 /// of the start of the stopped run it resumes).
 pub async fn run(
     request: &ImportRequest,
-    progress: impl Fn(Progress),
+    listener: impl Listener,
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
     let nothing = Base {
@@ -29,7 +27,7 @@ pub async fn run(
         locations: &[],
         history: Vec::new(),
     };
-    read_everything(request, nothing, progress, now).await
+    read_everything(request, nothing, listener, now).await
 }
 
 /// Reads everything again for the project `base` (kept at `path`): a fresh import that is the
@@ -38,7 +36,7 @@ pub async fn reimport(
     request: &ImportRequest,
     base: &Project,
     path: Option<PathBuf>,
-    progress: impl Fn(Progress),
+    listener: impl Listener,
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
     let base = Base {
@@ -49,7 +47,7 @@ pub async fn reimport(
         locations: &base.locations,
         history: base.history.clone(),
     };
-    read_everything(request, base, progress, now).await
+    read_everything(request, base, listener, now).await
 }
 
 /// What a run that reads everything starts from.
@@ -70,27 +68,38 @@ struct Base<'a> {
 async fn read_everything(
     request: &ImportRequest,
     base: Base<'_>,
-    progress: impl Fn(Progress),
+    listener: impl Listener,
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
     request.settings.check(now)?;
     let started_at = Utc::now();
-    let as_of = begin(
+    let checkpoint = begin(
         request.run_store.as_ref(),
-        &Checkpoint {
+        Checkpoint {
             kind: base.kind,
             connection: request.connection.clone(),
             settings: request.settings.clone(),
             as_of: now,
             project: base.project,
             base_as_of: base.ledger.map(|l| l.as_of),
+            newest_first: request.newest_first,
+            edits_since: None,
+            exact: None,
         },
     )?;
+    let as_of = checkpoint.as_of;
     let session = Session::open(request)?;
+    let progress = |p| listener.progress(p);
     progress(session.progress(Phase::Reading));
-    let read = session
-        .read(&Plan::import(&request.settings), &progress)
-        .await?;
+    // A stopped run resumes as it read (one of an earlier version, in one pass).
+    let read = if checkpoint.newest_first {
+        NewestFirst::new(&session, request, checkpoint, &listener)
+            .read()
+            .await?
+    } else {
+        let plan = Plan::import(&request.settings);
+        session.read(&plan, &progress).await?
+    };
     progress(session.progress(Phase::Building));
     let (items, locations, ledger) = record_account(read, &request.settings, as_of);
     // A reimport says what it found changed against the project it read again.
@@ -116,23 +125,4 @@ async fn read_everything(
         changes,
     };
     finish(request, &session, recorded, base.history)
-}
-
-/// What an import read, as the project's items, locations and ledger as of `as_of`.
-fn record_account(
-    mut read: AccountRead,
-    settings: &ImportSettings,
-    as_of: DateTime<Utc>,
-) -> (Vec<Item>, Vec<Location>, Ledger) {
-    let reference = Reference::from_read(&mut read, settings);
-    let mut ledger = record_documents(
-        &read,
-        &reference.catalogue,
-        &reference.locations,
-        reference.branch_ids,
-        as_of,
-        Extent::Full,
-    );
-    ledger.rejected_records += reference.rejected;
-    (reference.catalogue.items, reference.locations, ledger)
 }

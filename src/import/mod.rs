@@ -6,6 +6,8 @@ mod fetch;
 mod full_read;
 mod kits;
 mod mapping;
+mod merge;
+mod newest_first;
 mod open_orders;
 mod permissions;
 mod plan;
@@ -14,18 +16,20 @@ mod record;
 mod sales;
 mod steps;
 mod update;
+mod windows;
 
 pub use checkpoint::{Checkpoint, RunStore};
 pub use full_read::{reimport, run};
 pub use permissions::{Permissions, check_permissions};
 pub use steps::{RESOURCES_READ, minimum_calls};
 pub use update::{DEFAULT_OVERLAP, UpdateRequest, update};
+pub use windows::Exactness;
 
 use crate::cin7::{ApiKey, CallLog, Cin7Error, Resource, RetryPolicy};
 use crate::project::{ConnectionInfo, ImportSettings, Project};
 use crate::rate_limit::RateLimits;
 use std::collections::BTreeMap;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -42,6 +46,10 @@ pub struct ImportRequest {
     /// Where the run keeps its checkpoint and the pages it read, until the project it makes
     /// is saved (`None`: not kept, nothing to resume).
     pub run_store: Option<RunStore>,
+    /// An import or reimport reads the sales orders newest first, by windows of
+    /// `modifiedDate`, so that the recent periods are exact early (see [`Exactness`]);
+    /// otherwise in one pass in id order. Both give the same project.
+    pub newest_first: bool,
 }
 
 impl ImportRequest {
@@ -61,8 +69,39 @@ impl ImportRequest {
             rate_limits,
             call_log: None,
             run_store: None,
+            newest_first: true,
         }
     }
+}
+
+/// What a run tells its front end as it goes: progress, and, to a front end that shows them,
+/// the projects a newest-first import has so far. A function of [`Progress`] is a listener
+/// that shows no partial projects.
+pub trait Listener {
+    fn progress(&self, progress: Progress);
+
+    /// Where the projects so far go, for a front end that shows them.
+    fn partials(&self) -> Option<PartialSink> {
+        None
+    }
+}
+
+impl<F: Fn(Progress)> Listener for F {
+    fn progress(&self, progress: Progress) {
+        self(progress);
+    }
+}
+
+/// Receives the projects a newest-first import has so far, on a thread of the run's.
+pub type PartialSink = Arc<dyn Fn(PartialProject) + Send + Sync>;
+
+/// The project a newest-first import has so far: exact in the periods that start at or
+/// after `exact.sales_since` (on-hand from `exact.on_hand_since`), still loading before; its
+/// open orders and lead times need every document, so they are not shown until the end.
+#[derive(Debug)]
+pub struct PartialProject {
+    pub project: Project,
+    pub exact: Exactness,
 }
 
 /// What the import is doing now.
@@ -106,6 +145,8 @@ pub struct Progress {
     pub waiting_for_limit: bool,
     /// A call failed (Cin7 cannot be reached, or fails) and waits to be tried again.
     pub retrying: Option<crate::cin7::Retrying>,
+    /// How far back a newest-first import is exact so far.
+    pub exact: Option<Exactness>,
 }
 
 /// Where one resource's walk stands.
@@ -256,7 +297,63 @@ pub enum ImportError {
 #[derive(Debug)]
 pub enum ImportEvent {
     Progress(Box<Progress>),
+    /// The project a newest-first import has so far (only to a job that shows them).
+    Partial(Arc<PartialProject>),
     Finished(Box<Result<Project, ImportError>>),
+}
+
+/// Whether a job sends the projects a newest-first import has so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Partials {
+    /// The window's import, which shows the project growing.
+    Shown,
+    /// The command line, which prints how far back it is exact, and the runs of a project
+    /// the window keeps showing.
+    NotShown,
+}
+
+/// The listener a job's work reports to: every event goes to the job's channel, and wakes
+/// the front end.
+pub struct Reporter {
+    events: mpsc::Sender<ImportEvent>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    partials: Partials,
+}
+
+impl Reporter {
+    fn new(
+        events: &mpsc::Sender<ImportEvent>,
+        wake: &Arc<dyn Fn() + Send + Sync>,
+        partials: Partials,
+    ) -> Self {
+        Self {
+            events: events.clone(),
+            wake: Arc::clone(wake),
+            partials,
+        }
+    }
+
+    fn send(&self, event: ImportEvent) {
+        self.events.send(event).ok();
+        (self.wake)();
+    }
+}
+
+impl Listener for Reporter {
+    fn progress(&self, progress: Progress) {
+        self.send(ImportEvent::Progress(Box::new(progress)));
+    }
+
+    fn partials(&self) -> Option<PartialSink> {
+        if self.partials == Partials::NotShown {
+            return None;
+        }
+        let (events, wake) = (self.events.clone(), Arc::clone(&self.wake));
+        Some(Arc::new(move |partial| {
+            events.send(ImportEvent::Partial(Arc::new(partial))).ok();
+            wake();
+        }))
+    }
 }
 
 /// A running import on its own thread. Dropping the job cancels it.
@@ -270,9 +367,16 @@ pub struct ImportJob {
 
 impl ImportJob {
     /// Starts the import; `wake` is called after every event is sent (the window repaints).
-    pub fn spawn(request: ImportRequest, wake: impl Fn() + Send + Sync + 'static) -> Self {
+    /// With `partials`, the projects a newest-first import has so far come as
+    /// [`ImportEvent::Partial`]s.
+    pub fn spawn(
+        request: ImportRequest,
+        partials: Partials,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> Self {
         Self::start(
-            move |progress| async move { run(&request, progress, chrono::Utc::now()).await },
+            move |reporter| async move { run(&request, reporter, chrono::Utc::now()).await },
+            partials,
             wake,
         )
     }
@@ -285,9 +389,10 @@ impl ImportJob {
         wake: impl Fn() + Send + Sync + 'static,
     ) -> Self {
         Self::start(
-            move |progress| async move {
-                reimport(&request, &base, path, progress, chrono::Utc::now()).await
+            move |reporter| async move {
+                reimport(&request, &base, path, reporter, chrono::Utc::now()).await
             },
+            Partials::NotShown,
             wake,
         )
     }
@@ -295,32 +400,30 @@ impl ImportJob {
     /// Starts an update of a project.
     pub fn spawn_update(request: UpdateRequest, wake: impl Fn() + Send + Sync + 'static) -> Self {
         Self::start(
-            move |progress| async move { update(&request, progress, chrono::Utc::now()).await },
+            move |reporter| async move { update(&request, reporter, chrono::Utc::now()).await },
+            Partials::NotShown,
             wake,
         )
     }
 
     /// Runs `work` (an import, an update) on a thread of its own with its own runtime, handing
-    /// it the function that reports progress. However the work ends, even by a panic, a
-    /// `Finished` event follows.
-    pub fn start<Work, Done>(work: Work, wake: impl Fn() + Send + Sync + 'static) -> Self
+    /// it the reporter of its progress (and, if `partials` says so, of its projects so far).
+    /// However the work ends, even by a panic, a `Finished` event follows.
+    pub fn start<Work, Done>(
+        work: Work,
+        partials: Partials,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> Self
     where
-        Work: FnOnce(Box<dyn Fn(Progress) + Send>) -> Done + Send + 'static,
+        Work: FnOnce(Reporter) -> Done + Send + 'static,
         Done: std::future::Future<Output = Result<Project, ImportError>>,
     {
         let (sender, events) = mpsc::channel();
         let cancel = CancellationToken::new();
         let token = cancel.clone();
-        let progress_sender = sender.clone();
-        let wake = std::sync::Arc::new(wake);
-        let progress_wake = std::sync::Arc::clone(&wake);
+        let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(wake);
+        let reporter = Reporter::new(&sender, &wake, partials);
         let work = move || {
-            let progress = Box::new(move |p| {
-                progress_sender
-                    .send(ImportEvent::Progress(Box::new(p)))
-                    .ok();
-                progress_wake();
-            });
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("cin7-import-io")
@@ -329,7 +432,7 @@ impl ImportJob {
                 .map_err(|e| ImportError::Start(e.to_string()))?;
             runtime.block_on(async {
                 tokio::select! {
-                    result = work(progress) => result,
+                    result = work(reporter) => result,
                     _ = token.cancelled() => Err(ImportError::Cancelled),
                 }
             })

@@ -42,14 +42,16 @@ const BOM_FIELDS: &str = "id,modifiedDate,product";
 const ADJUSTMENT_FIELDS: &str =
     "id,createdDate,completedDate,isApproved,branchId,lineItems(productOptionId,qty)";
 
-/// The queries of one run.
+/// The queries of one run. A walk that is `None` is not part of this reading (a newest-first
+/// import reads the sales orders by windows and the stock on its own, and its catch-up does
+/// not read suppliers and branches again).
 pub(super) struct Plan {
-    pub suppliers: ListQuery,
-    pub branches: ListQuery,
+    pub suppliers: Option<ListQuery>,
+    pub branches: Option<ListQuery>,
     pub products: ListQuery,
-    pub orders: ListQuery,
+    pub orders: Option<ListQuery>,
     pub credit_notes: ListQuery,
-    pub stock: ListQuery,
+    pub stock: Option<ListQuery>,
     pub purchase_orders: ListQuery,
     pub transfers: ListQuery,
     pub adjustments: ListQuery,
@@ -103,7 +105,16 @@ fn by_id(fields: &str) -> ListQuery {
     }
 }
 
-fn instant(at: DateTime<Utc>) -> String {
+/// The sales orders `filter` selects, in id order (a window of a newest-first import).
+pub(super) fn orders_where(filter: String, eager: bool) -> ListQuery {
+    ListQuery {
+        filter: Some(filter),
+        eager,
+        ..by_id(SALES_ORDER_FIELDS)
+    }
+}
+
+pub(super) fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -131,14 +142,36 @@ impl Plan {
         plan
     }
 
+    /// A newest-first import's (see [`super::windows`]): the import's queries but for the
+    /// sales orders, which are read by windows of `modifiedDate`, so there is no probe of the
+    /// highest order id either.
+    pub(super) fn newest_first(settings: &ImportSettings) -> Self {
+        Self {
+            orders: None,
+            highest_order: None,
+            ..Self::import(settings)
+        }
+    }
+
+    /// What a newest-first import reads again after its last window: products, kits,
+    /// documents and stock rows modified at or after `since` (an update's queries, without
+    /// the suppliers and branches, which a single pass reads once too).
+    pub(super) fn changes_since(since: DateTime<Utc>) -> Self {
+        Self {
+            suppliers: None,
+            branches: None,
+            ..Self::update(since)
+        }
+    }
+
     /// The query of `resource`'s walk; `None` for a resource no run walks.
     pub(super) fn query(&self, resource: Resource) -> Option<&ListQuery> {
         Some(match resource {
-            Resource::Contacts => &self.suppliers,
-            Resource::Branches => &self.branches,
+            Resource::Contacts => self.suppliers.as_ref()?,
+            Resource::Branches => self.branches.as_ref()?,
             Resource::Products => &self.products,
-            Resource::Stock => &self.stock,
-            Resource::SalesOrders => &self.orders,
+            Resource::Stock => self.stock.as_ref()?,
+            Resource::SalesOrders => self.orders.as_ref()?,
             Resource::CreditNotes => &self.credit_notes,
             Resource::PurchaseOrders => &self.purchase_orders,
             Resource::BranchTransfers => &self.transfers,
@@ -174,17 +207,17 @@ impl Plan {
             ..query
         };
         Self {
-            suppliers: eager(ListQuery {
+            suppliers: Some(eager(ListQuery {
                 filter: Some("type='Supplier'".into()),
                 ..by_id(CONTACT_FIELDS)
-            }),
-            branches: eager(by_id(BRANCH_FIELDS)),
+            })),
+            branches: Some(eager(by_id(BRANCH_FIELDS))),
             products: ListQuery {
                 filter: changes_since.clone(),
                 eager: in_full,
                 ..by_id(PRODUCT_FIELDS)
             },
-            orders: modified(SALES_ORDER_FIELDS),
+            orders: Some(modified(SALES_ORDER_FIELDS)),
             credit_notes: modified(CREDIT_NOTE_FIELDS),
             // Many accounts have no bills of materials: not asked for eagerly, where an empty
             // first page would waste the second call.
@@ -192,13 +225,13 @@ impl Plan {
                 filter: changes_since.clone(),
                 ..by_id(BOM_FIELDS)
             },
-            stock: ListQuery {
+            stock: Some(ListQuery {
                 order: "productOptionId ASC,branchId ASC,size ASC".into(),
                 filter: changes_since,
                 fields: Some(STOCK_FIELDS.into()),
                 eager: in_full,
                 refusable: false,
-            },
+            }),
             purchase_orders: modified(PURCHASE_ORDER_FIELDS),
             transfers: modified(TRANSFER_FIELDS),
             adjustments: modified(ADJUSTMENT_FIELDS),

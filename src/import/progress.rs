@@ -1,7 +1,7 @@
 //! What an import tells its front end while it reads: counts per resource, and an estimate of
 //! the time left from the rate limit and what is known of the account's size.
 
-use super::{Phase, Progress, WalkProgress, WalkStatus};
+use super::{Exactness, Phase, Progress, WalkProgress, WalkStatus};
 use crate::cin7::{CallStats, MAX_ROWS, Resource};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,6 +40,8 @@ pub(super) struct Tracker {
     /// empty page.
     second_walks: u64,
     notices: Vec<String>,
+    /// How far back a newest-first import is exact so far.
+    exact: Option<Exactness>,
 }
 
 impl Tracker {
@@ -54,6 +56,7 @@ impl Tracker {
             probed: false,
             second_walks: 0,
             notices: Vec::new(),
+            exact: None,
         }
     }
 
@@ -131,6 +134,20 @@ impl Tracker {
         self.second_walks
     }
 
+    /// A newest-first import is exact back to `exact` now.
+    pub(super) fn exact(&mut self, exact: Exactness) {
+        self.exact = Some(exact);
+    }
+
+    /// How much of the sales orders' walk is done: by the id range in a single pass; by the
+    /// history's time in a newest-first import, once the stock (nearly half the calls) is read.
+    fn orders_fraction(&self) -> Option<f64> {
+        let by_time = self
+            .exact
+            .and_then(|e| e.on_hand_since.map(|_| e.history_read));
+        self.orders.fraction().or(by_time)
+    }
+
     /// Something the planner should know, shown with the progress.
     pub(super) fn notice(&mut self, text: String) {
         self.notices.push(text);
@@ -140,7 +157,7 @@ impl Tracker {
     /// walk not yet done (their sizes are not known ahead), at the rate the limit allows: every
     /// walk draws on the same calls.
     fn eta(&self) -> Option<Duration> {
-        let fraction = self.orders.fraction().filter(|f| *f > 0.0)?;
+        let fraction = self.orders_fraction().filter(|f| *f > 0.0)?;
         let read = *self.records.get(&Resource::SalesOrders)? as f64 / f64::from(MAX_ROWS);
         let order_pages_left = (read * (1.0 - fraction) / fraction).ceil();
         let other_walks_left = self
@@ -165,7 +182,7 @@ impl Tracker {
             elapsed: self.elapsed(),
             records: self.records.clone(),
             fraction: match phase {
-                Phase::Reading => self.orders.fraction(),
+                Phase::Reading => self.orders_fraction(),
                 Phase::Building => Some(1.0),
             },
             eta: match phase {
@@ -186,6 +203,7 @@ impl Tracker {
             limits: Vec::new(),
             waiting_for_limit: false,
             retrying: self.stats.retrying(),
+            exact: self.exact,
         }
     }
 }

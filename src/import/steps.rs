@@ -10,10 +10,11 @@ use super::record::{self, Older, Read};
 use super::{ImportError, ImportRequest};
 use crate::cin7::model::Bounded;
 use crate::project::ledger::DocumentKind;
-use crate::project::rebuild::{Places, rebuild};
+use crate::project::rebuild::{Places, Rebuilt, rebuild};
 use crate::project::stock::Extent;
 use crate::project::{
-    DataWarnings, ImportReport, ImportSettings, Item, Ledger, Location, Project, RunEntry, RunKind,
+    ConnectionInfo, DataWarnings, ImportReport, ImportSettings, Item, Ledger, Location, Project,
+    RunEntry, RunKind,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -41,16 +42,16 @@ pub const RESOURCES_READ: [crate::cin7::Resource; 10] = {
     ]
 };
 
-/// Starts or resumes a run: the moment it is as of. A checkpoint of the same run (kind,
-/// connection, settings and the project it started from) is resumed; anything else in the
-/// store is a stopped run of something else, or a finished one whose project moved on, and is
-/// replaced.
+/// Starts or resumes a run: the checkpoint it goes by (the moment it is as of, and how it
+/// reads). A checkpoint of the same run (kind, connection, settings and the project it
+/// started from) is resumed; anything else in the store is a stopped run of something else,
+/// or a finished one whose project moved on, and is replaced.
 pub(super) fn begin(
     store: Option<&RunStore>,
-    fresh: &Checkpoint,
-) -> Result<DateTime<Utc>, ImportError> {
+    fresh: Checkpoint,
+) -> Result<Checkpoint, ImportError> {
     let Some(store) = store else {
-        return Ok(fresh.as_of);
+        return Ok(fresh);
     };
     if let Some(stopped) = store.load()
         && stopped.kind == fresh.kind
@@ -58,14 +59,14 @@ pub(super) fn begin(
         && stopped.settings == fresh.settings
         && stopped.base_as_of == fresh.base_as_of
     {
-        return Ok(stopped.as_of);
+        return Ok(stopped);
     }
-    let kept = store.remove().and_then(|()| store.save(fresh));
+    let kept = store.remove().and_then(|()| store.save(&fresh));
     kept.map_err(|e| ImportError::Checkpoint {
         dir: store.dir().to_owned(),
         reason: crate::io_error::reason(&e),
     })?;
-    Ok(fresh.as_of)
+    Ok(fresh)
 }
 
 /// What a run's documents did to the ledger, for its entry in the history.
@@ -170,7 +171,7 @@ pub(super) fn finish(
         .cin7_clock_ahead()
         .map(|ahead| ahead.num_seconds());
     let rebuilt = rebuild(&ledger, &run.settings, &items, &locations)?;
-    let report = import_report(&session.tracker.borrow(), started_at, rebuilt.warnings);
+    let report = import_report(&session.tracker.borrow(), started_at, &rebuilt.warnings);
     history.push(RunEntry {
         kind,
         started_at,
@@ -182,26 +183,78 @@ pub(super) fn finish(
         documents_voided: changes.voided,
     });
     Ok(Project {
-        connection: run.connection.clone(),
-        settings: run.settings.clone(),
+        report,
+        ledger: Some(ledger),
+        history,
+        ..project_of(&run.connection, &run.settings, items, locations, rebuilt)
+    })
+}
+
+/// The project of `items` and `locations` with the series `rebuilt` gives them, without a
+/// ledger, a report or a history.
+fn project_of(
+    connection: &ConnectionInfo,
+    settings: &ImportSettings,
+    items: Vec<Item>,
+    locations: Vec<Location>,
+    rebuilt: Rebuilt,
+) -> Project {
+    Project {
+        connection: connection.clone(),
+        settings: settings.clone(),
         items,
         locations,
         periods: rebuilt.calendar.periods,
         last_period_in_progress: true,
         series: rebuilt.series,
-        report,
-        ledger: Some(ledger),
+        report: ImportReport {
+            warnings: rebuilt.warnings,
+            ..ImportReport::default()
+        },
+        ledger: None,
         measured_at: rebuilt.measured_at,
-        history,
+        history: Vec::new(),
         planning: rebuilt.planning,
-    })
+    }
+}
+
+/// The project a newest-first import has so far, from what it has read, as of `as_of`: only
+/// what its periods show (its ledger, report and history come with the finished project).
+pub(super) fn partial(
+    read: AccountRead,
+    connection: &ConnectionInfo,
+    settings: &ImportSettings,
+    as_of: DateTime<Utc>,
+) -> Result<Project, crate::project::LimitError> {
+    let (items, locations, ledger) = record_account(read, settings, as_of);
+    let rebuilt = rebuild(&ledger, settings, &items, &locations)?;
+    Ok(project_of(connection, settings, items, locations, rebuilt))
+}
+
+/// What an import read, as the project's items, locations and ledger as of `as_of`.
+pub(super) fn record_account(
+    mut read: AccountRead,
+    settings: &ImportSettings,
+    as_of: DateTime<Utc>,
+) -> (Vec<Item>, Vec<Location>, Ledger) {
+    let reference = Reference::from_read(&mut read, settings);
+    let mut ledger = record_documents(
+        &read,
+        &reference.catalogue,
+        &reference.locations,
+        reference.branch_ids,
+        as_of,
+        Extent::Full,
+    );
+    ledger.rejected_records += reference.rejected;
+    (reference.catalogue.items, reference.locations, ledger)
 }
 
 /// How the run went: its calls against the fewest that could have read the same records.
 pub(super) fn import_report(
     tracker: &Tracker,
     started_at: DateTime<Utc>,
-    warnings: DataWarnings,
+    warnings: &DataWarnings,
 ) -> ImportReport {
     let s = tracker.stats().snapshot();
     let records = tracker.records();
@@ -226,7 +279,7 @@ pub(super) fn import_report(
             .iter()
             .map(|(r, n)| (r.path().to_owned(), *n))
             .collect(),
-        warnings,
+        warnings: warnings.clone(),
     }
 }
 

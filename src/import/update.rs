@@ -15,7 +15,7 @@ use super::plan::Plan;
 use super::steps::{
     Digested, DocumentChanges, Recorded, Reference, begin, finish, record_documents,
 };
-use super::{ImportError, ImportRequest, Phase, Progress};
+use super::{ImportError, ImportRequest, Listener, Phase};
 use crate::project::calendar::earliest_start;
 use crate::project::ledger::Ledger;
 use crate::project::stock::Extent;
@@ -67,7 +67,7 @@ pub struct UpdateRequest {
 /// it resumes).
 pub async fn update(
     request: &UpdateRequest,
-    progress: impl Fn(Progress),
+    listener: impl Listener,
     now: DateTime<Utc>,
 ) -> Result<Project, ImportError> {
     let base = &request.project;
@@ -78,19 +78,24 @@ pub async fn update(
     let since = read_since(old, &run.settings, request.overlap);
     let as_of = begin(
         run.run_store.as_ref(),
-        &Checkpoint {
+        Checkpoint {
             kind: RunKind::Update,
             connection: run.connection.clone(),
             settings: run.settings.clone(),
             as_of: now,
             project: request.path.clone(),
             base_as_of: Some(old.as_of),
+            newest_first: false,
+            edits_since: None,
+            exact: None,
         },
-    )?;
+    )?
+    .as_of;
     let session = Session::open(run)?;
+    let progress = |p| listener.progress(p);
     progress(session.progress(Phase::Reading));
     let mut read = session.read(&Plan::update(since), &progress).await?;
-    if names_unknown_options(&read, &base.items) {
+    if names_unknown_options(&read, base.items.iter().map(|i| i.product_option_id)) {
         // Cin7 may change a product's options without dating the product: read them all.
         let every_product = &Plan::import(&run.settings).products;
         read.reference.products = session.read_all_products(every_product, &progress).await?;
@@ -134,12 +139,14 @@ pub async fn update(
     finish(run, &session, recorded, base.history.clone())
 }
 
-/// Whether a document read names an option that neither the project's items nor the products
-/// read have.
-fn names_unknown_options(read: &AccountRead, base: &[Item]) -> bool {
-    let known: HashSet<i64> = base
-        .iter()
-        .map(|i| i.product_option_id)
+/// Whether a document read names an option that neither `known` (the project's items' or
+/// the products read before) nor the products read have.
+pub(super) fn names_unknown_options(
+    read: &AccountRead,
+    known: impl IntoIterator<Item = i64>,
+) -> bool {
+    let known: HashSet<i64> = known
+        .into_iter()
         .chain(
             read.reference
                 .products

@@ -589,7 +589,7 @@ impl DataWarnings {
 }
 
 /// How an import went.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,

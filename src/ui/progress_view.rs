@@ -198,6 +198,7 @@ mod tests {
                 .collect(),
             waiting_for_limit: true,
             retrying: None,
+            exact: None,
         }
     }
 

@@ -8,8 +8,8 @@ use super::connection_dialog::ConnectionDialog;
 use super::document::Screen;
 use crate::cin7::ApiKey;
 use crate::import::{
-    Checkpoint, DEFAULT_OVERLAP, ImportError, ImportEvent, ImportJob, ImportRequest, Progress,
-    RunStore, UpdateRequest,
+    Checkpoint, DEFAULT_OVERLAP, ImportError, ImportEvent, ImportJob, ImportRequest,
+    PartialProject, Partials, Progress, RunStore, UpdateRequest,
 };
 use crate::project::{ConnectionInfo, Project, RunKind};
 use std::collections::HashMap;
@@ -39,6 +39,8 @@ pub(super) struct RunBase {
 pub(super) struct Run {
     job: ImportJob,
     pub progress: Option<Progress>,
+    /// The project an import reading newest first has so far.
+    pub partial: Option<Arc<PartialProject>>,
     pub kind: RunKind,
     pub connection: ConnectionInfo,
     pub key: ApiKey,
@@ -94,11 +96,12 @@ impl Run {
                 ImportJob::spawn_reimport(request, project, base.path.clone(), wake),
                 Some(base),
             ),
-            _ => (ImportJob::spawn(request, wake), None),
+            _ => (ImportJob::spawn(request, Partials::Shown, wake), None),
         };
         Self {
             job,
             progress: None,
+            partial: None,
             kind,
             connection,
             key,
@@ -300,6 +303,11 @@ impl Runs {
                 ImportEvent::Progress(p) => {
                     if let Some(run) = &mut self.run {
                         run.progress = Some(*p);
+                    }
+                }
+                ImportEvent::Partial(partial) => {
+                    if let Some(run) = &mut self.run {
+                        run.partial = Some(partial);
                     }
                 }
                 ImportEvent::Finished(result) => {

@@ -42,6 +42,7 @@ impl Services {
             retry: self.retry.clone(),
             call_log: self.call_log.clone(),
             run_store,
+            newest_first: true,
         }
     }
 

@@ -30,6 +30,35 @@ pub(crate) fn request(base_url: &str, settings: ImportSettings) -> ImportRequest
     }
 }
 
+/// The calls a newest-first import of the fixture (from 2024-01-01) makes today: the 22 its
+/// records need at the least (each walk's pages and the empty page that ends it, the older
+/// open documents' walks included); one more for each window of sales orders but the oldest,
+/// which holds all of them, while each newer one is a single empty page; and eight to read
+/// again what changed since the run started (the five kinds of document, products, kits and
+/// stock).
+pub(crate) fn fixture_import_calls() -> usize {
+    // The earliest start of a history from 2024-01-01: a week before, a day earlier still.
+    let start = utc(2023, 12, 25, 0, 0);
+    22 + (windows_back_to(start, Utc::now()) - 1) + 8
+}
+
+/// How many windows of `modifiedDate` an import as of `now` reads the sales orders in, back
+/// to `start` (docs/import-rules.md, "Newest first"): 14, 42, 91, 182 and 365 days, then 365
+/// until the start, a remainder shorter than half the window before it joining that window.
+pub(crate) fn windows_back_to(start: DateTime<Utc>, now: DateTime<Utc>) -> usize {
+    let mut upper = now;
+    let mut windows = 0;
+    for days in [14, 42, 91, 182].into_iter().chain(std::iter::repeat(365)) {
+        windows += 1;
+        let lower = upper - chrono::Duration::days(days);
+        if lower <= start || (lower - start) < chrono::Duration::days(days) / 2 {
+            return windows;
+        }
+        upper = lower;
+    }
+    unreachable!("the windows reach the start")
+}
+
 pub(crate) fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
 }

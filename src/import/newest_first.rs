@@ -1,0 +1,370 @@
+//! The read of a newest-first import, in four phases under one pacer:
+//! 1. master data, kits and every document but the sales orders (each in one walk, as a single
+//!    pass reads them), with the first windows of sales orders;
+//! 2. the current stock, which every on-hand value is worked back from;
+//! 3. the older windows;
+//! 4. what changed since the run started (as an update reads it), so that a document edited
+//!    while the import ran is as it is at the end.
+//!
+//! After each window the project so far goes to the front end (when it shows it), with how
+//! far back it is exact; the checkpoint keeps that too, and the instant windows take edits
+//! from, so that a resumed run makes the same queries.
+
+use super::checkpoint::Checkpoint;
+use super::fetch::{AccountRead, DocumentsRead, ReferenceRead, Session};
+use super::merge;
+use super::plan::Plan;
+use super::update::{DEFAULT_OVERLAP, names_unknown_options};
+use super::windows::{Exactness, Windows};
+use super::{ImportRequest, Listener, PartialProject, PartialSink, Phase, Progress};
+use crate::cin7::model::{SalesOrder, StockRow};
+use crate::cin7::{Cin7Error, Resource};
+use crate::project::calendar::earliest_start;
+use chrono::{DateTime, TimeDelta, Utc};
+use std::cell::{Cell, RefCell};
+use std::sync::{Arc, mpsc};
+
+/// How many windows are read before the stock: the last 147 days, which cover the quarter
+/// a planner looks at first, come within the first tenth of the calls; the stock, nearly
+/// half of them, comes next.
+const WINDOWS_BEFORE_STOCK: usize = 3;
+
+/// One newest-first read of an account.
+pub(super) struct NewestFirst<'s, 'r, L: Listener> {
+    session: &'s Session<'r>,
+    request: &'r ImportRequest,
+    listener: &'s L,
+    windows: Windows,
+    as_of: DateTime<Utc>,
+    start: DateTime<Utc>,
+    checkpoint: RefCell<Checkpoint>,
+    reads: RefCell<Reads>,
+    /// How far back the project was last said to be exact.
+    said: Cell<Option<Exactness>>,
+    builder: Option<PartialBuilder>,
+}
+
+/// What the phases have read so far, shared with the builder of partial projects.
+#[derive(Clone, Default)]
+struct Reads {
+    /// Suppliers, branches, products and kits (the stock is read on its own).
+    reference: Option<Arc<ReferenceRead>>,
+    /// Every document but the sales orders, and the older open ones of all three kinds.
+    documents: Option<Arc<DocumentsRead>>,
+    /// The sales orders of each window read, newest first.
+    windows: Vec<Arc<Vec<SalesOrder>>>,
+    stock: Option<Arc<Vec<StockRow>>>,
+}
+
+impl<'s, 'r, L: Listener> NewestFirst<'s, 'r, L> {
+    pub(super) fn new(
+        session: &'s Session<'r>,
+        request: &'r ImportRequest,
+        checkpoint: Checkpoint,
+        listener: &'s L,
+    ) -> Self {
+        let as_of = checkpoint.as_of;
+        let start = earliest_start(request.settings.starting_date);
+        let builder = listener
+            .partials()
+            .and_then(|sink| PartialBuilder::start(sink, request, as_of));
+        Self {
+            session,
+            request,
+            listener,
+            windows: Windows::new(as_of, start),
+            as_of,
+            start,
+            checkpoint: RefCell::new(checkpoint),
+            reads: RefCell::default(),
+            said: Cell::new(None),
+            builder,
+        }
+    }
+
+    /// Reads the account, newest first: everything a single pass reads, as it is at the end.
+    pub(super) async fn read(mut self) -> Result<AccountRead, Cin7Error> {
+        let progress = |p: Progress| self.listener.progress(p);
+        let read = self
+            .session
+            .reading(self.phases(&progress), &progress)
+            .await;
+        if let Some(builder) = self.builder.take() {
+            builder.finish();
+        }
+        read
+    }
+
+    async fn phases(&self, progress: &impl Fn(Progress)) -> Result<AccountRead, Cin7Error> {
+        let session = self.session;
+        session.client.pace_evenly();
+        session.tracker.borrow_mut().planned(Resource::SalesOrders);
+        let plan = Plan {
+            stock: None,
+            ..Plan::newest_first(&self.request.settings)
+        };
+        let first = WINDOWS_BEFORE_STOCK.min(self.windows.len());
+        let (reference, documents, windows) = tokio::join!(
+            async {
+                let read = session.read_reference(&plan, progress).await?;
+                self.reads.borrow_mut().reference = Some(Arc::new(read));
+                self.advance(progress);
+                Ok::<_, Cin7Error>(())
+            },
+            async {
+                let read = session.read_documents(&plan, progress).await?;
+                self.reads.borrow_mut().documents = Some(Arc::new(read));
+                self.advance(progress);
+                Ok(())
+            },
+            self.read_windows(0..first, progress),
+        );
+        reference?;
+        documents?;
+        windows?;
+        let stock_query = Plan::newest_first(&self.request.settings).stock;
+        if let Some(query) = stock_query {
+            let stock = session.walk(Resource::Stock, &query, progress).await?;
+            self.reads.borrow_mut().stock = Some(Arc::new(stock));
+            self.advance(progress);
+        }
+        self.read_windows(first..self.windows.len(), progress)
+            .await?;
+        let read = self.reads.take().into_account();
+        self.catch_up(read, progress).await
+    }
+
+    /// Reads windows `range` one after another, newest first.
+    async fn read_windows(
+        &self,
+        range: std::ops::Range<usize>,
+        progress: &impl Fn(Progress),
+    ) -> Result<(), Cin7Error> {
+        for k in range {
+            let newer = k
+                .checked_sub(1)
+                .map_or(0, |newer| self.reads.borrow().windows[newer].len() as u64);
+            // The first window has no upper edge, so it needs no instant to take edits from.
+            let edits_since = if k == 0 {
+                self.as_of
+            } else {
+                self.edits_since()
+            };
+            let query = self.windows.query(k, newer, edits_since);
+            let orders = self
+                .session
+                .list(Resource::SalesOrders, &query, progress)
+                .await;
+            let orders = orders.inspect_err(|_| {
+                self.session
+                    .tracker
+                    .borrow_mut()
+                    .ended(Resource::SalesOrders, false);
+            })?;
+            self.reads.borrow_mut().windows.push(Arc::new(orders));
+            if k + 1 == self.windows.len() {
+                let mut tracker = self.session.tracker.borrow_mut();
+                tracker.ended(Resource::SalesOrders, true);
+            }
+            self.advance(progress);
+        }
+        Ok(())
+    }
+
+    /// The instant a window takes edits from: the run's start by Cin7's clock, less the
+    /// overlap an update takes; fixed at the first window that needs it (an answer has come
+    /// by then, so Cin7's clock is measured) and kept in the checkpoint.
+    fn edits_since(&self) -> DateTime<Utc> {
+        if let Some(since) = self.checkpoint.borrow().edits_since {
+            return since;
+        }
+        let overlap = TimeDelta::from_std(DEFAULT_OVERLAP).unwrap_or(TimeDelta::hours(1));
+        let since = match self.session.client.stats().cin7_clock_ahead() {
+            Some(ahead) => self.as_of + ahead - overlap,
+            // A clock that dated nothing believably: a day covers clocks hours apart.
+            None => self.as_of - TimeDelta::days(1),
+        };
+        self.checkpoint.borrow_mut().edits_since = Some(since);
+        self.keep_checkpoint();
+        since
+    }
+
+    /// After a phase's walk: once the master data, the other documents and some windows are
+    /// in, how far back the project is exact, said to the front end and kept in the
+    /// checkpoint, with the project so far for a front end that shows it.
+    fn advance(&self, progress: &impl Fn(Progress)) {
+        let reads = self.reads.borrow();
+        let (Some(_), Some(_), Some(read)) = (
+            &reads.reference,
+            &reads.documents,
+            reads.windows.len().checked_sub(1),
+        ) else {
+            return;
+        };
+        let since = self.windows.lower_edge(read);
+        let exact = Exactness::since(since, reads.stock.is_some(), self.as_of, self.start);
+        if self.said.replace(Some(exact)) == Some(exact) {
+            return;
+        }
+        self.session.tracker.borrow_mut().exact(exact);
+        self.checkpoint.borrow_mut().exact = Some(exact);
+        self.keep_checkpoint();
+        progress(self.session.progress(Phase::Reading));
+        // The whole history read: the finished project follows within a few calls.
+        let complete = read + 1 == self.windows.len() && reads.stock.is_some();
+        if let (Some(builder), false) = (&self.builder, complete) {
+            builder.send(reads.clone(), exact);
+        }
+    }
+
+    /// Keeps the checkpoint; a failure costs only a resume's calls, so it is logged.
+    fn keep_checkpoint(&self) {
+        let Some(store) = self.request.run_store.as_ref() else {
+            return;
+        };
+        if let Err(error) = store.save(&self.checkpoint.borrow()) {
+            tracing::warn!(%error, dir = %store.dir().display(), "could not keep the run's checkpoint");
+        }
+    }
+
+    /// Phase 4: what changed since the windows took edits from, read as an update reads it,
+    /// replacing what the windows read of the same records.
+    async fn catch_up(
+        &self,
+        mut read: AccountRead,
+        progress: &impl Fn(Progress),
+    ) -> Result<AccountRead, Cin7Error> {
+        let plan = Plan::changes_since(self.edits_since());
+        let mut changes = self.session.read_plan(&plan, progress).await?;
+        let known = read
+            .reference
+            .products
+            .iter()
+            .chain(&changes.reference.products)
+            .flat_map(|p| p.product_options.iter().flatten())
+            .filter_map(|o| *o.id);
+        if names_unknown_options(&changes, known) {
+            // Cin7 may change a product's options without dating the product: read them all.
+            let every_product = Plan::newest_first(&self.request.settings).products;
+            read.reference.products = Vec::new();
+            changes.reference.products = self
+                .session
+                .walk(Resource::Products, &every_product, progress)
+                .await?;
+        }
+        Ok(merged(read, changes))
+    }
+}
+
+impl Reads {
+    /// Everything read, as one read: the windows' sales orders merged (see [`merge::by_id`]).
+    /// The reads are cloned where the builder of partial projects still holds them.
+    fn into_account(self) -> AccountRead {
+        let mut reference = self.reference.map(Arc::unwrap_or_clone).unwrap_or_default();
+        reference.stock = self.stock.map(Arc::unwrap_or_clone).unwrap_or_default();
+        let mut documents = self.documents.map(Arc::unwrap_or_clone).unwrap_or_default();
+        documents.orders = merge::by_id(self.windows.into_iter().map(Arc::unwrap_or_clone));
+        AccountRead {
+            reference,
+            documents,
+        }
+    }
+}
+
+/// `read` with `changes` read after it taking the place of what it had of the same records.
+fn merged(read: AccountRead, changes: AccountRead) -> AccountRead {
+    let (r, c) = (read.reference, changes.reference);
+    let (d, n) = (read.documents, changes.documents);
+    AccountRead {
+        reference: ReferenceRead {
+            suppliers: r.suppliers,
+            branches: r.branches,
+            products: merge::by_id([r.products, c.products]),
+            boms: merge::by_id([r.boms, c.boms]),
+            stock: merge::stock(r.stock, c.stock),
+        },
+        documents: DocumentsRead {
+            orders: merge::by_id([d.orders, n.orders]),
+            credit_notes: merge::by_id([d.credit_notes, n.credit_notes]),
+            purchase_orders: merge::by_id([d.purchase_orders, n.purchase_orders]),
+            transfers: merge::by_id([d.transfers, n.transfers]),
+            adjustments: merge::by_id([d.adjustments, n.adjustments]),
+            older: d.older,
+        },
+    }
+}
+
+/// Builds the partial projects on a thread of its own, so that the reading never waits for
+/// one: a newer read waiting replaces an older one not yet built.
+struct PartialBuilder {
+    reads: mpsc::Sender<(Reads, Exactness)>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl PartialBuilder {
+    fn start(sink: PartialSink, request: &ImportRequest, as_of: DateTime<Utc>) -> Option<Self> {
+        let (reads, waiting) = mpsc::channel::<(Reads, Exactness)>();
+        let (connection, settings) = (request.connection.clone(), request.settings.clone());
+        let build = move || {
+            while let Ok(mut next) = waiting.recv() {
+                while let Ok(newer) = waiting.try_recv() {
+                    next = newer;
+                }
+                let (reads, exact) = next;
+                let read = reads.into_account();
+                let built = super::steps::partial(read, &connection, &settings, as_of);
+                match built {
+                    Ok(project) => sink(PartialProject { project, exact }),
+                    Err(error) => tracing::warn!(%error, "could not build the project so far"),
+                }
+            }
+        };
+        let thread = std::thread::Builder::new()
+            .name("cin7-partial".into())
+            .spawn(build);
+        match thread {
+            Ok(thread) => Some(Self { reads, thread }),
+            Err(error) => {
+                tracing::warn!(%error, "could not start the builder of partial projects");
+                None
+            }
+        }
+    }
+
+    fn send(&self, reads: Reads, exact: Exactness) {
+        self.reads.send((reads, exact)).ok();
+    }
+
+    /// Waits for the last partial project, so that none follows the finished one.
+    fn finish(self) {
+        drop(self.reads);
+        self.thread.join().ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_later_read_of_a_record_takes_its_place() {
+        let mut read = AccountRead::default();
+        let mut changes = AccountRead::default();
+        let order = |id: i64, reference: &str| {
+            let mut o = SalesOrder::default();
+            o.id.0 = Some(id);
+            o.reference.0 = Some(reference.into());
+            o
+        };
+        read.documents.orders = vec![order(1, "a"), order(4, "b")];
+        changes.documents.orders = vec![order(2, "new"), order(4, "b edited")];
+        let merged = merged(read, changes);
+        let references: Vec<&str> = merged
+            .documents
+            .orders
+            .iter()
+            .filter_map(|o| o.reference.as_deref())
+            .collect();
+        assert_eq!(references, vec!["a", "new", "b edited"]);
+    }
+}
