@@ -1,8 +1,9 @@
 //! Properties over generated, coherent sandbox accounts: the on-hand history the importer
 //! rebuilds backwards from current stock equals the sandbox's own record (its opening stock plus
 //! every movement up to each period's end), for every regular item and location, in any time
-//! zone, and never goes below zero; and a project regrouped from its ledger equals a fresh
-//! import with the new settings.
+//! zone, and never goes below zero; a project regrouped from its ledger equals a fresh
+//! import with the new settings; and an import read newest first, stopped or not, equals one
+//! read in a single pass, while every project it shows on the way is exact where it says.
 
 #![allow(clippy::unwrap_used, clippy::too_many_lines)] // tests state expectations, at length
 
@@ -10,15 +11,16 @@ mod common;
 
 use chrono::{DateTime, Utc, Weekday};
 use chrono_tz::Tz;
-use cin7_planner::import::{self};
-use cin7_planner::project::{GroupBy, ImportSettings, Project, SaleDate, calendar};
-use cin7_planner::rate_limit::RateLimits;
+use cin7_planner::import::{self, PartialProject, PartialSink};
+use cin7_planner::project::{GroupBy, ImportSettings, PeriodSales, Project, SaleDate, calendar};
+use cin7_planner::rate_limit::{RateLimits, Window};
 use cin7_planner::sandbox::account::{Account, LineRecord};
 use cin7_planner::sandbox::{Preset, Sandbox, SandboxConfig, generate};
 use common::{KEY, USERNAME, movements, utc};
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 fn now() -> DateTime<Utc> {
     utc(2026, 6, 30, 12, 0)
@@ -506,4 +508,168 @@ fn open_orders_and_lead_times_equal_the_sandbox_record() {
         compared_leads >= 30,
         "only {compared_leads} lead times compared"
     );
+}
+
+/// The partial projects a newest-first import showed, collected.
+#[derive(Clone, Default)]
+struct Shown(Arc<Mutex<Vec<PartialProject>>>);
+
+impl import::Listener for Shown {
+    fn progress(&self, _: import::Progress) {}
+
+    fn partials(&self) -> Option<PartialSink> {
+        let shown = Arc::clone(&self.0);
+        Some(Arc::new(move |partial| shown.lock().unwrap().push(partial)))
+    }
+}
+
+/// An import of `account` with `settings` as of `now()`, newest first or in one pass. With a
+/// daily budget of `stop_after` calls it stops there, and is resumed from its checkpoint
+/// without one. Returns the project and the partial projects shown on the way.
+fn import_by(
+    account: &Account,
+    settings: &ImportSettings,
+    newest_first: bool,
+    stop_after: Option<u32>,
+) -> (Project, Vec<PartialProject>) {
+    let mut config = SandboxConfig::new(account.clone(), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    let sandbox = Sandbox::start(config).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let request = |limits: RateLimits| import::ImportRequest {
+        newest_first,
+        rate_limits: limits,
+        run_store: Some(import::RunStore::at(state.path())),
+        ..common::request(sandbox.base_url(), settings.clone())
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let shown = Shown::default();
+    if let Some(calls) = stop_after {
+        let budget = RateLimits {
+            windows: vec![Window {
+                calls,
+                per: std::time::Duration::from_secs(86_400),
+            }],
+        };
+        let stopped = runtime.block_on(import::run(&request(budget), shown.clone(), now()));
+        assert!(stopped.is_err(), "{calls} calls were not enough to stop it");
+    }
+    let project = runtime
+        .block_on(import::run(
+            &request(RateLimits::unlimited()),
+            shown.clone(),
+            now(),
+        ))
+        .unwrap();
+    let shown = std::mem::take(&mut *shown.0.lock().unwrap());
+    (project, shown)
+}
+
+/// Everything of two projects taken at the same moment with the same settings, cell by cell
+/// and ledger row by ledger row, but how their runs went (calls, times, the clock measured).
+fn assert_same_project(newest: &Project, single: &Project, case: &str) {
+    assert_eq!(newest.items, single.items, "{case}");
+    assert_eq!(newest.locations, single.locations, "{case}");
+    assert_eq!(newest.periods, single.periods, "{case}");
+    assert_eq!(newest.series, single.series, "{case}");
+    assert_eq!(newest.measured_at, single.measured_at, "{case}");
+    assert_eq!(newest.planning, single.planning, "{case}");
+    assert_eq!(newest.report.warnings, single.report.warnings, "{case}");
+    let ledger = |p: &Project| {
+        let mut ledger = p.ledger.clone().unwrap();
+        ledger.cin7_clock_ahead_secs = None;
+        ledger
+    };
+    assert_eq!(ledger(newest), ledger(single), "{case}");
+}
+
+/// Where a series counts: its option, size and branch.
+type SeriesKey = (i64, String, i64);
+
+/// Each series' sales from period `from` on, and its on-hand from period `on_hand_from` on
+/// (none for an item without an on-hand history, and zero where a project has no series).
+fn cells_from(
+    project: &Project,
+    from: usize,
+    on_hand_from: usize,
+) -> BTreeMap<SeriesKey, (Vec<PeriodSales>, Vec<Decimal>)> {
+    let n = project.periods.len();
+    project
+        .series
+        .iter()
+        .map(|s| {
+            let item = &project.items[s.item];
+            let key = (
+                item.product_option_id,
+                item.size.clone(),
+                project.locations[s.location].branch_id,
+            );
+            let sales: Vec<PeriodSales> = s
+                .sales
+                .iter()
+                .filter(|c| c.period as usize >= from)
+                .copied()
+                .collect();
+            let on_hand = s
+                .on_hand_values(n)
+                .map(|v| v[on_hand_from..].to_vec())
+                .unwrap_or_default();
+            (key, (sales, on_hand))
+        })
+        .filter(|(_, (sales, on_hand))| {
+            !sales.is_empty() || on_hand.iter().any(|q| !q.is_zero())
+        })
+        .collect()
+}
+
+/// A partial project is the finished one in every period it says is exact.
+fn assert_exact_where_it_says(partial: &PartialProject, finished: &Project, case: &str) {
+    let periods = &finished.periods;
+    assert_eq!(&partial.project.periods, periods, "{case}");
+    let zone = finished.settings.time_zone;
+    let sales_from = partial.exact.first_exact_period(periods, zone);
+    let on_hand_from = partial.exact.first_exact_on_hand(periods, zone);
+    assert!(sales_from < periods.len(), "{case}: no period exact");
+    assert_eq!(
+        cells_from(&partial.project, sales_from, on_hand_from),
+        cells_from(finished, sales_from, on_hand_from),
+        "{case}: {:?}",
+        partial.exact
+    );
+}
+
+#[test]
+fn newest_first_equals_a_single_pass_stopped_or_not_and_shows_exact_periods_on_the_way() {
+    let mut partials = 0;
+    for seed in 1..=4u64 {
+        // The demo account's 540 days read in five windows; the small one's 60 days in two.
+        let (preset, days) = if seed % 2 == 0 {
+            (Preset::Demo, 400..530)
+        } else {
+            (Preset::Small, 20..50)
+        };
+        let account = generate(preset, seed, now());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed + 20);
+        let starting_date = (now() - chrono::Duration::days(rng.random_range(days))).date_naive();
+        let settings = regrouping(
+            &mut rng,
+            &ImportSettings::new(starting_date, GroupBy::Week, Tz::UTC),
+        );
+        let (single, _) = import_by(&account, &settings, false, None);
+        let stop_after = rng.random_range(3..25);
+        let case = format!("seed {seed}, stopped after {stop_after} calls: {settings:?}");
+        let (resumed, _) = import_by(&account, &settings, true, Some(stop_after));
+        assert_same_project(&resumed, &single, &case);
+        let case = format!("seed {seed}, in one go: {settings:?}");
+        let (newest, shown) = import_by(&account, &settings, true, None);
+        assert_same_project(&newest, &single, &case);
+        if preset == Preset::Demo {
+            assert!(!shown.is_empty(), "{case}: no partial project shown");
+        }
+        for partial in &shown {
+            assert_exact_where_it_says(partial, &newest, &case);
+        }
+        partials += shown.len();
+    }
+    assert!(partials >= 2, "only {partials} partial projects checked");
 }
