@@ -565,24 +565,6 @@ fn import_by(
     (project, shown)
 }
 
-/// Everything of two projects taken at the same moment with the same settings, cell by cell
-/// and ledger row by ledger row, but how their runs went (calls, times, the clock measured).
-fn assert_same_project(newest: &Project, single: &Project, case: &str) {
-    assert_eq!(newest.items, single.items, "{case}");
-    assert_eq!(newest.locations, single.locations, "{case}");
-    assert_eq!(newest.periods, single.periods, "{case}");
-    assert_eq!(newest.series, single.series, "{case}");
-    assert_eq!(newest.measured_at, single.measured_at, "{case}");
-    assert_eq!(newest.planning, single.planning, "{case}");
-    assert_eq!(newest.report.warnings, single.report.warnings, "{case}");
-    let ledger = |p: &Project| {
-        let mut ledger = p.ledger.clone().unwrap();
-        ledger.cin7_clock_ahead_secs = None;
-        ledger
-    };
-    assert_eq!(ledger(newest), ledger(single), "{case}");
-}
-
 /// Where a series counts: its option, size and branch.
 type SeriesKey = (i64, String, i64);
 
@@ -616,9 +598,7 @@ fn cells_from(
                 .unwrap_or_default();
             (key, (sales, on_hand))
         })
-        .filter(|(_, (sales, on_hand))| {
-            !sales.is_empty() || on_hand.iter().any(|q| !q.is_zero())
-        })
+        .filter(|(_, (sales, on_hand))| !sales.is_empty() || on_hand.iter().any(|q| !q.is_zero()))
         .collect()
 }
 
@@ -659,10 +639,10 @@ fn newest_first_equals_a_single_pass_stopped_or_not_and_shows_exact_periods_on_t
         let stop_after = rng.random_range(3..25);
         let case = format!("seed {seed}, stopped after {stop_after} calls: {settings:?}");
         let (resumed, _) = import_by(&account, &settings, true, Some(stop_after));
-        assert_same_project(&resumed, &single, &case);
+        common::assert_same_project(&resumed, &single, &case);
         let case = format!("seed {seed}, in one go: {settings:?}");
         let (newest, shown) = import_by(&account, &settings, true, None);
-        assert_same_project(&newest, &single, &case);
+        common::assert_same_project(&newest, &single, &case);
         if preset == Preset::Demo {
             assert!(!shown.is_empty(), "{case}: no partial project shown");
         }

@@ -523,3 +523,164 @@ fn a_second_update_before_saving_starts_from_the_first_not_from_its_checkpoint()
     let again = update(&project, t3);
     assert_same(&again, &import_at(&sandbox, &settings, t3));
 }
+
+/// Edits the account while a newest-first import reads it: at the first page of sales orders
+/// after the stock, when the windows of the last 147 days are read and the older ones are not
+/// (the fourth window is under way); and again once every window is read.
+struct EditingMidway<'a> {
+    sandbox: &'a Sandbox,
+    at: DateTime<Utc>,
+    state: &'a std::sync::Mutex<Edits>,
+}
+
+#[derive(Default)]
+struct Edits {
+    /// The sales-order pages read when the stock was done.
+    pages_at_stock: Option<u32>,
+    midway: bool,
+    after_the_windows: bool,
+}
+
+impl import::Listener for EditingMidway<'_> {
+    fn progress(&self, p: import::Progress) {
+        let pages = p
+            .walks
+            .iter()
+            .find(|w| w.resource == cin7_planner::cin7::Resource::SalesOrders)
+            .map_or(0, |w| w.pages);
+        let stock_read = p.exact.is_some_and(|e| e.on_hand_since.is_some());
+        let all_read = p.exact.is_some_and(|e| e.history_read >= 1.0);
+        let mut state = self.state.lock().unwrap();
+        if stock_read && state.pages_at_stock.is_none() {
+            state.pages_at_stock = Some(pages);
+        }
+        if !state.midway
+            && state
+                .pages_at_stock
+                .is_some_and(|at_stock| pages > at_stock)
+        {
+            state.midway = true;
+            self.sandbox.update(|a| edit_midway(a, self.at));
+        }
+        if state.midway && all_read && !state.after_the_windows {
+            state.after_the_windows = true;
+            // Read by the first window, which no later window reads again.
+            self.sandbox.update(|a| {
+                let recent = open_orders_modified(a, first_run() - Duration::days(14), self.at);
+                assert!(a.dispatch_sales_order(recent[0], self.at));
+            });
+        }
+    }
+}
+
+/// The first, newest and oldest orders of `account` last modified in `[from, to)` that
+/// nothing has shipped of, by id.
+fn open_orders_modified(account: &Account, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<i64> {
+    let mut ids: Vec<i64> = account
+        .sales_orders
+        .iter()
+        .filter(|o| from <= o.modified && o.modified < to)
+        .filter(|o| o.is_approved && !o.is_void && o.dispatched.is_none())
+        .filter(|o| o.lines.iter().all(|l| l.qty_shipped.is_zero()))
+        .map(|o| o.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// What staff do in Cin7 while the import runs, at `at`: in a window already read, an order
+/// voided; in the window being read, the first order by id (on its first page, read) voided
+/// and another dispatched; in the oldest window, not read yet, an order dispatched; and a
+/// new order, a credit note, a purchase order received and a new branch with an order.
+fn edit_midway(account: &mut Account, at: DateTime<Utc>) {
+    let as_of = first_run();
+    let day = |days: i64| as_of - Duration::days(days);
+    // The windows' edges, as of the run: 14, 42, 91 and 182 days back, then the start.
+    let read = open_orders_modified(account, day(14), as_of);
+    let reading = open_orders_modified(account, day(329), day(147));
+    let unread = open_orders_modified(account, DateTime::<Utc>::MIN_UTC, day(329));
+    assert!(!read.is_empty() && reading.len() >= 2 && !unread.is_empty());
+    assert!(account.void_sales_order(read[read.len() - 1], at));
+    assert!(account.void_sales_order(reading[0], at));
+    assert!(account.dispatch_sales_order(reading[reading.len() / 2], at));
+    assert!(account.dispatch_sales_order(unread[unread.len() / 2], at));
+
+    let option = account.products[0].options[0].id;
+    let next_id = account.sales_orders.iter().map(|o| o.id).max().unwrap() + 1;
+    account.add_sales_order(new_order(next_id, 1, option, "3", at));
+    account.add_branch(BranchRecord {
+        id: 77,
+        name: "Pop-up".into(),
+        branch_type: "Retail Branch".into(),
+        is_active: true,
+        modified: at,
+    });
+    account.add_sales_order(new_order(next_id + 1, 77, option, "2", at));
+    let credit_id = account.credit_notes.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+    let mut returned = new_order(0, 1, option, "-1", at).lines;
+    returned[0].id = credit_id * 10;
+    account.add_credit_note(CreditNoteRecord {
+        id: credit_id,
+        reference: format!("CN-{credit_id}"),
+        sales_reference: format!("SO-{next_id}"),
+        source: "POS".into(),
+        branch_id: 1,
+        created: at,
+        modified: at,
+        credit_note_date: Some(at),
+        completed: Some(at),
+        is_void: false,
+        lines: returned,
+    });
+    let waiting = account
+        .purchase_orders
+        .iter()
+        .find(|p| p.is_approved && !p.is_void && p.fully_received.is_none())
+        .map(|p| p.id)
+        .expect("a purchase order to receive");
+    assert!(account.receive_purchase_order(waiting, at));
+}
+
+#[test]
+fn edits_made_while_a_newest_first_import_runs_are_in_its_project() {
+    let t0 = first_run();
+    let mut config = SandboxConfig::new(generate(Preset::Demo, 4, t0), USERNAME, KEY);
+    config.rate_limits = RateLimits::unlimited();
+    let sandbox = Sandbox::start(config).unwrap();
+    // About 520 days: windows of 14, 42, 91 and 182 days, then 190 to the start.
+    let settings = ImportSettings::new(
+        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        GroupBy::Week,
+        chrono_tz::Pacific::Auckland,
+    );
+    let state = std::sync::Mutex::new(Edits::default());
+    let editing = EditingMidway {
+        sandbox: &sandbox,
+        at: t0 + Duration::minutes(10),
+        state: &state,
+    };
+    let before = sandbox.account();
+    // Kept pages, as the window and the command line keep them: the suppliers and branches
+    // read again at the end are asked of Cin7, not taken from the pages of their first read.
+    let state_dir = tempfile::tempdir().unwrap();
+    let kept = ImportRequest {
+        run_store: Some(RunStore::at(state_dir.path())),
+        ..request(&sandbox, &settings)
+    };
+    let project = block_on(import::run(&kept, editing, t0)).unwrap();
+    let edits = state.lock().unwrap();
+    assert!(
+        edits.midway && edits.after_the_windows,
+        "the edits were made"
+    );
+    let after = sandbox.account();
+    assert_ne!(before.sales_orders.len(), after.sales_orders.len());
+
+    let single_pass = ImportRequest {
+        newest_first: false,
+        ..request(&sandbox, &settings)
+    };
+    let at_the_end = block_on(import::run(&single_pass, |_| {}, t0)).unwrap();
+    common::assert_same_project(&project, &at_the_end, "edited midway");
+    assert!(project.locations.iter().any(|l| l.name == "Pop-up"));
+}

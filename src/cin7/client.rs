@@ -75,6 +75,9 @@ pub struct ListQuery {
     /// A walk Cin7 may refuse with 400 (a filter an older account or a proxy does not
     /// know): its refusal ends this walk only, and the run goes on without it.
     pub refusable: bool,
+    /// Ask Cin7 even where the run's page store has the page: the same query read a second
+    /// time in one run, to see what changed since the first.
+    pub fresh: bool,
 }
 
 /// A Cin7 Omni API v1 client for one API connection: Basic auth, pacing, retries, paging.
@@ -296,7 +299,9 @@ impl Client {
     ) -> Result<Vec<T>, Cin7Error> {
         let url = self.page_url(resource, query, page, rows);
         let key = page_key(&[&self.username, self.base_url.as_str(), url.as_str()]);
-        if let Some(records) = self.kept_page(key) {
+        if !query.fresh
+            && let Some(records) = self.kept_page(key)
+        {
             return Ok(records);
         }
         let mut retries = Retries::new(&self.retry);

@@ -3,8 +3,8 @@
 //!    pass reads them), with the first windows of sales orders;
 //! 2. the current stock, which every on-hand value is worked back from;
 //! 3. the older windows;
-//! 4. what changed since the run started (as an update reads it), so that a document edited
-//!    while the import ran is as it is at the end.
+//! 4. what changed since the run started, read as an update reads it (suppliers and branches
+//!    in full again), so that what was edited while the import ran is as it is at the end.
 //!
 //! After each window the project so far goes to the front end (when it shows it), with how
 //! far back it is exact; the checkpoint keeps that too, and the instant windows take edits
@@ -22,6 +22,7 @@ use crate::cin7::{Cin7Error, Resource};
 use crate::project::calendar::earliest_start;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::sync::{Arc, mpsc};
 
 /// How many windows are read before the stock: the last 147 days, which cover the quarter
@@ -234,7 +235,15 @@ impl<'s, 'r, L: Listener> NewestFirst<'s, 'r, L> {
         mut read: AccountRead,
         progress: &impl Fn(Progress),
     ) -> Result<AccountRead, Cin7Error> {
-        let plan = Plan::changes_since(self.edits_since());
+        let mut plan = Plan::update(self.edits_since());
+        // Read in full in phase 1 under the same queries: asked again, not taken from the
+        // run's pages, so that a supplier or branch added meanwhile is found.
+        for query in [&mut plan.suppliers, &mut plan.branches]
+            .into_iter()
+            .flatten()
+        {
+            query.fresh = true;
+        }
         let mut changes = self.session.read_plan(&plan, progress).await?;
         let known = read
             .reference
@@ -252,8 +261,43 @@ impl<'s, 'r, L: Listener> NewestFirst<'s, 'r, L> {
                 .walk(Resource::Products, &every_product, progress)
                 .await?;
         }
-        Ok(merged(read, changes))
+        let read = merged(read, changes);
+        self.session
+            .tracker
+            .borrow_mut()
+            .distinct(records_in(&read));
+        Ok(read)
     }
+}
+
+/// How many records of each resource `read` holds (the older open documents with their
+/// kind's), for the resources it has any of.
+fn records_in(read: &AccountRead) -> BTreeMap<Resource, u64> {
+    let (r, d) = (&read.reference, &read.documents);
+    let count = |n: usize| n as u64;
+    let mut records = BTreeMap::from([
+        (Resource::Contacts, count(r.suppliers.len())),
+        (Resource::Branches, count(r.branches.len())),
+        (Resource::Products, count(r.products.len())),
+        (Resource::BomMasters, count(r.boms.len())),
+        (Resource::Stock, count(r.stock.len())),
+        (
+            Resource::SalesOrders,
+            count(d.orders.len() + d.older.orders.len()),
+        ),
+        (Resource::CreditNotes, count(d.credit_notes.len())),
+        (
+            Resource::PurchaseOrders,
+            count(d.purchase_orders.len() + d.older.purchase_orders.len()),
+        ),
+        (
+            Resource::BranchTransfers,
+            count(d.transfers.len() + d.older.transfers.len()),
+        ),
+        (Resource::Adjustments, count(d.adjustments.len())),
+    ]);
+    records.retain(|_, n| *n > 0);
+    records
 }
 
 impl Reads {
@@ -271,14 +315,15 @@ impl Reads {
     }
 }
 
-/// `read` with `changes` read after it taking the place of what it had of the same records.
+/// `read` with `changes` read after it taking the place of what it had of the same records
+/// (the suppliers and branches, read in full both times, are the later read's).
 fn merged(read: AccountRead, changes: AccountRead) -> AccountRead {
     let (r, c) = (read.reference, changes.reference);
     let (d, n) = (read.documents, changes.documents);
     AccountRead {
         reference: ReferenceRead {
-            suppliers: r.suppliers,
-            branches: r.branches,
+            suppliers: c.suppliers,
+            branches: c.branches,
             products: merge::by_id([r.products, c.products]),
             boms: merge::by_id([r.boms, c.boms]),
             stock: merge::stock(r.stock, c.stock),

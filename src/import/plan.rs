@@ -100,8 +100,7 @@ fn by_id(fields: &str) -> ListQuery {
         order: "id ASC".into(),
         filter: None,
         fields: Some(fields.into()),
-        eager: false,
-        refusable: false,
+        ..ListQuery::default()
     }
 }
 
@@ -150,17 +149,6 @@ impl Plan {
             orders: None,
             highest_order: None,
             ..Self::import(settings)
-        }
-    }
-
-    /// What a newest-first import reads again after its last window: products, kits,
-    /// documents and stock rows modified at or after `since` (an update's queries, without
-    /// the suppliers and branches, which a single pass reads once too).
-    pub(super) fn changes_since(since: DateTime<Utc>) -> Self {
-        Self {
-            suppliers: None,
-            branches: None,
-            ..Self::update(since)
         }
     }
 
@@ -230,7 +218,7 @@ impl Plan {
                 filter: changes_since,
                 fields: Some(STOCK_FIELDS.into()),
                 eager: in_full,
-                refusable: false,
+                ..ListQuery::default()
             }),
             purchase_orders: modified(PURCHASE_ORDER_FIELDS),
             transfers: modified(TRANSFER_FIELDS),

@@ -42,6 +42,8 @@ pub(super) struct Tracker {
     notices: Vec<String>,
     /// How far back a newest-first import is exact so far.
     exact: Option<Exactness>,
+    /// The records of each resource counted once, where some were read twice.
+    distinct: Option<BTreeMap<Resource, u64>>,
 }
 
 impl Tracker {
@@ -57,6 +59,7 @@ impl Tracker {
             second_walks: 0,
             notices: Vec::new(),
             exact: None,
+            distinct: None,
         }
     }
 
@@ -68,8 +71,16 @@ impl Tracker {
         self.started.elapsed()
     }
 
+    /// The records read of each resource: each once, where the run read some twice and said
+    /// how many there are ([`Tracker::distinct`]).
     pub(super) fn records(&self) -> &BTreeMap<Resource, u64> {
-        &self.records
+        self.distinct.as_ref().unwrap_or(&self.records)
+    }
+
+    /// The run read some records more than once (a newest-first import's windows and its
+    /// catch-up): these are the records it has, each once.
+    pub(super) fn distinct(&mut self, records: BTreeMap<Resource, u64>) {
+        self.distinct = Some(records);
     }
 
     /// A walk of `resource` is planned.

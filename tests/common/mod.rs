@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use cin7_planner::cin7::{ApiKey, RetryPolicy};
 use cin7_planner::import::ImportRequest;
-use cin7_planner::project::{ConnectionInfo, ImportSettings};
+use cin7_planner::project::{ConnectionInfo, ImportSettings, Project};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::account::*;
 use cin7_planner::sandbox::{Sandbox, SandboxConfig};
@@ -33,13 +33,14 @@ pub(crate) fn request(base_url: &str, settings: ImportSettings) -> ImportRequest
 /// The calls a newest-first import of the fixture (from 2024-01-01) makes today: the 22 its
 /// records need at the least (each walk's pages and the empty page that ends it, the older
 /// open documents' walks included); one more for each window of sales orders but the oldest,
-/// which holds all of them, while each newer one is a single empty page; and eight to read
-/// again what changed since the run started (the five kinds of document, products, kits and
-/// stock).
+/// which holds all of them, while each newer one is a single empty page; and twelve to read
+/// again what changed since the run started: suppliers and branches in full (a page and the
+/// empty page each), and the five kinds of document, products, kits and stock (an empty page
+/// each).
 pub(crate) fn fixture_import_calls() -> usize {
     // The earliest start of a history from 2024-01-01: a week before, a day earlier still.
     let start = utc(2023, 12, 25, 0, 0);
-    22 + (windows_back_to(start, Utc::now()) - 1) + 8
+    22 + (windows_back_to(start, Utc::now()) - 1) + 12
 }
 
 /// How many windows of `modifiedDate` an import as of `now` reads the sales orders in, back
@@ -466,4 +467,22 @@ pub(crate) fn movements(a: &Account) -> Vec<(StockKey, DateTime<Utc>, Decimal)> 
         }
     }
     out
+}
+
+/// Everything of two projects taken at the same moment with the same settings, cell by cell
+/// and ledger row by ledger row, but how their runs went (calls, times, the clock measured).
+pub(crate) fn assert_same_project(newest: &Project, single: &Project, case: &str) {
+    assert_eq!(newest.items, single.items, "{case}");
+    assert_eq!(newest.locations, single.locations, "{case}");
+    assert_eq!(newest.periods, single.periods, "{case}");
+    assert_eq!(newest.series, single.series, "{case}");
+    assert_eq!(newest.measured_at, single.measured_at, "{case}");
+    assert_eq!(newest.planning, single.planning, "{case}");
+    assert_eq!(newest.report.warnings, single.report.warnings, "{case}");
+    let ledger = |p: &Project| {
+        let mut ledger = p.ledger.clone().unwrap();
+        ledger.cin7_clock_ahead_secs = None;
+        ledger
+    };
+    assert_eq!(ledger(newest), ledger(single), "{case}");
 }
