@@ -8,6 +8,10 @@
 //! possible (goal ≤ 1.02). Then the same under server faults, compared with the fault-free
 //! result.
 //!
+//! The import reads newest first: for each run it also prints when the last 30 and the last
+//! 90 days became exact, for sales and for on-hand, as calls and seconds ÷ the whole import's
+//! (goals ≤ 0.10 and ≤ 0.30).
+//!
 //! With `PACING_REAL=1` it also runs at Cin7's real windows (3 per second, 60 per minute)
 //! until 2,000 calls are made (about 34 minutes) and prints the same figures; with
 //! `PACING_REAL=only`, only that.
@@ -18,7 +22,7 @@
 
 use chrono::{Duration as Days, Utc};
 use cin7_planner::cin7::{ApiKey, RetryPolicy};
-use cin7_planner::import::{self, ImportError, ImportRequest};
+use cin7_planner::import::{self, ImportError, ImportRequest, Listener, Progress};
 use cin7_planner::project::{ConnectionInfo, GroupBy, ImportSettings, Project};
 use cin7_planner::rate_limit::RateLimits;
 use cin7_planner::sandbox::{Account, Faults, Preset, Sandbox, SandboxConfig, generate};
@@ -129,16 +133,86 @@ fn figures(sandbox: &Sandbox, limits: &RateLimits, wall: Duration) -> Figures {
     }
 }
 
+/// When a recent stretch became exact: the calls Cin7 had seen and the time since the start.
+type Moment = Option<(usize, Duration)>;
+
+/// When the last 30 and 90 days became exact, for sales and for on-hand.
+#[derive(Default)]
+struct Milestones {
+    sales: [Moment; 2],
+    on_hand: [Moment; 2],
+}
+
+const STRETCHES: [i64; 2] = [30, 90];
+
+/// Notes the milestones as the import says how far back it is exact.
+struct Watching<'a> {
+    sandbox: &'a Sandbox,
+    started: Instant,
+    as_of: chrono::DateTime<Utc>,
+    milestones: &'a std::sync::Mutex<Milestones>,
+}
+
+impl Listener for Watching<'_> {
+    fn progress(&self, p: Progress) {
+        let Some(exact) = p.exact else { return };
+        let Ok(mut m) = self.milestones.lock() else {
+            return;
+        };
+        let mut now = None;
+        let mut note = |moment: &mut Moment, since: Option<chrono::DateTime<Utc>>, days: i64| {
+            if moment.is_none() && since.is_some_and(|s| s <= self.as_of - Days::days(days)) {
+                *moment = *now.get_or_insert_with(|| {
+                    Some((self.sandbox.requests().len(), self.started.elapsed()))
+                });
+            }
+        };
+        for (i, days) in STRETCHES.into_iter().enumerate() {
+            note(&mut m.sales[i], Some(exact.sales_since), days);
+            note(&mut m.on_hand[i], exact.on_hand_since, days);
+        }
+    }
+}
+
 fn run(
     runtime: &tokio::runtime::Runtime,
     sandbox: &Sandbox,
     limits: &RateLimits,
-) -> (Result<Project, ImportError>, Figures) {
+) -> (Result<Project, ImportError>, Figures, Milestones) {
     let request = request(sandbox.base_url(), limits);
     let started = Instant::now();
-    let result = runtime.block_on(import::run(&request, |_| {}, Utc::now()));
+    let milestones = std::sync::Mutex::new(Milestones::default());
+    let as_of = Utc::now();
+    let watching = Watching {
+        sandbox,
+        started,
+        as_of,
+        milestones: &milestones,
+    };
+    let result = runtime.block_on(import::run(&request, watching, as_of));
     let figures = figures(sandbox, limits, started.elapsed());
-    (result, figures)
+    let milestones = milestones.into_inner().unwrap_or_default();
+    (result, figures, milestones)
+}
+
+/// The milestones as shares of the whole run's calls and time.
+fn print_milestones(milestones: &Milestones, figures: &Figures) {
+    let share = |moment: &Moment| match moment {
+        Some((calls, at)) => format!(
+            "{:.3} of the calls ({calls}), {:.3} of the time ({:.1} s)",
+            *calls as f64 / figures.calls as f64,
+            at.as_secs_f64() / figures.wall.as_secs_f64(),
+            at.as_secs_f64()
+        ),
+        None => "never".to_owned(),
+    };
+    for (i, days) in STRETCHES.into_iter().enumerate() {
+        println!(
+            "  last {days} days exact: sales at {}; on-hand too at {}",
+            share(&milestones.sales[i]),
+            share(&milestones.on_hand[i])
+        );
+    }
 }
 
 fn print(label: &str, figures: &Figures, minimum: Option<u64>) {
@@ -206,20 +280,21 @@ fn at_a_tenth(runtime: &tokio::runtime::Runtime, account: &Account) {
     for factor in factors {
         let latency = interval(&tenth).mul_f64(factor);
         let sandbox = serve(account, &tenth, latency, IMPERFECT);
-        let (result, figures) = run(runtime, &sandbox, &tenth);
+        let (result, figures, milestones) = run(runtime, &sandbox, &tenth);
         let project = result.expect("the import succeeds");
         print(
             &format!("latency {factor}× ({latency:?})"),
             &figures,
             Some(project.report.minimum_calls),
         );
+        print_milestones(&milestones, &figures);
         reference.get_or_insert(project);
     }
 
     let faults = format!("{IMPERFECT},500@20,drop@50,jitter=15ms");
     let latency = interval(&tenth).mul_f64(1.5);
     let sandbox = serve(account, &tenth, latency, &faults);
-    let (result, figures) = run(runtime, &sandbox, &tenth);
+    let (result, figures, _) = run(runtime, &sandbox, &tenth);
     let project = result.expect("the import succeeds under faults");
     let reference = reference.expect("a fault-free run");
     let same = project.items == reference.items
@@ -247,7 +322,7 @@ fn at_cin7_scale(runtime: &tokio::runtime::Runtime, account: &Account) {
         Duration::from_millis(400),
         IMPERFECT,
     );
-    let (result, figures) = run(runtime, &sandbox, &real);
+    let (result, figures, _) = run(runtime, &sandbox, &real);
     let stopped = result
         .map(|_| "finished".to_owned())
         .unwrap_or_else(|e| e.to_string());

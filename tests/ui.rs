@@ -851,12 +851,14 @@ fn serve_slow(fault: &str) -> Sandbox {
     Sandbox::start(config).unwrap()
 }
 
-/// An import from the dialog, keeping its state in `state`, under way with the nine other walks done but
-/// Sales Orders, which the sandbox answers 3 s late.
+/// An import from the dialog, keeping its state in `state`, under way with the eight other
+/// walks done but Sales Orders, which the sandbox answers a second late (the import reads
+/// them in several windows, one after another), and Stock, which waits for the first
+/// windows.
 fn import_waiting_on_sales_orders(
     state: &std::path::Path,
 ) -> (Sandbox, Setup, Harness<'static, PlannerApp>) {
-    let sandbox = serve_slow("slow=SalesOrders:3s");
+    let sandbox = serve_slow("slow=SalesOrders:1s");
     let mut setup = Setup::new(sandbox.base_url());
     setup.state_dir = Some(state.to_owned());
     let mut harness = setup.harness();
@@ -864,7 +866,7 @@ fn import_waiting_on_sales_orders(
     fill_dialog(&mut harness, KEY);
     click(&mut harness, "OK");
     step_until(&mut harness, "the other walks done", |h| {
-        h.query_all_by_label_contains("done").count() == 9
+        h.query_all_by_label_contains("done").count() == 8
     });
     (sandbox, setup, harness)
 }
@@ -1025,7 +1027,7 @@ fn without_a_file_chooser_the_window_browses_and_asks_before_replacing_a_file() 
 
 #[test]
 fn a_cancelled_import_is_offered_to_continue_and_finishes() {
-    // Everything answers at once but Sales Orders, which takes 3 s: the import is under way,
+    // Everything answers at once but Sales Orders, a second each: the import is under way,
     // with pages kept, for as long as the test needs to press Cancel.
     let state = tempfile::tempdir().unwrap();
     let (_sandbox, setup, mut harness) = import_waiting_on_sales_orders(state.path());
@@ -1343,4 +1345,49 @@ fn what_cannot_be_saved_opened_or_reached_says_why_and_loses_nothing() {
         said.ends_with(": check the connection and try again."),
         "{said}"
     );
+}
+
+#[test]
+fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
+    // Each call for sales orders takes a second: the first three windows (the last 147 days)
+    // come in a few seconds, the older ones after the stock.
+    let sandbox = serve_slow("slow=SalesOrders:1s");
+    let mut harness = Setup::new(sandbox.base_url()).harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    fill_dialog(&mut harness, KEY);
+    click(&mut harness, "OK");
+    step_until(&mut harness, "the project so far", |h| {
+        h.query_by_label_contains("Exact back to ").is_some()
+    });
+    // The import's progress above the project so far.
+    harness.get_by_label_contains("; older history loading (");
+    harness.get_by_label("Importing from Cin7");
+    // Once the stock is read, every item with stock has a row; its open orders and lead time
+    // wait for the end.
+    step_until(&mut harness, "the stock read", |h| {
+        h.query_by_label_contains("on-hand follows the current stock")
+            .is_none()
+    });
+    harness.get_by_label_contains("; older history loading (");
+    assert!(harness.query_all_by_label("loading").count() >= 3);
+    assert!(harness.state().project().is_none(), "not a document yet");
+    // Saving waits for the end, and says so.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_ok();
+    let notice = harness.state().status_line().map(|n| n.text.clone());
+    assert_eq!(
+        notice.as_deref(),
+        Some(
+            "The import is still reading the older history: the project can be saved once it is complete."
+        )
+    );
+    step_until(&mut harness, "the import to finish", |h| {
+        h.state().project().is_some()
+    });
+    assert!(harness.query_by_label_contains("Exact back to ").is_none());
+    assert_eq!(harness.query_all_by_label("loading").count(), 0);
+    harness.get_by_label(&format!(
+        "Imported 4 items at 2 locations with {} calls. Save the project with File > Save.",
+        common::fixture_import_calls()
+    ));
 }

@@ -9,6 +9,7 @@ mod mapping;
 mod merge;
 mod newest_first;
 mod open_orders;
+mod partial;
 mod permissions;
 mod plan;
 mod progress;
@@ -20,6 +21,7 @@ mod windows;
 
 pub use checkpoint::{Checkpoint, RunStore};
 pub use full_read::{reimport, run};
+pub use partial::PartialProject;
 pub use permissions::{Permissions, check_permissions};
 pub use steps::{RESOURCES_READ, minimum_calls};
 pub use update::{DEFAULT_OVERLAP, UpdateRequest, update};
@@ -94,15 +96,6 @@ impl<F: Fn(Progress)> Listener for F {
 
 /// Receives the projects a newest-first import has so far, on a thread of the run's.
 pub type PartialSink = Arc<dyn Fn(PartialProject) + Send + Sync>;
-
-/// The project a newest-first import has so far: exact in the periods that start at or
-/// after `exact.sales_since` (on-hand from `exact.on_hand_since`), still loading before; its
-/// open orders and lead times need every document, so they are not shown until the end.
-#[derive(Debug)]
-pub struct PartialProject {
-    pub project: Project,
-    pub exact: Exactness,
-}
 
 /// What the import is doing now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -99,7 +99,11 @@ impl<'s, 'r, L: Listener> NewestFirst<'s, 'r, L> {
     async fn phases(&self, progress: &impl Fn(Progress)) -> Result<AccountRead, Cin7Error> {
         let session = self.session;
         session.client.pace_evenly();
-        session.tracker.borrow_mut().planned(Resource::SalesOrders);
+        // Both show as waiting from the start: the windows, and the stock that follows the
+        // first of them.
+        for resource in [Resource::SalesOrders, Resource::Stock] {
+            session.tracker.borrow_mut().planned(resource);
+        }
         let plan = Plan {
             stock: None,
             ..Plan::newest_first(&self.request.settings)
@@ -359,7 +363,7 @@ impl PartialBuilder {
                 let read = reads.into_account();
                 let built = super::steps::partial(read, &connection, &settings, as_of);
                 match built {
-                    Ok(project) => sink(PartialProject { project, exact }),
+                    Ok(project) => sink(PartialProject::new(project, exact)),
                     Err(error) => tracing::warn!(%error, "could not build the project so far"),
                 }
             }

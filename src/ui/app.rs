@@ -7,7 +7,7 @@
 //! implements the app, with its `run_flow` and `files`).
 
 use super::commands::{Command, SHORTCUTS};
-use super::document::Document;
+use super::document::{Document, OpenProject, Screen};
 use super::menu::{self, MenuState};
 use super::modals::Modals;
 use super::progress_view::{self, Layout};
@@ -22,6 +22,7 @@ use super::tasks::Tasks;
 use crate::cin7::{ApiKey, PRODUCTION_BASE_URL};
 use crate::project::ConnectionInfo;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a new connection dialog is pre-filled with, beyond the remembered state (the demo's
@@ -235,6 +236,7 @@ impl PlannerApp {
         MenuState {
             idle,
             has_project: self.document.open().is_some(),
+            loading: self.runs.loading().is_some(),
             has_ledger: self.project().is_some_and(|p| p.ledger.is_some()),
             recent: &self.state.recent,
             stopped: self.runs.stopped(),
@@ -242,22 +244,38 @@ impl PlannerApp {
         }
     }
 
-    /// An import fills the window with its progress; a project shows with an update's
-    /// progress above it; with neither, the start page.
+    /// An import fills the window with its progress, and once it is exact for some recent
+    /// periods, shows the project so far under it; a project shows with an update's progress
+    /// above it; with neither, the start page.
     fn central(&mut self, ui: &mut egui::Ui) {
         let run = self.runs.run();
         let updating = run.filter(|r| r.base.is_some() && self.document.open().is_some());
-        if let Some(run) = run.filter(|_| updating.is_none()) {
+        let importing = run.filter(|_| updating.is_none());
+        if let Some(run) = importing {
             let (label, elapsed) = (run.label(), run.started.elapsed());
-            if progress_view::show(ui, label, run.progress.as_ref(), elapsed, Layout::Full) {
-                self.commands.push(Command::CancelRun);
-            }
+            let Some(partial) = &run.partial else {
+                if progress_view::show(ui, label, run.progress.as_ref(), elapsed, Layout::Full) {
+                    self.commands.push(Command::CancelRun);
+                }
+                return;
+            };
+            let open = OpenProject::loading(Arc::clone(&partial.project));
+            let shown = super::project_view::Shown {
+                screen: Screen::of_partial(run.partials_shown),
+                updating: Some((label, run.progress.as_ref(), elapsed)),
+                busy: true,
+                keys: !self.modals.is_open(),
+                loading: Some(partial),
+            };
+            let commands = self.view.show(ui, &open, &shown);
+            self.commands.extend(commands);
         } else if let Some(open) = self.document.open() {
             let shown = super::project_view::Shown {
                 screen: self.document.screen(),
                 updating: updating.map(|r| (r.label(), r.progress.as_ref(), r.started.elapsed())),
                 busy: self.runs.busy().is_some() || self.tasks.under_way() > 0,
                 keys: !self.modals.is_open(),
+                loading: None,
             };
             let commands = self.view.show(ui, open, &shown);
             self.commands.extend(commands);

@@ -6,7 +6,8 @@
 //! hovering shows the whole period in a tooltip that stays on screen. A sized item says why it
 //! has no on-hand line. The receipts still expected at the item's location are marked ahead
 //! of the last period, at their delivery dates (without one, or overdue, at the end), and
-//! hovering one gives its order number and quantity.
+//! hovering one gives its order number and quantity. While an import still reads the older
+//! history, the periods not exact yet are hatched, and hold no bars or on-hand line.
 
 use super::format;
 use crate::project::{Project, Series};
@@ -49,46 +50,30 @@ fn date_of(day: f64) -> Option<NaiveDate> {
 /// 1970-01-01 counted from the common era.
 const EPOCH_DAYS: i32 = 719_163;
 
+/// The periods an import reading newest first has not made exact yet: sales before the
+/// first, on-hand before the second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Loading {
+    pub sales_from: usize,
+    pub on_hand_from: usize,
+}
+
 /// The chart of `series`, its money in `currency` (the project's, worked out once by the caller:
-/// finding it walks the items); `title_end` draws at the end of the title line, right to left.
+/// finding it walks the items), its periods still `loading` hatched; `title_end` draws at the
+/// end of the title line, right to left.
 pub(super) fn show(
     ui: &mut Ui,
     project: &Project,
     series: &Series,
     currency: Option<&str>,
+    loading: Option<Loading>,
     title_end: impl FnOnce(&mut Ui),
 ) {
-    let item = &project.items[series.item];
-    let location = &project.locations[series.location];
-    let values = PeriodValues::of(project, series, currency);
-    // The title and what the item is (cut short first), what ends the line (on a line of its
-    // own, right-aligned, where the chart is narrow), then the legend.
-    let mut title_end = Some(title_end);
-    let narrow = ui.available_width() < NARROW;
-    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
-    ui.horizontal(|ui| {
-        ui.with_layout(right_to_left, |ui| {
-            if let Some(end) = title_end.take_if(|_| !narrow) {
-                end(ui);
-            }
-            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                let title = RichText::new(format!("{} at {}", item.code, location.name)).strong();
-                ui.add(egui::Label::new(title).truncate());
-                ui.add(egui::Label::new(RichText::new(&item.description).weak()).truncate());
-            });
-        });
-    });
-    if let Some(end) = title_end {
-        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 20.0), right_to_left, end);
+    let mut values = PeriodValues::of(project, series, currency);
+    if let Some(loading) = loading {
+        values.hide_loading(loading);
     }
-    legend(ui, &values);
-    if item.sized {
-        // One line, the rest on hover: the chart keeps its room in a small window.
-        let note = RichText::new("Sized item: no on-hand history (hover for why)")
-            .color(ui.visuals().warn_fg_color);
-        ui.add(egui::Label::new(note).truncate())
-            .on_hover_text(SIZED_NOTE);
-    }
+    heading(ui, project, series, &values, title_end);
     // Two plots share the room, the lower one with the date axis under it.
     // A sized item that no stock reading measured has nothing to draw below its sales.
     let has_stock = values.on_hand.is_some() || values.measured.iter().any(Option::is_some);
@@ -108,6 +93,9 @@ pub(super) fn show(
                 values.mark_receipts(plot);
             }
         });
+    if let Some(loading) = loading {
+        hatch(ui, &sales, &values, loading.sales_from);
+    }
     if !has_stock {
         tooltip(ui, &sales, &values);
         return;
@@ -135,8 +123,51 @@ pub(super) fn show(
         }
         values.mark_receipts(plot);
     });
+    if let Some(loading) = loading {
+        hatch(ui, &stock, &values, loading.on_hand_from);
+    }
     for shown in [&sales, &stock] {
         tooltip(ui, shown, &values);
+    }
+}
+
+/// The chart's title line (ended by `title_end`), its legend, and a sized item's note.
+fn heading(
+    ui: &mut Ui,
+    project: &Project,
+    series: &Series,
+    values: &PeriodValues,
+    title_end: impl FnOnce(&mut Ui),
+) {
+    let item = &project.items[series.item];
+    let location = &project.locations[series.location];
+    // The title and what the item is (cut short first), what ends the line (on a line of its
+    // own, right-aligned, where the chart is narrow), then the legend.
+    let mut title_end = Some(title_end);
+    let narrow = ui.available_width() < NARROW;
+    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
+    ui.horizontal(|ui| {
+        ui.with_layout(right_to_left, |ui| {
+            if let Some(end) = title_end.take_if(|_| !narrow) {
+                end(ui);
+            }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                let title = RichText::new(format!("{} at {}", item.code, location.name)).strong();
+                ui.add(egui::Label::new(title).truncate());
+                ui.add(egui::Label::new(RichText::new(&item.description).weak()).truncate());
+            });
+        });
+    });
+    if let Some(end) = title_end {
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 20.0), right_to_left, end);
+    }
+    legend(ui, values);
+    if item.sized {
+        // One line, the rest on hover: the chart keeps its room in a small window.
+        let note = RichText::new("Sized item: no on-hand history (hover for why)")
+            .color(ui.visuals().warn_fg_color);
+        ui.add(egui::Label::new(note).truncate())
+            .on_hover_text(SIZED_NOTE);
     }
 }
 
@@ -257,6 +288,36 @@ fn swatch(ui: &mut Ui, kind: Swatch, colour: Color32, text: &str) {
     ui.add_space(ui.spacing().item_spacing.x);
 }
 
+/// The periods before `from` in the plot `shown`, hatched: still loading.
+fn hatch<R>(ui: &Ui, shown: &PlotResponse<R>, values: &PeriodValues, from: usize) {
+    let Some(first) = values.starts.first() else {
+        return;
+    };
+    let until = values.starts.get(from).copied().unwrap_or(values.end);
+    let frame = *shown.transform.frame();
+    let x = |day: NaiveDate| {
+        let point = egui_plot::PlotPoint::new(day_number(day), 0.0);
+        shown.transform.position_from_point(&point).x
+    };
+    let (left, right) = (x(*first).max(frame.left()), x(until).min(frame.right()));
+    if right <= left {
+        return;
+    }
+    let area = egui::Rect::from_x_y_ranges(left..=right, frame.y_range());
+    let painter = ui.painter_at(area);
+    let stroke = egui::Stroke::new(1.0, ui.visuals().weak_text_color().gamma_multiply(0.5));
+    // Lines at 45°, 8 points apart, across the whole area.
+    let mut start = area.left() - area.height();
+    while start < area.right() {
+        let bottom = egui::pos2(start, area.bottom());
+        painter.line_segment(
+            [bottom, bottom + egui::vec2(area.height(), -area.height())],
+            stroke,
+        );
+        start += 8.0;
+    }
+}
+
 /// The whole period under the pointer, in a tooltip with its own background.
 fn tooltip<R>(ui: &Ui, shown: &PlotResponse<R>, values: &PeriodValues) {
     let Some(pointer) = shown.response.hover_pos() else {
@@ -364,6 +425,8 @@ struct PeriodValues {
     currency: Option<String>,
     /// What open orders will bring to the item's location, by the day they are marked on.
     receipts: Vec<ExpectedReceipt>,
+    /// The periods whose on-hand is not drawn: not exact yet.
+    hidden_on_hand: usize,
 }
 
 /// A receipt still expected, as the chart marks it.
@@ -438,7 +501,18 @@ impl PeriodValues {
             starting_date: project.settings.starting_date,
             currency: currency.map(str::to_owned),
             receipts: expected_receipts(project, series, end),
+            hidden_on_hand: 0,
         }
+    }
+
+    /// Leaves out what is not exact yet: the bars before `loading.sales_from`, the on-hand
+    /// steps before `loading.on_hand_from`.
+    fn hide_loading(&mut self, loading: Loading) {
+        for sold in self.sold.iter_mut().take(loading.sales_from) {
+            *sold = Decimal::ZERO;
+        }
+        self.first_partial = false;
+        self.hidden_on_hand = loading.on_hand_from;
     }
 
     fn end_of(&self, period: usize) -> NaiveDate {
@@ -472,7 +546,7 @@ impl PeriodValues {
     fn steps(&self) -> Option<Vec<[f64; 2]>> {
         let levels = self.on_hand.as_ref()?;
         let mut points = Vec::with_capacity(levels.len() * 2);
-        for (p, level) in levels.iter().enumerate() {
+        for (p, level) in levels.iter().enumerate().skip(self.hidden_on_hand) {
             let y = number(*level);
             points.push([day_number(self.starts[p]), y]);
             points.push([day_number(self.end_of(p)), y]);
@@ -631,6 +705,7 @@ mod tests {
             last_partial: true,
             starting_date: date(2026, 3, 2),
             currency: Some("NZD".into()),
+            hidden_on_hand: 0,
             receipts: vec![
                 ExpectedReceipt {
                     day: date(2026, 3, 16),

@@ -14,6 +14,14 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Screen(u64);
 
+impl Screen {
+    /// The screen of the `n`th project an import has shown so far, apart from every
+    /// document's screen (an import's project is not a document until it ends).
+    pub(super) fn of_partial(n: u64) -> Self {
+        Self(n | 1 << 63)
+    }
+}
+
 /// The project on screen.
 pub(super) struct OpenProject {
     pub project: Arc<Project>,
@@ -48,6 +56,17 @@ impl OpenProject {
             path,
             dirty: true,
             checkpoints,
+        }
+    }
+
+    /// The project an import has so far, shown while it reads the older history: no file,
+    /// nothing to save yet.
+    pub(super) fn loading(project: Arc<Project>) -> Self {
+        Self {
+            project,
+            path: None,
+            dirty: false,
+            checkpoints: Vec::new(),
         }
     }
 

@@ -14,6 +14,8 @@ pub(super) struct MenuState<'a> {
     /// No run reads Cin7 or waits for its key.
     pub idle: bool,
     pub has_project: bool,
+    /// An import shows its project so far: Save says why it must wait.
+    pub loading: bool,
     /// The project keeps its ledger (it can be updated).
     pub has_ledger: bool,
     pub recent: &'a [PathBuf],
@@ -104,11 +106,12 @@ fn file_menu(ui: &mut Ui, state: &MenuState<'_>, c: &mut Vec<Command>) {
         .map(|p| (p.display().to_string(), Command::OpenPath(p.clone())));
     submenu(ui, c, idle, "Open Recent", recent.collect());
     ui.separator();
-    item_if(ui, c, has, "Save", Some(&commands::SAVE), Command::Save);
+    let savable = has || state.loading;
+    item_if(ui, c, savable, "Save", Some(&commands::SAVE), Command::Save);
     item_if(
         ui,
         c,
-        has,
+        savable,
         "Save As…",
         Some(&commands::SAVE_AS),
         Command::SaveAs,

@@ -3,7 +3,9 @@
 //! usable), the grouping and sales options it can be regrouped by, the item table and the
 //! selected item's chart (side by side in a wide window, one above the other in a narrow one,
 //! the chart never lower than it can be read), and the data report's collapsible panel. It
-//! fits 1024×700 at 150%.
+//! fits 1024×700 at 150%. While an import reads the older history newest first, it shows the
+//! project so far the same way, with the import's progress above it and a line saying how
+//! far back it is exact.
 
 use super::commands::Command;
 use super::document::{OpenProject, Screen};
@@ -12,7 +14,7 @@ use super::options::GroupingChoices;
 use super::progress_view::{self, Layout};
 use super::report::{self, Act, Note};
 use super::table::ItemTable;
-use crate::import::Progress;
+use crate::import::{PartialProject, Progress};
 use crate::project::{ImportSettings, Project, RegroupError};
 use egui::{RichText, Ui};
 use std::sync::Arc;
@@ -43,6 +45,22 @@ pub(super) struct Shown<'a> {
     pub busy: bool,
     /// Nothing else has the keyboard (no dialog or question open).
     pub keys: bool,
+    /// The project is an import's so far, still loading the older history.
+    pub loading: Option<&'a PartialProject>,
+}
+
+/// "Exact back to 3 Sep 2026; older history loading (62%)", and what on-hand waits for.
+pub(super) fn loading_line(partial: &PartialProject) -> String {
+    let exact = &partial.exact;
+    let back_to = format::date(exact.back_to(partial.project.settings.time_zone));
+    let line = format!(
+        "Exact back to {back_to}; older history loading ({}%)",
+        exact.percent()
+    );
+    match exact.on_hand_since {
+        Some(_) => line,
+        None => format!("{line}; on-hand follows the current stock"),
+    }
 }
 
 /// View state that is not part of the project.
@@ -106,6 +124,12 @@ impl ProjectView {
         }
         let mut commands = Vec::new();
         self.header(ui, open, shown, &mut commands);
+        if let Some(partial) = shown.loading {
+            let line = RichText::new(loading_line(partial)).color(ui.visuals().warn_fg_color);
+            ui.label(line).on_hover_text(
+                "The periods from that day on are exact; the older ones are hatched in the chart until the import has read them. To ship, to receive and lead times need every document: they come at the end.",
+            );
+        }
         if let Some((label, progress, elapsed)) = shown.updating {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 if progress_view::show(ui, label, progress, elapsed, Layout::Panel) {
@@ -123,7 +147,7 @@ impl ProjectView {
             let width = ui.available_width();
             egui::Panel::right("item_detail")
                 .exact_size((width - TABLE_WIDTH).clamp(CHART_NARROWEST, width * 0.6))
-                .show(ui, |ui| self.detail(ui, project));
+                .show(ui, |ui| self.detail(ui, project, shown.loading));
         } else {
             let room = ui.available_height();
             // The table keeps a few rows; the chart never goes below what can be read.
@@ -132,7 +156,7 @@ impl ProjectView {
                 .resizable(true)
                 .default_size(chart)
                 .size_range(CHART_LEAST..=room.max(CHART_LEAST))
-                .show(ui, |ui| self.detail(ui, project));
+                .show(ui, |ui| self.detail(ui, project, shown.loading));
         }
         let currency = self
             .summary
@@ -141,8 +165,15 @@ impl ProjectView {
         egui::CentralPanel::default().show(ui, |ui| {
             self.table.controls(ui, project);
             ui.add_space(4.0);
-            self.table
-                .show(ui, shown.screen, project, currency, shown.keys);
+            let planning_loading = shown.loading.is_some();
+            self.table.show(
+                ui,
+                shown.screen,
+                project,
+                currency,
+                shown.keys,
+                planning_loading,
+            );
         });
         commands
     }
@@ -219,13 +250,22 @@ impl ProjectView {
         }
     }
 
-    /// The selected item's chart, with what it plans with on its title line.
-    fn detail(&mut self, ui: &mut Ui, project: &Project) {
+    /// The selected item's chart, with what it plans with on its title line (while the
+    /// project is still `loading`, its periods not exact yet hatched, and no planning).
+    fn detail(&mut self, ui: &mut Ui, project: &Project, loading: Option<&PartialProject>) {
         match self.table.current().and_then(|i| project.series.get(i)) {
             Some(series) => {
                 let currency = self.summary().and_then(|s| s.currency.as_deref());
-                super::chart::show(ui, project, series, currency, |ui| {
-                    super::item_planning::show(ui, project, series);
+                let hatched = loading.map(|p| super::chart::Loading {
+                    sales_from: p.first_exact_period(),
+                    on_hand_from: p.first_exact_on_hand(),
+                });
+                super::chart::show(ui, project, series, currency, hatched, |ui| {
+                    if loading.is_some() {
+                        ui.label(RichText::new("Open orders and lead time: loading").weak());
+                    } else {
+                        super::item_planning::show(ui, project, series);
+                    }
                 });
             }
             None => {

@@ -39,8 +39,9 @@ pub(super) struct RunBase {
 pub(super) struct Run {
     job: ImportJob,
     pub progress: Option<Progress>,
-    /// The project an import reading newest first has so far.
+    /// The project an import reading newest first has so far, and how many it has shown.
     pub partial: Option<Arc<PartialProject>>,
+    pub partials_shown: u64,
     pub kind: RunKind,
     pub connection: ConnectionInfo,
     pub key: ApiKey,
@@ -102,6 +103,7 @@ impl Run {
             job,
             progress: None,
             partial: None,
+            partials_shown: 0,
             kind,
             connection,
             key,
@@ -229,6 +231,12 @@ impl Runs {
         self.run.as_ref()
     }
 
+    /// The project an import under way has so far, while it reads the older history.
+    pub(super) fn loading(&self) -> Option<&PartialProject> {
+        let run = self.run.as_ref().filter(|r| r.base.is_none())?;
+        run.partial.as_deref()
+    }
+
     pub(super) fn waiting(&self) -> Option<&KeyWait> {
         self.waiting.as_ref()
     }
@@ -308,6 +316,7 @@ impl Runs {
                 ImportEvent::Partial(partial) => {
                     if let Some(run) = &mut self.run {
                         run.partial = Some(partial);
+                        run.partials_shown += 1;
                     }
                 }
                 ImportEvent::Finished(result) => {

@@ -131,8 +131,9 @@ fn stopped(ui: &mut Ui, shown: &Shown<'_>, commands: &mut Vec<Command>) {
 }
 
 /// "An import of shop from 1 January 2024, by weeks, started 3 Dec 2026 10:42 NZDT, not saved
-/// yet: what it read is kept.", the time in the run's own time zone. (The run may have ended
-/// and its project been closed unsaved: Continue reads from what was kept.)
+/// yet: what it read is kept.", the time in the run's own time zone, and how far back an
+/// import read newest first is exact. (The run may have ended and its project been closed
+/// unsaved: Continue reads from what was kept.)
 pub(super) fn stopped_text(run: &Stopped) -> String {
     use crate::project::RunKind;
     let c = &run.checkpoint;
@@ -142,10 +143,26 @@ pub(super) fn stopped_text(run: &Stopped) -> String {
         (RunKind::Reimport, Some(name)) => format!("A reimport of {}", name.to_string_lossy()),
         _ => format!("An import of {}", c.connection.username),
     };
-    format!(
+    let text = format!(
         "{what} from {}, by {}, started {}, not saved yet: what it read is kept.",
         super::format::date(c.settings.starting_date),
         c.settings.group_by.label().to_lowercase(),
         super::format::instant(c.as_of, c.settings.time_zone),
+    );
+    match c.exact.filter(|e| e.history_read < 1.0) {
+        Some(exact) => format!("{text} {}", exact_so_far(&exact, &c.settings)),
+        None => text,
+    }
+}
+
+/// "It is exact back to 3 Sep 2026 (62% of the history read)."
+pub(super) fn exact_so_far(
+    exact: &crate::import::Exactness,
+    settings: &crate::project::ImportSettings,
+) -> String {
+    format!(
+        "It is exact back to {} ({}% of the history read).",
+        super::format::date(exact.back_to(settings.time_zone)),
+        exact.percent()
     )
 }

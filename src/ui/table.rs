@@ -178,6 +178,8 @@ pub(super) struct ItemTable {
     reveal: bool,
     /// The project the facts are of (its screen), and them.
     facts: Option<(Screen, Vec<Facts>)>,
+    /// The project is an import's so far: its open orders and lead times come at the end.
+    planning_loading: bool,
     /// What `rows` are sorted for: sorting 200,000 series takes longer than a frame, so a
     /// keystroke in the filter only filters.
     sorted: Option<OrderKey>,
@@ -325,7 +327,9 @@ impl ItemTable {
         project: &Project,
         currency: Option<&str>,
         keys: bool,
+        planning_loading: bool,
     ) {
+        self.planning_loading = planning_loading;
         self.rows(id, project);
         if keys {
             self.keys(ui, project);
@@ -525,7 +529,9 @@ impl ItemTable {
                 body.rows(20.0, rows.len(), |mut row| {
                     let index = rows[row.index()];
                     row.set_selected(self.selected.contains(&index));
-                    cells(&mut row, project, &project.series[index], &all_facts[index]);
+                    let facts = &all_facts[index];
+                    let planning = (!self.planning_loading).then_some(facts);
+                    cells(&mut row, project, &project.series[index], facts, planning);
                     if row.response().clicked() {
                         clicked_row = Some((index, modifiers));
                     }
@@ -675,11 +681,13 @@ fn span(shown: &[usize], anchor: Option<usize>, index: usize) -> Option<BTreeSet
     Some(shown[low..=high].iter().copied().collect())
 }
 
+/// A row's cells; the planning columns from `planning`, or "loading" without it.
 fn cells(
     row: &mut egui_extras::TableRow<'_, '_>,
     project: &Project,
     series: &Series,
     facts: &Facts,
+    planning: Option<&Facts>,
 ) {
     let item = &project.items[series.item];
     // Not selectable text: a click anywhere on a row selects the row. Centred in the row's
@@ -727,10 +735,18 @@ fn cells(
         };
         number(ui, shown);
     };
-    row.col(|ui| open(ui, facts.open.to_ship));
-    row.col(|ui| open(ui, facts.open.to_receive));
+    let Some(planning) = planning else {
+        for _ in 0..3 {
+            row.col(|ui| {
+                number(ui, RichText::new("loading").weak());
+            });
+        }
+        return;
+    };
+    row.col(|ui| open(ui, planning.open.to_ship));
+    row.col(|ui| open(ui, planning.open.to_receive));
     row.col(|ui| {
-        let days = facts.lead_time.map_or_else(
+        let days = planning.lead_time.map_or_else(
             || RichText::new("–").weak(),
             |d| format!("{} d", d.round_dp(1).normalize()).into(),
         );

@@ -143,6 +143,11 @@ impl PlannerApp {
     /// written is never replaced: the planner is offered another name.
     pub(super) fn save(&mut self, ctx: &egui::Context, to: SaveTo) {
         let Some(open) = self.document.open() else {
+            if self.runs.loading().is_some() {
+                self.status.warn(
+                    "The import is still reading the older history: the project can be saved once it is complete.",
+                );
+            }
             self.document.save_abandoned();
             return;
         };

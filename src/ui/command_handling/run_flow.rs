@@ -197,7 +197,15 @@ impl PlannerApp {
                 if let Some(store) = &run.store {
                     self.runs.keep_stopped(store);
                 }
-                self.status.error(error.to_string());
+                // An import stopped mid-history: how far back what it read is exact.
+                let so_far = run
+                    .partial
+                    .as_ref()
+                    .map(|p| super::super::start_page::exact_so_far(&p.exact, &p.project.settings));
+                match so_far {
+                    Some(so_far) => self.status.error(format!("{error} {so_far}")),
+                    None => self.status.error(error.to_string()),
+                }
             }
         }
     }
