@@ -255,8 +255,20 @@ impl<'a> Session<'a> {
         query: &ListQuery,
         progress: &impl Fn(Progress),
     ) -> Result<Vec<T>, Cin7Error> {
+        self.walk_seeing(resource, query, progress, |_| {}).await
+    }
+
+    /// Reads every record of one resource, counting each page as it arrives, its size shown
+    /// to `seen`.
+    pub(super) async fn walk_seeing<T: DeserializeOwned + Identified>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        progress: &impl Fn(Progress),
+        seen: impl FnMut(usize),
+    ) -> Result<Vec<T>, Cin7Error> {
         self.tracker.borrow_mut().planned(resource);
-        let read = self.list(resource, query, progress).await;
+        let read = self.list_seeing(resource, query, progress, seen).await;
         self.tracker.borrow_mut().ended(resource, read.is_ok());
         progress(self.progress(Phase::Reading));
         read
@@ -327,6 +339,17 @@ impl<'a> Session<'a> {
         query: &ListQuery,
         progress: &impl Fn(Progress),
     ) -> Result<Vec<T>, Cin7Error> {
+        self.list_seeing(resource, query, progress, |_| {}).await
+    }
+
+    /// The pages of one walk, each counted as it arrives, its size shown to `seen`.
+    pub(super) async fn list_seeing<T: DeserializeOwned + Identified>(
+        &self,
+        resource: Resource,
+        query: &ListQuery,
+        progress: &impl Fn(Progress),
+        mut seen: impl FnMut(usize),
+    ) -> Result<Vec<T>, Cin7Error> {
         let count = |records: &[T]| {
             self.tracker.borrow_mut().page(
                 resource,
@@ -334,6 +357,7 @@ impl<'a> Session<'a> {
                 records.iter().filter_map(T::id),
             );
             progress(self.progress(Phase::Reading));
+            seen(records.len());
         };
         self.client.list_all(resource, query, count).await
     }

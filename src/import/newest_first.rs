@@ -1,10 +1,13 @@
-//! The read of a newest-first import, in four phases under one pacer:
-//! 1. master data, kits and every document but the sales orders (each in one walk, as a single
-//!    pass reads them), with the first windows of sales orders;
-//! 2. the current stock, which every on-hand value is worked back from;
-//! 3. the older windows;
-//! 4. what changed since the run started, read as an update reads it (suppliers and branches
-//!    in full again), so that what was edited while the import ran is as it is at the end.
+//! The read of a newest-first import, under one pacer:
+//! - master data, kits and every document but the sales orders, each in one walk as a single
+//!   pass reads them, all at once with
+//! - the sales orders' windows and the current stock (which every on-hand value is worked
+//!   back from), one after another: the first three windows (the last 147 days), the stock,
+//!   then the older windows. Each starts when the one before has had its last records, so
+//!   that the pacer never waits on a walk's closing empty page;
+//! - then what changed since the run started, read as an update reads it (suppliers and
+//!   branches in full again), so that what was edited while the import ran is as it is at
+//!   the end.
 //!
 //! After each window the project so far goes to the front end (when it shows it), with how
 //! far back it is exact; the checkpoint keeps that too, and the instant windows take edits
@@ -24,6 +27,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::{Arc, mpsc};
+use tokio::sync::Notify;
 
 /// How many windows are read before the stock: the last 147 days, which cover the quarter
 /// a planner looks at first, come within the first tenth of the calls; the stock, nearly
@@ -45,6 +49,13 @@ pub(super) struct NewestFirst<'s, 'r, L: Listener> {
     builder: Option<PartialBuilder>,
 }
 
+/// A walk of those read one after another: a window of sales orders, or the stock.
+#[derive(Clone, Copy)]
+enum Walk {
+    Window(usize),
+    Stock,
+}
+
 /// What the phases have read so far, shared with the builder of partial projects.
 #[derive(Clone, Default)]
 struct Reads {
@@ -52,8 +63,8 @@ struct Reads {
     reference: Option<Arc<ReferenceRead>>,
     /// Every document but the sales orders, and the older open ones of all three kinds.
     documents: Option<Arc<DocumentsRead>>,
-    /// The sales orders of each window read, newest first.
-    windows: Vec<Arc<Vec<SalesOrder>>>,
+    /// The sales orders of each window read, by window (0 the newest).
+    windows: BTreeMap<usize, Arc<Vec<SalesOrder>>>,
     stock: Option<Arc<Vec<StockRow>>>,
 }
 
@@ -109,7 +120,12 @@ impl<'s, 'r, L: Listener> NewestFirst<'s, 'r, L> {
             ..Plan::newest_first(&self.request.settings)
         };
         let first = WINDOWS_BEFORE_STOCK.min(self.windows.len());
-        let (reference, documents, windows) = tokio::join!(
+        let in_turn: Vec<Walk> = (0..first)
+            .map(Walk::Window)
+            .chain([Walk::Stock])
+            .chain((first..self.windows.len()).map(Walk::Window))
+            .collect();
+        let (reference, documents, in_turn) = tokio::join!(
             async {
                 let read = session.read_reference(&plan, progress).await?;
                 self.reads.borrow_mut().reference = Some(Arc::new(read));
@@ -122,57 +138,110 @@ impl<'s, 'r, L: Listener> NewestFirst<'s, 'r, L> {
                 self.advance(progress);
                 Ok(())
             },
-            self.read_windows(0..first, progress),
+            self.read_in_turn(&in_turn, progress),
         );
         reference?;
         documents?;
-        windows?;
-        let stock_query = Plan::newest_first(&self.request.settings).stock;
-        if let Some(query) = stock_query {
-            let stock = session.walk(Resource::Stock, &query, progress).await?;
-            self.reads.borrow_mut().stock = Some(Arc::new(stock));
-            self.advance(progress);
-        }
-        self.read_windows(first..self.windows.len(), progress)
-            .await?;
+        in_turn?;
         let read = self.reads.take().into_account();
         self.catch_up(read, progress).await
     }
 
-    /// Reads windows `range` one after another, newest first.
-    async fn read_windows(
+    /// Reads `walks` one after another. Each starts once the one before has had its last
+    /// records (a page short of 250): while that walk waits for its empty page, the next one's
+    /// first pages keep the pacer busy.
+    async fn read_in_turn(
         &self,
-        range: std::ops::Range<usize>,
+        walks: &[Walk],
         progress: &impl Fn(Progress),
     ) -> Result<(), Cin7Error> {
-        for k in range {
-            let newer = k
-                .checked_sub(1)
-                .map_or(0, |newer| self.reads.borrow().windows[newer].len() as u64);
-            // The first window has no upper edge, so it needs no instant to take edits from.
-            let edits_since = if k == 0 {
-                self.as_of
-            } else {
-                self.edits_since()
-            };
-            let query = self.windows.query(k, newer, edits_since);
-            let orders = self
-                .session
-                .list(Resource::SalesOrders, &query, progress)
-                .await;
-            let orders = orders.inspect_err(|_| {
-                self.session
-                    .tracker
-                    .borrow_mut()
-                    .ended(Resource::SalesOrders, false);
-            })?;
-            self.reads.borrow_mut().windows.push(Arc::new(orders));
-            if k + 1 == self.windows.len() {
-                let mut tracker = self.session.tracker.borrow_mut();
-                tracker.ended(Resource::SalesOrders, true);
+        let gates: Vec<Notify> = walks.iter().map(|_| Notify::new()).collect();
+        let counts: Vec<Cell<u64>> = walks.iter().map(|_| Cell::new(0)).collect();
+        let reads = walks.iter().enumerate().map(|(i, walk)| {
+            let (gates, counts) = (&gates, &counts);
+            async move {
+                if i > 0 {
+                    gates[i].notified().await;
+                }
+                let open_next = || gates.get(i + 1).map(Notify::notify_one);
+                let seen = |records: usize| {
+                    counts[i].set(counts[i].get() + records as u64);
+                    if records < crate::cin7::MAX_ROWS as usize {
+                        open_next();
+                    }
+                };
+                let read = match *walk {
+                    Walk::Stock => self.read_stock(seen, progress).await,
+                    Walk::Window(k) => {
+                        // The window before, for its eagerness: what it has read so far.
+                        let before = walks[..i]
+                            .iter()
+                            .rposition(|w| matches!(w, Walk::Window(_)));
+                        let newer = before.map_or(0, |b| counts[b].get());
+                        self.read_window(k, newer, seen, progress).await
+                    }
+                };
+                open_next();
+                read
             }
-            self.advance(progress);
+        });
+        futures_util::future::try_join_all(reads).await.map(|_| ())
+    }
+
+    /// Reads the current stock, showing the size of each page to `seen`.
+    async fn read_stock(
+        &self,
+        seen: impl FnMut(usize),
+        progress: &impl Fn(Progress),
+    ) -> Result<(), Cin7Error> {
+        let Some(query) = Plan::newest_first(&self.request.settings).stock else {
+            return Ok(());
+        };
+        let stock = self
+            .session
+            .walk_seeing(Resource::Stock, &query, progress, seen)
+            .await?;
+        self.reads.borrow_mut().stock = Some(Arc::new(stock));
+        self.advance(progress);
+        Ok(())
+    }
+
+    /// Reads window `k` (the one before it held `newer` orders), showing the size of each page
+    /// to `seen`.
+    async fn read_window(
+        &self,
+        k: usize,
+        newer: u64,
+        seen: impl FnMut(usize),
+        progress: &impl Fn(Progress),
+    ) -> Result<(), Cin7Error> {
+        // The first window has no upper edge, so it needs no instant to take edits from.
+        let edits_since = if k == 0 {
+            self.as_of
+        } else {
+            self.edits_since()
+        };
+        let query = self.windows.query(k, newer, edits_since);
+        let orders = self
+            .session
+            .list_seeing(Resource::SalesOrders, &query, progress, seen)
+            .await;
+        let orders = orders.inspect_err(|_| {
+            self.session
+                .tracker
+                .borrow_mut()
+                .ended(Resource::SalesOrders, false);
+        })?;
+        let all_read = {
+            let mut reads = self.reads.borrow_mut();
+            reads.windows.insert(k, Arc::new(orders));
+            reads.windows.len() == self.windows.len()
+        };
+        if all_read {
+            let mut tracker = self.session.tracker.borrow_mut();
+            tracker.ended(Resource::SalesOrders, true);
         }
+        self.advance(progress);
         Ok(())
     }
 
@@ -199,11 +268,11 @@ impl<'s, 'r, L: Listener> NewestFirst<'s, 'r, L> {
     /// checkpoint, with the project so far for a front end that shows it.
     fn advance(&self, progress: &impl Fn(Progress)) {
         let reads = self.reads.borrow();
-        let (Some(_), Some(_), Some(read)) = (
-            &reads.reference,
-            &reads.documents,
-            reads.windows.len().checked_sub(1),
-        ) else {
+        // The newest windows read, one after another from the first.
+        let in_order = (0..).take_while(|k| reads.windows.contains_key(k)).count();
+        let (Some(_), Some(_), Some(read)) =
+            (&reads.reference, &reads.documents, in_order.checked_sub(1))
+        else {
             return;
         };
         let since = self.windows.lower_edge(read);
@@ -311,7 +380,7 @@ impl Reads {
         let mut reference = self.reference.map(Arc::unwrap_or_clone).unwrap_or_default();
         reference.stock = self.stock.map(Arc::unwrap_or_clone).unwrap_or_default();
         let mut documents = self.documents.map(Arc::unwrap_or_clone).unwrap_or_default();
-        documents.orders = merge::by_id(self.windows.into_iter().map(Arc::unwrap_or_clone));
+        documents.orders = merge::by_id(self.windows.into_values().map(Arc::unwrap_or_clone));
         AccountRead {
             reference,
             documents,
