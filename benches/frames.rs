@@ -246,9 +246,17 @@ fn growing(
     harness: &mut Harness<'_, PlannerApp>,
     frame: &dyn Fn(&mut Harness<'_, PlannerApp>) -> Duration,
 ) {
+    // The update ends first: one run at a time.
+    while harness.state().is_busy() {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
     harness.key_press(egui::Key::Escape);
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run_steps(3);
+    // The update left the project changed: New asks first.
+    harness.get_by_label("Don't save").click();
     harness.run_steps(3);
     for (label, text) in [("API username", "bench"), ("API key", "bench-key")] {
         harness.get_by_label(label).click();
@@ -262,9 +270,12 @@ fn growing(
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
     }
+    harness.run_steps(3);
     println!(
-        "new import: the project so far shown after {:.1} s",
-        started.elapsed().as_secs_f64()
+        "new import: the project so far shown after {:.1} s, {} rows in view",
+        started.elapsed().as_secs_f64(),
+        // Each row's three planning columns say "loading".
+        harness.query_all_by_label("loading").count() / 3
     );
     harness.event(egui::Event::PointerMoved(egui::pos2(720.0, 650.0)));
     let mut growing = Vec::new();

@@ -151,11 +151,12 @@ impl Tracker {
     }
 
     /// How much of the sales orders' walk is done: by the id range in a single pass; by the
-    /// history's time in a newest-first import, once the stock (nearly half the calls) is read.
+    /// history's time in a newest-first import, once the stock (nearly half the calls) is read,
+    /// never all of it before what changed meanwhile is read.
     fn orders_fraction(&self) -> Option<f64> {
         let by_time = self
             .exact
-            .and_then(|e| e.on_hand_since.map(|_| e.history_read));
+            .and_then(|e| e.on_hand_since.map(|_| e.history_read.min(0.99)));
         self.orders.fraction().or(by_time)
     }
 

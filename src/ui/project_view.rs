@@ -49,7 +49,7 @@ pub(super) struct Shown<'a> {
     pub loading: Option<&'a PartialProject>,
 }
 
-/// "Exact back to 3 Sep 2026; older history loading (62%)", and what on-hand waits for.
+/// "Exact back to 3 September 2026; older history loading (62%)", and what on-hand waits for.
 pub(super) fn loading_line(partial: &PartialProject) -> String {
     let exact = &partial.exact;
     let back_to = format::date(exact.back_to(partial.project.settings.time_zone));

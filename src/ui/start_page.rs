@@ -155,7 +155,7 @@ pub(super) fn stopped_text(run: &Stopped) -> String {
     }
 }
 
-/// "It is exact back to 3 Sep 2026 (62% of the history read)."
+/// "It is exact back to 3 September 2026 (62% of the history read)."
 pub(super) fn exact_so_far(
     exact: &crate::import::Exactness,
     settings: &crate::project::ImportSettings,
@@ -165,4 +165,59 @@ pub(super) fn exact_so_far(
         super::format::date(exact.back_to(settings.time_zone)),
         exact.percent()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{Checkpoint, Exactness, RunStore};
+    use crate::project::{ConnectionInfo, GroupBy, ImportSettings, RunKind};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn a_stopped_import_says_how_far_back_what_it_read_is_exact() {
+        let at = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap();
+        let settings = ImportSettings::new(
+            NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            GroupBy::Week,
+            chrono_tz::UTC,
+        );
+        let mut checkpoint = Checkpoint {
+            kind: RunKind::Import,
+            connection: ConnectionInfo {
+                base_url: "https://api.cin7.com/api".into(),
+                username: "shop".into(),
+            },
+            settings,
+            as_of: at(2026, 12, 3),
+            project: None,
+            base_as_of: None,
+            newest_first: true,
+            edits_since: None,
+            exact: None,
+        };
+        let text = |checkpoint: &Checkpoint| {
+            stopped_text(&Stopped {
+                store: RunStore::at("/nowhere"),
+                checkpoint: checkpoint.clone(),
+            })
+        };
+        let plain = "An import of shop from 1 January 2024, by weeks, started 3 Dec 2026 00:00 UTC, not saved yet: what it read is kept.";
+        assert_eq!(text(&checkpoint), plain);
+        checkpoint.exact = Some(Exactness {
+            sales_since: at(2026, 9, 3),
+            on_hand_since: Some(at(2026, 9, 3)),
+            history_read: 0.625,
+        });
+        assert_eq!(
+            text(&checkpoint),
+            format!("{plain} It is exact back to 3 September 2026 (62% of the history read).")
+        );
+        // Every window read: nothing more to say than that it was stopped.
+        checkpoint.exact = Some(Exactness {
+            history_read: 1.0,
+            ..checkpoint.exact.unwrap()
+        });
+        assert_eq!(text(&checkpoint), plain);
+    }
 }
