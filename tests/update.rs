@@ -120,22 +120,7 @@ fn change(account: &mut Account, at: DateTime<Utc>) -> u64 {
     }
     assert!(account.dispatch_sales_order(next_id + 1, at));
 
-    let credit_id = account.credit_notes.iter().map(|c| c.id).max().unwrap_or(0) + 1;
-    let mut returned = new_order(0, 1, option, "-1", at).lines;
-    returned[0].id = credit_id * 10;
-    account.add_credit_note(CreditNoteRecord {
-        id: credit_id,
-        reference: format!("CN-{credit_id}"),
-        sales_reference: format!("SO-{next_id}"),
-        source: "POS".into(),
-        branch_id: 1,
-        created: at,
-        modified: at,
-        credit_note_date: Some(at),
-        completed: Some(at),
-        is_void: false,
-        lines: returned,
-    });
+    return_one(account, option, next_id, at);
 
     let waiting = account
         .purchase_orders
@@ -206,6 +191,26 @@ fn change(account: &mut Account, at: DateTime<Utc>) -> u64 {
     row.modified = at;
     // Three orders, one for the new option, one at the new branch, and the credit note.
     6
+}
+
+/// A credit note at branch 1 taking back one of `option` sold by order `order_id`, at `at`.
+fn return_one(account: &mut Account, option: i64, order_id: i64, at: DateTime<Utc>) {
+    let credit_id = account.credit_notes.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+    let mut returned = new_order(0, 1, option, "-1", at).lines;
+    returned[0].id = credit_id * 10;
+    account.add_credit_note(CreditNoteRecord {
+        id: credit_id,
+        reference: format!("CN-{credit_id}"),
+        sales_reference: format!("SO-{order_id}"),
+        source: "POS".into(),
+        branch_id: 1,
+        created: at,
+        modified: at,
+        credit_note_date: Some(at),
+        completed: Some(at),
+        is_void: false,
+        lines: returned,
+    });
 }
 
 /// Everything an update must share with a fresh import at the same moment.
@@ -616,22 +621,7 @@ fn edit_midway(account: &mut Account, at: DateTime<Utc>) {
         modified: at,
     });
     account.add_sales_order(new_order(next_id + 1, 77, option, "2", at));
-    let credit_id = account.credit_notes.iter().map(|c| c.id).max().unwrap_or(0) + 1;
-    let mut returned = new_order(0, 1, option, "-1", at).lines;
-    returned[0].id = credit_id * 10;
-    account.add_credit_note(CreditNoteRecord {
-        id: credit_id,
-        reference: format!("CN-{credit_id}"),
-        sales_reference: format!("SO-{next_id}"),
-        source: "POS".into(),
-        branch_id: 1,
-        created: at,
-        modified: at,
-        credit_note_date: Some(at),
-        completed: Some(at),
-        is_void: false,
-        lines: returned,
-    });
+    return_one(account, option, next_id, at);
     let waiting = account
         .purchase_orders
         .iter()
