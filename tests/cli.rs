@@ -981,6 +981,49 @@ fn a_failed_update_leaves_the_project_byte_for_byte_and_an_unwritable_out_costs_
     assert_eq!(std::fs::read(&project).unwrap(), saved);
 }
 
+/// `update --full` reads the whole history again newest first, printing how far back it is
+/// exact as `import` does, and writes the table the import wrote.
+#[test]
+fn a_full_update_prints_how_far_back_it_is_exact_and_reads_the_same_project() {
+    let sandbox = serve(fixture_account());
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("shop.json");
+    let state = dir.path().join("state");
+    let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let imported = long_table(&project);
+
+    let again = dir.path().join("again.json");
+    let output = bin_with_state(&state)
+        .arg("update")
+        .arg(&project)
+        .arg("--full")
+        .arg("--out")
+        .arg(&again)
+        .args(["--rate-limits", "3/100ms,60/2s,5000/1d"])
+        .env("CIN7_API_KEY", KEY)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_exact_lines(&text(&output.stderr), "2023-12-26");
+    // The same table, but for when Cin7 measured the stock: the time it was asked.
+    let when_measured_dropped = |rows: Vec<String>| -> Vec<String> {
+        rows.into_iter()
+            .map(|row| match row.rfind("Z,") {
+                Some(end) => {
+                    let start = row[..end].rfind(',').unwrap();
+                    format!("{}{}", &row[..start], &row[end + 1..])
+                }
+                None => row,
+            })
+            .collect()
+    };
+    assert_eq!(
+        when_measured_dropped(long_table(&again)),
+        when_measured_dropped(imported)
+    );
+}
+
 /// A project file is never replaced against the planner's will: `import --out` over an
 /// existing one needs `--force`, and a read-only one is refused by `import`, `update` and
 /// `regroup` alike, before any call to Cin7, the file left byte for byte and still read-only.
