@@ -44,6 +44,8 @@ struct Setup {
     retry: RetryPolicy,
     /// A project named on the command line.
     open_first: Option<std::path::PathBuf>,
+    /// The limits runs keep to (none, unless a test says: the sandbox enforces none).
+    rate_limits: RateLimits,
 }
 
 impl Setup {
@@ -58,6 +60,7 @@ impl Setup {
             demo: false,
             retry: RetryPolicy::never(),
             open_first: None,
+            rate_limits: RateLimits::unlimited(),
         }
     }
 
@@ -70,8 +73,7 @@ impl Setup {
         let services = Services {
             dialogs: Box::new(Arc::clone(&self.dialogs)),
             secrets: Arc::clone(&self.secrets),
-            // The sandbox in these tests enforces nothing; pacing is tested elsewhere.
-            rate_limits: RateLimits::unlimited(),
+            rate_limits: self.rate_limits.clone(),
             retry: self.retry.clone(),
             call_log: None,
             state_dir: self.state_dir.clone(),
@@ -1390,4 +1392,65 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
         "Imported 4 items at 2 locations with {} calls. Save the project with File > Save.",
         common::fixture_import_calls()
     ));
+}
+
+/// The daily budget runs out while the oldest sales orders are read: the window says how far
+/// back what was read is exact, and when the rest can run.
+#[test]
+fn a_daily_budget_ending_mid_history_says_how_far_back_the_import_is_exact() {
+    // Sales orders come last (each call takes a while); the budget ends before the last
+    // page of the oldest window, which holds them all.
+    let sandbox = serve_slow("slow=SalesOrders:300ms");
+    let start = utc(2023, 12, 25, 0, 0);
+    let before = chrono::Utc::now();
+    let windows = windows_back_to(start, before);
+    let budget = 22 + (windows - 1) - 1;
+    // What was read is kept in the state folder, for the next run.
+    let state = tempfile::tempdir().unwrap();
+    let mut setup = Setup::new(sandbox.base_url());
+    setup.state_dir = Some(state.path().to_owned());
+    setup.rate_limits = format!("{budget}/1d").parse().unwrap();
+    let mut harness = setup.harness();
+    menu(&mut harness, &["File", "New", "Cin7 connection… Ctrl+N"]);
+    fill_dialog(&mut harness, KEY);
+    click(&mut harness, "OK");
+    step_until(&mut harness, "the budget to end", |h| {
+        h.state().status_line().is_some()
+    });
+    let said = harness.state().status_line().map(|n| n.text.clone());
+    let said = said.unwrap_or_default();
+    assert!(
+        said.starts_with(&format!(
+            "Cin7's daily limit of {budget} calls for this API connection is used up, so the import stopped before going over it, at Sales Orders page 2: it can run again in "
+        )),
+        "{said}"
+    );
+    // Every window but the oldest is read: exact back to the oldest one's upper edge.
+    let after = chrono::Utc::now();
+    let exact = |as_of: chrono::DateTime<chrono::Utc>| {
+        let read: i64 = [14, 42, 91, 182]
+            .into_iter()
+            .chain(std::iter::repeat(365))
+            .take(windows - 1)
+            .sum();
+        let since = as_of - chrono::Duration::days(read);
+        let local = since.with_timezone(&chrono_tz::Pacific::Auckland);
+        let day = if local.time() == chrono::NaiveTime::MIN {
+            local.date_naive()
+        } else {
+            local.date_naive().succ_opt().unwrap()
+        };
+        let percent = (read * 86_400) as f64 / (as_of - start).num_seconds() as f64;
+        format!(
+            " It is exact back to {} ({}% of the history read).",
+            day.format("%-d %B %Y"),
+            (percent * 100.0).floor()
+        )
+    };
+    assert!(
+        said.ends_with(&exact(before)) || said.ends_with(&exact(after)),
+        "{said} (expected to end with{})",
+        exact(before)
+    );
+    assert!(harness.state().project().is_none());
 }
