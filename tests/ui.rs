@@ -1373,6 +1373,13 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
     harness.get_by_label_contains("; older history loading (");
     assert!(harness.query_all_by_label("loading").count() >= 3);
     assert!(harness.state().project().is_none(), "not a document yet");
+    // Meanwhile the planner filters, sorts and looks at an item's chart, and the finished
+    // project keeps what they chose.
+    type_into(&mut harness, "Search items", "mug");
+    assert!(harness.query_by_label("TEE-RED-S").is_none());
+    click(&mut harness, "Units sold");
+    click(&mut harness, "MUG-RED");
+    harness.get_by_label("MUG-RED at Warehouse");
     // Saving waits for the end, and says so.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
@@ -1388,6 +1395,9 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
     });
     assert!(harness.query_by_label_contains("Exact back to ").is_none());
     assert_eq!(harness.query_all_by_label("loading").count(), 0);
+    harness.get_by_label("MUG-RED at Warehouse");
+    assert!(harness.query_by_label("TEE-RED-S").is_none());
+    harness.get_by_label("Units sold ⏶");
     harness.get_by_label(&format!(
         "Imported 4 items at 2 locations with {} calls. Save the project with File > Save.",
         common::fixture_import_calls()

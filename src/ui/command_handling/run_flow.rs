@@ -231,7 +231,11 @@ impl PlannerApp {
             for store in replaced {
                 self.runs.keep_stopped(&store);
             }
-            self.view = Default::default();
+            // The planner may have worked in the project so far: its sort, filter and
+            // selection stay on the finished one.
+            if run.partial.is_none() {
+                self.view = Default::default();
+            }
             text
         };
         self.status.info(text);
