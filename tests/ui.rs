@@ -1404,6 +1404,36 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
     ));
 }
 
+/// A new import over an open project shows what it has so far in a view of its own, not
+/// filtered by the open project's search; cancelled, it leaves that project as it was viewed.
+#[test]
+fn a_new_import_over_an_open_project_has_its_own_view_and_cancelled_leaves_the_project_as_viewed() {
+    let sandbox = serve_slow("slow=SalesOrders:1s");
+    let mut harness = Setup::new(sandbox.base_url()).imported();
+    type_into(&mut harness, "Search items", "tee");
+    assert_eq!(shown_codes(&harness), ["TEE-RED-M", "TEE-RED-S"]);
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_ok();
+    click(&mut harness, "Don't save");
+    fill_dialog(&mut harness, KEY);
+    click(&mut harness, "OK");
+    step_until(&mut harness, "the stock read", |h| {
+        h.query_by_label_contains("Exact back to ").is_some()
+            && h.query_by_label_contains("on-hand follows the current stock")
+                .is_none()
+    });
+    let search = harness.get_by_label("Search items").value();
+    assert_eq!(search.as_deref(), Some(""));
+    // The mugs, which the open project's search hides, have stock: they have rows.
+    let shown = shown_codes(&harness);
+    assert!(shown.iter().any(|c| c == "MUG-RED"), "{shown:?}");
+
+    click(&mut harness, "Cancel");
+    step_until(&mut harness, "the import to stop", |h| !h.state().is_busy());
+    assert_eq!(shown_codes(&harness), ["TEE-RED-M", "TEE-RED-S"]);
+}
+
 /// The daily budget runs out while the oldest sales orders are read: the window says how far
 /// back what was read is exact, and when the rest can run.
 #[test]

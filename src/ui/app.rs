@@ -54,6 +54,9 @@ pub struct PlannerApp {
     pub(super) tasks: Tasks,
     pub(super) status: StatusLine,
     pub(super) view: ProjectView,
+    /// The view of the project an import has so far: its own sort, filter and selection,
+    /// apart from the project's still open, which it becomes the view of if the import ends.
+    pub(super) growing: ProjectView,
     pub(super) about: AboutPlaces,
     start: StartPage,
     commands: Vec<Command>,
@@ -91,6 +94,7 @@ impl PlannerApp {
             tasks: Tasks::default(),
             status: StatusLine::default(),
             view: ProjectView::default(),
+            growing: ProjectView::default(),
             about,
             start: StartPage::default(),
             commands: Vec::new(),
@@ -267,7 +271,7 @@ impl PlannerApp {
                 keys: !self.modals.is_open(),
                 loading: Some(partial),
             };
-            let commands = self.view.show(ui, &open, &shown);
+            let commands = self.growing.show(ui, &open, &shown);
             self.commands.extend(commands);
         } else if let Some(open) = self.document.open() {
             let shown = super::project_view::Shown {

@@ -39,12 +39,9 @@ impl GroupingChoices {
         }
     }
 
-    /// The same, offering `known` channels to tick.
-    pub(super) fn with_channels(self, known: Vec<String>) -> Self {
-        Self {
-            known_channels: known,
-            ..self
-        }
+    /// Offers `known` channels to tick (those a project's sales came from).
+    pub(super) fn offer_channels(&mut self, known: Vec<String>) {
+        self.known_channels = known;
     }
 
     /// The channels typed, `None` for all.

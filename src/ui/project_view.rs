@@ -178,11 +178,15 @@ impl ProjectView {
         commands
     }
 
-    /// A new project on screen (updated or regrouped) keeps the table's selection of the
-    /// series it still has.
+    /// A new project on screen (updated, regrouped, an import's so far or finished) keeps
+    /// the table's selection of the series it still has, and the grouping form what was
+    /// typed into it, offering the channels the new project's sales came from.
     fn follow(&mut self, project: &Arc<Project>) {
         if let Some(before) = self.shown.as_ref().filter(|p| !Arc::ptr_eq(p, project)) {
             self.table.carry_selection(before, project);
+            if let Some((_, choices)) = &mut self.grouping {
+                choices.offer_channels(project.channels());
+            }
         }
         self.shown = Some(Arc::clone(project));
     }
@@ -331,11 +335,9 @@ impl ProjectView {
             .as_ref()
             .is_none_or(|(base, _)| *base != project.settings)
         {
-            let choices = GroupingChoices::of(&project.settings);
-            self.grouping = Some((
-                project.settings.clone(),
-                choices.with_channels(project.channels()),
-            ));
+            let mut choices = GroupingChoices::of(&project.settings);
+            choices.offer_channels(project.channels());
+            self.grouping = Some((project.settings.clone(), choices));
         }
         let (_, choices) = self.grouping.as_mut()?;
         let mut request = None;

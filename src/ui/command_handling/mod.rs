@@ -71,7 +71,7 @@ impl PlannerApp {
             Command::KeyGiven(given) => self.key_given(ctx, given),
             Command::ForgetKey => self.forget_key(ctx),
             Command::Regroup(settings) => self.regroup(ctx, *settings),
-            Command::ShowSeries(series) => self.view.show_series(series),
+            Command::ShowSeries(series) => self.view_on_screen().show_series(series),
             Command::Theme(theme) => {
                 self.state.theme = theme;
                 ctx.set_theme(theme.preference());
@@ -111,6 +111,15 @@ impl PlannerApp {
         }
         self.quitting = Some(std::time::Instant::now());
         ctx.request_repaint();
+    }
+
+    /// The view on screen: of the project an import has so far while it shows, else of the
+    /// open project.
+    fn view_on_screen(&mut self) -> &mut super::project_view::ProjectView {
+        match self.runs.loading() {
+            Some(_) => &mut self.growing,
+            None => &mut self.view,
+        }
     }
 
     /// Closes the project on screen; its runs, not saved, are offered to continue.

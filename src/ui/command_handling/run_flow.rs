@@ -21,7 +21,10 @@ impl PlannerApp {
     pub(super) fn start_run(&mut self, ctx: &egui::Context, start: RunStart) {
         let waker = ctx.clone();
         match self.runs.start(start, move || waker.request_repaint()) {
-            Ok(()) => self.status.clear(),
+            Ok(()) => {
+                self.status.clear();
+                self.growing = Default::default();
+            }
             Err((busy, origin)) => {
                 if let Some(dialog) = origin {
                     self.modals.open_dialog(dialog);
@@ -233,9 +236,10 @@ impl PlannerApp {
             }
             // The planner may have worked in the project so far: its sort, filter and
             // selection stay on the finished one.
-            if run.partial.is_none() {
-                self.view = Default::default();
-            }
+            self.view = match run.partial {
+                Some(_) => std::mem::take(&mut self.growing),
+                None => Default::default(),
+            };
             text
         };
         self.status.info(text);
