@@ -7,7 +7,7 @@ mod common;
 use chrono::Datelike;
 use common::*;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// The program, with no key in its environment and its call log in a folder of its own.
@@ -813,7 +813,7 @@ fn strs(v: &[String]) -> Vec<&str> {
 }
 
 /// Every file under `dir`, as bytes, with its path.
-fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
@@ -933,22 +933,36 @@ fn the_key_shows_up_nowhere_even_in_trace_logs() {
     }
 }
 
-#[test]
-fn a_failed_update_leaves_the_project_byte_for_byte_and_an_unwritable_out_costs_no_call() {
+/// The fixture's sandbox, and the fixture imported from it into `shop.json` in `dir`, with
+/// the state folder beside it: the sandbox, the project and the state folder.
+fn fixture_imported(dir: &Path) -> (cin7_planner::sandbox::Sandbox, PathBuf, PathBuf) {
     let sandbox = serve(fixture_account());
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("shop.json");
-    let state = dir.path().join("state");
+    let project = dir.join("shop.json");
+    let state = dir.join("state");
     let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
     assert!(output.status.success(), "{}", text(&output.stderr));
+    (sandbox, project, state)
+}
+
+/// `update PROJECT` with `key`, at the limits the tests' imports keep to.
+fn update_command(state: &Path, project: &Path, key: &str) -> Command {
+    let mut command = bin_with_state(state);
+    command
+        .arg("update")
+        .arg(project)
+        .args(["--rate-limits", "3/100ms,60/2s,5000/1d"])
+        .env("CIN7_API_KEY", key);
+    command
+}
+
+#[test]
+fn a_failed_update_leaves_the_project_byte_for_byte_and_an_unwritable_out_costs_no_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sandbox, project, state) = fixture_imported(dir.path());
     let saved = std::fs::read(&project).unwrap();
     let update = |key: &str, extra: &[&std::ffi::OsStr]| {
-        bin_with_state(&state)
-            .arg("update")
-            .arg(&project)
-            .args(["--rate-limits", "3/100ms,60/2s,5000/1d"])
+        update_command(&state, &project, key)
             .args(extra)
-            .env("CIN7_API_KEY", key)
             .output()
             .unwrap()
     };
@@ -985,23 +999,16 @@ fn a_failed_update_leaves_the_project_byte_for_byte_and_an_unwritable_out_costs_
 /// exact as `import` does, and writes the table the import wrote.
 #[test]
 fn a_full_update_prints_how_far_back_it_is_exact_and_reads_the_same_project() {
-    let sandbox = serve(fixture_account());
     let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("shop.json");
-    let state = dir.path().join("state");
-    let output = import_with_state(sandbox.base_url(), Some(KEY), &project, &state);
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    // The sandbox answers until the end of the test.
+    let (_sandbox, project, state) = fixture_imported(dir.path());
     let imported = long_table(&project);
 
     let again = dir.path().join("again.json");
-    let output = bin_with_state(&state)
-        .arg("update")
-        .arg(&project)
+    let output = update_command(&state, &project, KEY)
         .arg("--full")
         .arg("--out")
         .arg(&again)
-        .args(["--rate-limits", "3/100ms,60/2s,5000/1d"])
-        .env("CIN7_API_KEY", KEY)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
