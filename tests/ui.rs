@@ -1349,6 +1349,24 @@ fn what_cannot_be_saved_opened_or_reached_says_why_and_loses_nothing() {
     );
 }
 
+/// The line over the project so far gives the share the import's progress beside it gives
+/// ("45% · 1 min elapsed…"), once that is known.
+fn assert_line_says_the_progress_s_share(harness: &Harness<'_, PlannerApp>) {
+    let line = harness
+        .get_by_label_contains("; older history loading")
+        .value()
+        .unwrap_or_default();
+    let progress = harness
+        .get_by_label_contains(" elapsed")
+        .value()
+        .unwrap_or_default();
+    let share = |text: &str| text.split_once('%').map(|(before, _)| before.to_owned());
+    let in_line = line
+        .split_once("loading (")
+        .and_then(|(_, rest)| share(rest));
+    assert_eq!(in_line, share(&progress), "{line} / {progress}");
+}
+
 #[test]
 fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
     // Each call for sales orders takes a second: the first three windows (the last 147 days)
@@ -1361,8 +1379,8 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
     step_until(&mut harness, "the project so far", |h| {
         h.query_by_label_contains("Exact back to ").is_some()
     });
-    // The import's progress above the project so far.
-    harness.get_by_label_contains("; older history loading (");
+    // The import's progress above the project so far, its share the line's.
+    assert_line_says_the_progress_s_share(&harness);
     harness.get_by_label("Importing from Cin7");
     // Once the stock is read, every item with stock has a row; its open orders and lead time
     // wait for the end.
@@ -1370,7 +1388,7 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
         h.query_by_label_contains("on-hand follows the current stock")
             .is_none()
     });
-    harness.get_by_label_contains("; older history loading (");
+    assert_line_says_the_progress_s_share(&harness);
     assert!(harness.query_all_by_label("loading").count() >= 3);
     assert!(harness.state().project().is_none(), "not a document yet");
     // Meanwhile the planner filters, sorts and looks at an item's chart, and the finished

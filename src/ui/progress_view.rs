@@ -57,6 +57,12 @@ fn full(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
     cancel
 }
 
+/// The share of the run read, "45%", once it is known.
+pub(super) fn share(progress: Option<&Progress>) -> Option<String> {
+    let fraction = progress?.fraction?;
+    Some(format!("{:.0}%", fraction * 100.0))
+}
+
 /// The panel above a project: one line (what runs, its share, the time, Cancel) and a line
 /// only for what needs saying (a retry, a notice), so that the project keeps its room.
 fn panel(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
@@ -65,9 +71,8 @@ fn panel(ui: &mut Ui, label: &str, progress: Option<&Progress>) -> bool {
         ui.spinner();
         ui.label(RichText::new(label).strong());
         cancel = ui.button("Cancel").clicked();
-        let share = progress
-            .and_then(|p| p.fraction)
-            .map(|f| format!("{:.0}% · ", f * 100.0))
+        let share = share(progress)
+            .map(|share| format!("{share} · "))
             .unwrap_or_default();
         let times = progress.map(Progress::times_text).unwrap_or_default();
         let line = ui.add(egui::Label::new(format!("{share}{times}")).truncate());

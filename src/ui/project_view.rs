@@ -50,13 +50,15 @@ pub(super) struct Shown<'a> {
 }
 
 /// "Exact back to 3 September 2026; older history loading (62%)", and what on-hand waits for.
-pub(super) fn loading_line(partial: &PartialProject) -> String {
+/// The share is the import's, as its progress beside the line gives it, once known (the share
+/// of the history's time read would stay put while a long window is read, then jump).
+fn loading_line(partial: &PartialProject, progress: Option<&Progress>) -> String {
     let exact = &partial.exact;
     let back_to = format::date(exact.back_to(partial.project.settings.time_zone));
-    let line = format!(
-        "Exact back to {back_to}; older history loading ({}%)",
-        exact.percent()
-    );
+    let share = progress_view::share(progress)
+        .map(|share| format!(" ({share})"))
+        .unwrap_or_default();
+    let line = format!("Exact back to {back_to}; older history loading{share}");
     match exact.on_hand_since {
         Some(_) => line,
         None => format!("{line}; on-hand follows the current stock"),
@@ -125,7 +127,9 @@ impl ProjectView {
         let mut commands = Vec::new();
         self.header(ui, open, shown, &mut commands);
         if let Some(partial) = shown.loading {
-            let line = RichText::new(loading_line(partial)).color(ui.visuals().warn_fg_color);
+            let progress = shown.updating.and_then(|(_, progress, _)| progress);
+            let line =
+                RichText::new(loading_line(partial, progress)).color(ui.visuals().warn_fg_color);
             ui.label(line).on_hover_text(
                 "The periods from that day on are exact; the older ones are hatched in the chart until the import has read them. To ship, to receive and lead times need every document: they come at the end.",
             );
