@@ -1049,7 +1049,9 @@ fn a_cancelled_import_is_offered_to_continue_and_finishes() {
         clicked.elapsed() < Duration::from_secs(2),
         "cancel waited for the slow server"
     );
-    harness.get_by_label("Cancelled: what was read so far is kept, and Continue picks it up.");
+    harness.get_by_label(&format!(
+        "The import of {USERNAME} was cancelled: what it read is kept, and File > Continue picks it up."
+    ));
     assert!(harness.state().project().is_none());
     harness.get_by_label_contains("not saved yet: what it read is kept.");
 
@@ -1398,6 +1400,8 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
     click(&mut harness, "Units sold");
     click(&mut harness, "MUG-RED");
     harness.get_by_label("MUG-RED at Warehouse");
+    // Its chart's legend says what the hatching over the older periods is.
+    harness.get_by_label("Loading, not exact yet");
     // Saving waits for the end, and says so.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_ok();
@@ -1414,6 +1418,7 @@ fn an_import_shows_its_exact_periods_while_the_older_history_loads() {
     assert!(harness.query_by_label_contains("Exact back to ").is_none());
     assert_eq!(harness.query_all_by_label("loading").count(), 0);
     harness.get_by_label("MUG-RED at Warehouse");
+    assert!(harness.query_by_label("Loading, not exact yet").is_none());
     assert!(harness.query_by_label("TEE-RED-S").is_none());
     harness.get_by_label("Units sold ⏶");
     harness.get_by_label(&format!(

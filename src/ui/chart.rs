@@ -73,7 +73,8 @@ pub(super) fn show(
     if let Some(loading) = loading {
         values.hide_loading(loading);
     }
-    heading(ui, project, series, &values, title_end);
+    let hatched = loading.is_some_and(|l| l.sales_from > 0 || l.on_hand_from > 0);
+    heading(ui, project, series, &values, hatched, title_end);
     // Two plots share the room, the lower one with the date axis under it.
     // A sized item that no stock reading measured has nothing to draw below its sales.
     let has_stock = values.on_hand.is_some() || values.measured.iter().any(Option::is_some);
@@ -131,12 +132,14 @@ pub(super) fn show(
     }
 }
 
-/// The chart's title line (ended by `title_end`), its legend, and a sized item's note.
+/// The chart's title line (ended by `title_end`), its legend (with the hatching, if some
+/// periods are `hatched`), and a sized item's note.
 fn heading(
     ui: &mut Ui,
     project: &Project,
     series: &Series,
     values: &PeriodValues,
+    hatched: bool,
     title_end: impl FnOnce(&mut Ui),
 ) {
     let item = &project.items[series.item];
@@ -161,7 +164,7 @@ fn heading(
     if let Some(end) = title_end {
         ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 20.0), right_to_left, end);
     }
-    legend(ui, values);
+    legend(ui, values, hatched);
     if item.sized {
         // One line, the rest on hover: the chart keeps its room in a small window.
         let note = RichText::new("Sized item: no on-hand history (hover for why)")
@@ -197,7 +200,7 @@ fn plot<'a>(name: &str, link: egui::Id, values: &'a PeriodValues, height: f32) -
 
 /// The legend, above the plots rather than over the newest values: each mark with its words,
 /// as many to a line as fit.
-fn legend(ui: &mut Ui, values: &PeriodValues) {
+fn legend(ui: &mut Ui, values: &PeriodValues, hatched: bool) {
     let mut entries = vec![(Swatch::Bar, SOLD, "Units sold")];
     if values.on_hand.is_some() {
         entries.push((Swatch::Line, ON_HAND, "On hand"));
@@ -211,6 +214,9 @@ fn legend(ui: &mut Ui, values: &PeriodValues) {
     if values.first_partial || values.last_partial {
         let shade = ui.visuals().weak_text_color().gamma_multiply(0.35);
         entries.push((Swatch::Bar, shade, "Partial period"));
+    }
+    if hatched {
+        entries.push((Swatch::Hatch, hatching(ui).color, "Loading, not exact yet"));
     }
     let font = egui::TextStyle::Body.resolve(ui.style());
     let gap = ui.spacing().item_spacing.x;
@@ -250,6 +256,7 @@ enum Swatch {
     Line,
     Dot,
     Diamond,
+    Hatch,
 }
 
 /// The width of a legend entry's mark.
@@ -283,6 +290,7 @@ fn swatch(ui: &mut Ui, kind: Swatch, colour: Color32, text: &str) {
                 egui::Stroke::NONE,
             ));
         }
+        Swatch::Hatch => hatch_area(&ui.painter_at(rect), rect, hatching(ui)),
     }
     ui.label(text);
     ui.add_space(ui.spacing().item_spacing.x);
@@ -304,9 +312,16 @@ fn hatch<R>(ui: &Ui, shown: &PlotResponse<R>, values: &PeriodValues, from: usize
         return;
     }
     let area = egui::Rect::from_x_y_ranges(left..=right, frame.y_range());
-    let painter = ui.painter_at(area);
-    let stroke = egui::Stroke::new(1.0, ui.visuals().weak_text_color().gamma_multiply(0.5));
-    // Lines at 45°, 8 points apart, across the whole area.
+    hatch_area(&ui.painter_at(area), area, hatching(ui));
+}
+
+/// The lines periods still loading are hatched with.
+fn hatching(ui: &Ui) -> egui::Stroke {
+    egui::Stroke::new(1.0, ui.visuals().weak_text_color().gamma_multiply(0.8))
+}
+
+/// Lines at 45°, 6 points apart, across `area`, drawn by `painter` (which clips to it).
+fn hatch_area(painter: &egui::Painter, area: egui::Rect, stroke: egui::Stroke) {
     let mut start = area.left() - area.height();
     while start < area.right() {
         let bottom = egui::pos2(start, area.bottom());
@@ -314,7 +329,7 @@ fn hatch<R>(ui: &Ui, shown: &PlotResponse<R>, values: &PeriodValues, from: usize
             [bottom, bottom + egui::vec2(area.height(), -area.height())],
             stroke,
         );
-        start += 8.0;
+        start += 6.0;
     }
 }
 

@@ -125,6 +125,23 @@ impl Run {
         }
     }
 
+    /// What the run is of, for a sentence: "The import of demo", "The update of shop.json".
+    pub(super) fn what(&self) -> String {
+        let file = self
+            .base
+            .as_ref()
+            .and_then(|b| b.path.as_deref())
+            .and_then(std::path::Path::file_name)
+            .map(|name| name.to_string_lossy().into_owned());
+        match (self.kind, file) {
+            (RunKind::Update, Some(name)) => format!("The update of {name}"),
+            (RunKind::Reimport, Some(name)) => format!("The reimport of {name}"),
+            (RunKind::Update, None) => "The update".to_owned(),
+            (RunKind::Reimport, None) => "The reimport".to_owned(),
+            (RunKind::Import, _) => format!("The import of {}", self.connection.username),
+        }
+    }
+
     /// Whether the run read any page (a run that read none has nothing to continue).
     pub(super) fn read_something(&self) -> bool {
         self.store.as_ref().is_some_and(|s| !s.pages().is_empty())

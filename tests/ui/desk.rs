@@ -272,7 +272,9 @@ fn unreachable_cin7_shows_as_retrying_and_test_connection_gives_up_in_ten_second
     });
     click(&mut harness, "Cancel");
     step_until(&mut harness, "the cancellation", |h| !h.state().is_busy());
-    harness.get_by_label("Cancelled before anything was read.");
+    harness.get_by_label(&format!(
+        "The import of {USERNAME} was cancelled before anything was read."
+    ));
     assert_eq!(harness.state().status_line().unwrap().tone, Tone::Info);
 
     // A server that takes the connection and never answers.

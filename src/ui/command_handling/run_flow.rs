@@ -182,10 +182,11 @@ impl PlannerApp {
                 if let Some(store) = &run.store {
                     self.runs.keep_stopped(store);
                 }
+                let what = run.what();
                 self.status.info(if read {
-                    "Cancelled: what was read so far is kept, and Continue picks it up."
+                    format!("{what} was cancelled: what it read is kept, and File > Continue picks it up.")
                 } else {
-                    "Cancelled before anything was read."
+                    format!("{what} was cancelled before anything was read.")
                 });
             }
             Err(ImportError::Cin7(Cin7Error::Unauthorized))
