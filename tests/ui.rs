@@ -1227,10 +1227,11 @@ fn without_a_keychain_the_key_is_kept_for_the_session_and_said_so() {
     setup.secrets = Arc::new(NoKeychain);
     let mut harness = setup.imported();
     idle(&mut harness);
-    // In words, not the keychain's own error.
-    harness.get_by_label(
-        "The keychain could not keep the API key (no keychain answers on this computer), so it is kept for this session only.",
-    );
+    // In words, not the keychain's own error, after what the import said.
+    harness.get_by_label(&format!(
+        "Imported 4 items at 2 locations with {} calls. Save the project with File > Save. The keychain could not keep the API key (no keychain answers on this computer), so it is kept for this session only.",
+        common::fixture_import_calls()
+    ));
     // Update data goes on with the key of this session, no question asked.
     harness.key_press(Key::F5);
     step_until(&mut harness, "the update", |h| {

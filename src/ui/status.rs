@@ -40,6 +40,18 @@ impl StatusLine {
         self.say(Tone::Warning, text);
     }
 
+    /// A warning after the information the line gives, which stays in front of it (an import
+    /// said done, then the keychain that could not keep its key).
+    pub(super) fn warn_after(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        match self.notice.take() {
+            Some(before) if before.tone == Tone::Info => {
+                self.warn(format!("{} {text}", before.text))
+            }
+            _ => self.warn(text),
+        }
+    }
+
     pub(super) fn error(&mut self, text: impl Into<String>) {
         self.say(Tone::Error, text);
     }

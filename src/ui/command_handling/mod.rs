@@ -330,7 +330,7 @@ impl PlannerApp {
             Outcome::KeyStored => {}
             Outcome::KeyNotStored(connection, key, error) => {
                 self.runs.keep_session_key(&connection, key);
-                self.status.warn(error.not_kept_sentence());
+                self.status.warn_after(error.not_kept_sentence());
             }
             Outcome::KeyForgotten(connection, result) => self.key_forgotten(&connection, result),
             Outcome::Checked(answer) => {
