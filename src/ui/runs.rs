@@ -127,19 +127,11 @@ impl Run {
 
     /// What the run is of, for a sentence: "The import of demo", "The update of shop.json".
     pub(super) fn what(&self) -> String {
-        let file = self
-            .base
-            .as_ref()
-            .and_then(|b| b.path.as_deref())
-            .and_then(std::path::Path::file_name)
-            .map(|name| name.to_string_lossy().into_owned());
-        match (self.kind, file) {
-            (RunKind::Update, Some(name)) => format!("The update of {name}"),
-            (RunKind::Reimport, Some(name)) => format!("The reimport of {name}"),
-            (RunKind::Update, None) => "The update".to_owned(),
-            (RunKind::Reimport, None) => "The reimport".to_owned(),
-            (RunKind::Import, _) => format!("The import of {}", self.connection.username),
-        }
+        let project = self.base.as_ref().and_then(|b| b.path.as_deref());
+        format!(
+            "The {}",
+            run_subject(self.kind, project, &self.connection.username)
+        )
     }
 
     /// Whether the run read any page (a run that read none has nothing to continue).
@@ -181,6 +173,19 @@ impl KeyWait {
     /// "Update data is waiting for the keychain…", for the status line.
     pub(super) fn describe(&self) -> String {
         format!("{}…", waiting_for_key(&self.purpose))
+    }
+}
+
+/// What a run is of, for a sentence: "import of demo" (the username), "update of shop.json",
+/// "reimport of an unsaved project".
+pub(super) fn run_subject(kind: RunKind, project: Option<&Path>, username: &str) -> String {
+    let file = project
+        .and_then(Path::file_name)
+        .map_or_else(|| "an unsaved project".into(), |n| n.to_string_lossy());
+    match kind {
+        RunKind::Import => format!("import of {username}"),
+        RunKind::Update => format!("update of {file}"),
+        RunKind::Reimport => format!("reimport of {file}"),
     }
 }
 

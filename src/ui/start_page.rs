@@ -137,12 +137,13 @@ fn stopped(ui: &mut Ui, shown: &Shown<'_>, commands: &mut Vec<Command>) {
 pub(super) fn stopped_text(run: &Stopped) -> String {
     use crate::project::RunKind;
     let c = &run.checkpoint;
-    let file = c.project.as_deref().and_then(std::path::Path::file_name);
-    let what = match (c.kind, file) {
-        (RunKind::Update, Some(name)) => format!("An update of {}", name.to_string_lossy()),
-        (RunKind::Reimport, Some(name)) => format!("A reimport of {}", name.to_string_lossy()),
-        _ => format!("An import of {}", c.connection.username),
+    let article = if c.kind == RunKind::Reimport {
+        "A"
+    } else {
+        "An"
     };
+    let subject = super::runs::run_subject(c.kind, c.project.as_deref(), &c.connection.username);
+    let what = format!("{article} {subject}");
     let text = format!(
         "{what} from {}, by {}, started {}, not saved yet: what it read is kept.",
         super::format::date(c.settings.starting_date),
