@@ -841,8 +841,15 @@ fn test_connection_ticks_each_resource_as_its_answer_comes() {
     });
     harness.get_by_label("Testing the connection…");
     assert!(harness.query_by_label("✔ Stock").is_none());
+    let buttons_at = |h: &Harness<'_, PlannerApp>| {
+        ["Test connection", "Cancel", "OK"].map(|label| h.get_by_label(label).rect())
+    };
+    let while_testing = buttons_at(&harness);
     test_connection_done(&mut harness);
     harness.get_by_label("✔ Stock");
+    harness.get_by_label("Connection tested: the import may read everything it needs.");
+    // The buttons stay where the planner may be reaching for one.
+    assert_eq!(buttons_at(&harness), while_testing);
 }
 
 /// The fixture account, unpaced, with one resource slow to answer (`slow=PATH:D`).

@@ -468,7 +468,7 @@ impl ConnectionDialog {
         match &self.test {
             TestState::NotRun => {}
             TestState::Running { so_far, .. } => {
-                ui.horizontal(|ui| {
+                status_row(ui, |ui| {
                     ui.spinner();
                     ui.label("Testing the connection…");
                 });
@@ -477,7 +477,18 @@ impl ConnectionDialog {
             TestState::Done(Err(reason)) => {
                 ui.label(RichText::new(reason).color(ui.visuals().error_fg_color));
             }
-            TestState::Done(Ok(findings)) => checked_grid(ui, &findings.resources),
+            TestState::Done(Ok(findings)) => {
+                // Where the spinner was, the same height: the buttons below do not move as
+                // the planner reaches for one.
+                let refused = findings.refused().len();
+                status_row(ui, |ui| match refused {
+                    0 => ui.label("Connection tested: the import may read everything it needs."),
+                    _ => ui.label(format!(
+                        "Connection tested: the import may not read {refused} of what it needs (✖)."
+                    )),
+                });
+                checked_grid(ui, &findings.resources);
+            }
         }
         if let Some(Fault::Permission(text) | Fault::Other(text)) = &self.fault {
             message(ui, text, ui.visuals().error_fg_color);
@@ -544,6 +555,14 @@ fn key_field_id() -> Id {
 /// A tick per readable resource, the permission to turn on for the others, and (while the
 /// test runs) a line for each resource still to answer, so that the dialog does not grow
 /// under the pointer as answers come.
+/// A row as high as a spinner, whatever it holds.
+fn status_row<R>(ui: &mut Ui, content: impl FnOnce(&mut Ui) -> R) {
+    ui.horizontal(|ui| {
+        ui.set_min_height(ui.spacing().interact_size.y);
+        content(ui);
+    });
+}
+
 fn checked_grid(ui: &mut Ui, results: &[Checked]) {
     egui::Grid::new("test_results")
         .num_columns(1)
