@@ -552,9 +552,6 @@ fn key_field_id() -> Id {
     Id::unique("cin7_connection_dialog_api_key")
 }
 
-/// A tick per readable resource, the permission to turn on for the others, and (while the
-/// test runs) a line for each resource still to answer, so that the dialog does not grow
-/// under the pointer as answers come.
 /// A row as high as a spinner, whatever it holds.
 fn status_row<R>(ui: &mut Ui, content: impl FnOnce(&mut Ui) -> R) {
     ui.horizontal(|ui| {
@@ -563,6 +560,9 @@ fn status_row<R>(ui: &mut Ui, content: impl FnOnce(&mut Ui) -> R) {
     });
 }
 
+/// A tick per readable resource, the permission to turn on for the others, and (while the
+/// test runs) a line for each resource still to answer, so that the dialog does not grow
+/// under the pointer as answers come.
 fn checked_grid(ui: &mut Ui, results: &[Checked]) {
     egui::Grid::new("test_results")
         .num_columns(1)
