@@ -132,8 +132,11 @@ impl GroupingChoices {
 
     /// Weeks start on (only when grouping by weeks), time zone.
     pub(super) fn calendar_rows(&mut self, ui: &mut egui::Ui, id_salt: &str) {
-        if self.group_by == GroupBy::Week {
-            let label = ui.label("Weeks start on");
+        // Always there, greyed out unless by weeks: the rows and buttons below stay where
+        // they are as the grouping is chosen.
+        let by_weeks = self.group_by == GroupBy::Week;
+        let label = ui.add_enabled(by_weeks, egui::Label::new("Weeks start on"));
+        ui.add_enabled_ui(by_weeks, |ui| {
             egui::ComboBox::from_id_salt((id_salt, "week_start"))
                 .selected_text(weekday_name(self.week_start))
                 .show_ui(ui, |ui| {
@@ -143,8 +146,8 @@ impl GroupingChoices {
                 })
                 .response
                 .labelled_by(label.id);
-            ui.end_row();
-        }
+        });
+        ui.end_row();
         let label = ui.label("Time zone");
         zone_picker::show(ui, &mut self.time_zone, &format!("{id_salt}_time_zone"))
             .labelled_by(label.id);

@@ -27,7 +27,10 @@ fn saved_fixture(setup: &Setup, saved: &std::path::Path) -> Harness<'static, Pla
 /// Regroups the open project by weeks (it was imported by months): a change to save.
 fn regroup_by_weeks(harness: &mut Harness<'_, PlannerApp>) {
     click(harness, "Grouping…");
+    // Choosing the grouping moves nothing below it: Apply stays under the pointer.
+    let apply_at = harness.get_by_label("Apply").rect();
     click(harness, "Weeks");
+    assert_eq!(harness.get_by_label("Apply").rect(), apply_at);
     click(harness, "Apply");
     step_until(harness, "the regrouping", |h| {
         h.state()
