@@ -131,6 +131,14 @@ for _ in $(seq 100); do
 done
 [ -s "$work/display" ] || { cat "$work/xvfb.log"; fail "Xvfb did not start"; }
 n=$(tr -d '[:space:]' < "$work/display")
+# The window connects over TCP: wait until Xvfb answers there too (once, on a busy machine,
+# the window found no X server right after the display number came).
+for _ in $(seq 100); do
+    DISPLAY="127.0.0.1:$n" xdotool getdisplaygeometry >/dev/null 2>&1 && break
+    sleep 0.1
+done
+DISPLAY="127.0.0.1:$n" xdotool getdisplaygeometry >/dev/null 2>&1 ||
+    { cat "$work/xvfb.log"; fail "Xvfb does not answer over TCP"; }
 mkdir -p "$root/tmp/run" && chmod 700 "$root/tmp/run"
 in_root env DISPLAY="127.0.0.1:$n" XDG_RUNTIME_DIR=/tmp/run \
     sh -c 'cin7-planner /root/demo.cin7plan >/tmp/window.log 2>&1 & echo $! >/tmp/window.pid'
