@@ -516,8 +516,10 @@ fn an_import_stopped_by_an_outage_resumes_exactly() {
     let mut config =
         SandboxConfig::new(generate(Preset::Demo, 2, chrono::Utc::now()), USERNAME, KEY);
     config.rate_limits = cin7_planner::rate_limit::RateLimits::unlimited();
-    // Every 12th call fails: without retries, that ends the run there.
-    config.faults = "503@12".parse().unwrap();
+    // Every 40th call fails: without retries, that ends the run there. (Late enough that some
+    // full page, which is what a run keeps, has come by then whatever order the walks run
+    // in: at the 12th call, newest first had often read only short pages.)
+    config.faults = "503@40".parse().unwrap();
     let sandbox = Sandbox::start(config).unwrap();
     let state = tempfile::tempdir().unwrap();
     let connection = ConnectionInfo {
